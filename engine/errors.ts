@@ -1,0 +1,87 @@
+// One error type for the whole engine, with stable string codes callers can switch on.
+// Errors cross threads and sockets as {code, message} (see toErrorPayload / fromErrorPayload).
+
+export const ErrorCodes = {
+  // Files in the home
+  HOME_UNUSABLE: 'HOME_UNUSABLE',
+  IDENTITY_CORRUPT: 'IDENTITY_CORRUPT',
+  IDENTITY_UNREADABLE: 'IDENTITY_UNREADABLE',
+  TRUST_STORE_CORRUPT: 'TRUST_STORE_CORRUPT',
+  TRUST_STORE_UNREADABLE: 'TRUST_STORE_UNREADABLE',
+  CONFIG_INVALID: 'CONFIG_INVALID',
+  NODE_ALREADY_RUNNING: 'NODE_ALREADY_RUNNING',
+  NODE_NOT_RUNNING: 'NODE_NOT_RUNNING',
+
+  // Wire: every handshake or authentication failure collapses to HANDSHAKE_FAILED on the wire.
+  HANDSHAKE_FAILED: 'HANDSHAKE_FAILED',
+  HANDSHAKE_TIMEOUT: 'HANDSHAKE_TIMEOUT',
+  FRAME_TOO_LARGE: 'FRAME_TOO_LARGE',
+  FRAME_MALFORMED: 'FRAME_MALFORMED',
+  DECRYPT_FAILED: 'DECRYPT_FAILED',
+  CHANNEL_CLOSED: 'CHANNEL_CLOSED',
+  PEER_UNTRUSTED: 'PEER_UNTRUSTED',
+  PEER_REVOKED: 'PEER_REVOKED',
+  PEER_KEY_CHANGED: 'PEER_KEY_CHANGED',
+  CONSENT_DENIED: 'CONSENT_DENIED',
+  CONSENT_QUEUE_FULL: 'CONSENT_QUEUE_FULL',
+  CONSENT_NOT_FOUND: 'CONSENT_NOT_FOUND',
+  PROTOCOL_VERSION: 'PROTOCOL_VERSION',
+  CONNECT_FAILED: 'CONNECT_FAILED',
+  TIMEOUT: 'TIMEOUT',
+
+  // Storage and cluster
+  QUOTA_EXCEEDED: 'QUOTA_EXCEEDED',
+  MEMORY_FULL: 'MEMORY_FULL',
+  NOT_FOUND: 'NOT_FOUND',
+  FORBIDDEN: 'FORBIDDEN',
+  CORRUPT_BLOCK: 'CORRUPT_BLOCK',
+  NO_PEERS: 'NO_PEERS',
+  PEER_NOT_FOUND: 'PEER_NOT_FOUND',
+  PEER_GONE: 'PEER_GONE',
+  CANCELLED: 'CANCELLED',
+
+  // Local API
+  BAD_REQUEST: 'BAD_REQUEST',
+  BAD_ARGUMENT: 'BAD_ARGUMENT',
+  INTERNAL: 'INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+const knownCodes: ReadonlySet<string> = new Set(Object.values(ErrorCodes));
+
+export class MemCloudError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'MemCloudError';
+    this.code = code;
+  }
+}
+
+export interface ErrorPayload {
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+export function isMemCloudError(err: unknown, code?: ErrorCode): err is MemCloudError {
+  return err instanceof MemCloudError && (code === undefined || err.code === code);
+}
+
+/** Serialise any thrown value for another thread or the control socket. Never includes stacks. */
+export function toErrorPayload(err: unknown): ErrorPayload {
+  if (err instanceof MemCloudError) return { code: err.code, message: err.message };
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: ErrorCodes.INTERNAL, message };
+}
+
+export function fromErrorPayload(payload: unknown): MemCloudError {
+  if (typeof payload === 'object' && payload !== null) {
+    const { code, message } = payload as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && knownCodes.has(code) && typeof message === 'string') {
+      return new MemCloudError(code as ErrorCode, message);
+    }
+  }
+  return new MemCloudError(ErrorCodes.INTERNAL, 'malformed error payload');
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// Bundles every entry point with esbuild into dist/.
+// Node-side bundles are CommonJS (VS Code 1.100 loads extensions with require; `vscode` stays external).
+import * as esbuild from 'esbuild';
+import { rmSync, mkdirSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  external: ['vscode'],
+};
+
+/** One row per shipped file: [entry, outfile, extra options]. */
+const entries = [
+];
+
+rmSync('dist', { recursive: true, force: true });
+mkdirSync('dist', { recursive: true });
+await Promise.all([
+  ...entries.map(([entry, outfile, extra]) => esbuild.build({ ...node, ...extra, entryPoints: [entry], outfile })),
+  false && esbuild.build({
+    entryPoints: ['webview/main.ts'],
+    outfile: 'dist/webview.js',
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+  }),
+]);
