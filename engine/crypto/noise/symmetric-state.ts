@@ -1,0 +1,91 @@
+// Noise spec §5.2 SymmetricState: the chaining key ck, the handshake hash h, and a CipherState
+// whose AD is h. Everything secret it holds is zeroed when replaced, on split, and on destroy.
+
+import { copyBytes, zero } from './bytes';
+import { KEY_LEN, type NoiseCipher } from './cipher';
+import { CipherState } from './cipher-state';
+import type { NoiseHash } from './hash';
+import { hkdf } from './hkdf';
+
+export class SymmetricState {
+  readonly #hash: NoiseHash;
+  readonly #cipher: NoiseCipher;
+  readonly #cs: CipherState;
+  #ck: Uint8Array;
+  #h: Uint8Array;
+
+  /** InitializeSymmetric(protocol_name). */
+  constructor(protocolName: string, hash: NoiseHash, cipher: NoiseCipher) {
+    this.#hash = hash;
+    this.#cipher = cipher;
+    const name = new TextEncoder().encode(protocolName);
+    if (name.length <= hash.hashLen) {
+      this.#h = new Uint8Array(hash.hashLen);
+      this.#h.set(name);
+    } else {
+      this.#h = hash.hash(name);
+    }
+    this.#ck = copyBytes(this.#h);
+    this.#cs = new CipherState(cipher);
+  }
+
+  /** A copy of h. */
+  get handshakeHash(): Uint8Array {
+    return copyBytes(this.#h);
+  }
+
+  /**
+   * The live ck buffer, not a copy: exposed only so tests can assert it is zeroed after split.
+   * Never log or retain it.
+   */
+  get chainingKey(): Uint8Array {
+    return this.#ck;
+  }
+
+  hasKey(): boolean {
+    return this.#cs.hasKey();
+  }
+
+  mixKey(ikm: Uint8Array): void {
+    const [ck, tempK] = hkdf(this.#hash, this.#ck, ikm, 2) as [Uint8Array, Uint8Array];
+    zero(this.#ck);
+    this.#ck = ck;
+    // HASHLEN 64: only the first 32 bytes become the cipher key (initializeKey copies them).
+    this.#cs.initializeKey(tempK.subarray(0, KEY_LEN));
+    zero(tempK);
+  }
+
+  mixHash(data: Uint8Array): void {
+    this.#h = this.#hash.hash(this.#h, data);
+  }
+
+  encryptAndHash(plaintext: Uint8Array): Uint8Array {
+    const ciphertext = this.#cs.encryptWithAd(this.#h, plaintext);
+    this.mixHash(ciphertext);
+    return ciphertext;
+  }
+
+  /** Throws DECRYPT_FAILED without changing h. */
+  decryptAndHash(ciphertext: Uint8Array): Uint8Array {
+    const plaintext = this.#cs.decryptWithAd(this.#h, ciphertext);
+    this.mixHash(ciphertext);
+    return plaintext;
+  }
+
+  /** Split(): the two transport CipherStates (initiator-to-responder first); zeroes ck and k. */
+  split(): [CipherState, CipherState] {
+    const [k1, k2] = hkdf(this.#hash, this.#ck, new Uint8Array(0), 2) as [Uint8Array, Uint8Array];
+    const c1 = new CipherState(this.#cipher, k1.subarray(0, KEY_LEN));
+    const c2 = new CipherState(this.#cipher, k2.subarray(0, KEY_LEN));
+    zero(k1);
+    zero(k2);
+    this.destroySecrets();
+    return [c1, c2];
+  }
+
+  /** Zero ck and the handshake cipher key; h (public transcript hash) is kept. Idempotent. */
+  destroySecrets(): void {
+    zero(this.#ck);
+    this.#cs.destroy();
+  }
+}

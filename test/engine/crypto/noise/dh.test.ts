@@ -1,0 +1,54 @@
+// The 25519 DH functions: RFC 7748 §6.1 vector, agreement, and low-order point rejection.
+
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isMemCloudError } from '../../../../engine/errors';
+import { x25519, x25519KeyPair } from '../../../../engine/crypto/noise/dh';
+
+const hex = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
+const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+// Curve25519 points of small order (and their non-canonical encodings), per RFC 7748 §7 lists.
+const lowOrderPoints = [
+  '0000000000000000000000000000000000000000000000000000000000000000',
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  'e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800',
+  '5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+];
+
+describe('x25519', () => {
+  test('RFC 7748 §6.1: public keys and shared secret', () => {
+    const alice = x25519KeyPair(hex('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a'));
+    const bob = x25519KeyPair(hex('5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb'));
+    assert.equal(toHex(alice.publicKey), '8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a');
+    assert.equal(toHex(bob.publicKey), 'de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f');
+    const shared = '4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742';
+    assert.equal(toHex(x25519.dh(alice.secretKey, bob.publicKey)), shared);
+    assert.equal(toHex(x25519.dh(bob.secretKey, alice.publicKey)), shared);
+  });
+
+  test('generated key pairs agree and are distinct', () => {
+    const a = x25519.generateKeyPair();
+    const b = x25519.generateKeyPair();
+    assert.notEqual(toHex(a.secretKey), toHex(b.secretKey));
+    assert.equal(toHex(x25519.dh(a.secretKey, b.publicKey)), toHex(x25519.dh(b.secretKey, a.publicKey)));
+    assert.equal(toHex(x25519KeyPair(a.secretKey).publicKey), toHex(a.publicKey));
+  });
+
+  test('low-order public keys are rejected with HANDSHAKE_FAILED', () => {
+    const { secretKey } = x25519.generateKeyPair();
+    for (const point of lowOrderPoints) {
+      assert.throws(() => x25519.dh(secretKey, hex(point)), (e) => isMemCloudError(e, 'HANDSHAKE_FAILED'), point);
+    }
+  });
+
+  test('wrong key lengths are rejected', () => {
+    const { secretKey, publicKey } = x25519.generateKeyPair();
+    assert.throws(() => x25519.dh(secretKey, publicKey.subarray(0, 31)), (e) => isMemCloudError(e, 'BAD_ARGUMENT'));
+    assert.throws(() => x25519.dh(new Uint8Array(33), publicKey), (e) => isMemCloudError(e, 'BAD_ARGUMENT'));
+    assert.throws(() => x25519KeyPair(new Uint8Array(31)), (e) => isMemCloudError(e, 'BAD_ARGUMENT'));
+  });
+});
