@@ -1,0 +1,24 @@
+// Every file MemCloud keeps in its home directory, named once.
+
+import { join } from 'node:path';
+
+export const HomeFileNames = {
+  identityKey: 'identity_key',
+  trustedDevices: 'trusted_devices.json',
+  config: 'config.json',
+  nodeLock: 'node.lock',
+  controlSocket: 'control.sock',
+  nodePid: 'node.pid',
+  nodeLog: 'node.log',
+} as const;
+
+export type HomeFileKey = keyof typeof HomeFileNames;
+
+export type HomePaths = { readonly home: string } & { readonly [K in HomeFileKey]: string };
+
+/** Absolute paths of the files in `home` (which should already be absolute; see resolveHome). */
+export function homePaths(home: string): HomePaths {
+  const out: Record<string, string> = { home };
+  for (const [key, name] of Object.entries(HomeFileNames)) out[key] = join(home, name);
+  return Object.freeze(out) as HomePaths;
+}

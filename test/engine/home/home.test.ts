@@ -1,0 +1,103 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { ensureHome, resolveHome } from '../../../engine/home/home';
+import { HomeFileNames, homePaths } from '../../../engine/home/paths';
+import { isMemCloudError } from '../../../engine/errors';
+import { withTempHome } from './temp-home';
+
+const modeOf = async (p: string): Promise<number> => (await stat(p)).mode & 0o777;
+
+describe('resolveHome', () => {
+  test('explicit option wins over the environment', () => {
+    assert.equal(resolveHome({ home: '/opt/mc', env: { MEMCLOUD_HOME: '/env/mc' } }), '/opt/mc');
+  });
+
+  test('MEMCLOUD_HOME is used when no option is given', () => {
+    assert.equal(resolveHome({ env: { MEMCLOUD_HOME: '/env/mc' } }), '/env/mc');
+  });
+
+  test('defaults to ~/.memcloud, ignoring an empty variable', () => {
+    assert.equal(resolveHome({ env: {} }), join(homedir(), '.memcloud'));
+    assert.equal(resolveHome({ env: { MEMCLOUD_HOME: '  ' } }), join(homedir(), '.memcloud'));
+  });
+
+  test('relative paths become absolute and ~ is expanded', () => {
+    assert.equal(resolveHome({ home: 'rel/mc', env: {} }), join(process.cwd(), 'rel/mc'));
+    assert.equal(resolveHome({ env: { MEMCLOUD_HOME: '~/mc' } }), join(homedir(), 'mc'));
+  });
+});
+
+describe('homePaths', () => {
+  test('every file lives directly in the home, under its fixed name', () => {
+    const paths = homePaths('/h');
+    assert.equal(paths.home, '/h');
+    assert.equal(paths.identityKey, '/h/identity_key');
+    assert.equal(paths.trustedDevices, '/h/trusted_devices.json');
+    for (const [key, name] of Object.entries(HomeFileNames)) {
+      assert.equal(paths[key as keyof typeof HomeFileNames], join('/h', name));
+    }
+    assert.deepEqual(
+      Object.values(HomeFileNames).sort(),
+      ['config.json', 'control.sock', 'identity_key', 'node.lock', 'node.log', 'node.pid', 'trusted_devices.json'],
+    );
+  });
+});
+
+describe('ensureHome', () => {
+  test('creates a missing home (and missing parents) with mode 0700', async () => {
+    await withTempHome(async (home) => {
+      const nested = join(home, 'a', 'b');
+      await ensureHome(nested);
+      assert.ok((await stat(nested)).isDirectory());
+      assert.equal(await modeOf(nested), 0o700);
+    });
+  });
+
+  test('tightens an existing 0755 home to 0700', async () => {
+    await withTempHome(async (home) => {
+      await mkdir(home);
+      await chmod(home, 0o755);
+      await ensureHome(home);
+      assert.equal(await modeOf(home), 0o700);
+    });
+  });
+
+  test('restores missing owner bits', async () => {
+    await withTempHome(async (home) => {
+      await mkdir(home);
+      await chmod(home, 0o500);
+      await ensureHome(home);
+      assert.equal(await modeOf(home), 0o700);
+    });
+  });
+
+  test('leaves a correct home alone and is idempotent', async () => {
+    await withTempHome(async (home) => {
+      await ensureHome(home);
+      await writeFile(join(home, 'keep'), 'x');
+      await ensureHome(home);
+      assert.equal(await modeOf(home), 0o700);
+      assert.equal((await stat(join(home, 'keep'))).size, 1);
+    });
+  });
+
+  test('refuses a home that is a file, naming the path and what to do', async () => {
+    await withTempHome(async (home) => {
+      await writeFile(home, 'not a dir');
+      await assert.rejects(ensureHome(home), (err) => {
+        assert.ok(isMemCloudError(err, 'HOME_UNUSABLE'));
+        assert.match(err.message, /not a directory/);
+        assert.ok(err.message.includes(home));
+        assert.match(err.message, /MEMCLOUD_HOME/);
+        return true;
+      });
+    });
+  });
+
+  test('refuses a relative path', async () => {
+    await assert.rejects(ensureHome('relative/home'), (err) => isMemCloudError(err, 'HOME_UNUSABLE'));
+  });
+});
