@@ -1,0 +1,66 @@
+// Runs a list of asymmetric ops in order; every output lands in one packed ArrayBuffer.
+import { ErrorCodes, MemCloudError } from '../../errors';
+import type { AsymOp, AsymResult, CryptoBackendName } from './crypto-messages';
+import type { AsymBackend } from './asym-backend';
+import { nativeAsym } from './native-asym';
+import { nobleAsym } from './noble-asym';
+import { carve } from './packed-bytes';
+
+function outputLengths(op: AsymOp): number[] {
+  switch (op.op) {
+    case 'x25519-keypair':
+      return [32, 32];
+    case 'x25519-dh':
+      return [32];
+    case 'ed25519-sign':
+      return [64];
+    case 'ed25519-verify':
+      return [];
+  }
+}
+
+/** Inputs are validated by the caller. A failing op (low-order DH) fails the whole list. */
+export function runAsymOps(backend: CryptoBackendName, ops: readonly AsymOp[]): AsymResult[] {
+  const impl: AsymBackend = backend === 'native' ? nativeAsym : nobleAsym;
+  const lengths = ops.map(outputLengths);
+  const slots = carve(lengths.flat());
+  const results: AsymResult[] = [];
+  let s = 0;
+  try {
+    for (const op of ops) {
+      switch (op.op) {
+        case 'x25519-keypair': {
+          const secretKey = slots[s++]!;
+          const publicKey = slots[s++]!;
+          impl.x25519Keypair(secretKey, publicKey);
+          results.push({ op: op.op, secretKey, publicKey });
+          break;
+        }
+        case 'x25519-dh': {
+          const sharedSecret = slots[s++]!;
+          impl.x25519Dh(op.secretKey, op.publicKey, sharedSecret);
+          results.push({ op: op.op, sharedSecret });
+          break;
+        }
+        case 'ed25519-sign': {
+          const signature = slots[s++]!;
+          impl.ed25519Sign(op.secretKey, op.message, signature);
+          results.push({ op: op.op, signature });
+          break;
+        }
+        case 'ed25519-verify':
+          results.push({ op: op.op, valid: impl.ed25519Verify(op.publicKey, op.message, op.signature) });
+          break;
+        default: {
+          const unknown: never = op; // parseCryptoTask rejects unknown ops before they get here
+          throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, `unknown asym op: ${String((unknown as AsymOp).op)}`);
+        }
+      }
+    }
+  } catch (err) {
+    // Outputs may already hold secrets (new key pairs, shared secrets): wipe before failing.
+    if (slots.length > 0) new Uint8Array(slots[0]!.buffer).fill(0);
+    throw err;
+  }
+  return results;
+}

@@ -1,0 +1,36 @@
+// X25519 and Ed25519 from @noble/curves: slow (~1 ms per DH) but available everywhere.
+import { ed25519, x25519 } from '@noble/curves/ed25519.js';
+import { lowOrderPoint, type AsymBackend } from './asym-backend';
+
+export const nobleAsym: AsymBackend = {
+  x25519Keypair(secretOut, publicOut) {
+    const { secretKey, publicKey } = x25519.keygen();
+    secretOut.set(secretKey);
+    publicOut.set(publicKey);
+    secretKey.fill(0);
+  },
+
+  x25519Dh(secretKey, publicKey, out) {
+    let shared: Uint8Array;
+    try {
+      shared = x25519.getSharedSecret(secretKey, publicKey);
+    } catch {
+      throw lowOrderPoint(); // lengths are validated upstream: the only failure left is a zero output
+    }
+    out.set(shared);
+    shared.fill(0);
+  },
+
+  ed25519Sign(seed, message, out) {
+    out.set(ed25519.sign(message, seed));
+  },
+
+  ed25519Verify(publicKey, message, signature) {
+    try {
+      // Strict RFC 8032 rules rather than ZIP-215, to agree with OpenSSL on edge cases.
+      return ed25519.verify(signature, message, publicKey, { zip215: false });
+    } catch {
+      return false;
+    }
+  },
+};
