@@ -1,0 +1,35 @@
+// Wire constants of protocol version 1. Each is specified in docs/protocol.md (section in brackets).
+
+/** [1. Preamble] "MCLD": the first four bytes the initiator sends. */
+export const PREAMBLE_MAGIC = Uint8Array.of(0x4d, 0x43, 0x4c, 0x44);
+export const PREAMBLE_LENGTH = 8;
+export const PROTOCOL_VERSION = 1;
+
+/** [2. Frames] type || body, body at most one Noise message. */
+export const FRAME_HEADER_LENGTH = 5;
+export const MAX_NOISE_MESSAGE = 65535;
+export const MAX_FRAME_BODY = MAX_NOISE_MESSAGE;
+export const FrameType = { HANDSHAKE: 1, TRANSPORT: 2, ABORT: 3 } as const;
+export type FrameTypeValue = (typeof FrameType)[keyof typeof FrameType];
+/** [2. Frames] The only ABORT body: one generic code, whatever the reason. */
+export const ABORT_GENERIC = 1;
+
+/** [3. Handshake] */
+export const NOISE_PROTOCOL_NAME = 'Noise_XX_25519_ChaChaPoly_SHA256';
+export const PROLOGUE_LABEL = 'MemCloud';
+export const SIGNATURE_CONTEXT = 'memcloud/v1/handshake-signature';
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/** [5. Transport] */
+export const TAG_LENGTH = 16;
+export const MAX_RECORD_PLAINTEXT = MAX_NOISE_MESSAGE - TAG_LENGTH;
+export const REKEY_INTERVAL = 65_536;
+export const CHANNEL_ID_CONTEXT = 'memcloud/v1/channel-id';
+
+/** [6. Channel messages] u32 length || kind || body; length counts kind + body. */
+export const MESSAGE_HEADER_LENGTH = 5;
+export const MAX_MESSAGE_BODY = 16 * 1024 * 1024 + 4096;
+export const MessageKind = { APP: 0, HELLO: 1, CLOSE: 2, PING: 3, PONG: 4 } as const;
+export type MessageKindValue = (typeof MessageKind)[keyof typeof MessageKind];
+export const CloseReason = { NORMAL: 0, GOING_AWAY: 1, NOT_AUTHORIZED: 2, PROTOCOL_ERROR: 3 } as const;
+export type CloseReasonValue = (typeof CloseReason)[keyof typeof CloseReason];

@@ -1,0 +1,295 @@
+// The MemCloud handshake (docs/protocol.md section 3): Noise XX with Ed25519 identity binding.
+// The Noise core does the token work; this file drives it over a WireConnection with async crypto,
+// starting independent DH operations early so they run side by side in the pool.
+
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
+import { HandshakeState, type HandshakeRequest } from '../crypto/noise/handshake-state';
+import { SHA256 } from '../crypto/noise/hash';
+import { nobleChaChaPoly } from '../crypto/noise/cipher';
+import { x25519 as x25519DH, type KeyPair } from '../crypto/noise/dh';
+import {
+  CHANNEL_ID_CONTEXT,
+  FrameType,
+  HANDSHAKE_TIMEOUT_MS,
+  PREAMBLE_MAGIC,
+  PROLOGUE_LABEL,
+  PROTOCOL_VERSION,
+  type FrameTypeValue,
+} from './constants';
+import type { HandshakeCrypto } from './handshake-crypto';
+import { decodePayload, encodePayload, signatureMessage, type HandshakeRole } from './handshake-payload';
+import { encodePreamble, type WireConnection } from './wire-connection';
+
+export interface RemoteDevice {
+  readonly identityKey: Uint8Array;
+  readonly name: string;
+  readonly offeredBytes: number;
+  readonly protocolVersion: number;
+}
+
+export interface HandshakeOptions {
+  readonly role: HandshakeRole;
+  readonly connection: WireConnection;
+  readonly crypto: HandshakeCrypto;
+  /** This node's Noise static key pair (X25519); its identity is bound by signature. */
+  readonly staticKeyPair: KeyPair;
+  readonly identityKey: Uint8Array;
+  readonly name: string;
+  readonly offeredBytes: number;
+  readonly timeoutMs?: number;
+  /**
+   * Called once the peer's signature checked out, before this side completes the handshake.
+   * Throw to refuse (revoked device, unexpected key); the wire only ever sees the generic abort.
+   */
+  readonly checkRemote?: (remote: RemoteDevice) => void;
+  /** Test hook: the preamble an initiator sends (to exercise version tampering). */
+  readonly preamble?: Uint8Array;
+}
+
+export interface HandshakeResult {
+  readonly remote: RemoteDevice;
+  readonly handshakeHash: Uint8Array;
+  readonly channelId: Uint8Array;
+  readonly sendKey: Uint8Array;
+  readonly receiveKey: Uint8Array;
+}
+
+const prologueLabel = Buffer.from(PROLOGUE_LABEL, 'ascii');
+
+export function prologueFor(preamble: Uint8Array): Uint8Array {
+  return Buffer.concat([prologueLabel, preamble]);
+}
+
+export function channelIdFor(handshakeHash: Uint8Array): Uint8Array {
+  return createHash('sha256').update(CHANNEL_ID_CONTEXT, 'ascii').update(handshakeHash).digest();
+}
+
+/** Runs the whole handshake; on any failure sends the generic abort, closes, and rejects. */
+export async function performHandshake(opts: HandshakeOptions): Promise<HandshakeResult> {
+  const run = new HandshakeRun(opts);
+  return run.execute();
+}
+
+class HandshakeRun {
+  private readonly opts: HandshakeOptions;
+  private readonly frames: Buffer[] = [];
+  /** Handshake frames this side reads (initiator: message 2; responder: 1 and 3). */
+  private framesLeft: number;
+  private frameWaiter: { resolve: (b: Buffer) => void; reject: (e: MemCloudError) => void } | null = null;
+  private failure: MemCloudError | null = null;
+  private settled = false;
+  private rejectFailed: (e: MemCloudError) => void = () => undefined;
+  /** Rejects when the handshake fails, so waits that are not frame reads end too. */
+  private readonly failed = new Promise<never>((_, reject) => (this.rejectFailed = reject));
+  private state: HandshakeState | null = null;
+  /** DH results started ahead of the token that needs them, keyed by token. Zeroed at the end. */
+  private readonly early = new Map<string, { publicKey: Uint8Array; result: Promise<Uint8Array> }>();
+  private readonly secrets: Uint8Array[] = [];
+
+  constructor(opts: HandshakeOptions) {
+    this.opts = opts;
+    this.framesLeft = opts.role === 'initiator' ? 1 : 2;
+    this.failed.catch(() => undefined);
+  }
+
+  async execute(): Promise<HandshakeResult> {
+    const { connection } = this.opts;
+    const timeoutMs = this.opts.timeoutMs ?? HANDSHAKE_TIMEOUT_MS;
+    const timer = setTimeout(() => this.fail(new MemCloudError(ErrorCodes.HANDSHAKE_TIMEOUT, `no complete handshake within ${timeoutMs} ms`)), timeoutMs);
+    timer.unref();
+    connection.setFrameListener((type, body) => this.onFrame(type, body));
+    connection.onClose((err) => this.fail(err ?? new MemCloudError(ErrorCodes.HANDSHAKE_FAILED, 'connection closed during the handshake')));
+    try {
+      const result = this.opts.role === 'initiator' ? await this.initiator() : await this.responder();
+      if (this.failure) throw this.failure;
+      return result;
+    } catch (err) {
+      const e = this.failure ?? (isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.HANDSHAKE_FAILED, String(err)));
+      this.fail(e);
+      throw e;
+    } finally {
+      this.settled = true;
+      clearTimeout(timer);
+      connection.setFrameListener(null);
+      await this.wipe();
+    }
+  }
+
+  private async initiator(): Promise<HandshakeResult> {
+    const { connection } = this.opts;
+    const preamble = this.opts.preamble ?? encodePreamble();
+    const hs = this.newState(true, prologueFor(preamble));
+    connection.writeRaw(preamble);
+    connection.writeFrame(FrameType.HANDSHAKE, await this.drive(hs.writeSteps(), new Uint8Array(0)));
+
+    const msg2 = await this.nextFrame();
+    if (msg2.length >= 32) {
+      const re = msg2.subarray(0, 32);
+      this.startEarly('ee', hs.localEphemeral!.secretKey, re);
+      this.startEarly('se', this.opts.staticKeyPair.secretKey, re);
+    }
+    const read = await this.drive(hs.readSteps(msg2), null);
+    const remote = decodePayload(read.payload);
+    const verified = this.opts.crypto.verify(remote.identityKey, signatureMessage('responder', read.handshakeHashBeforePayload), remote.signature);
+    const msg3 = await this.drive(hs.writeSteps(), null);
+    await this.checkVerified(await verified, remote);
+    connection.writeFrame(FrameType.HANDSHAKE, msg3);
+    return this.finish(hs, remote);
+  }
+
+  private async responder(): Promise<HandshakeResult> {
+    const preamble = await Promise.race([this.opts.connection.readPreamble(), this.failed]);
+    if (Buffer.compare(preamble.subarray(0, 4), Buffer.from(PREAMBLE_MAGIC)) !== 0) throw this.malformed('bad preamble');
+    if (preamble.readUInt16BE(4) !== PROTOCOL_VERSION) {
+      throw new MemCloudError(ErrorCodes.PROTOCOL_VERSION, `peer speaks protocol version ${preamble.readUInt16BE(4)}`);
+    }
+    const hs = this.newState(false, prologueFor(preamble));
+    const msg1 = await this.nextFrame();
+    const first = await this.drive(hs.readSteps(msg1), null);
+    if (first.payload.length !== 0) throw this.malformed('message 1 carries a payload');
+    this.opts.connection.writeFrame(FrameType.HANDSHAKE, await this.drive(hs.writeSteps(), null));
+
+    const msg3 = await this.nextFrame();
+    const read = await this.drive(hs.readSteps(msg3), null);
+    const remote = decodePayload(read.payload);
+    const ok = await this.opts.crypto.verify(remote.identityKey, signatureMessage('initiator', read.handshakeHashBeforePayload), remote.signature);
+    await this.checkVerified(ok, remote);
+    return this.finish(hs, remote);
+  }
+
+  private newState(initiator: boolean, prologue: Uint8Array): HandshakeState {
+    this.state = new HandshakeState({
+      pattern: 'XX',
+      initiator,
+      prologue,
+      hash: SHA256,
+      cipher: nobleChaChaPoly,
+      dh: x25519DH,
+      s: this.opts.staticKeyPair,
+    });
+    return this.state;
+  }
+
+  private async checkVerified(ok: boolean, remote: RemoteDevice): Promise<void> {
+    if (!ok) throw new MemCloudError(ErrorCodes.HANDSHAKE_FAILED, 'identity signature does not verify');
+    if (timingSafeEqual(Buffer.from(remote.identityKey), Buffer.from(this.opts.identityKey))) {
+      throw new MemCloudError(ErrorCodes.HANDSHAKE_FAILED, 'the peer presented this device\'s own identity');
+    }
+    this.opts.checkRemote?.(remote);
+  }
+
+  private finish(hs: HandshakeState, remote: RemoteDevice): HandshakeResult {
+    const { send, receive, handshakeHash } = hs.split();
+    const sendKey = send.exportKey();
+    const receiveKey = receive.exportKey();
+    send.destroy();
+    receive.destroy();
+    return { remote, handshakeHash, channelId: channelIdFor(handshakeHash), sendKey, receiveKey };
+  }
+
+  /** Runs one generator step to completion, answering its crypto requests asynchronously. */
+  private async drive<T>(gen: Generator<HandshakeRequest, T, unknown>, payload: Uint8Array | null): Promise<T> {
+    let step = gen.next();
+    while (!step.done) {
+      if (this.failure) throw this.failure;
+      step = gen.next(await this.answer(step.value, payload));
+    }
+    return step.value;
+  }
+
+  private async answer(req: HandshakeRequest, payload: Uint8Array | null): Promise<unknown> {
+    switch (req.kind) {
+      case 'ephemeral': {
+        const pair = await this.opts.crypto.ephemeral();
+        this.secrets.push(pair.secretKey);
+        // Responder writing message 2: ee and es both need only our new ephemeral/static and re.
+        const re = this.state?.remoteEphemeral;
+        if (this.opts.role === 'responder' && re) {
+          this.startEarly('ee', pair.secretKey, re);
+          this.startEarly('es', this.opts.staticKeyPair.secretKey, re);
+        }
+        return pair;
+      }
+      case 'dh': {
+        const early = this.early.get(req.token);
+        if (early && Buffer.from(early.publicKey).equals(Buffer.from(req.publicKey))) return early.result;
+        const out = await this.opts.crypto.dh(req.secretKey, req.publicKey);
+        this.secrets.push(out);
+        return out;
+      }
+      case 'payload': {
+        if (payload) return payload;
+        const signature = await this.opts.crypto.sign(signatureMessage(this.opts.role, req.handshakeHash));
+        return encodePayload({
+          protocolVersion: PROTOCOL_VERSION,
+          identityKey: this.opts.identityKey,
+          signature,
+          offeredBytes: this.opts.offeredBytes,
+          name: this.opts.name,
+        });
+      }
+      default: {
+        const never: never = req;
+        throw new Error(`unknown handshake request ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private startEarly(token: string, secretKey: Uint8Array, publicKey: Uint8Array): void {
+    const result = this.opts.crypto.dh(secretKey, publicKey).then((out) => {
+      this.secrets.push(out);
+      return out;
+    });
+    result.catch(() => undefined);
+    this.early.set(token, { publicKey: Uint8Array.from(publicKey), result });
+  }
+
+  private onFrame(type: FrameTypeValue, body: Buffer): void {
+    if (type !== FrameType.HANDSHAKE || this.framesLeft === 0) {
+      this.fail(this.malformed('transport frame before the handshake completed'));
+      return;
+    }
+    // After the last handshake frame, later frames (the peer's HELLO may share the same TCP
+    // segment) stay queued in the connection for the secure channel.
+    if (--this.framesLeft === 0) this.opts.connection.setFrameListener(null);
+    if (this.frameWaiter) {
+      const w = this.frameWaiter;
+      this.frameWaiter = null;
+      w.resolve(body);
+    } else if (this.frames.length < 1) {
+      this.frames.push(body);
+    } else {
+      this.fail(this.malformed('peer sent handshake messages out of turn'));
+    }
+  }
+
+  private nextFrame(): Promise<Buffer> {
+    if (this.failure) return Promise.reject(this.failure);
+    const queued = this.frames.shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => (this.frameWaiter = { resolve, reject }));
+  }
+
+  private malformed(why: string): MemCloudError {
+    return new MemCloudError(ErrorCodes.FRAME_MALFORMED, `handshake: ${why}`);
+  }
+
+  private fail(err: MemCloudError): void {
+    if (this.failure || this.settled) return;
+    this.failure = err;
+    this.rejectFailed(err);
+    this.opts.connection.abort(err);
+    if (this.frameWaiter) {
+      const w = this.frameWaiter;
+      this.frameWaiter = null;
+      w.reject(err);
+    }
+  }
+
+  private async wipe(): Promise<void> {
+    this.state?.destroy();
+    await Promise.allSettled([...this.early.values()].map((e) => e.result));
+    for (const s of this.secrets) s.fill(0);
+  }
+}

@@ -1,0 +1,132 @@
+// The receiving half of a secure channel: records that arrive in one burst are opened together,
+// inline or in the pool, and their plaintexts are delivered strictly in nonce order. The first
+// record that fails authentication ends the channel: nothing at or after it is delivered.
+
+import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
+import type { KeySchedule } from './key-schedule';
+import type { RecordCrypto } from './record-crypto';
+
+interface Batch {
+  plaintexts: Uint8Array[] | null;
+  failed: boolean;
+  readonly bytes: number;
+}
+
+export class RecordReceiver {
+  private incoming: Uint8Array[] = [];
+  private incomingBytes = 0;
+  private nonce = 0;
+  private readonly batches: Batch[] = [];
+  private openingBytes = 0;
+  private scheduled = false;
+  private stopped = false;
+
+  constructor(
+    private readonly crypto: RecordCrypto,
+    private readonly keys: KeySchedule,
+    private readonly deliver: (plaintext: Uint8Array) => void,
+    private readonly onError: (err: MemCloudError) => void,
+    /** Told when the bytes waiting to be opened cross the limit, so the socket can pause. */
+    private readonly onBacklog: (backlogged: boolean) => void,
+    private readonly backlogLimit = 8 * 1024 * 1024,
+  ) {}
+
+  get recordsReceived(): number {
+    return this.nonce;
+  }
+
+  push(record: Uint8Array): void {
+    if (this.stopped) return;
+    this.incoming.push(record);
+    this.incomingBytes += record.length;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(() => this.dispatch());
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.incoming = [];
+    this.batches.length = 0;
+  }
+
+  private dispatch(): void {
+    this.scheduled = false;
+    if (this.stopped || this.incoming.length === 0) return;
+    const records = this.incoming;
+    const total = this.incomingBytes;
+    this.incoming = [];
+    this.incomingBytes = 0;
+    const pooled = this.crypto.pool !== null && total >= this.crypto.offloadThreshold;
+    const target = pooled ? Math.max(this.crypto.offloadThreshold, Math.ceil(total / 2)) : Infinity;
+    let i = 0;
+    while (i < records.length) {
+      const first = this.nonce;
+      const room = this.keys.remainingInEpoch(first);
+      const group: Uint8Array[] = [];
+      let bytes = 0;
+      while (i < records.length && group.length < room && (group.length === 0 || bytes < target)) {
+        bytes += records[i]!.length;
+        group.push(records[i++]!);
+      }
+      this.nonce += group.length;
+      const key = this.keys.keyFor(first);
+      if (pooled) this.openInPool(key, first, group, bytes);
+      else this.openInline(key, first, group, bytes);
+    }
+    this.drain();
+  }
+
+  private openInline(key: Uint8Array, nonce: number, records: Uint8Array[], bytes: number): void {
+    const plaintexts: Uint8Array[] = [];
+    let failed = false;
+    for (let j = 0; j < records.length; j++) {
+      try {
+        plaintexts.push(this.crypto.aead.open(key, nonce + j, records[j]!));
+      } catch {
+        failed = true;
+        break;
+      }
+    }
+    this.batches.push({ plaintexts, failed, bytes });
+  }
+
+  private openInPool(key: Uint8Array, nonce: number, records: Uint8Array[], bytes: number): void {
+    const batch: Batch = { plaintexts: null, failed: false, bytes };
+    this.batches.push(batch);
+    this.openingBytes += bytes;
+    if (this.openingBytes > this.backlogLimit) this.onBacklog(true);
+    this.crypto.pool!.open(this.crypto.aead.name, key.slice(), nonce, records).then(
+      (opened) => {
+        this.openingBytes -= bytes;
+        // On failure nothing of this batch is delivered, not even records before the bad one.
+        batch.plaintexts = opened.ok ? opened.plaintexts : [];
+        batch.failed = !opened.ok;
+        if (this.openingBytes <= this.backlogLimit / 2) this.onBacklog(false);
+        this.drain();
+      },
+      (err: unknown) => this.fail(isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.INTERNAL, `opening failed: ${String(err)}`)),
+    );
+  }
+
+  private drain(): void {
+    while (!this.stopped && this.batches.length > 0 && this.batches[0]!.plaintexts !== null) {
+      const batch = this.batches.shift()!;
+      for (const pt of batch.plaintexts!) {
+        if (this.stopped) return;
+        this.deliver(pt);
+      }
+      if (batch.failed) {
+        this.fail(new MemCloudError(ErrorCodes.DECRYPT_FAILED, 'a record failed authentication: session closed'));
+        return;
+      }
+    }
+  }
+
+  private fail(err: MemCloudError): void {
+    if (this.stopped) return;
+    this.stop();
+    this.onError(err);
+  }
+}

@@ -1,0 +1,143 @@
+// One TCP (or in-memory duplex) connection at the frame level: the preamble, then frames.
+// The handshake reads frames from it first; the secure channel takes it over afterwards, with any
+// frames that arrived early (queued here, never lost or reordered).
+
+import type { Duplex } from 'node:stream';
+import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
+import { ABORT_GENERIC, FrameType, PREAMBLE_LENGTH, PREAMBLE_MAGIC, PROTOCOL_VERSION, type FrameTypeValue } from './constants';
+import { FrameDecoder, encodeFrameHeader } from './framing';
+
+export type FrameListener = (type: FrameTypeValue, body: Buffer) => void;
+export type CloseListener = (err: MemCloudError | null) => void;
+
+export function encodePreamble(version = PROTOCOL_VERSION): Buffer {
+  const b = Buffer.alloc(PREAMBLE_LENGTH);
+  b.set(PREAMBLE_MAGIC, 0);
+  b.writeUInt16BE(version, 4);
+  b.writeUInt16BE(0, 6);
+  return b;
+}
+
+export class WireConnection {
+  readonly socket: Duplex;
+  readonly remoteAddress: string;
+  private readonly decoder = new FrameDecoder();
+  private preambleNeeded: number;
+  private preambleBytes: Buffer | null;
+  private preambleWaiter: ((b: Buffer) => void) | null = null;
+  private queued: Array<[FrameTypeValue, Buffer]> = [];
+  private listener: FrameListener | null = null;
+  private closeListeners: CloseListener[] = [];
+  private closedWith: MemCloudError | null | undefined = undefined;
+
+  constructor(socket: Duplex, opts: { expectPreamble: boolean; remoteAddress?: string }) {
+    this.socket = socket;
+    this.remoteAddress = opts.remoteAddress ?? 'unknown';
+    this.preambleNeeded = opts.expectPreamble ? PREAMBLE_LENGTH : 0;
+    this.preambleBytes = opts.expectPreamble ? Buffer.alloc(0) : null;
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err: Error) => this.finish(new MemCloudError(ErrorCodes.CHANNEL_CLOSED, `connection error: ${err.message}`)));
+    socket.on('close', () => this.finish(new MemCloudError(ErrorCodes.CHANNEL_CLOSED, 'connection closed by peer')));
+    socket.on('end', () => socket.end());
+  }
+
+  get closed(): boolean {
+    return this.closedWith !== undefined;
+  }
+
+  /** Responder side: resolves with the 8 preamble bytes (validated magic). */
+  readPreamble(): Promise<Buffer> {
+    return new Promise((resolve) => {
+      if (this.preambleNeeded === 0 && this.preambleBytes) resolve(this.preambleBytes);
+      else this.preambleWaiter = resolve;
+    });
+  }
+
+  /** Installs the frame consumer; frames that arrived earlier are delivered first, in order. */
+  setFrameListener(listener: FrameListener | null): void {
+    this.listener = listener;
+    while (this.listener === listener && listener && this.queued.length > 0 && !this.closed) {
+      const [type, body] = this.queued.shift()!;
+      listener(type, body);
+    }
+  }
+
+  onClose(listener: CloseListener): void {
+    if (this.closedWith !== undefined) queueMicrotask(() => listener(this.closedWith ?? null));
+    else this.closeListeners.push(listener);
+  }
+
+  writeRaw(bytes: Uint8Array): void {
+    if (!this.closed) this.socket.write(bytes);
+  }
+
+  writeFrame(type: FrameTypeValue, body: Uint8Array): void {
+    if (this.closed) return;
+    this.socket.write(encodeFrameHeader(type, body.length));
+    this.socket.write(body);
+  }
+
+  /** Sends the one generic ABORT frame, then closes. Same bytes whatever the reason. */
+  abort(localReason: MemCloudError): void {
+    if (this.closed) return;
+    this.socket.write(encodeFrameHeader(FrameType.ABORT, 1));
+    this.socket.write(Uint8Array.of(ABORT_GENERIC));
+    this.finish(localReason);
+  }
+
+  /** Closes the connection; idempotent. `err` null means a clean local close. */
+  close(err: MemCloudError | null = null): void {
+    this.finish(err);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    try {
+      if (this.preambleNeeded > 0) chunk = this.takePreamble(chunk);
+      if (chunk.length > 0) this.decoder.push(chunk, (type, body) => this.deliver(type, body));
+    } catch (err) {
+      const e = isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.FRAME_MALFORMED, String(err));
+      this.abort(e);
+    }
+  }
+
+  private takePreamble(chunk: Buffer): Buffer {
+    const take = Math.min(this.preambleNeeded, chunk.length);
+    this.preambleBytes = Buffer.concat([this.preambleBytes!, chunk.subarray(0, take)]);
+    this.preambleNeeded -= take;
+    const seen = this.preambleBytes.subarray(0, Math.min(4, this.preambleBytes.length));
+    if (!PREAMBLE_MAGIC.subarray(0, seen.length).every((v, i) => v === seen[i])) {
+      throw new MemCloudError(ErrorCodes.FRAME_MALFORMED, 'not a MemCloud connection (bad preamble)');
+    }
+    if (this.preambleNeeded === 0 && this.preambleWaiter) {
+      const w = this.preambleWaiter;
+      this.preambleWaiter = null;
+      w(this.preambleBytes);
+    }
+    return chunk.subarray(take);
+  }
+
+  private deliver(type: FrameTypeValue, body: Buffer): void {
+    if (type === FrameType.ABORT) {
+      this.finish(new MemCloudError(ErrorCodes.HANDSHAKE_FAILED, 'the peer refused the session'));
+      return;
+    }
+    if (this.listener) this.listener(type, body);
+    else this.queued.push([type, body]);
+  }
+
+  private finish(err: MemCloudError | null): void {
+    if (this.closedWith !== undefined) return;
+    this.closedWith = err;
+    this.queued = [];
+    this.listener = null;
+    this.socket.end();
+    // Give a final frame a moment to flush, but never leave the socket open indefinitely.
+    const t = setTimeout(() => this.socket.destroy(), 2000);
+    t.unref();
+    this.socket.once('close', () => clearTimeout(t));
+    const listeners = this.closeListeners;
+    this.closeListeners = [];
+    for (const l of listeners) l(err);
+  }
+}

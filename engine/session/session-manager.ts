@@ -1,0 +1,266 @@
+// Live sessions with peers: runs the handshake on every connection, decides who is admitted
+// (trusted, approved by consent, or refused), and closes a device's sessions the moment its trust
+// is removed. Refusals all look the same on the wire (the generic ABORT).
+
+import { EventEmitter } from 'node:events';
+import { connect, type Socket } from 'node:net';
+import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
+import type { ConsentQueue } from '../consent/consent-queue';
+import type { KeyPair } from '../crypto/noise/dh';
+import type { DeviceIdentity } from '../identity/device-identity';
+import { fingerprint } from '../identity/fingerprint';
+import { encodePublicKey, publicKeysEqual } from '../identity/public-key';
+import type { TrustStore } from '../trust/trust-store';
+import { performHandshake, type RemoteDevice } from '../net/handshake';
+import type { HandshakeCrypto } from '../net/handshake-crypto';
+import type { RecordCrypto } from '../net/record-crypto';
+import { SecureChannel } from '../net/secure-channel';
+import { WireConnection } from '../net/wire-connection';
+
+export type Admission = 'trusted' | 'once' | 'always';
+
+export interface Session {
+  readonly channel: SecureChannel;
+  readonly remote: RemoteDevice;
+  readonly publicKey: string;
+  readonly fingerprint: string;
+  readonly address: string;
+  readonly direction: 'inbound' | 'outbound';
+  readonly admission: Admission;
+  readonly openedAt: number;
+}
+
+export interface SessionManagerOptions {
+  readonly identity: DeviceIdentity;
+  readonly staticKeyPair: KeyPair;
+  readonly trust: TrustStore;
+  readonly consent: ConsentQueue;
+  readonly handshakeCrypto: HandshakeCrypto;
+  readonly recordCrypto: RecordCrypto;
+  readonly name: () => string;
+  readonly offeredBytes: () => number;
+  readonly handshakeTimeoutMs?: number;
+  /** How long a completed handshake may wait for both sides' admission (consent on either side). */
+  readonly admissionTimeoutMs?: number;
+  readonly maxHandshakes?: number;
+  readonly channel?: { keepAliveMs?: number; idleTimeoutMs?: number; rekeyInterval?: number };
+  readonly log?: (level: 'info' | 'warn', message: string) => void;
+}
+
+export interface SessionManagerEvents {
+  session: [Session];
+  'session-closed': [Session, MemCloudError | null];
+}
+
+export interface DialOptions {
+  /** Refuse (PEER_KEY_CHANGED) unless the device at this address has this identity key. */
+  readonly expectedKey?: Uint8Array;
+  readonly connectTimeoutMs?: number;
+}
+
+export class SessionManager extends EventEmitter<SessionManagerEvents> {
+  private readonly opts: SessionManagerOptions;
+  private readonly live = new Set<Session>();
+  private readonly pendingSockets = new Set<Socket | WireConnection>();
+  private handshakes = 0;
+  private closed = false;
+  private readonly unsubscribe: () => void;
+
+  constructor(opts: SessionManagerOptions) {
+    super();
+    this.opts = opts;
+    this.unsubscribe = opts.trust.onChange((change) => {
+      if (change.kind === 'revoked' || change.kind === 'forgotten') this.closeDevice(change.publicKey, 'trust removed');
+    });
+  }
+
+  sessions(): Session[] {
+    return [...this.live];
+  }
+
+  sessionsFor(publicKey: string): Session[] {
+    return [...this.live].filter((s) => s.publicKey === publicKey);
+  }
+
+  /** Runs the responder side on an accepted socket. Never throws; failures are logged. */
+  accept(socket: Socket): void {
+    const address = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    if (this.closed || this.handshakes >= (this.opts.maxHandshakes ?? 64)) {
+      socket.destroy();
+      return;
+    }
+    socket.setNoDelay(true);
+    const connection = new WireConnection(socket, { expectPreamble: true, remoteAddress: address });
+    this.establish(connection, 'inbound', undefined).catch((err: unknown) => {
+      this.opts.log?.('warn', `inbound session from ${address} refused: ${describe(err)}`);
+    });
+  }
+
+  /** Dials host:port and resolves with an open session, or rejects with a MemCloudError. */
+  async dial(host: string, port: number, opts: DialOptions = {}): Promise<Session> {
+    if (this.closed) throw new MemCloudError(ErrorCodes.CHANNEL_CLOSED, 'the session manager is closed');
+    const socket = await openSocket(host, port, opts.connectTimeoutMs ?? 5000);
+    const connection = new WireConnection(socket, { expectPreamble: false, remoteAddress: `${host}:${port}` });
+    return this.establish(connection, 'outbound', opts.expectedKey);
+  }
+
+  /** Closes every session with this device at once (trust removed). */
+  closeDevice(publicKey: string, why: string): void {
+    for (const s of this.sessionsFor(publicKey)) {
+      this.opts.log?.('info', `closing session with ${s.remote.name} (${s.fingerprint}): ${why}`);
+      s.channel.abort(new MemCloudError(ErrorCodes.PEER_REVOKED, why));
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe();
+    for (const p of this.pendingSockets) p instanceof WireConnection ? p.close(null) : p.destroy();
+    await Promise.all([...this.live].map((s) => s.channel.close(1)));
+  }
+
+  private async establish(connection: WireConnection, direction: 'inbound' | 'outbound', expectedKey: Uint8Array | undefined): Promise<Session> {
+    const { opts } = this;
+    this.handshakes++;
+    this.pendingSockets.add(connection);
+    let channel: SecureChannel | null = null;
+    try {
+      const result = await performHandshake({
+        role: direction === 'outbound' ? 'initiator' : 'responder',
+        connection,
+        crypto: opts.handshakeCrypto,
+        staticKeyPair: opts.staticKeyPair,
+        identityKey: opts.identity.publicKey,
+        name: opts.name(),
+        offeredBytes: opts.offeredBytes(),
+        timeoutMs: opts.handshakeTimeoutMs,
+        checkRemote: (remote) => this.checkRemote(remote, expectedKey),
+      });
+      channel = new SecureChannel({
+        connection,
+        remote: result.remote,
+        channelId: result.channelId,
+        sendKey: result.sendKey,
+        receiveKey: result.receiveKey,
+        crypto: opts.recordCrypto,
+        ...opts.channel,
+      });
+      const admission = await this.admit(channel, direction);
+      channel.admit();
+      await this.waitOpen(channel);
+      const session: Session = {
+        channel,
+        remote: result.remote,
+        publicKey: encodePublicKey(result.remote.identityKey),
+        fingerprint: fingerprint(result.remote.identityKey),
+        address: connection.remoteAddress,
+        direction,
+        admission,
+        openedAt: Date.now(),
+      };
+      this.live.add(session);
+      opts.trust.touch(result.remote.identityKey);
+      channel.once('close', (err) => {
+        this.live.delete(session);
+        this.emit('session-closed', session, err);
+      });
+      this.emit('session', session);
+      return session;
+    } catch (err) {
+      const e = isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.INTERNAL, String(err));
+      connection.abort(e);
+      channel?.destroy(e);
+      throw e;
+    } finally {
+      this.handshakes--;
+      this.pendingSockets.delete(connection);
+    }
+  }
+
+  /** During the handshake: refuse revoked devices and unexpected keys before completing it. */
+  private checkRemote(remote: RemoteDevice, expectedKey: Uint8Array | undefined): void {
+    if (expectedKey && !publicKeysEqual(expectedKey, remote.identityKey)) {
+      throw new MemCloudError(
+        ErrorCodes.PEER_KEY_CHANGED,
+        `the device at this address presented identity ${fingerprint(remote.identityKey)}, not the expected ${fingerprint(expectedKey)}`,
+      );
+    }
+    if (this.opts.trust.isRevoked(remote.identityKey)) {
+      throw new MemCloudError(ErrorCodes.PEER_REVOKED, `device ${fingerprint(remote.identityKey)} is revoked`);
+    }
+  }
+
+  /** After the handshake: trusted devices pass; unknown ones need consent. */
+  private async admit(channel: SecureChannel, direction: 'inbound' | 'outbound'): Promise<Admission> {
+    const { remote } = channel;
+    const trusted = this.opts.trust.get(remote.identityKey);
+    if (trusted?.status === 'trusted') return 'trusted';
+    if (trusted?.status === 'revoked') throw new MemCloudError(ErrorCodes.PEER_REVOKED, 'device is revoked');
+    const publicKey = encodePublicKey(remote.identityKey);
+    const sameName = this.opts.trust.list().find((d) => d.status === 'trusted' && d.name === remote.name);
+    const { decision } = this.opts.consent.ask({
+      publicKey,
+      fingerprint: fingerprint(remote.identityKey),
+      name: remote.name,
+      address: channel.remoteAddress,
+      offeredBytes: remote.offeredBytes,
+      direction,
+      ...(sameName ? { nameMatchesTrustedFingerprint: fingerprint(Buffer.from(sameName.publicKey, 'base64url')) } : {}),
+    });
+    const onClose = () => this.opts.consent.cancel(publicKey);
+    channel.once('close', onClose);
+    const answer = await decision;
+    channel.off('close', onClose);
+    if (answer === 'deny') throw new MemCloudError(ErrorCodes.CONSENT_DENIED, `consent for ${remote.name} was denied or expired`);
+    if (answer === 'always') {
+      await this.opts.trust.trust(remote.identityKey, { name: remote.name, approval: 'consent-always' });
+      return 'always';
+    }
+    return 'once';
+  }
+
+  private waitOpen(channel: SecureChannel): Promise<void> {
+    if (channel.isOpen) return Promise.resolve();
+    const ms = this.opts.admissionTimeoutMs ?? 90_000;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => done(new MemCloudError(ErrorCodes.TIMEOUT, `the peer did not admit us within ${ms} ms`)), ms);
+      timer.unref();
+      const onOpen = () => done(null);
+      const onClose = (err: MemCloudError | null) => done(err ?? new MemCloudError(ErrorCodes.CHANNEL_CLOSED, 'closed before opening'));
+      const done = (err: MemCloudError | null) => {
+        clearTimeout(timer);
+        channel.off('open', onOpen);
+        channel.off('close', onClose);
+        err ? reject(err) : resolve();
+      };
+      channel.on('open', onOpen);
+      channel.on('close', onClose);
+    });
+  }
+}
+
+function openSocket(host: string, port: number, timeoutMs: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port });
+    socket.setNoDelay(true);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new MemCloudError(ErrorCodes.CONNECT_FAILED, `could not connect to ${host}:${port} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    timer.unref();
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+    socket.once('error', (err) => {
+      clearTimeout(timer);
+      reject(new MemCloudError(ErrorCodes.CONNECT_FAILED, `could not connect to ${host}:${port}: ${err.message}`));
+    });
+  });
+}
+
+function describe(err: unknown): string {
+  return isMemCloudError(err) ? `${err.code}: ${err.message}` : String(err);
+}

@@ -1,0 +1,106 @@
+// Real MemCloud endpoints for transport tests: a temp home with its own identity and trust store,
+// a consent queue, a session manager, and a TCP listener on 127.0.0.1.
+
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConsentQueue } from '../../engine/consent/consent-queue';
+import { createAead, type AeadBackendName } from '../../engine/crypto/aead';
+import { x25519 } from '../../engine/crypto/noise/dh';
+import { CryptoPool } from '../../engine/crypto/pool/crypto-pool';
+import { InlineCrypto } from '../../engine/crypto/pool/inline-crypto';
+import type { CryptoOps } from '../../engine/crypto/pool/crypto-messages';
+import { loadOrCreateIdentity } from '../../engine/identity/identity-file';
+import type { DeviceIdentity } from '../../engine/identity/device-identity';
+import { OpsHandshakeCrypto } from '../../engine/net/ops-handshake-crypto';
+import { DEFAULT_OFFLOAD_THRESHOLD } from '../../engine/net/record-crypto';
+import { SessionManager, type SessionManagerOptions } from '../../engine/session/session-manager';
+import { TrustStore } from '../../engine/trust/trust-store';
+
+export interface Endpoint {
+  readonly name: string;
+  readonly home: string;
+  readonly identity: DeviceIdentity;
+  readonly trust: TrustStore;
+  readonly consent: ConsentQueue;
+  readonly sessions: SessionManager;
+  readonly port: number;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+export interface EndpointOptions {
+  readonly name: string;
+  readonly backend?: AeadBackendName;
+  /** Use the real piscina pool (default) or inline crypto only. */
+  readonly pool?: boolean;
+  readonly consentTimeoutMs?: number;
+  readonly maxConsent?: number;
+  readonly handshakeTimeoutMs?: number;
+  readonly admissionTimeoutMs?: number;
+  readonly channel?: SessionManagerOptions['channel'];
+}
+
+let sharedPool: CryptoPool | null = null;
+function pool(): CryptoPool {
+  sharedPool ??= CryptoPool.create({ threads: 2 });
+  return sharedPool;
+}
+
+export async function closeSharedPool(): Promise<void> {
+  await sharedPool?.close();
+  sharedPool = null;
+}
+
+export async function createEndpoint(opts: EndpointOptions): Promise<Endpoint> {
+  const parent = await mkdtemp(join(tmpdir(), 'memcloud-ep-'));
+  const home = join(parent, 'home');
+  const identity = await loadOrCreateIdentity(home);
+  const trust = await TrustStore.open(home);
+  const consent = new ConsentQueue({ timeoutMs: opts.consentTimeoutMs ?? 5000, maxPending: opts.maxConsent ?? 16 });
+  const backend = opts.backend ?? 'noble';
+  const usePool = opts.pool ?? true;
+  const ops: CryptoOps = usePool ? pool() : new InlineCrypto();
+  const handshakeCrypto = new OpsHandshakeCrypto(ops, backend, identity);
+  const sessions = new SessionManager({
+    identity,
+    staticKeyPair: x25519.generateKeyPair(),
+    trust,
+    consent,
+    handshakeCrypto,
+    recordCrypto: { aead: createAead(backend), pool: usePool ? pool() : null, offloadThreshold: DEFAULT_OFFLOAD_THRESHOLD },
+    name: () => opts.name,
+    offeredBytes: () => 1 << 30,
+    handshakeTimeoutMs: opts.handshakeTimeoutMs ?? 3000,
+    admissionTimeoutMs: opts.admissionTimeoutMs ?? 10_000,
+    ...(opts.channel ? { channel: opts.channel } : {}),
+  });
+  const server = createServer((socket) => sessions.accept(socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    name: opts.name,
+    home,
+    identity,
+    trust,
+    consent,
+    sessions,
+    port,
+    server,
+    async close() {
+      server.close();
+      consent.close();
+      await sessions.close();
+      await handshakeCrypto.close();
+      await trust.close();
+      await rm(parent, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Makes a and b trust each other (as `memcloud trust add` would). */
+export async function pair(a: Endpoint, b: Endpoint): Promise<void> {
+  await a.trust.trust(b.identity.publicKey, { name: b.name, approval: 'cli' });
+  await b.trust.trust(a.identity.publicKey, { name: a.name, approval: 'cli' });
+}
