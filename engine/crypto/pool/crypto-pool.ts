@@ -1,11 +1,11 @@
 // A piscina pool for bulk AEAD batches and handshake asymmetric ops, keeping the engine's event
 // loop free. Inputs are validated here, then copied into one buffer that is transferred to the
 // worker (callers keep theirs); results come back transferred, as views into one buffer.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import path from 'node:path';
 import { Piscina } from 'piscina';
 import { ErrorCodes, MemCloudError, isMemCloudError } from '../../errors';
+import { bundledFile } from '../../runtime/bundle-path';
 import {
   parseCryptoTask,
   type AsymOp,
@@ -46,7 +46,7 @@ export class CryptoPool implements CryptoOps {
     if (!Number.isSafeInteger(threads) || threads < 1 || threads > 64) {
       throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, 'options.threads must be an integer from 1 to 64');
     }
-    const filename = opts.taskFile ?? defaultTaskFile();
+    const filename = opts.taskFile ?? bundledFile(TASK_FILE);
     if (!existsSync(filename)) {
       throw new MemCloudError(ErrorCodes.INTERNAL, `crypto pool task file ${filename} is missing: run \`npm run build\``);
     }
@@ -146,26 +146,4 @@ function copyOps(ops: readonly AsymOp[]): AsymOp[] {
         return { op: op.op, publicKey: next(), message: next(), signature: next() };
     }
   });
-}
-
-/**
- * Bundled into dist/, the task file sits next to this module. Run from source (tsx), walk up to
- * the package root and use its dist/.
- */
-function defaultTaskFile(): string {
-  const beside = path.join(__dirname, TASK_FILE);
-  if (existsSync(beside)) return beside;
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const manifest = path.join(dir, 'package.json');
-    if (existsSync(manifest) && readPackageName(manifest) === 'memcloud') return path.join(dir, 'dist', TASK_FILE);
-    if (path.dirname(dir) === dir) return beside; // no package root: report the bundled location
-  }
-}
-
-function readPackageName(manifest: string): unknown {
-  try {
-    return (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,0 +1,95 @@
+// The engine's options: one validated entry, whether they come from the CLI, VS Code settings or
+// a worker message. Precise messages name the option and what is wrong.
+
+import { hostname, totalmem } from 'node:os';
+import { isAbsolute } from 'node:path';
+import { ErrorCodes, MemCloudError } from '../errors';
+import { validateDeviceName } from '../net/handshake-payload';
+
+export const DEFAULT_PORT = 7797;
+export type CryptoChoice = 'auto' | 'noble' | 'native';
+
+export interface EngineOptions {
+  readonly home: string;
+  readonly name: string;
+  readonly host: string;
+  /** TCP port for peers; 0 picks a free one. */
+  readonly port: number;
+  /** RAM offered to peers in total. */
+  readonly offeredBytes: number;
+  /** Cap on everything this node keeps in RAM (its own local data and what peers store here). */
+  readonly memoryBytes: number;
+  readonly crypto: CryptoChoice;
+  readonly discovery: boolean;
+  /** Peers to dial at start and keep connected, as host:port. */
+  readonly connect: readonly string[];
+  /** Default replication factor when enough peers are connected. */
+  readonly replicas: number;
+  readonly consentTimeoutMs: number;
+  readonly handshakeTimeoutMs: number;
+  /** Crypto pool threads. */
+  readonly cryptoThreads: number;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export type EngineOptionsInput = Partial<EngineOptions> & { readonly home: string };
+
+export function defaultOffer(): number {
+  return Math.min(4 * 1024 ** 3, Math.floor(totalmem() / 4));
+}
+
+export function defaultDeviceName(): string {
+  const h = hostname().replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 64);
+  return h.length > 0 ? h : 'memcloud-node';
+}
+
+function bad(message: string): MemCloudError {
+  return new MemCloudError(ErrorCodes.BAD_ARGUMENT, message);
+}
+
+function intIn(name: string, v: unknown, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
+    throw bad(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+export function parseHostPort(text: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/.exec(text.trim());
+  if (!m) throw bad(`"${text}" is not HOST:PORT (e.g. 192.168.1.20:${DEFAULT_PORT}, [fe80::1]:${DEFAULT_PORT})`);
+  const port = Number(m[3]);
+  if (port < 1 || port > 65535) throw bad(`port in "${text}" must be from 1 to 65535`);
+  return { host: (m[1] ?? m[2])!, port };
+}
+
+export function resolveEngineOptions(input: EngineOptionsInput): EngineOptions {
+  if (typeof input.home !== 'string' || !isAbsolute(input.home)) throw bad('home must be an absolute path');
+  const offeredBytes = input.offeredBytes ?? defaultOffer();
+  intIn('offered memory', offeredBytes, 0, Number.MAX_SAFE_INTEGER);
+  const memoryBytes = input.memoryBytes ?? offeredBytes + 512 * 1024 ** 2;
+  intIn('memory cap', memoryBytes, 1024 * 1024, Number.MAX_SAFE_INTEGER);
+  const name = input.name ?? defaultDeviceName();
+  validateDeviceName(name);
+  const crypto = input.crypto ?? 'auto';
+  if (!['auto', 'noble', 'native'].includes(crypto)) throw bad(`crypto must be auto, noble or native, got ${JSON.stringify(crypto)}`);
+  const connect = [...(input.connect ?? [])];
+  for (const c of connect) parseHostPort(c);
+  const logLevel = input.logLevel ?? 'info';
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw bad(`log level must be debug, info, warn or error`);
+  return {
+    home: input.home,
+    name,
+    host: input.host ?? '0.0.0.0',
+    port: intIn('port', input.port ?? DEFAULT_PORT, 0, 65535),
+    offeredBytes,
+    memoryBytes,
+    crypto,
+    discovery: input.discovery ?? true,
+    connect,
+    replicas: intIn('replicas', input.replicas ?? 2, 1, 16),
+    consentTimeoutMs: intIn('consent timeout (ms)', input.consentTimeoutMs ?? 60_000, 1000, 3_600_000),
+    handshakeTimeoutMs: intIn('handshake timeout (ms)', input.handshakeTimeoutMs ?? 10_000, 100, 120_000),
+    cryptoThreads: intIn('crypto threads', input.cryptoThreads ?? 2, 1, 64),
+    logLevel,
+  };
+}

@@ -1,0 +1,66 @@
+// Peers named at start (--connect, config file): dialed at once and redialed with capped
+// exponential backoff whenever no session with them is open.
+
+import { isMemCloudError } from '../errors';
+import type { SessionManager } from '../session/session-manager';
+import { parseHostPort } from './engine-options';
+import type { Logger } from './log';
+
+const MIN_DELAY_MS = 1000;
+const MAX_DELAY_MS = 30_000;
+
+interface Target {
+  readonly address: string;
+  readonly host: string;
+  readonly port: number;
+  delay: number;
+  timer: NodeJS.Timeout | null;
+  connected: boolean;
+}
+
+export class StaticPeers {
+  private readonly targets: Target[];
+  private stopped = false;
+
+  constructor(
+    private readonly sessions: SessionManager,
+    addresses: readonly string[],
+    private readonly log: Logger,
+  ) {
+    this.targets = addresses.map((address) => ({ address, ...parseHostPort(address), delay: MIN_DELAY_MS, timer: null, connected: false }));
+  }
+
+  start(): void {
+    for (const t of this.targets) void this.dial(t);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.targets) if (t.timer) clearTimeout(t.timer);
+  }
+
+  private async dial(t: Target): Promise<void> {
+    t.timer = null;
+    if (this.stopped) return;
+    try {
+      const session = await this.sessions.dial(t.host, t.port);
+      t.connected = true;
+      t.delay = MIN_DELAY_MS;
+      session.channel.once('close', () => {
+        t.connected = false;
+        this.schedule(t);
+      });
+    } catch (err) {
+      const why = isMemCloudError(err) ? err.message : String(err);
+      this.log.warn(`could not connect to ${t.address}: ${why}; retrying in ${Math.round(t.delay / 1000)} s`);
+      this.schedule(t);
+    }
+  }
+
+  private schedule(t: Target): void {
+    if (this.stopped || t.timer) return;
+    t.timer = setTimeout(() => void this.dial(t), t.delay);
+    t.timer.unref();
+    t.delay = Math.min(MAX_DELAY_MS, t.delay * 2);
+  }
+}

@@ -1,0 +1,86 @@
+// Starts the engine in a worker thread and talks to it: the same code runs it for the headless
+// node and inside the VS Code extension host, so the host thread never does engine work.
+
+import { EventEmitter } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import type { LogEntry } from '../api/types';
+import { ErrorCodes, MemCloudError, fromErrorPayload } from '../errors';
+import type { EngineOptionsInput } from '../node/engine-options';
+import { requireBundledFile } from '../runtime/bundle-path';
+import { parseWorkerToHost, type EngineReadyInfo, type EngineWorkerData, type HostToWorker } from './worker-messages';
+
+export interface EngineHostEvents {
+  log: [LogEntry];
+  exit: [MemCloudError | null];
+}
+
+const STOP_TIMEOUT_MS = 15_000;
+
+export class EngineHost extends EventEmitter<EngineHostEvents> {
+  private exited = false;
+  private stopping: Promise<void> | null = null;
+
+  private constructor(
+    private readonly worker: Worker,
+    readonly info: EngineReadyInfo,
+  ) {
+    super();
+  }
+
+  /** Resolves once the engine listens; rejects with the engine's own error if it cannot start. */
+  static start(options: EngineOptionsInput, opts: { readonly onLog?: (e: LogEntry) => void } = {}): Promise<EngineHost> {
+    const data: EngineWorkerData = { options };
+    const worker = new Worker(requireBundledFile('engine-worker.js'), { workerData: data, name: 'memcloud-engine' });
+    return new Promise((resolve, reject) => {
+      let host: EngineHost | null = null;
+      let fatal: MemCloudError | null = null;
+      worker.on('message', (raw: unknown) => {
+        const msg = parseWorkerToHost(raw);
+        switch (msg.type) {
+          case 'ready':
+            host = new EngineHost(worker, msg.info);
+            resolve(host);
+            return;
+          case 'log':
+            opts.onLog?.(msg.entry);
+            host?.emit('log', msg.entry);
+            return;
+          case 'fatal':
+            fatal = fromErrorPayload(msg.error);
+            if (!host) reject(fatal);
+            return;
+          case 'stopped':
+            return;
+        }
+      });
+      worker.on('error', (err) => {
+        fatal = new MemCloudError(ErrorCodes.INTERNAL, `engine worker crashed: ${err.message}`);
+        if (!host) reject(fatal);
+      });
+      worker.on('exit', (code) => {
+        if (!host) {
+          reject(fatal ?? new MemCloudError(ErrorCodes.INTERNAL, `engine worker exited with code ${code} before starting`));
+          return;
+        }
+        host.exited = true;
+        host.emit('exit', fatal ?? (code === 0 ? null : new MemCloudError(ErrorCodes.INTERNAL, `engine worker exited with code ${code}`)));
+      });
+    });
+  }
+
+  /** Graceful stop (peers are told first); terminates the worker if it takes too long. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= new Promise<void>((resolve) => {
+      if (this.exited) return resolve();
+      const timer = setTimeout(() => void this.worker.terminate(), STOP_TIMEOUT_MS);
+      timer.unref();
+      this.worker.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      const msg: HostToWorker = { type: 'stop' };
+      this.worker.postMessage(msg);
+    });
+    return this.stopping;
+  }
+}

@@ -1,0 +1,53 @@
+// Entry point of the engine worker thread (bundled as dist/engine-worker.js). Starts the engine
+// with the options in workerData, reports readiness and logs, and stops gracefully on request.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { toErrorPayload } from '../errors';
+import { Engine } from '../node/engine';
+import { resolveEngineOptions } from '../node/engine-options';
+import { Logger } from '../node/log';
+import { parseHostToWorker, type EngineWorkerData, type WorkerToHost } from './worker-messages';
+
+const port = parentPort;
+if (!port) throw new Error('engine-worker.js must run as a worker thread');
+
+function post(message: WorkerToHost): void {
+  port!.postMessage(message);
+}
+
+async function main(): Promise<void> {
+  const data = workerData as EngineWorkerData;
+  const options = resolveEngineOptions(data.options);
+  const log = new Logger(options.logLevel);
+  log.addSink((entry) => post({ type: 'log', entry }));
+  const engine = await Engine.start(options, log);
+  port!.on('message', (raw: unknown) => {
+    const msg = parseHostToWorker(raw);
+    switch (msg.type) {
+      case 'stop':
+        void engine.stop().then(() => {
+          post({ type: 'stopped' });
+          port!.close();
+        });
+        return;
+    }
+  });
+  const { host, port: tcpPort } = engine.address();
+  post({
+    type: 'ready',
+    info: {
+      name: options.name,
+      publicKey: engine.identity.publicKeyText,
+      fingerprint: engine.identity.fingerprint,
+      host,
+      port: tcpPort,
+      crypto: engine.backend,
+      controlSocket: null,
+    },
+  });
+}
+
+main().catch((err: unknown) => {
+  post({ type: 'fatal', error: toErrorPayload(err) });
+  port.close();
+});

@@ -1,0 +1,47 @@
+// Messages between the engine worker and the thread that hosts it (the headless node's main
+// thread, or the VS Code extension host). One validated entry per direction.
+
+import type { LogEntry } from '../api/types';
+import type { ErrorPayload } from '../errors';
+import type { EngineOptionsInput } from '../node/engine-options';
+
+export interface EngineReadyInfo {
+  readonly name: string;
+  readonly publicKey: string;
+  readonly fingerprint: string;
+  readonly host: string;
+  readonly port: number;
+  readonly crypto: 'noble' | 'native';
+  readonly controlSocket: string | null;
+}
+
+export interface EngineWorkerData {
+  readonly options: EngineOptionsInput;
+}
+
+export type HostToWorker = { readonly type: 'stop' };
+
+export type WorkerToHost =
+  | { readonly type: 'ready'; readonly info: EngineReadyInfo }
+  | { readonly type: 'log'; readonly entry: LogEntry }
+  | { readonly type: 'fatal'; readonly error: ErrorPayload }
+  | { readonly type: 'stopped' };
+
+export function parseHostToWorker(v: unknown): HostToWorker {
+  if (typeof v === 'object' && v !== null && (v as { type?: unknown }).type === 'stop') return { type: 'stop' };
+  throw new Error(`unknown message to the engine worker: ${JSON.stringify(v)?.slice(0, 80)}`);
+}
+
+export function parseWorkerToHost(v: unknown): WorkerToHost {
+  if (typeof v !== 'object' || v === null) throw new Error('malformed message from the engine worker');
+  const m = v as { type?: unknown };
+  switch (m.type) {
+    case 'ready':
+    case 'log':
+    case 'fatal':
+    case 'stopped':
+      return v as WorkerToHost;
+    default:
+      throw new Error(`unknown message from the engine worker: ${String(m.type)}`);
+  }
+}

@@ -1,0 +1,65 @@
+// Real memcloud processes for the demo (and the CLI tests): each node is `node dist/cli.js node run`
+// in its own temporary home, talking over TCP on 127.0.0.1.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { bundledFile } from '../engine/runtime/bundle-path';
+
+export const CLI = bundledFile('cli.js');
+
+export function cli(home: string, args: readonly string[]): string {
+  const r = spawnSync(process.execPath, [CLI, ...args, '--home', home], { encoding: 'utf8', timeout: 30_000 });
+  if (r.status !== 0) throw new Error(`memcloud ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return r.stdout;
+}
+
+export interface RunningNode {
+  readonly name: string;
+  readonly home: string;
+  readonly port: number;
+  readonly fingerprint: string;
+  readonly process: ChildProcess;
+  /** Resolves with the first log line matching `pattern`, rejects after `timeoutMs`. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export function startNode(name: string, home: string, extra: readonly string[] = []): Promise<RunningNode> {
+  const child = spawn(
+    process.execPath,
+    [CLI, 'node', 'run', '--home', home, '--name', name, '--host', '127.0.0.1', '--port', '0', '--no-discovery', ...extra],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const lines: string[] = [];
+  const waiters: Array<{ pattern: RegExp; resolve: (l: string) => void }> = [];
+  let buffered = '';
+  const onChunk = (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      lines.push(line);
+      for (const w of [...waiters]) if (w.pattern.test(line)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(line));
+    }
+  };
+  child.stdout!.on('data', onChunk);
+  child.stderr!.on('data', onChunk);
+  const waitFor = (pattern: RegExp, timeoutMs = 15_000) =>
+    new Promise<string>((resolve, reject) => {
+      const seen = lines.find((l) => pattern.test(l));
+      if (seen) return resolve(seen);
+      const t = setTimeout(() => reject(new Error(`${name}: no log line matching ${pattern} within ${timeoutMs} ms:\n${lines.join('\n')}`)), timeoutMs);
+      waiters.push({ pattern, resolve: (l) => (clearTimeout(t), resolve(l)) });
+    });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGINT');
+      setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+    });
+  return waitFor(/ready: fingerprint/).then((line) => {
+    const m = /fingerprint (\S+), port (\d+)/.exec(line)!;
+    return { name, home, port: Number(m[2]), fingerprint: m[1]!, process: child, waitFor, stop };
+  });
+}

@@ -1,0 +1,130 @@
+// The memcloud CLI: argument handling in process, and real node processes pairing over TCP.
+
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { commands, runCli } from '../../../engine/cli/main';
+import { usageLine } from '../../../engine/cli/command';
+import { CLI, startNode, type RunningNode } from '../../../scripts/demo-nodes';
+
+const root = mkdtempSync(join(tmpdir(), 'memcloud-cli-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+const freshHome = () => join(root, `home-${n++}`);
+
+async function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let o = '';
+  let e = '';
+  out.on('data', (c) => (o += c));
+  err.on('data', (c) => (e += c));
+  const code = await runCli(args, { out, err, env, stdin: new PassThrough() });
+  return { code, out: o, err: e };
+}
+
+describe('CLI arguments', () => {
+  test('every command prints its usage line with --help', async () => {
+    for (const c of commands) {
+      const r = await run([...c.path, '--help']);
+      assert.equal(r.code, 0, c.path.join(' '));
+      assert.ok(r.out.startsWith(usageLine(c)), r.out);
+    }
+  });
+
+  test('bad input exits 2 with a clear message and the usage line', async () => {
+    const home = freshHome();
+    const cases: Array<[string[], RegExp]> = [
+      [['frobnicate'], /unknown command "frobnicate"/],
+      [['trust'], /unknown command "trust"[\s\S]*memcloud trust add/],
+      [['trust', 'add'], /missing argument: <public-key>[\s\S]*Usage: memcloud trust add/],
+      [['trust', 'add', 'not-a-key', '--home', home], /Not a MemCloud public key/],
+      [['trust', 'add', 'a', 'b', '--home', home], /unexpected argument "b"/],
+      [['id', '--bogus'], /Unknown option '--bogus'/],
+      [['node', 'run', '--port', '99999', '--home', home], /--port must be an integer from 0 to 65535/],
+      [['node', 'run', '--offer', 'lots', '--home', home], /--offer:/],
+      [['node', 'run', '--connect', 'nohostport', '--home', home], /--connect: "nohostport" is not HOST:PORT/],
+      [['node', 'run', '--crypto', 'rot13', '--home', home], /--crypto must be auto, noble or native/],
+    ];
+    for (const [args, pattern] of cases) {
+      const r = await run(args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
+      assert.match(r.err, pattern, args.join(' '));
+    }
+  });
+
+  test('id creates a 0700 home and a 0600 identity; --json matches the text form', async () => {
+    const home = freshHome();
+    const text = await run(['id', '--home', home]);
+    assert.equal(text.code, 0);
+    const json = JSON.parse((await run(['id', '--json'], { MEMCLOUD_HOME: home })).out);
+    assert.ok(text.out.includes(json.publicKey) && text.out.includes(json.fingerprint));
+    assert.equal(statSync(home).mode & 0o777, 0o700);
+    assert.equal(statSync(join(home, 'identity_key')).mode & 0o777, 0o600);
+  });
+
+  test('trust add, list, remove by fingerprint and by name', async () => {
+    const home = freshHome();
+    const other = JSON.parse((await run(['id', '--json', '--home', freshHome()])).out);
+    const third = JSON.parse((await run(['id', '--json', '--home', freshHome()])).out);
+    assert.equal((await run(['trust', 'add', other.publicKey, '--name', 'desk', '--home', home])).code, 0);
+    assert.equal((await run(['trust', 'add', third.publicKey, '--name', 'nas', '--home', home])).code, 0);
+    const list = JSON.parse((await run(['trust', 'list', '--json', '--home', home])).out);
+    assert.deepEqual(list.map((d: { name: string }) => d.name), ['desk', 'nas']);
+    assert.equal(list[0].fingerprint, other.fingerprint);
+    const byFp = await run(['trust', 'remove', other.fingerprint.slice(0, 9).toLowerCase(), '--home', home]);
+    assert.equal(byFp.code, 0, byFp.err);
+    assert.match(byFp.out, /Revoked desk/);
+    assert.equal((await run(['trust', 'remove', 'nas', '--forget', '--home', home])).code, 0);
+    const after = JSON.parse((await run(['trust', 'list', '--json', '--home', home])).out);
+    assert.deepEqual(after.map((d: { name: string; status: string }) => [d.name, d.status]), [['desk', 'revoked']]);
+    const missing = await run(['trust', 'remove', 'nobody', '--home', home]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /no device matches "nobody"/);
+  });
+
+  test('a corrupt identity file stops the node with a message naming the file, and is left untouched', () => {
+    const home = freshHome();
+    spawnSync(process.execPath, [CLI, 'id', '--home', home]);
+    const file = join(home, 'identity_key');
+    writeFileSync(file, '{"version":1,"type":"ed25519","secretKey":"AAAA"}', { mode: 0o600 });
+    const before = readFileSync(file);
+    const r = spawnSync(process.execPath, [CLI, 'node', 'run', '--home', home, '--port', '0', '--no-discovery'], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(r.status, 1);
+    assert.ok(r.stderr.includes(file), r.stderr);
+    assert.match(r.stderr, /IDENTITY_CORRUPT/);
+    assert.deepEqual(readFileSync(file), before);
+  });
+});
+
+describe('real nodes', () => {
+  test('two node processes pair over TCP; trust remove on a running node closes the session', async () => {
+    const homes = { a: freshHome(), b: freshHome() };
+    const ids = {
+      a: JSON.parse((await run(['id', '--json', '--home', homes.a])).out),
+      b: JSON.parse((await run(['id', '--json', '--home', homes.b])).out),
+    };
+    await run(['trust', 'add', ids.b.publicKey, '--name', 'bee', '--home', homes.a]);
+    await run(['trust', 'add', ids.a.publicKey, '--name', 'ant', '--home', homes.b]);
+    const nodes: RunningNode[] = [];
+    try {
+      const b = await startNode('bee', homes.b);
+      nodes.push(b);
+      const a = await startNode('ant', homes.a, ['--connect', `127.0.0.1:${b.port}`]);
+      nodes.push(a);
+      assert.match(await a.waitFor(/session established with bee/), new RegExp(ids.b.fingerprint));
+      assert.match(await b.waitFor(/session established with ant/), new RegExp(ids.a.fingerprint));
+      // The CLI edits the trust file of the running node b; b applies it and closes the session.
+      assert.equal((await run(['trust', 'remove', 'ant', '--home', homes.b])).code, 0);
+      await b.waitFor(/session with ant .* closed: trust removed/);
+      await a.waitFor(/session with bee .* closed/);
+      await a.waitFor(/could not connect to 127\.0\.0\.1:\d+: the peer refused the session/);
+    } finally {
+      await Promise.all(nodes.map((x) => x.stop()));
+    }
+  });
+});
