@@ -24,6 +24,7 @@ const entries = [
   ['engine/worker/engine-worker.ts', 'dist/engine-worker.js', {}],
   ['engine/cli/main.ts', 'dist/cli.js', { banner: { js: '#!/usr/bin/env node' } }],
   ['scripts/demo.ts', 'dist/demo.js', {}],
+  ['bench/transport.ts', 'dist/bench-transport.js', {}],
 ];
 
 rmSync('dist', { recursive: true, force: true });

@@ -15,16 +15,14 @@ export class OpsHandshakeCrypto implements HandshakeCrypto {
     private readonly ops: CryptoOps,
     private readonly backend: CryptoBackendName,
     private readonly identity: DeviceIdentity,
-  ) {}
+  ) {
+    this.refill();
+  }
 
   async ephemeral(): Promise<KeyPair> {
     const next = this.spare ?? this.generate();
     this.spare = null;
-    if (!this.closed) {
-      const spare = this.generate();
-      spare.catch(() => undefined); // a failure surfaces when the spare is used
-      this.spare = spare;
-    }
+    this.refill();
     return next;
   }
 
@@ -60,6 +58,13 @@ export class OpsHandshakeCrypto implements HandshakeCrypto {
     const spare = this.spare;
     this.spare = null;
     if (spare) (await spare.catch(() => null))?.secretKey.fill(0);
+  }
+
+  private refill(): void {
+    if (this.closed) return;
+    const spare = this.generate();
+    spare.catch(() => undefined); // a failure surfaces when the spare is used
+    this.spare = spare;
   }
 
   private async generate(): Promise<KeyPair> {

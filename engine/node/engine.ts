@@ -4,18 +4,18 @@
 
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { ConsentQueue } from '../consent/consent-queue';
-import { createAead, nativeAeadAvailable, type AeadBackendName } from '../crypto/aead';
+import type { AeadBackendName } from '../crypto/aead';
 import { x25519 } from '../crypto/noise/dh';
-import { CryptoPool, InlineCrypto, nativeAsymAvailable } from '../crypto/pool';
+import { CryptoPool } from '../crypto/pool';
 import { ErrorCodes, MemCloudError } from '../errors';
 import { ensureHome } from '../home/home';
 import type { DeviceIdentity } from '../identity/device-identity';
 import { loadOrCreateIdentity } from '../identity/identity-file';
-import { OpsHandshakeCrypto } from '../net/ops-handshake-crypto';
-import { DEFAULT_OFFLOAD_THRESHOLD } from '../net/record-crypto';
+import type { CryptoSetup } from './crypto-setup';
 import { SessionManager } from '../session/session-manager';
 import { TrustStore } from '../trust/trust-store';
 import { watchTrustFile } from '../trust/trust-file-watcher';
+import { chooseBackend, createCryptoSetup } from './crypto-setup';
 import type { EngineOptions } from './engine-options';
 import type { Logger } from './log';
 import { StaticPeers } from './static-peers';
@@ -35,7 +35,7 @@ export class Engine {
     readonly sessions: SessionManager,
     /** Live settings the session manager reads on every handshake. */
     private readonly settings: { offeredBytes: number },
-    private readonly handshakeCrypto: OpsHandshakeCrypto,
+    private readonly handshakeCrypto: CryptoSetup['handshakeCrypto'],
     private readonly server: Server,
     private readonly staticPeers: StaticPeers,
     private readonly unwatchTrust: () => void,
@@ -47,19 +47,17 @@ export class Engine {
     const trust = await TrustStore.open(options.home);
     const backend = chooseBackend(options.crypto);
     const pool = CryptoPool.create({ threads: options.cryptoThreads });
-    // Native X25519/Ed25519 take ~50-150 us: cheaper inline than a ~100 us pool round trip.
-    // Noble's take ~1 ms each: they go to the pool so the engine's event loop stays free.
-    const asymOps = backend === 'native' ? new InlineCrypto() : pool;
-    const handshakeCrypto = new OpsHandshakeCrypto(asymOps, backend, identity);
+    const staticKeyPair = x25519.generateKeyPair();
+    const { handshakeCrypto, recordCrypto } = createCryptoSetup(backend, identity, staticKeyPair, pool);
     const consent = new ConsentQueue({ timeoutMs: options.consentTimeoutMs });
     const settings = { offeredBytes: options.offeredBytes };
     const sessions = new SessionManager({
       identity,
-      staticKeyPair: x25519.generateKeyPair(),
+      staticKeyPair,
       trust,
       consent,
       handshakeCrypto,
-      recordCrypto: { aead: createAead(backend), pool, offloadThreshold: DEFAULT_OFFLOAD_THRESHOLD },
+      recordCrypto,
       name: () => options.name,
       offeredBytes: () => settings.offeredBytes,
       handshakeTimeoutMs: options.handshakeTimeoutMs,
@@ -116,15 +114,6 @@ export class Engine {
     })();
     return this.stopping;
   }
-}
-
-function chooseBackend(choice: EngineOptions['crypto']): AeadBackendName {
-  const nativeOk = nativeAeadAvailable() && nativeAsymAvailable();
-  if (choice === 'native' && !nativeOk) {
-    throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, 'crypto "native" is not available in this runtime (no chacha20-poly1305 in node:crypto); use "auto" or "noble"');
-  }
-  if (choice === 'auto') return nativeOk ? 'native' : 'noble';
-  return choice;
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {

@@ -6,15 +6,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConsentQueue } from '../../engine/consent/consent-queue';
-import { createAead, type AeadBackendName } from '../../engine/crypto/aead';
+import type { AeadBackendName } from '../../engine/crypto/aead';
 import { x25519 } from '../../engine/crypto/noise/dh';
 import { CryptoPool } from '../../engine/crypto/pool/crypto-pool';
-import { InlineCrypto } from '../../engine/crypto/pool/inline-crypto';
-import type { CryptoOps } from '../../engine/crypto/pool/crypto-messages';
 import { loadOrCreateIdentity } from '../../engine/identity/identity-file';
 import type { DeviceIdentity } from '../../engine/identity/device-identity';
-import { OpsHandshakeCrypto } from '../../engine/net/ops-handshake-crypto';
-import { DEFAULT_OFFLOAD_THRESHOLD } from '../../engine/net/record-crypto';
+import { createCryptoSetup } from '../../engine/node/crypto-setup';
 import { SessionManager, type SessionManagerOptions } from '../../engine/session/session-manager';
 import { TrustStore } from '../../engine/trust/trust-store';
 
@@ -61,15 +58,15 @@ export async function createEndpoint(opts: EndpointOptions): Promise<Endpoint> {
   const consent = new ConsentQueue({ timeoutMs: opts.consentTimeoutMs ?? 5000, maxPending: opts.maxConsent ?? 16 });
   const backend = opts.backend ?? 'noble';
   const usePool = opts.pool ?? true;
-  const ops: CryptoOps = usePool ? pool() : new InlineCrypto();
-  const handshakeCrypto = new OpsHandshakeCrypto(ops, backend, identity);
+  const staticKeyPair = x25519.generateKeyPair();
+  const { handshakeCrypto, recordCrypto } = createCryptoSetup(backend, identity, staticKeyPair, usePool ? pool() : null);
   const sessions = new SessionManager({
     identity,
-    staticKeyPair: x25519.generateKeyPair(),
+    staticKeyPair,
     trust,
     consent,
     handshakeCrypto,
-    recordCrypto: { aead: createAead(backend), pool: usePool ? pool() : null, offloadThreshold: DEFAULT_OFFLOAD_THRESHOLD },
+    recordCrypto,
     name: () => opts.name,
     offeredBytes: () => 1 << 30,
     handshakeTimeoutMs: opts.handshakeTimeoutMs ?? 3000,

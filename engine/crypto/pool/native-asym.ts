@@ -5,7 +5,7 @@ import { createPrivateKey, diffieHellman, generateKeyPairSync, sign, verify, typ
 import { lowOrderPoint, type AsymBackend } from './asym-backend';
 import { PublicKeyCache, type OkpCurve } from './public-key-cache';
 
-const publicKeys = new PublicKeyCache(64);
+export const publicKeys = new PublicKeyCache(64);
 
 /** PKCS#8 wrappers for a raw 32-byte OKP secret: the slow but plainly documented import path. */
 const PKCS8_PREFIX: Record<OkpCurve, string> = {
@@ -17,7 +17,7 @@ const PLACEHOLDER_X = Buffer.alloc(32).toString('base64url');
 
 const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
-function importSecret(crv: OkpCurve, secret: Uint8Array): KeyObject {
+export function importSecret(crv: OkpCurve, secret: Uint8Array): KeyObject {
   // The base64url string of the secret cannot be zeroed; it lives until the next GC.
   const d = asBuffer(secret).toString('base64url');
   try {
