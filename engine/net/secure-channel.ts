@@ -58,6 +58,9 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
   private lastReceived = Date.now();
   private pingSentAt = 0;
   private rtt = -1;
+  /** Application bytes sent and received on this channel (for throughput statistics). */
+  bytesSent = 0;
+  bytesReceived = 0;
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(opts: SecureChannelOptions) {
@@ -90,7 +93,9 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
     const keepAlive = opts.keepAliveMs ?? 15_000;
     const idle = opts.idleTimeoutMs ?? 45_000;
     const tick = setInterval(() => {
-      if (Date.now() - this.lastReceived > idle) {
+      // Only an open session idles out (section 6.4). Before both HELLOs the peer may be asking its
+      // user (section 4): the session manager's admission timeout bounds that wait instead.
+      if (this.isOpen && Date.now() - this.lastReceived > idle) {
         this.destroy(new MemCloudError(ErrorCodes.TIMEOUT, `no traffic from the peer for ${idle} ms`));
       } else if (this.helloSent) {
         this.ping();
@@ -124,7 +129,7 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
   /** Queues one application message. Returns false when the caller should wait for 'drain'. */
   send(body: Uint8Array | readonly Uint8Array[]): boolean {
     if (!this.isOpen) throw new MemCloudError(ErrorCodes.CHANNEL_CLOSED, 'the channel is not open');
-    this.sendKind(MessageKind.APP, body);
+    this.bytesSent += this.sendKind(MessageKind.APP, body);
     if (this.sender.bufferedBytes >= this.highWaterMark) {
       this.needDrain = true;
       return false;
@@ -163,11 +168,12 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
     this.finish(err, true);
   }
 
-  private sendKind(kind: MessageKindValue, body: Uint8Array | readonly Uint8Array[]): void {
+  private sendKind(kind: MessageKindValue, body: Uint8Array | readonly Uint8Array[]): number {
     const parts = body instanceof Uint8Array ? [body] : body;
     let length = 0;
     for (const p of parts) length += p.length;
     this.sender.enqueue([encodeMessageHeader(kind, length), ...parts]);
+    return length;
   }
 
   private onPlaintext(pt: Uint8Array): void {
@@ -193,6 +199,7 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
         if (!this.helloSent || !this.helloReceived) {
           throw new MemCloudError(ErrorCodes.FRAME_MALFORMED, 'application data before both sides admitted each other');
         }
+        this.bytesReceived += body.length;
         if (!this.closing) this.emit('message', body);
         return;
       case MessageKind.PING:
@@ -221,7 +228,10 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
   }
 
   private maybeOpen(): void {
-    if (this.helloSent && this.helloReceived && !this.closing && !this.closed) this.emit('open');
+    if (this.helloSent && this.helloReceived && !this.closing && !this.closed) {
+      this.lastReceived = Date.now(); // the idle clock starts when the session opens
+      this.emit('open');
+    }
   }
 
   private checkDrain(): void {

@@ -7,48 +7,116 @@ import { ConsentQueue } from '../consent/consent-queue';
 import type { AeadBackendName } from '../crypto/aead';
 import { x25519 } from '../crypto/noise/dh';
 import { CryptoPool } from '../crypto/pool';
+import { Cluster } from '../cluster/cluster';
+import { ControlServer } from '../control/control-server';
+import { controlSocketPath } from '../control/socket-path';
 import { ErrorCodes, MemCloudError } from '../errors';
 import { ensureHome } from '../home/home';
+import { acquireNodeLock, type NodeLock } from '../home/node-lock';
 import type { DeviceIdentity } from '../identity/device-identity';
 import { loadOrCreateIdentity } from '../identity/identity-file';
-import type { CryptoSetup } from './crypto-setup';
 import { SessionManager } from '../session/session-manager';
+import { BlockStore } from '../store/block-store';
+import { formatSize } from '../store/sizes';
 import { TrustStore } from '../trust/trust-store';
 import { watchTrustFile } from '../trust/trust-file-watcher';
-import { chooseBackend, createCryptoSetup } from './crypto-setup';
+import { chooseBackend, createCryptoSetup, type CryptoSetup } from './crypto-setup';
+import { DataService } from './data-service';
+import { DiscoveryLink } from './discovery-link';
 import type { EngineOptions } from './engine-options';
+import { EngineService } from './engine-service';
 import type { Logger } from './log';
+import type { PeerSources } from './peer-view';
 import { StaticPeers } from './static-peers';
+import { StatsSampler } from './stats';
+import { wireEvents } from './engine-events';
+
+export const ENGINE_VERSION = '0.1.0';
+/** How long a leaving node keeps serving so owners can copy their blocks away. */
+const LEAVE_TIMEOUT_MS = 20_000;
+
+interface Parts {
+  readonly lock: NodeLock;
+  readonly identity: DeviceIdentity;
+  readonly trust: TrustStore;
+  readonly consent: ConsentQueue;
+  readonly pool: CryptoPool;
+  readonly crypto: CryptoSetup;
+  readonly sessions: SessionManager;
+  readonly store: BlockStore;
+  readonly cluster: Cluster;
+  readonly settings: { offeredBytes: number };
+}
 
 export class Engine {
   readonly startedAt = Date.now();
+  readonly version = ENGINE_VERSION;
+  readonly identity: DeviceIdentity;
+  readonly trust: TrustStore;
+  readonly consent: ConsentQueue;
+  readonly sessions: SessionManager;
+  readonly store: BlockStore;
+  readonly cluster: Cluster;
+  readonly backend: AeadBackendName;
+  readonly service: EngineService;
+  private server: Server | null = null;
+  private control: ControlServer | null = null;
+  private discovery: DiscoveryLink | null = null;
+  private staticPeers: StaticPeers | null = null;
+  private readonly cleanups: Array<() => void> = [];
   private stopping: Promise<void> | null = null;
 
   private constructor(
     readonly options: EngineOptions,
     readonly log: Logger,
-    readonly identity: DeviceIdentity,
-    readonly trust: TrustStore,
-    readonly consent: ConsentQueue,
-    readonly pool: CryptoPool,
-    readonly backend: AeadBackendName,
-    readonly sessions: SessionManager,
-    /** Live settings the session manager reads on every handshake. */
-    private readonly settings: { offeredBytes: number },
-    private readonly handshakeCrypto: CryptoSetup['handshakeCrypto'],
-    private readonly server: Server,
-    private readonly staticPeers: StaticPeers,
-    private readonly unwatchTrust: () => void,
-  ) {}
+    private readonly parts: Parts,
+  ) {
+    this.identity = parts.identity;
+    this.trust = parts.trust;
+    this.consent = parts.consent;
+    this.sessions = parts.sessions;
+    this.store = parts.store;
+    this.cluster = parts.cluster;
+    this.backend = parts.crypto.backend;
+    const sources: PeerSources = {
+      sessions: parts.sessions,
+      cluster: parts.cluster,
+      consent: parts.consent,
+      trust: parts.trust,
+      discovered: () => this.discovery?.peers() ?? [],
+      defaultAllowance: () => parts.settings.offeredBytes,
+    };
+    const sampler = new StatsSampler(parts.store, parts.cluster, parts.sessions, () => parts.settings.offeredBytes);
+    this.cleanups.push(() => sampler.close());
+    const data = new DataService(parts.cluster, (progress) => this.service.publish({ type: 'progress', progress }));
+    this.service = new EngineService(this, data, sources, sampler);
+  }
 
   static async start(options: EngineOptions, log: Logger): Promise<Engine> {
     await ensureHome(options.home);
+    const lock = await acquireNodeLock(options.home);
+    let engine: Engine;
+    try {
+      engine = new Engine(options, log, await Engine.build(options, log, lock));
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
+    try {
+      await engine.open();
+    } catch (err) {
+      await engine.stop().catch(() => undefined);
+      throw err;
+    }
+    return engine;
+  }
+
+  private static async build(options: EngineOptions, log: Logger, lock: NodeLock): Promise<Parts> {
     const identity = await loadOrCreateIdentity(options.home);
     const trust = await TrustStore.open(options.home);
-    const backend = chooseBackend(options.crypto);
     const pool = CryptoPool.create({ threads: options.cryptoThreads });
     const staticKeyPair = x25519.generateKeyPair();
-    const { handshakeCrypto, recordCrypto } = createCryptoSetup(backend, identity, staticKeyPair, pool);
+    const crypto = createCryptoSetup(chooseBackend(options.crypto), identity, staticKeyPair, pool);
     const consent = new ConsentQueue({ timeoutMs: options.consentTimeoutMs });
     const settings = { offeredBytes: options.offeredBytes };
     const sessions = new SessionManager({
@@ -56,61 +124,86 @@ export class Engine {
       staticKeyPair,
       trust,
       consent,
-      handshakeCrypto,
-      recordCrypto,
+      handshakeCrypto: crypto.handshakeCrypto,
+      recordCrypto: crypto.recordCrypto,
       name: () => options.name,
       offeredBytes: () => settings.offeredBytes,
       handshakeTimeoutMs: options.handshakeTimeoutMs,
       admissionTimeoutMs: options.consentTimeoutMs + 30_000,
       log: (level, message) => log.log(level, message),
     });
-    sessions.on('session', (s) =>
-      log.info(`session established with ${s.remote.name} (${s.fingerprint}) at ${s.address}, ${s.direction}, ${s.admission}`),
-    );
-    sessions.on('session-closed', (s, err) =>
-      log.info(`session with ${s.remote.name} (${s.fingerprint}) closed${err ? `: ${err.message}` : ''}`),
-    );
-    consent.on('request', (r) =>
-      log.info(`consent needed: ${r.name} (${r.fingerprint}) at ${r.address} offers ${r.offeredBytes} bytes; request ${r.id}`),
-    );
-    const server = createServer((socket) => sessions.accept(socket));
+    let cluster: Cluster | null = null;
+    const store = new BlockStore({ capacityBytes: options.memoryBytes, onEvict: (evicted) => cluster?.onLocalEvicted(evicted) });
+    cluster = new Cluster({
+      store,
+      policy: { allowance: (pk) => trust.getByText(pk)?.allowedBytes ?? settings.offeredBytes, offeredBytes: () => settings.offeredBytes },
+      log,
+      replicas: () => options.replicas,
+    });
+    return { lock, identity, trust, consent, pool, crypto, sessions, store, cluster, settings };
+  }
+
+  private async open(): Promise<void> {
+    const { options, log, parts } = this;
+    this.cleanups.push(wireEvents(this));
+    this.cleanups.push(watchTrustFile(parts.trust, (m) => log.error(m)));
+    const server = createServer((socket) => parts.sessions.accept(socket));
     await listen(server, options.host, options.port);
-    const staticPeers = new StaticPeers(sessions, options.connect, log);
-    const unwatchTrust = watchTrustFile(trust, (m) => log.error(m));
-    const engine = new Engine(options, log, identity, trust, consent, pool, backend, sessions, settings, handshakeCrypto, server, staticPeers, unwatchTrust);
-    const { port } = engine.address();
-    log.info(`node ${options.name} (${identity.fingerprint}) listening on ${options.host}:${port}, crypto ${backend}`);
-    staticPeers.start();
-    return engine;
+    this.server = server;
+    this.control = await ControlServer.listen({ path: controlSocketPath(options.home), api: this.service, log: (level, m) => log.log(level, m) });
+    const { port } = this.address();
+    if (options.discovery) this.discovery = await DiscoveryLink.start(this, port);
+    this.staticPeers = new StaticPeers(parts.sessions, options.connect, log);
+    this.staticPeers.start();
+    log.info(
+      `node ${options.name} (${parts.identity.fingerprint}) listening on ${options.host}:${port}, crypto ${parts.crypto.backend}, ` +
+        `offering ${formatSize(parts.settings.offeredBytes)}, memory cap ${formatSize(options.memoryBytes)}`,
+    );
   }
 
   get offeredBytes(): number {
-    return this.settings.offeredBytes;
+    return this.parts.settings.offeredBytes;
   }
 
-  /** Changes the RAM offered to peers from now on (new handshakes carry it). */
+  get discoveryEnabled(): boolean {
+    return this.discovery !== null;
+  }
+
+  get controlSocket(): string | null {
+    return this.control?.path ?? null;
+  }
+
+  /** Changes the RAM offered to peers from now on (new handshakes and discovery carry it). */
   setOffer(bytes: number): void {
-    this.settings.offeredBytes = bytes;
+    this.parts.settings.offeredBytes = bytes;
+    this.discovery?.updateOffer(bytes);
   }
 
   address(): { host: string; port: number } {
-    const a = this.server.address() as AddressInfo;
-    return { host: this.options.host, port: a.port };
+    const a = this.server?.address() as AddressInfo | null;
+    return { host: this.options.host, port: a?.port ?? 0 };
   }
 
-  /** Graceful stop: peers are told (CLOSE going-away), then everything is released. Idempotent. */
+  /** Graceful stop: peers are told first so owners re-replicate, then everything is released. Idempotent. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      this.log.info('node stopping');
-      this.staticPeers.stop();
-      this.unwatchTrust();
-      this.server.close();
-      this.consent.close();
-      await this.sessions.close();
-      await this.handshakeCrypto.close();
-      await this.trust.close();
-      await this.pool.close();
-      this.log.info('node stopped');
+      const { parts, log } = this;
+      log.info('node stopping: telling peers so they move their data');
+      this.service.publish({ type: 'stopping' });
+      this.staticPeers?.stop();
+      this.server?.close();
+      await parts.cluster.leave(LEAVE_TIMEOUT_MS);
+      await this.discovery?.stop();
+      await this.control?.close();
+      for (const c of this.cleanups) c();
+      parts.consent.close();
+      await parts.sessions.close();
+      parts.cluster.close();
+      await parts.crypto.handshakeCrypto.close();
+      await parts.trust.close();
+      await parts.pool.close();
+      await parts.lock.release();
+      log.info('node stopped');
     })();
     return this.stopping;
   }

@@ -159,6 +159,8 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
         admission,
         openedAt: Date.now(),
       };
+      const kept = this.resolveDuplicate(session);
+      if (kept !== session) return kept;
       this.live.add(session);
       opts.trust.touch(result.remote.identityKey);
       channel.once('close', (err) => {
@@ -176,6 +178,26 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       this.handshakes--;
       this.pendingSockets.delete(connection);
     }
+  }
+
+  /**
+   * Two nodes that dial each other at once end up with two sessions. Both sides keep the one
+   * initiated by the smaller identity key (the same decision on both ends) and close the other;
+   * between two sessions from the same initiator the newer wins (the older may be a dead link).
+   */
+  private resolveDuplicate(session: Session): Session {
+    const existing = this.sessionsFor(session.publicKey)[0];
+    if (!existing) return session;
+    const own = encodePublicKey(this.opts.identity.publicKey);
+    const initiator = (s: Session) => (s.direction === 'outbound' ? own : s.publicKey);
+    const a = initiator(existing);
+    const b = initiator(session);
+    const keepExisting = a !== b && a < b;
+    const [keep, drop] = keepExisting ? [existing, session] : [session, existing];
+    this.opts.log?.('info', `two sessions with ${session.remote.name}; keeping the one ${keep.direction === 'outbound' ? 'we' : 'it'} initiated`);
+    void drop.channel.close();
+    if (drop === existing) this.live.delete(existing);
+    return keep;
   }
 
   /** During the handshake: refuse revoked devices and unexpected keys before completing it. */

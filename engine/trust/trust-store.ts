@@ -60,6 +60,11 @@ export class TrustStore {
     return publicKey.length === PUBLIC_KEY_BYTES ? this.#devices.get(encodePublicKey(publicKey)) : undefined;
   }
 
+  /** Lookup by the base64url text form (what sessions and namespaces use); O(1), no decoding. */
+  getByText(publicKey: string): TrustedDevice | undefined {
+    return this.#devices.get(publicKey);
+  }
+
   /** All devices, trusted and revoked, in file order. */
   list(): TrustedDevice[] {
     return [...this.#devices.values()];

@@ -42,7 +42,7 @@ async function main(): Promise<void> {
       host,
       port: tcpPort,
       crypto: engine.backend,
-      controlSocket: null,
+      controlSocket: engine.controlSocket,
     },
   });
 }

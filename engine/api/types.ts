@@ -1,0 +1,157 @@
+// The engine's public data model: what the control socket, the SDK, the CLI and the VS Code
+// extension see. Plain JSON-safe values (strings, numbers, booleans, arrays, objects); binary
+// payloads are Uint8Array and travel as raw bytes. Sizes are bytes; times are ms since the epoch.
+
+export type Durability = 'pinned' | 'cache';
+
+export interface StoreOptions {
+  /** pinned (default): never evicted, refused when full. cache: evictable (sampled LRU). */
+  readonly durability?: Durability;
+  /** Copies on distinct peers; default 2 when two or more peers are connected, else 1. */
+  readonly replicas?: number;
+  /** 'auto' (default): peers when any are connected, else this node. */
+  readonly target?: 'auto' | 'local' | 'remote';
+  /** A label shown in listings (the file name for pushes). */
+  readonly name?: string;
+}
+
+export interface ReplicaInfo {
+  /** 'local' or the holder's public key text. */
+  readonly holder: string;
+  readonly holderName: string;
+}
+
+export interface BlockRef {
+  readonly id: string;
+  readonly size: number;
+  readonly replicas: readonly ReplicaInfo[];
+}
+
+/** One thing this node has offloaded or stored: a block, a key, or a stream (pushed file). */
+export interface DataItem {
+  readonly id: string;
+  readonly kind: 'block' | 'key' | 'stream';
+  readonly name: string;
+  readonly size: number;
+  readonly durability: Durability;
+  readonly createdAt: number;
+  readonly replicas: readonly ReplicaInfo[];
+  /** Fewer live replicas than wanted (a holder is gone and re-replication is pending or failed). */
+  readonly degraded: boolean;
+}
+
+export interface StreamInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly size: number;
+  readonly chunks: number;
+  /** SHA-256 over the SHA-256 digests of its 1 MiB chunks, in order (hex). */
+  readonly digest: string;
+}
+
+export type PeerState = 'discovered' | 'connecting' | 'connected' | 'pending-consent' | 'disconnected';
+
+export interface PeerInfo {
+  readonly publicKey: string;
+  readonly fingerprint: string;
+  readonly name: string;
+  readonly state: PeerState;
+  readonly addresses: readonly string[];
+  readonly trusted: boolean;
+  /** RAM the peer offers to the pool (from its handshake or discovery record). */
+  readonly offeredBytes: number;
+  /** What we have stored on it. */
+  readonly usedByUsBytes: number;
+  /** What it has stored here, and what we allow it. */
+  readonly storedHereBytes: number;
+  readonly allowedBytes: number;
+  readonly latencyMs: number | null;
+  readonly direction: 'inbound' | 'outbound' | null;
+  /** Pending consent request id when state is pending-consent. */
+  readonly consentId?: string;
+}
+
+export interface TrustedDeviceInfo {
+  readonly publicKey: string;
+  readonly fingerprint: string;
+  readonly name: string;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+  readonly approval: string;
+  readonly status: 'trusted' | 'revoked';
+  readonly allowedBytes: number | null;
+  readonly connected: boolean;
+}
+
+export interface ConsentRequestInfo {
+  readonly id: string;
+  readonly publicKey: string;
+  readonly fingerprint: string;
+  readonly name: string;
+  readonly address: string;
+  readonly offeredBytes: number;
+  readonly direction: 'inbound' | 'outbound';
+  readonly nameMatchesTrustedFingerprint?: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+}
+
+export type ConsentAnswer = 'once' | 'always' | 'deny';
+
+export interface NodeStatus {
+  readonly name: string;
+  readonly publicKey: string;
+  readonly fingerprint: string;
+  readonly version: string;
+  readonly pid: number;
+  readonly home: string;
+  readonly listen: { readonly host: string; readonly port: number };
+  readonly startedAt: number;
+  readonly offeredBytes: number;
+  readonly memoryBytes: number;
+  readonly crypto: 'noble' | 'native';
+  readonly discovery: boolean;
+}
+
+export interface Stats {
+  readonly at: number;
+  /** Everything stored in this node's RAM: our own local data plus what peers stored here. */
+  readonly local: { readonly usedBytes: number; readonly capacityBytes: number; readonly blocks: number; readonly pinnedBytes: number; readonly cacheBytes: number };
+  /** What peers store here, in total and against what we offer. */
+  readonly lent: { readonly usedBytes: number; readonly offeredBytes: number; readonly peers: number };
+  /** What we have placed on peers. */
+  readonly borrowed: { readonly usedBytes: number; readonly items: number; readonly degraded: number };
+  /** Sum of connected peers' offers: the pool available to us. */
+  readonly pool: { readonly offeredBytes: number; readonly connectedPeers: number };
+  /** Bytes per second over the last few seconds, all sessions. */
+  readonly throughput: { readonly sentPerSec: number; readonly receivedPerSec: number };
+  readonly ops: { readonly total: number; readonly perSec: number };
+  readonly evictions: number;
+}
+
+/** Progress of a long transfer (push, pull, offload, restore). */
+export interface TransferProgress {
+  readonly transferId: string;
+  readonly direction: 'push' | 'pull';
+  readonly doneBytes: number;
+  readonly totalBytes: number | null;
+}
+
+export interface LogEntry {
+  readonly at: number;
+  readonly level: 'debug' | 'info' | 'warn' | 'error';
+  readonly message: string;
+}
+
+/** Server-pushed events a client can subscribe to. */
+export type EngineEvent =
+  | { readonly type: 'consent-request'; readonly request: ConsentRequestInfo }
+  | { readonly type: 'consent-resolved'; readonly id: string; readonly outcome: ConsentAnswer | 'expired' | 'cancelled' }
+  | { readonly type: 'peers-changed' }
+  | { readonly type: 'trust-changed' }
+  | { readonly type: 'data-changed' }
+  | { readonly type: 'progress'; readonly progress: TransferProgress }
+  | { readonly type: 'log'; readonly entry: LogEntry }
+  | { readonly type: 'stopping' };
+
+export type EngineEventType = EngineEvent['type'];

@@ -1,0 +1,419 @@
+// The owner's side of the RAM pool: places blocks on trusted peers (power of two choices, r
+// replicas), keeps the block map, loads with content-hash checks and fails over to another replica,
+// frees everywhere, and hands lost or leaving replicas to the repairer.
+
+import { EventEmitter } from 'node:events';
+import { hash, randomBytes } from 'node:crypto';
+import type { Durability, StoreOptions } from '../api/types';
+import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
+import type { Logger } from '../node/log';
+import type { Session } from '../session/session-manager';
+import type { BlockStore, EvictedBlock } from '../store/block-store';
+import { HolderService, SELF, type HolderPolicy } from './holder-service';
+import { OwnerIndex, type BlockRecord, type HolderId } from './owner-index';
+import { PeerLink } from './peer-link';
+import { Op, encodeLeaving, type PeerNotice } from './peer-protocol';
+import { chooseHolders, type Candidate } from './placement';
+import { formatSize } from '../store/sizes';
+import { Repairer } from './repairer';
+
+export interface ClusterOptions {
+  readonly store: BlockStore;
+  readonly policy: HolderPolicy;
+  readonly log: Logger;
+  /** Default replicas when two or more peers are connected. */
+  readonly replicas: () => number;
+  /** Wait this long after a holder disconnects before re-replicating its blocks. */
+  readonly repairDelayMs?: number;
+}
+
+export interface ClusterEvents {
+  'peers-changed': [];
+  'data-changed': [];
+}
+
+interface LinkState {
+  readonly link: PeerLink;
+  available: number;
+  allowed: number;
+}
+
+export function newBlockId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+export function contentHash(data: Uint8Array): Buffer {
+  return hash('sha256', data, 'buffer');
+}
+
+const durabilityByte = (d: Durability) => (d === 'cache' ? 1 : 0);
+
+export class Cluster extends EventEmitter<ClusterEvents> {
+  readonly index = new OwnerIndex();
+  readonly holder: HolderService;
+  private readonly links = new Map<string, LinkState>();
+  private readonly repairer: Repairer;
+  private readonly goneTimers = new Map<string, NodeJS.Timeout>();
+  private readonly statTimer: NodeJS.Timeout;
+
+  constructor(private readonly opts: ClusterOptions) {
+    super();
+    this.holder = new HolderService(opts.store, opts.policy, { notice: (l, n) => this.onNotice(l, n) }, (pk) => this.linkFor(pk));
+    this.repairer = new Repairer(this, opts.log);
+    this.statTimer = setInterval(() => void this.refreshStats(), 10_000);
+    this.statTimer.unref();
+  }
+
+  // ---- peers ----------------------------------------------------------------------------------
+
+  attach(session: Session): void {
+    const link = new PeerLink(session, this.holder, (l, err) => {
+      this.opts.log.warn(`protocol error from ${l.name} (${l.fingerprint}): ${err.message}; closing the session`);
+      l.session.channel.abort(err);
+    });
+    const previous = this.links.get(link.publicKey);
+    const state: LinkState = { link, available: session.remote.offeredBytes, allowed: session.remote.offeredBytes };
+    this.links.set(link.publicKey, state);
+    clearTimeout(this.goneTimers.get(link.publicKey));
+    this.goneTimers.delete(link.publicKey);
+    link.once('close', () => this.detach(link));
+    if (previous && previous.link !== link) previous.link.close();
+    void this.refreshStat(state).then(() => this.reconcile(link));
+    this.repairer.wake();
+    this.emit('peers-changed');
+  }
+
+  linkFor(publicKey: string): PeerLink | undefined {
+    const s = this.links.get(publicKey);
+    return s?.link.isOpen ? s.link : undefined;
+  }
+
+  connectedLinks(): PeerLink[] {
+    return [...this.links.values()].filter((s) => s.link.isOpen).map((s) => s.link);
+  }
+
+  /** Bytes the holder lets us store there in total, as it last told us. */
+  allowedOn(publicKey: string): number {
+    return this.links.get(publicKey)?.allowed ?? 0;
+  }
+
+  /** A holder still usable for new replicas and loads. */
+  isLive(holder: HolderId): boolean {
+    if (holder === SELF) return true;
+    const s = this.links.get(holder);
+    return !!s && s.link.isOpen && !s.link.leaving;
+  }
+
+  /** A holder we can still read from (live, or leaving but connected). */
+  isReadable(holder: HolderId): boolean {
+    if (holder === SELF) return true;
+    const s = this.links.get(holder);
+    return !!s && s.link.isOpen;
+  }
+
+  // ---- blocks ---------------------------------------------------------------------------------
+
+  /** Replicas to keep for a new block. */
+  wantedReplicas(opts: StoreOptions): number {
+    if (opts.target === 'local') return 1;
+    if (opts.replicas !== undefined) return opts.replicas;
+    return this.candidates(0).length >= 2 ? this.opts.replicas() : 1;
+  }
+
+  /**
+   * Stores a block (new, or replacing `id`'s content) with its replicas. Refuses with the holders'
+   * error (QUOTA_EXCEEDED, MEMORY_FULL, ...) when no replica could be written; a block stored with
+   * fewer replicas than wanted is repaired in the background.
+   */
+  async storeBlock(data: Uint8Array, opts: StoreOptions, existing?: BlockRecord, parent: BlockRecord['parent'] = null): Promise<BlockRecord> {
+    const durability = opts.durability ?? existing?.durability ?? 'pinned';
+    const wanted = existing?.wanted ?? this.wantedReplicas(opts);
+    const digest = contentHash(data);
+    const id = existing?.id ?? newBlockId();
+    const target = opts.target ?? 'auto';
+    const keep = existing ? existing.holders.filter((h) => this.isLive(h)) : [];
+    let holders: HolderId[];
+    if (target === 'local' || (target === 'auto' && this.candidates(0).length === 0 && keep.length === 0)) holders = [SELF];
+    else {
+      holders = [...keep, ...chooseHolders(this.candidates(data.length, keep), wanted - keep.length, data.length)];
+      if (holders.length === 0) {
+        // Our estimates may be stale (evictions, frees by others): ask the holders once.
+        await this.refreshStats();
+        holders = chooseHolders(this.candidates(data.length, keep), wanted, data.length);
+      }
+      if (holders.length === 0) throw this.noRoom(data.length);
+    }
+    const written: HolderId[] = [];
+    let firstError: MemCloudError | null = null;
+    const tried = new Set(holders);
+    let queue = holders;
+    while (queue.length > 0) {
+      const results = await Promise.allSettled(queue.map((h) => this.writeTo(h, id, durability, data)));
+      const failed: HolderId[] = [];
+      results.forEach((r, i) => {
+        if (r.status === 'fulfilled') written.push(queue[i]!);
+        else {
+          failed.push(queue[i]!);
+          firstError ??= isMemCloudError(r.reason) ? r.reason : new MemCloudError(ErrorCodes.INTERNAL, String(r.reason));
+        }
+      });
+      if (failed.length === 0 || target === 'local') break;
+      // Replace each failed holder with another candidate, once.
+      queue = chooseHolders(this.candidates(data.length, [...tried]), failed.length, data.length);
+      for (const h of queue) tried.add(h);
+    }
+    if (written.length === 0) throw firstError ?? new MemCloudError(ErrorCodes.NO_PEERS, 'no holder could take this block');
+    if (existing) {
+      // Holders that did not get the new content now hold stale bytes: drop them.
+      for (const h of existing.holders.filter((x) => !written.includes(x))) void this.freeOn(h, [id]);
+      for (const h of [...existing.holders]) this.index.removeHolder(id, h);
+      this.index.resize(id, data.length);
+      existing.hash = digest;
+      existing.durability = durability;
+      for (const h of written) this.index.addHolder(id, h);
+      if (written.length < wanted) this.repairer.enqueue(id);
+      return existing;
+    }
+    const record: BlockRecord = { id, size: data.length, hash: digest, durability, wanted, holders: written, createdAt: Date.now(), parent };
+    this.index.add(record);
+    if (written.length < wanted) this.repairer.enqueue(id);
+    return record;
+  }
+
+  /** Loads and verifies a block, trying each replica in turn; corrupt replicas are dropped. */
+  async loadBlock(id: string): Promise<Uint8Array> {
+    const record = this.index.blocks.get(id);
+    if (!record) throw new MemCloudError(ErrorCodes.NOT_FOUND, `no block ${id}`);
+    const order = [...record.holders].filter((h) => this.isReadable(h)).sort((a, b) => this.rank(a) - this.rank(b));
+    let lastError: MemCloudError | null = null;
+    for (const h of order) {
+      try {
+        const data = await this.readFrom(h, id);
+        if (contentHash(data).equals(record.hash)) return data;
+        this.opts.log.warn(`corrupt replica of block ${id} on ${this.holderName(h)}: content hash mismatch; using another`);
+        lastError = new MemCloudError(ErrorCodes.CORRUPT_BLOCK, `every replica of block ${id} failed its content check`);
+      } catch (err) {
+        lastError = isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.INTERNAL, String(err));
+        if (lastError.code !== ErrorCodes.NOT_FOUND && lastError.code !== ErrorCodes.CORRUPT_BLOCK) continue;
+      }
+      // Not there or corrupt: that replica is gone; free what is left of it and re-replicate.
+      this.index.removeHolder(id, h);
+      void this.freeOn(h, [id]);
+      this.repairer.enqueue(id);
+    }
+    if (order.length === 0) {
+      throw new MemCloudError(ErrorCodes.PEER_GONE, `no holder of block ${id} is connected (${record.holders.map((h) => this.holderName(h)).join(', ') || 'none left'})`);
+    }
+    throw lastError ?? new MemCloudError(ErrorCodes.NOT_FOUND, `block ${id} is lost`);
+  }
+
+  /** Frees blocks on every holder and forgets them. */
+  async freeBlocks(ids: readonly string[]): Promise<void> {
+    const byHolder = new Map<HolderId, string[]>();
+    for (const id of ids) {
+      const removed = this.index.remove(id);
+      for (const h of removed?.holders ?? []) {
+        const list = byHolder.get(h) ?? [];
+        list.push(id);
+        byHolder.set(h, list);
+      }
+    }
+    await Promise.all([...byHolder].map(([h, list]) => this.freeOn(h, list)));
+  }
+
+  // ---- used by the repairer and the engine ----------------------------------------------------------
+
+  candidates(size: number, exclude: readonly HolderId[] = []): Candidate[] {
+    const out: Candidate[] = [];
+    for (const [pk, s] of this.links) {
+      if (s.link.isOpen && !s.link.leaving && !exclude.includes(pk) && s.available >= size) out.push({ id: pk, available: s.available });
+    }
+    return out;
+  }
+
+  async writeTo(holder: HolderId, id: string, durability: Durability, data: Uint8Array): Promise<void> {
+    if (holder === SELF) {
+      this.opts.store.put(SELF, id, data, { durability });
+      return;
+    }
+    const s = this.links.get(holder);
+    if (!s || !s.link.isOpen) throw new MemCloudError(ErrorCodes.PEER_GONE, `${this.holderName(holder)} is not connected`);
+    await s.link.whenWritable();
+    try {
+      await s.link.store(id, durabilityByte(durability), data);
+      s.available = Math.max(0, s.available - data.length);
+    } catch (err) {
+      if (isMemCloudError(err, 'QUOTA_EXCEEDED') || isMemCloudError(err, 'MEMORY_FULL')) s.available = 0; // until the next STAT
+      throw err;
+    }
+  }
+
+  async readFrom(holder: HolderId, id: string): Promise<Uint8Array> {
+    if (holder === SELF) {
+      const data = this.opts.store.get(SELF, id);
+      if (!data) throw new MemCloudError(ErrorCodes.NOT_FOUND, `block ${id} was evicted from this node`);
+      return data;
+    }
+    const link = this.links.get(holder)?.link;
+    if (!link?.isOpen) throw new MemCloudError(ErrorCodes.PEER_GONE, `${this.holderName(holder)} is not connected`);
+    return link.load(id);
+  }
+
+  async freeOn(holder: HolderId, ids: readonly string[]): Promise<void> {
+    if (holder === SELF) {
+      this.opts.store.deleteMany(SELF, ids);
+      return;
+    }
+    const s = this.links.get(holder);
+    if (!s?.link.isOpen) return; // reconcile frees it when the holder comes back
+    try {
+      await s.link.free(ids);
+      let freed = 0;
+      for (const id of ids) freed += this.index.blocks.get(id)?.size ?? 0;
+      s.available += freed;
+    } catch {
+      // Reconcile on the next connection frees what this could not.
+    }
+  }
+
+  /** Peers are connected but none can take `size` more bytes from us. */
+  private noRoom(size: number): MemCloudError {
+    const live = this.candidates(0);
+    if (live.length === 0) return new MemCloudError(ErrorCodes.NO_PEERS, 'no connected peer can take this block (connect or trust a device first)');
+    const detail = live.map((c) => `${this.holderName(c.id)} has ${formatSize(c.available)} left for us`).join(', ');
+    return new MemCloudError(ErrorCodes.QUOTA_EXCEEDED, `no connected peer has room for ${formatSize(size)}: ${detail}`);
+  }
+
+  holderName(holder: HolderId): string {
+    if (holder === SELF) return 'this node';
+    return this.links.get(holder)?.link.name ?? holder.slice(0, 8);
+  }
+
+  /** Blocks evicted from this node's store: ours are forgotten, peers' owners are told. */
+  onLocalEvicted(evicted: readonly EvictedBlock[]): void {
+    this.evictedFrom(SELF, evicted.filter((e) => e.ns === SELF).map((e) => e.id));
+    this.holder.onEvicted(evicted);
+  }
+
+  /**
+   * Cache blocks a holder evicted. Eviction is what cache durability allows, so they are not
+   * re-replicated; a block with no replica left is gone (its key disappears, its stream is broken).
+   */
+  private evictedFrom(holder: HolderId, ids: readonly string[]): void {
+    const state = this.links.get(holder);
+    for (const id of ids) {
+      if (state && this.index.holdsOn(holder, id)) state.available += this.index.blocks.get(id)?.size ?? 0;
+      this.index.removeHolder(id, holder);
+      const r = this.index.blocks.get(id);
+      if (!r || r.holders.length > 0) continue;
+      this.index.remove(id);
+      if (r.parent?.kind === 'key' && this.index.keys.get(r.parent.key) === id) this.index.keys.delete(r.parent.key);
+      this.opts.log.debug(`block ${id} was evicted from every holder`);
+    }
+    if (ids.length > 0) this.emit('data-changed');
+  }
+
+  /** Graceful leave: tell every peer, then wait (bounded) while owners move their blocks away. */
+  async leave(timeoutMs: number): Promise<void> {
+    for (const link of this.connectedLinks()) link.send(encodeLeaving());
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && this.connectedLinks().some((l) => this.opts.store.usage(l.publicKey).bytes > 0)) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  close(): void {
+    clearInterval(this.statTimer);
+    for (const t of this.goneTimers.values()) clearTimeout(t);
+    this.repairer.stop();
+    for (const s of this.links.values()) s.link.close();
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  private rank(holder: HolderId): number {
+    if (holder === SELF) return -1;
+    const latency = this.links.get(holder)?.link.session.channel.latencyMs ?? -1;
+    return latency < 0 ? 1000 : latency;
+  }
+
+  private detach(link: PeerLink): void {
+    const s = this.links.get(link.publicKey);
+    if (s?.link !== link) return;
+    this.emit('peers-changed');
+    const blocks = this.index.blocksOn(link.publicKey);
+    if (blocks.length === 0) return;
+    this.opts.log.info(`${link.name} left holding ${blocks.length} of our blocks; re-replicating in ${(this.opts.repairDelayMs ?? 2000) / 1000} s unless it returns`);
+    const t = setTimeout(() => {
+      this.goneTimers.delete(link.publicKey);
+      if (this.links.get(link.publicKey)?.link.isOpen) return;
+      for (const id of this.index.blocksOn(link.publicKey)) {
+        this.index.removeHolder(id, link.publicKey);
+        this.repairer.enqueue(id);
+      }
+      this.emit('data-changed');
+    }, this.opts.repairDelayMs ?? 2000);
+    t.unref();
+    this.goneTimers.set(link.publicKey, t);
+  }
+
+  private onNotice(link: PeerLink, notice: PeerNotice): void {
+    switch (notice.op) {
+      case Op.LEAVING: {
+        link.leaving = true;
+        const blocks = this.index.blocksOn(link.publicKey);
+        this.opts.log.info(`${link.name} is leaving; moving ${blocks.length} of our blocks elsewhere`);
+        for (const id of blocks) this.repairer.enqueue(id);
+        this.emit('peers-changed');
+        return;
+      }
+      case Op.EVICTED:
+        this.evictedFrom(link.publicKey, notice.blocks);
+        return;
+      case Op.QUOTA: {
+        const s = this.links.get(link.publicKey);
+        if (s?.link === link) void this.refreshStat(s);
+        return;
+      }
+      default: {
+        const never: never = notice;
+        throw new MemCloudError(ErrorCodes.FRAME_MALFORMED, `unknown notice ${String(never)}`);
+      }
+    }
+  }
+
+  private async refreshStat(s: LinkState): Promise<void> {
+    try {
+      const st = await s.link.stat();
+      s.available = st.availableBytes;
+      s.allowed = st.allowedBytes;
+    } catch {
+      // Keep the last estimate; the next refresh tries again.
+    }
+  }
+
+  private async refreshStats(): Promise<void> {
+    await Promise.all([...this.links.values()].filter((s) => s.link.isOpen).map((s) => this.refreshStat(s)));
+  }
+
+  /** After (re)connecting: free what the holder keeps but we no longer map to it; drop replicas it lost. */
+  private async reconcile(link: PeerLink): Promise<void> {
+    let theirs: string[];
+    try {
+      theirs = await link.list();
+    } catch {
+      return;
+    }
+    const held = new Set(theirs);
+    const orphans = theirs.filter((id) => !this.index.holdsOn(link.publicKey, id) && !this.repairer.isCopying(id, link.publicKey));
+    if (orphans.length > 0) {
+      this.opts.log.info(`freeing ${orphans.length} stale blocks of ours on ${link.name}`);
+      await this.freeOn(link.publicKey, orphans);
+    }
+    for (const id of this.index.blocksOn(link.publicKey)) {
+      if (held.has(id)) continue;
+      this.index.removeHolder(id, link.publicKey);
+      this.repairer.enqueue(id);
+    }
+  }
+}

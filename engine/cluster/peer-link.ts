@@ -1,0 +1,178 @@
+// One open session seen by the RAM layer: requests we send to the peer (with ids, pipelined, each
+// with a finite deadline) and requests it sends us (handed to the holder service).
+
+import { EventEmitter } from 'node:events';
+import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
+import type { Session } from '../session/session-manager';
+import {
+  Op,
+  decodePeerMessage,
+  encodeFree,
+  encodeList,
+  encodeLoad,
+  encodeStat,
+  encodeStore,
+  type DurabilityByte,
+  type PeerNotice,
+  type PeerReply,
+  type PeerRequest,
+  type StatReply,
+} from './peer-protocol';
+
+export interface PeerRequestHandler {
+  request(link: PeerLink, request: PeerRequest): void;
+  notice(link: PeerLink, notice: PeerNotice): void;
+}
+
+interface Pending {
+  readonly op: number;
+  readonly sentAt: number;
+  readonly resolve: (r: PeerReply) => void;
+  readonly reject: (e: MemCloudError) => void;
+}
+
+export interface PeerLinkEvents {
+  close: [MemCloudError | null];
+}
+
+/** Requests unanswered for this long fail with TIMEOUT (a stalled peer must not hang callers). */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+export class PeerLink extends EventEmitter<PeerLinkEvents> {
+  readonly publicKey: string;
+  readonly name: string;
+  readonly fingerprint: string;
+  /** The peer announced it is leaving: place nothing new on it. */
+  leaving = false;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private closed = false;
+  private readonly sweep: NodeJS.Timeout;
+
+  constructor(
+    readonly session: Session,
+    private readonly handler: PeerRequestHandler,
+    private readonly onProtocolError: (link: PeerLink, err: MemCloudError) => void,
+  ) {
+    super();
+    this.publicKey = session.publicKey;
+    this.name = session.remote.name;
+    this.fingerprint = session.fingerprint;
+    session.channel.on('message', (m) => this.onMessage(m));
+    session.channel.once('close', (err) => this.finish(err));
+    this.sweep = setInterval(() => this.expire(), 1000);
+    this.sweep.unref();
+  }
+
+  get isOpen(): boolean {
+    return !this.closed && this.session.channel.isOpen;
+  }
+
+  /** Resolves when the channel's send buffer is below its high-water mark. */
+  whenWritable(): Promise<void> {
+    const ch = this.session.channel;
+    if (ch.bufferedBytes < 8 * 1024 * 1024 || this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        ch.off('drain', done);
+        ch.off('close', done);
+        resolve();
+      };
+      ch.on('drain', done);
+      ch.on('close', done);
+    });
+  }
+
+  async store(block: string, durability: DurabilityByte, data: Uint8Array): Promise<void> {
+    await this.call(Op.STORE, (id) => encodeStore(id, block, durability, data));
+  }
+
+  async load(block: string): Promise<Uint8Array> {
+    const r = await this.call(Op.LOAD, (id) => encodeLoad(id, block));
+    return r.op === Op.LOAD && r.ok ? r.data : new Uint8Array(0);
+  }
+
+  async free(blocks: readonly string[]): Promise<number> {
+    let freed = 0;
+    for (let i = 0; i < blocks.length; i += 4096) {
+      const r = await this.call(Op.FREE, (id) => encodeFree(id, blocks.slice(i, i + 4096)));
+      if (r.op === Op.FREE && r.ok) freed += r.freed;
+    }
+    return freed;
+  }
+
+  async stat(): Promise<StatReply> {
+    const r = await this.call(Op.STAT, encodeStat);
+    if (r.op !== Op.STAT || !r.ok) throw new MemCloudError(ErrorCodes.INTERNAL, 'bad STAT reply');
+    return r.stat;
+  }
+
+  async list(): Promise<string[]> {
+    const r = await this.call(Op.LIST, encodeList);
+    return r.op === Op.LIST && r.ok ? [...r.blocks] : [];
+  }
+
+  /** Sends a reply or notice (already encoded). */
+  send(parts: Uint8Array | readonly Uint8Array[]): void {
+    if (this.isOpen) this.session.channel.send(parts);
+  }
+
+  close(): void {
+    this.finish(null);
+  }
+
+  private call(op: number, encode: (id: number) => Uint8Array | readonly Uint8Array[]): Promise<PeerReply> {
+    if (!this.isOpen) return Promise.reject(new MemCloudError(ErrorCodes.PEER_GONE, `${this.name} is not connected`));
+    const id = this.nextId;
+    this.nextId = this.nextId === 0xffffffff ? 1 : this.nextId + 1;
+    return new Promise<PeerReply>((resolve, reject) => {
+      this.pending.set(id, { op, sentAt: Date.now(), resolve, reject });
+      this.session.channel.send(encode(id));
+    }).then((r) => {
+      if (!r.ok) throw new MemCloudError(r.code, `${this.name}: ${r.message}`);
+      return r;
+    });
+  }
+
+  private onMessage(m: Buffer): void {
+    try {
+      const msg = decodePeerMessage(m);
+      switch (msg.kind) {
+        case 'reply': {
+          const p = this.pending.get(msg.reply.id);
+          if (!p || p.op !== msg.reply.op) throw new MemCloudError(ErrorCodes.FRAME_MALFORMED, 'reply to no pending request');
+          this.pending.delete(msg.reply.id);
+          p.resolve(msg.reply);
+          return;
+        }
+        case 'request':
+          this.handler.request(this, msg.request);
+          return;
+        case 'notice':
+          this.handler.notice(this, msg.notice);
+          return;
+      }
+    } catch (err) {
+      this.onProtocolError(this, isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.INTERNAL, String(err)));
+    }
+  }
+
+  private expire(): void {
+    const limit = Date.now() - REQUEST_TIMEOUT_MS;
+    for (const [id, p] of this.pending) {
+      if (p.sentAt > limit) continue;
+      this.pending.delete(id);
+      p.reject(new MemCloudError(ErrorCodes.TIMEOUT, `${this.name} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s`));
+    }
+  }
+
+  private finish(err: MemCloudError | null): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.sweep);
+    const gone = new MemCloudError(ErrorCodes.PEER_GONE, `${this.name} disconnected${err ? `: ${err.message}` : ''}`);
+    for (const p of this.pending.values()) p.reject(gone);
+    this.pending.clear();
+    this.emit('close', err);
+  }
+}

@@ -1,0 +1,245 @@
+// The RAM protocol between peers, carried in APP channel messages (docs/protocol.md section 7).
+// One validated decoder for everything a peer sends; binary fields, no JSON on the data path.
+
+import { ErrorCodes, MemCloudError, type ErrorCode } from '../errors';
+
+export const BLOCK_ID_BYTES = 16;
+
+export const Op = {
+  STORE: 0x01,
+  LOAD: 0x02,
+  FREE: 0x03,
+  STAT: 0x04,
+  LIST: 0x05,
+  LEAVING: 0x10,
+  EVICTED: 0x11,
+  QUOTA: 0x12,
+} as const;
+export type OpValue = (typeof Op)[keyof typeof Op];
+export const REPLY = 0x80;
+
+/** Wire status codes of replies; anything unknown is read as INTERNAL. */
+const STATUS_CODES: readonly (ErrorCode | 'OK')[] = [
+  'OK',
+  ErrorCodes.NOT_FOUND,
+  ErrorCodes.QUOTA_EXCEEDED,
+  ErrorCodes.MEMORY_FULL,
+  ErrorCodes.BAD_REQUEST,
+  ErrorCodes.INTERNAL,
+  ErrorCodes.FORBIDDEN,
+];
+
+export type DurabilityByte = 0 | 1; // 0 pinned, 1 cache
+
+export type PeerRequest =
+  | { readonly op: typeof Op.STORE; readonly id: number; readonly block: string; readonly durability: DurabilityByte; readonly data: Uint8Array }
+  | { readonly op: typeof Op.LOAD; readonly id: number; readonly block: string }
+  | { readonly op: typeof Op.FREE; readonly id: number; readonly blocks: readonly string[] }
+  | { readonly op: typeof Op.STAT; readonly id: number }
+  | { readonly op: typeof Op.LIST; readonly id: number };
+
+export type PeerNotice =
+  | { readonly op: typeof Op.LEAVING }
+  | { readonly op: typeof Op.EVICTED; readonly blocks: readonly string[] }
+  | { readonly op: typeof Op.QUOTA; readonly allowedBytes: number };
+
+export interface StatReply {
+  readonly allowedBytes: number;
+  readonly usedBytes: number;
+  /** What this peer can still take from us right now (quota, its offer and its memory). */
+  readonly availableBytes: number;
+}
+
+export type PeerReply =
+  | { readonly op: number; readonly id: number; readonly ok: false; readonly code: ErrorCode; readonly message: string }
+  | { readonly op: typeof Op.STORE; readonly id: number; readonly ok: true }
+  | { readonly op: typeof Op.LOAD; readonly id: number; readonly ok: true; readonly data: Uint8Array }
+  | { readonly op: typeof Op.FREE; readonly id: number; readonly ok: true; readonly freed: number }
+  | { readonly op: typeof Op.STAT; readonly id: number; readonly ok: true; readonly stat: StatReply }
+  | { readonly op: typeof Op.LIST; readonly id: number; readonly ok: true; readonly blocks: readonly string[] };
+
+export type PeerMessage =
+  | { readonly kind: 'request'; readonly request: PeerRequest }
+  | { readonly kind: 'notice'; readonly notice: PeerNotice }
+  | { readonly kind: 'reply'; readonly reply: PeerReply };
+
+const MAX_IDS = 65535;
+
+function malformed(why: string): MemCloudError {
+  return new MemCloudError(ErrorCodes.FRAME_MALFORMED, `peer message: ${why}`);
+}
+
+// ---- encoding -------------------------------------------------------------------------------
+
+function head(op: number, id: number, extra: number): Buffer {
+  const b = Buffer.allocUnsafe(5 + extra);
+  b[0] = op;
+  b.writeUInt32BE(id, 1);
+  return b;
+}
+
+function blockIdBytes(block: string, into: Buffer, offset: number): void {
+  if (into.write(block, offset, BLOCK_ID_BYTES, 'hex') !== BLOCK_ID_BYTES || block.length !== BLOCK_ID_BYTES * 2) {
+    throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, `block id must be ${BLOCK_ID_BYTES * 2} hex characters`);
+  }
+}
+
+function idList(op: number, id: number, blocks: readonly string[]): Buffer {
+  if (blocks.length > MAX_IDS) throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, `at most ${MAX_IDS} block ids per message`);
+  const b = head(op, id, 2 + blocks.length * BLOCK_ID_BYTES);
+  b.writeUInt16BE(blocks.length, 5);
+  blocks.forEach((x, i) => blockIdBytes(x, b, 7 + i * BLOCK_ID_BYTES));
+  return b;
+}
+
+/** STORE is returned as [header, data] so the data is never copied on the way out. */
+export function encodeStore(id: number, block: string, durability: DurabilityByte, data: Uint8Array): [Buffer, Uint8Array] {
+  const b = head(Op.STORE, id, BLOCK_ID_BYTES + 1);
+  blockIdBytes(block, b, 5);
+  b[5 + BLOCK_ID_BYTES] = durability;
+  return [b, data];
+}
+
+export function encodeLoad(id: number, block: string): Buffer {
+  const b = head(Op.LOAD, id, BLOCK_ID_BYTES);
+  blockIdBytes(block, b, 5);
+  return b;
+}
+
+export const encodeFree = (id: number, blocks: readonly string[]): Buffer => idList(Op.FREE, id, blocks);
+export const encodeStat = (id: number): Buffer => head(Op.STAT, id, 0);
+export const encodeList = (id: number): Buffer => head(Op.LIST, id, 0);
+export const encodeLeaving = (): Buffer => head(Op.LEAVING, 0, 0);
+export const encodeEvicted = (blocks: readonly string[]): Buffer => idList(Op.EVICTED, 0, blocks);
+
+export function encodeQuota(allowedBytes: number): Buffer {
+  const b = head(Op.QUOTA, 0, 8);
+  b.writeBigUInt64BE(BigInt(allowedBytes), 5);
+  return b;
+}
+
+export function encodeError(op: number, id: number, err: MemCloudError): Buffer {
+  const known = STATUS_CODES.indexOf(err.code);
+  const message = Buffer.from(err.message.slice(0, 512), 'utf8');
+  const b = head(REPLY | op, id, 1 + message.length);
+  b[5] = known > 0 ? known : STATUS_CODES.indexOf(ErrorCodes.INTERNAL);
+  message.copy(b, 6);
+  return b;
+}
+
+export function encodeOk(op: number, id: number, extra = 0): Buffer {
+  const b = head(REPLY | op, id, 1 + extra);
+  b[5] = 0;
+  return b;
+}
+
+export function encodeLoadReply(id: number, data: Uint8Array): [Buffer, Uint8Array] {
+  return [encodeOk(Op.LOAD, id), data];
+}
+
+export function encodeFreeReply(id: number, freed: number): Buffer {
+  const b = encodeOk(Op.FREE, id, 4);
+  b.writeUInt32BE(freed, 6);
+  return b;
+}
+
+export function encodeStatReply(id: number, s: StatReply): Buffer {
+  const b = encodeOk(Op.STAT, id, 24);
+  b.writeBigUInt64BE(BigInt(s.allowedBytes), 6);
+  b.writeBigUInt64BE(BigInt(s.usedBytes), 14);
+  b.writeBigUInt64BE(BigInt(s.availableBytes), 22);
+  return b;
+}
+
+export function encodeListReply(id: number, blocks: readonly string[]): Buffer {
+  const b = encodeOk(Op.LIST, id, 4 + blocks.length * BLOCK_ID_BYTES);
+  b.writeUInt32BE(blocks.length, 6);
+  blocks.forEach((x, i) => blockIdBytes(x, b, 10 + i * BLOCK_ID_BYTES));
+  return b;
+}
+
+// ---- decoding -------------------------------------------------------------------------------
+
+function readIds(b: Buffer, offset: number, count: number): string[] {
+  if (b.length !== offset + count * BLOCK_ID_BYTES) throw malformed('id list length');
+  const out: string[] = new Array(count);
+  for (let i = 0; i < count; i++) out[i] = b.toString('hex', offset + i * BLOCK_ID_BYTES, offset + (i + 1) * BLOCK_ID_BYTES);
+  return out;
+}
+
+function u64(b: Buffer, offset: number): number {
+  const v = b.readBigUInt64BE(offset);
+  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw malformed('size out of range');
+  return Number(v);
+}
+
+function exact(b: Buffer, length: number, what: string): void {
+  if (b.length !== length) throw malformed(`${what} has ${b.length} bytes, expected ${length}`);
+}
+
+/** Decodes one APP message body. Data fields are views into `b` (copy to keep small ones). */
+export function decodePeerMessage(b: Buffer): PeerMessage {
+  if (b.length < 5) throw malformed('shorter than its header');
+  const op = b[0]!;
+  const id = b.readUInt32BE(1);
+  if (op & REPLY) return { kind: 'reply', reply: decodeReply(op & ~REPLY, id, b) };
+  switch (op) {
+    case Op.STORE: {
+      if (b.length < 5 + BLOCK_ID_BYTES + 1) throw malformed('STORE too short');
+      const durability = b[5 + BLOCK_ID_BYTES]!;
+      if (durability > 1) throw malformed('bad durability');
+      return {
+        kind: 'request',
+        request: { op, id, block: b.toString('hex', 5, 5 + BLOCK_ID_BYTES), durability: durability as DurabilityByte, data: b.subarray(6 + BLOCK_ID_BYTES) },
+      };
+    }
+    case Op.LOAD:
+      exact(b, 5 + BLOCK_ID_BYTES, 'LOAD');
+      return { kind: 'request', request: { op, id, block: b.toString('hex', 5) } };
+    case Op.FREE:
+      if (b.length < 7) throw malformed('FREE too short');
+      return { kind: 'request', request: { op, id, blocks: readIds(b, 7, b.readUInt16BE(5)) } };
+    case Op.STAT:
+    case Op.LIST:
+      exact(b, 5, op === Op.STAT ? 'STAT' : 'LIST');
+      return { kind: 'request', request: { op, id } };
+    case Op.LEAVING:
+      exact(b, 5, 'LEAVING');
+      return { kind: 'notice', notice: { op } };
+    case Op.EVICTED:
+      if (b.length < 7) throw malformed('EVICTED too short');
+      return { kind: 'notice', notice: { op, blocks: readIds(b, 7, b.readUInt16BE(5)) } };
+    case Op.QUOTA:
+      exact(b, 13, 'QUOTA');
+      return { kind: 'notice', notice: { op, allowedBytes: u64(b, 5) } };
+    default:
+      throw malformed(`unknown op 0x${op.toString(16)}`);
+  }
+}
+
+function decodeReply(op: number, id: number, b: Buffer): PeerReply {
+  if (b.length < 6) throw malformed('reply without status');
+  const status = b[5]!;
+  if (status !== 0) {
+    const code = (STATUS_CODES[status] ?? ErrorCodes.INTERNAL) as ErrorCode;
+    return { op, id, ok: false, code, message: b.toString('utf8', 6, Math.min(b.length, 6 + 512)) };
+  }
+  switch (op) {
+    case Op.STORE:
+      exact(b, 6, 'STORE reply');
+      return { op, id, ok: true };
+    case Op.LOAD:
+      return { op, id, ok: true, data: b.subarray(6) };
+    case Op.FREE:
+      exact(b, 10, 'FREE reply');
+      return { op, id, ok: true, freed: b.readUInt32BE(6) };
+    case Op.STAT:
+      exact(b, 30, 'STAT reply');
+      return { op, id, ok: true, stat: { allowedBytes: u64(b, 6), usedBytes: u64(b, 14), availableBytes: u64(b, 22) } };
+    case Op.LIST:
+      if (b.length < 10) throw malformed('LIST reply too short');
+      return { op, id, ok: true, blocks: readIds(b, 10, b.readUInt32BE(6)) };
+    default:
+      throw malformed(`reply to unknown op 0x${op.toString(16)}`);
+  }
+}

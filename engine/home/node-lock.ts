@@ -1,0 +1,62 @@
+// One node per home: node.lock holds the owning process id. A lock whose process is gone is stale
+// and taken over; a live one means another node (a terminal or another VS Code window) runs here.
+
+import { open, readFile, rm } from 'node:fs/promises';
+import { ErrorCodes, MemCloudError } from '../errors';
+import { errnoCode } from './fs-errors';
+import { homePaths } from './paths';
+
+export interface NodeLock {
+  readonly path: string;
+  release(): Promise<void>;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return errnoCode(err) === 'EPERM'; // exists, owned by someone else
+  }
+}
+
+async function readOwner(path: string): Promise<number | null> {
+  try {
+    const parsed = JSON.parse(await readFile(path, 'utf8')) as { pid?: unknown };
+    return typeof parsed.pid === 'number' && Number.isSafeInteger(parsed.pid) ? parsed.pid : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function acquireNodeLock(home: string): Promise<NodeLock> {
+  const path = homePaths(home).nodeLock;
+  const content = JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fh = await open(path, 'wx', 0o600);
+      await fh.writeFile(content);
+      await fh.close();
+      return {
+        path,
+        async release() {
+          // Only remove it if it is still ours (never a successor's).
+          if ((await readOwner(path)) === process.pid) await rm(path, { force: true });
+        },
+      };
+    } catch (err) {
+      if (errnoCode(err) !== 'EEXIST') {
+        throw new MemCloudError(ErrorCodes.HOME_UNUSABLE, `cannot create ${path}: ${(err as Error).message}`);
+      }
+    }
+    const owner = await readOwner(path);
+    if (owner !== null && owner !== process.pid && alive(owner)) {
+      throw new MemCloudError(
+        ErrorCodes.NODE_ALREADY_RUNNING,
+        `a MemCloud node is already running for ${home} (pid ${owner}); use it (memcloud node status) or stop it (memcloud node stop)`,
+      );
+    }
+    await rm(path, { force: true }); // stale: its process is gone
+  }
+  throw new MemCloudError(ErrorCodes.NODE_ALREADY_RUNNING, `could not take ${path}: another node keeps starting`);
+}

@@ -1,0 +1,43 @@
+// Validation of what callers pass to the data API (keys, values, store options): precise messages,
+// checked before anything is stored.
+
+import type { StoreOptions } from '../api/types';
+import { ErrorCodes, MemCloudError } from '../errors';
+import { MAX_MESSAGE_BODY } from '../net/constants';
+import { formatSize } from '../store/sizes';
+
+export const MAX_KEY_BYTES = 1024;
+/** A block travels in one channel message; larger data goes through streams (push). */
+export const MAX_VALUE_BYTES = MAX_MESSAGE_BODY - 4096;
+
+function bad(message: string): MemCloudError {
+  return new MemCloudError(ErrorCodes.BAD_ARGUMENT, message);
+}
+
+export function validateKey(key: unknown): string {
+  if (typeof key !== 'string' || key.length === 0) throw bad('a key must be a non-empty string');
+  if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) throw bad(`a key must be at most ${MAX_KEY_BYTES} bytes of UTF-8`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(key)) throw bad('a key must not contain control characters');
+  return key;
+}
+
+export function validateValue(value: unknown): Uint8Array {
+  if (!(value instanceof Uint8Array)) throw bad('a value must be bytes');
+  if (value.length > MAX_VALUE_BYTES) {
+    throw bad(`a value of ${formatSize(value.length)} exceeds ${formatSize(MAX_VALUE_BYTES)}; use a stream (memcloud push) for large data`);
+  }
+  return value;
+}
+
+export function validateStoreOptions(opts: StoreOptions): StoreOptions {
+  if (opts.durability !== undefined && opts.durability !== 'pinned' && opts.durability !== 'cache') {
+    throw bad('durability must be "pinned" or "cache"');
+  }
+  if (opts.replicas !== undefined && (!Number.isInteger(opts.replicas) || opts.replicas < 1 || opts.replicas > 16)) {
+    throw bad('replicas must be an integer from 1 to 16');
+  }
+  if (opts.target !== undefined && !['auto', 'local', 'remote'].includes(opts.target)) throw bad('target must be auto, local or remote');
+  if (opts.name !== undefined && (typeof opts.name !== 'string' || opts.name.length > 256)) throw bad('a name must be at most 256 characters');
+  return opts;
+}

@@ -1,0 +1,66 @@
+// Turns what happens inside the engine into EngineEvents for subscribers (CLI, SDK, VS Code) and
+// log lines, and keeps the cluster attached to every open session. Returns the unwiring function.
+
+import type { ConsentRequest, ConsentResolved } from '../consent/consent-queue';
+import type { MemCloudError } from '../errors';
+import type { Session } from '../session/session-manager';
+import type { Engine } from './engine';
+import { consentInfo } from './peer-view';
+
+/** data-changed fires on every write; subscribers get it at most this often. */
+const DATA_EVENT_INTERVAL_MS = 250;
+
+export function wireEvents(engine: Engine): () => void {
+  const { sessions, consent, trust, cluster, service, log } = engine;
+
+  const onSession = (s: Session) => {
+    log.info(`session established with ${s.remote.name} (${s.fingerprint}) at ${s.address}, ${s.direction}, ${s.admission}`);
+    cluster.attach(s);
+  };
+  const onSessionClosed = (s: Session, err: MemCloudError | null) => {
+    log.info(`session with ${s.remote.name} (${s.fingerprint}) closed${err ? `: ${err.message}` : ''}`);
+    service.publish({ type: 'peers-changed' });
+  };
+  const onConsent = (r: ConsentRequest) => {
+    log.info(`consent needed: ${r.name} (${r.fingerprint}) at ${r.address} wants to connect; request ${r.id}`);
+    service.publish({ type: 'consent-request', request: consentInfo(r) });
+    service.publish({ type: 'peers-changed' });
+  };
+  const onResolved = (x: ConsentResolved) => {
+    log.info(`consent request ${x.request.id} from ${x.request.name}: ${x.outcome}`);
+    service.publish({ type: 'consent-resolved', id: x.request.id, outcome: x.outcome });
+    service.publish({ type: 'peers-changed' });
+  };
+  const onPeers = () => service.publish({ type: 'peers-changed' });
+  let pending: NodeJS.Timeout | null = null;
+  const onData = () => {
+    pending ??= setTimeout(() => {
+      pending = null;
+      service.publish({ type: 'data-changed' });
+    }, DATA_EVENT_INTERVAL_MS).unref();
+  };
+
+  sessions.on('session', onSession);
+  sessions.on('session-closed', onSessionClosed);
+  consent.on('request', onConsent);
+  consent.on('resolved', onResolved);
+  cluster.on('peers-changed', onPeers);
+  cluster.on('data-changed', onData);
+  const offTrust = trust.onChange((change) => {
+    service.publish({ type: 'trust-changed' });
+    if (change.kind !== 'updated') service.publish({ type: 'peers-changed' });
+  });
+  const offLog = log.addSink((entry) => service.publish({ type: 'log', entry }));
+
+  return () => {
+    if (pending) clearTimeout(pending);
+    sessions.off('session', onSession);
+    sessions.off('session-closed', onSessionClosed);
+    consent.off('request', onConsent);
+    consent.off('resolved', onResolved);
+    cluster.off('peers-changed', onPeers);
+    cluster.off('data-changed', onData);
+    offTrust();
+    offLog();
+  };
+}

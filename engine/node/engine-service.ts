@@ -1,0 +1,215 @@
+// EngineApi over a running engine's parts: what the control socket serves to the CLI, the SDK and
+// VS Code windows. Validation of the data calls lives in DataService; peer and trust calls resolve
+// devices by name, fingerprint or key.
+
+import { EventEmitter } from 'node:events';
+import type { EngineApi, FileTransferOptions, ReadStreamHandle, WriteStreamHandle } from '../api/engine-api';
+import type {
+  BlockRef,
+  ConsentAnswer,
+  ConsentRequestInfo,
+  DataItem,
+  EngineEvent,
+  LogEntry,
+  NodeStatus,
+  PeerInfo,
+  Stats,
+  StoreOptions,
+  StreamInfo,
+  TrustedDeviceInfo,
+} from '../api/types';
+import { ErrorCodes, MemCloudError } from '../errors';
+import { parsePublicKey } from '../identity/public-key';
+import { encodeQuota } from '../cluster/peer-protocol';
+import { findDevice } from '../trust/device-query';
+import { CloseReason } from '../net/constants';
+import { parseHostPort } from './engine-options';
+import type { DataService } from './data-service';
+import type { Engine } from './engine';
+import { consentInfo, listPeers, trustedInfo, type PeerSources } from './peer-view';
+import type { StatsSampler } from './stats';
+
+export class EngineService implements EngineApi {
+  private readonly events = new EventEmitter<{ event: [EngineEvent] }>();
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly data: DataService,
+    private readonly peerSources: PeerSources,
+    private readonly sampler: StatsSampler,
+  ) {
+    this.events.setMaxListeners(0);
+  }
+
+  publish(event: EngineEvent): void {
+    this.events.emit('event', event);
+  }
+
+  subscribe(listener: (event: EngineEvent) => void): () => void {
+    this.events.on('event', listener);
+    return () => this.events.off('event', listener);
+  }
+
+  async status(): Promise<NodeStatus> {
+    const e = this.engine;
+    return {
+      name: e.options.name,
+      publicKey: e.identity.publicKeyText,
+      fingerprint: e.identity.fingerprint,
+      version: e.version,
+      pid: process.pid,
+      home: e.options.home,
+      listen: e.address(),
+      startedAt: e.startedAt,
+      offeredBytes: e.offeredBytes,
+      memoryBytes: e.options.memoryBytes,
+      crypto: e.backend,
+      discovery: e.discoveryEnabled,
+    };
+  }
+
+  async stats(): Promise<Stats> {
+    return this.sampler.snapshot();
+  }
+
+  // ---- data -------------------------------------------------------------------------------
+
+  store(data: Uint8Array, opts?: StoreOptions): Promise<BlockRef> {
+    this.sampler.op();
+    return this.data.store(data, opts);
+  }
+  load(id: string): Promise<Uint8Array> {
+    this.sampler.op();
+    return this.data.load(id);
+  }
+  free(id: string): Promise<void> {
+    this.sampler.op();
+    return this.data.free(id);
+  }
+  set(key: string, value: Uint8Array, opts?: StoreOptions): Promise<void> {
+    this.sampler.op();
+    return this.data.set(key, value, opts);
+  }
+  get(key: string): Promise<Uint8Array> {
+    this.sampler.op();
+    return this.data.get(key);
+  }
+  del(key: string): Promise<boolean> {
+    this.sampler.op();
+    return this.data.del(key);
+  }
+  async keys(pattern?: string): Promise<string[]> {
+    return this.data.keys(pattern);
+  }
+  async openWriteStream(opts?: StoreOptions): Promise<WriteStreamHandle> {
+    return this.data.openWriteStream(opts);
+  }
+  async openReadStream(id: string): Promise<ReadStreamHandle> {
+    return this.data.openReadStream(id);
+  }
+  pushFile(path: string, opts?: FileTransferOptions): Promise<StreamInfo> {
+    return this.data.pushFile(path, opts);
+  }
+  pullFile(id: string, path: string, opts?: { readonly transferId?: string }): Promise<StreamInfo> {
+    return this.data.pullFile(id, path, opts);
+  }
+  async cancelTransfer(transferId: string): Promise<void> {
+    this.data.files.cancel(transferId);
+  }
+  async listData(): Promise<DataItem[]> {
+    return this.data.listData();
+  }
+  flush(): Promise<{ readonly freedItems: number }> {
+    return this.data.flush();
+  }
+
+  // ---- peers ------------------------------------------------------------------------------
+
+  async peers(): Promise<PeerInfo[]> {
+    return listPeers(this.peerSources);
+  }
+
+  async connect(address: string, opts: { readonly expectedKey?: string } = {}): Promise<PeerInfo> {
+    const { host, port } = parseHostPort(address);
+    const expectedKey = opts.expectedKey === undefined ? undefined : parsePublicKey(opts.expectedKey);
+    const session = await this.engine.sessions.dial(host, port, expectedKey ? { expectedKey } : {});
+    return (await this.peers()).find((p) => p.publicKey === session.publicKey)!;
+  }
+
+  async disconnect(peer: string): Promise<void> {
+    const target = findDevice(await this.peers(), peer);
+    const sessions = this.engine.sessions.sessionsFor(target.publicKey);
+    if (sessions.length === 0) throw new MemCloudError(ErrorCodes.PEER_NOT_FOUND, `${target.name} is not connected`);
+    await Promise.all(sessions.map((s) => s.channel.close(CloseReason.NORMAL)));
+  }
+
+  async updatePeer(peer: string, opts: { readonly allowedBytes: number }): Promise<PeerInfo> {
+    if (!Number.isSafeInteger(opts.allowedBytes) || opts.allowedBytes < 0) {
+      throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, 'allowed bytes must be a non-negative integer');
+    }
+    const target = findDevice(this.engine.trust.list(), peer);
+    await this.engine.trust.setAllowedBytes(parsePublicKey(target.publicKey), opts.allowedBytes);
+    this.engine.cluster.linkFor(target.publicKey)?.send(encodeQuota(opts.allowedBytes));
+    this.publish({ type: 'peers-changed' });
+    return (await this.peers()).find((p) => p.publicKey === target.publicKey)!;
+  }
+
+  // ---- trust and consent ------------------------------------------------------------------------
+
+  async trustList(): Promise<TrustedDeviceInfo[]> {
+    return this.engine.trust.list().map((d) => trustedInfo(d, this.engine.sessions.sessionsFor(d.publicKey).length > 0));
+  }
+
+  async trustAdd(publicKey: string, opts: { readonly name?: string; readonly approval?: 'cli' | 'extension' } = {}): Promise<TrustedDeviceInfo> {
+    const key = parsePublicKey(publicKey);
+    const text = Buffer.from(key).toString('base64url');
+    const pending = this.engine.consent.list().find((r) => r.publicKey === text);
+    const known = (await this.peers()).find((p) => p.publicKey === text);
+    const name = opts.name ?? known?.name ?? `device-${known?.fingerprint.slice(0, 4).toLowerCase() ?? text.slice(0, 4)}`;
+    const d = await this.engine.trust.trust(key, { name, approval: opts.approval ?? 'cli' });
+    // A device waiting for consent is admitted at once (as if answered "trust always").
+    if (pending) this.engine.consent.answer(pending.id, 'once');
+    return trustedInfo(d, this.engine.sessions.sessionsFor(text).length > 0);
+  }
+
+  async trustRemove(device: string): Promise<TrustedDeviceInfo> {
+    const d = findDevice(this.engine.trust.list(), device);
+    const revoked = await this.engine.trust.revoke(parsePublicKey(d.publicKey));
+    // Revoked devices lose what they stored here: the lender gets the RAM back at once.
+    this.engine.cluster.holder.dropOwner(d.publicKey);
+    return trustedInfo(revoked, false);
+  }
+
+  async trustRename(device: string, name: string): Promise<TrustedDeviceInfo> {
+    const d = findDevice(this.engine.trust.list(), device);
+    const renamed = await this.engine.trust.rename(parsePublicKey(d.publicKey), name);
+    return trustedInfo(renamed, this.engine.sessions.sessionsFor(d.publicKey).length > 0);
+  }
+
+  async consentList(): Promise<ConsentRequestInfo[]> {
+    return this.engine.consent.list().map(consentInfo);
+  }
+
+  async consentAnswer(id: string, answer: ConsentAnswer): Promise<void> {
+    if (answer !== 'once' && answer !== 'always' && answer !== 'deny') {
+      throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, 'answer must be once, always or deny');
+    }
+    this.engine.consent.answer(id, answer);
+  }
+
+  // ---- node --------------------------------------------------------------------------------
+
+  async setOffer(bytes: number): Promise<void> {
+    if (!Number.isSafeInteger(bytes) || bytes < 0) throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, 'offered bytes must be a non-negative integer');
+    this.engine.setOffer(bytes);
+    this.publish({ type: 'peers-changed' });
+  }
+
+  async logs(opts: { readonly lines?: number } = {}): Promise<LogEntry[]> {
+    return this.engine.log.recent(opts.lines ?? 100);
+  }
+
+  async shutdown(): Promise<void> {
+    setImmediate(() => void this.engine.stop());
+  }
+}

@@ -1,0 +1,89 @@
+// Live statistics: storage, what we lend and borrow, the pool, and throughput and operation rates
+// measured over the last few seconds (sampled once a second, timer unref'd).
+
+import type { Stats } from '../api/types';
+import type { Cluster } from '../cluster/cluster';
+import { SELF } from '../cluster/holder-service';
+import type { SessionManager } from '../session/session-manager';
+import type { BlockStore } from '../store/block-store';
+
+const WINDOW = 5;
+
+interface Sample {
+  readonly at: number;
+  readonly sent: number;
+  readonly received: number;
+  readonly ops: number;
+}
+
+export class StatsSampler {
+  private ops = 0;
+  /** Bytes counted by channels that have since closed. */
+  private closedSent = 0;
+  private closedReceived = 0;
+  private readonly samples: Sample[] = [];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly store: BlockStore,
+    private readonly cluster: Cluster,
+    private readonly sessions: SessionManager,
+    private readonly offered: () => number,
+  ) {
+    sessions.on('session-closed', (s) => {
+      this.closedSent += s.channel.bytesSent;
+      this.closedReceived += s.channel.bytesReceived;
+    });
+    this.timer = setInterval(() => this.sample(), 1000);
+    this.timer.unref();
+    this.sample();
+  }
+
+  op(): void {
+    this.ops++;
+  }
+
+  snapshot(): Stats {
+    const now = this.current();
+    const first = this.samples[0] ?? now;
+    const seconds = Math.max(0.001, (now.at - first.at) / 1000);
+    const totals = this.store.totals();
+    const lentPeers = this.store.namespaces().filter((ns) => ns !== SELF).length;
+    let borrowed = 0;
+    let degraded = 0;
+    for (const r of this.cluster.index.blocks.values()) {
+      borrowed += r.holders.filter((h) => h !== SELF).length * r.size;
+      if (r.holders.filter((h) => this.cluster.isLive(h)).length < r.wanted) degraded++;
+    }
+    const links = this.cluster.connectedLinks();
+    return {
+      at: now.at,
+      local: { usedBytes: totals.usedBytes, capacityBytes: totals.capacityBytes, blocks: totals.blocks, pinnedBytes: totals.pinnedBytes, cacheBytes: totals.cacheBytes },
+      lent: { usedBytes: this.cluster.holder.lentBytes, offeredBytes: this.offered(), peers: lentPeers },
+      borrowed: { usedBytes: borrowed, items: this.cluster.index.blocks.size, degraded },
+      pool: { offeredBytes: links.reduce((n, l) => n + l.session.remote.offeredBytes, 0), connectedPeers: links.length },
+      throughput: { sentPerSec: (now.sent - first.sent) / seconds, receivedPerSec: (now.received - first.received) / seconds },
+      ops: { total: this.ops, perSec: (now.ops - first.ops) / seconds },
+      evictions: totals.evictions,
+    };
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+
+  private current(): Sample {
+    let sent = this.closedSent;
+    let received = this.closedReceived;
+    for (const s of this.sessions.sessions()) {
+      sent += s.channel.bytesSent;
+      received += s.channel.bytesReceived;
+    }
+    return { at: Date.now(), sent, received, ops: this.ops };
+  }
+
+  private sample(): void {
+    this.samples.push(this.current());
+    if (this.samples.length > WINDOW) this.samples.shift();
+  }
+}

@@ -1,0 +1,118 @@
+// The RAM engine in this process over real TCP: keys and blocks on a peer, quotas, overwrite,
+// owner isolation, remote free, eviction notices, untrusted devices.
+
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { isMemCloudError } from '../../../engine/errors';
+import { connect, startEngine, trustEachOther, type TestEngine } from '../../support/engines';
+
+const open: TestEngine[] = [];
+async function engine(name: string, opts = {}): Promise<TestEngine> {
+  const e = await startEngine(name, opts);
+  open.push(e);
+  return e;
+}
+after(async () => {
+  await Promise.all(open.map((e) => e.close()));
+});
+
+describe('engine data path', () => {
+  test('set/get/del and store/load/free go to the peer and come back identical', async () => {
+    const a = await engine('owner');
+    const b = await engine('lender');
+    await trustEachOther(a, b);
+    await connect(a, b);
+    const api = a.engine.service;
+    const value = randomBytes(3000);
+    await api.set('user:1', value);
+    assert.deepEqual(Buffer.from(await api.get('user:1')), value);
+    assert.deepEqual(await api.keys('user:*'), ['user:1']);
+    const ref = await api.store(randomBytes(100_000));
+    assert.deepEqual(ref.replicas.map((r) => r.holderName), ['lender']);
+    const lender = b.engine.cluster.holder.stat(a.engine.identity.publicKeyText);
+    assert.equal(lender.usedBytes, 3000 + 100_000);
+    assert.equal((await api.load(ref.id)).length, 100_000);
+    await api.free(ref.id);
+    assert.equal(b.engine.cluster.holder.stat(a.engine.identity.publicKeyText).usedBytes, 3000);
+    assert.equal(await api.del('user:1'), true);
+    assert.equal(b.engine.cluster.holder.stat(a.engine.identity.publicKeyText).usedBytes, 0);
+    await assert.rejects(api.get('user:1'), (e) => isMemCloudError(e, 'NOT_FOUND'));
+  });
+
+  test('overwriting a key frees the old value: usage stays one value', async () => {
+    const a = await engine('owner2');
+    const b = await engine('lender2');
+    await trustEachOther(a, b);
+    await connect(a, b);
+    for (let i = 0; i < 50; i++) await a.engine.service.set('k', randomBytes(1000 + i));
+    const usage = b.engine.cluster.holder.stat(a.engine.identity.publicKeyText).usedBytes;
+    assert.equal(usage, 1049);
+    assert.equal(b.engine.store.totals().blocks, 1);
+  });
+
+  test('a write over the quota the lender allows is refused, and nothing is lost', async () => {
+    const a = await engine('owner3');
+    const b = await engine('lender3');
+    await trustEachOther(a, b);
+    await connect(a, b);
+    await b.engine.service.updatePeer('owner3', { allowedBytes: 10_000 });
+    const kept = randomBytes(6000);
+    await a.engine.service.set('fits', kept);
+    await assert.rejects(a.engine.service.set('too-much', randomBytes(6000)), (e) => isMemCloudError(e, 'QUOTA_EXCEEDED'));
+    assert.deepEqual(Buffer.from(await a.engine.service.get('fits')), kept);
+    assert.deepEqual(await a.engine.service.keys(), ['fits']);
+    // Usage survives a reconnect.
+    const [s] = a.engine.sessions.sessionsFor(b.engine.identity.publicKeyText);
+    await s!.channel.close();
+    await connect(a, b);
+    assert.equal(b.engine.cluster.holder.stat(a.engine.identity.publicKeyText).usedBytes, 6000);
+    await assert.rejects(a.engine.service.set('still-too-much', randomBytes(6000)), (e) => isMemCloudError(e, 'QUOTA_EXCEEDED'));
+  });
+
+  test('owner isolation: a peer cannot read or free another device\'s block by id', async () => {
+    const a = await engine('alice');
+    const b = await engine('bob');
+    const c = await engine('carol');
+    await trustEachOther(a, b, c);
+    await connect(a, b);
+    await connect(c, b);
+    const ref = await a.engine.service.store(randomBytes(5000), { target: 'remote' });
+    const link = c.engine.cluster.linkFor(b.engine.identity.publicKeyText)!;
+    await assert.rejects(link.load(ref.id), (e) => isMemCloudError(e, 'NOT_FOUND'));
+    assert.equal(await link.free([ref.id]), 0);
+    assert.equal((await a.engine.service.load(ref.id)).length, 5000);
+    await c.engine.service.flush();
+    assert.equal((await a.engine.service.load(ref.id)).length, 5000);
+  });
+
+  test('an untrusted node cannot store anything', async () => {
+    const b = await engine('guarded', { consentTimeoutMs: 1000 });
+    const stranger = await engine('stranger');
+    await stranger.engine.trust.trust(b.engine.identity.publicKey, { name: 'guarded', approval: 'cli' });
+    await assert.rejects(stranger.engine.sessions.dial('127.0.0.1', b.port), (e) => isMemCloudError(e, 'HANDSHAKE_FAILED'));
+    await assert.rejects(stranger.engine.service.store(randomBytes(100), { target: 'remote' }), (e) => isMemCloudError(e, 'NO_PEERS'));
+    assert.equal(b.engine.store.totals().blocks, 0);
+  });
+
+  test('cache values evicted on the lender (least recently used first) disappear from the owner', async () => {
+    const a = await engine('owner4');
+    const b = await engine('lender4', { memoryBytes: 2 * 1024 * 1024, offeredBytes: 8 * 1024 * 1024 });
+    await trustEachOther(a, b);
+    await connect(a, b);
+    const pinned = randomBytes(512 * 1024);
+    await a.engine.service.set('pinned', pinned);
+    for (let i = 0; i < 8; i++) {
+      await a.engine.service.set(`c${i}`, randomBytes(400 * 1024), { durability: 'cache' });
+      if (i >= 1) await a.engine.service.get('c0'); // c0 stays recently used
+    }
+    // EVICTED notices travel back to the owner; wait for the owner's key list to settle.
+    for (let i = 0; i < 50 && (await a.engine.service.keys()).length > 4; i++) await new Promise((r) => setTimeout(r, 20));
+    const keys = await a.engine.service.keys();
+    assert.ok(b.engine.store.totals().evictions >= 4, `evictions: ${b.engine.store.totals().evictions}`);
+    assert.ok(keys.includes('pinned') && keys.includes('c0') && keys.includes('c7'), keys.join(','));
+    assert.ok(!keys.includes('c1'), `c1 is the least recently used and must be gone: ${keys.join(',')}`);
+    assert.deepEqual(Buffer.from(await a.engine.service.get('pinned')), pinned);
+    await assert.rejects(a.engine.service.get('c1'), (e) => isMemCloudError(e, 'NOT_FOUND'));
+  });
+});
