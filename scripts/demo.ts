@@ -2,7 +2,8 @@
 // (`memcloud id` / `memcloud trust add`, as two people would), connect, and show the mutually
 // authenticated session with both fingerprints. Everything is removed at the end.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, startNode, type RunningNode } from './demo-nodes';
@@ -42,6 +43,25 @@ async function main(): Promise<void> {
     say(`  desktop sees laptop   ${fp(onDesktop)}  (laptop's own fingerprint:  ${laptop.fingerprint})`);
     if (fp(onLaptop) !== desktop.fingerprint || fp(onDesktop) !== laptop.fingerprint) throw new Error('fingerprints do not match');
     say('\nBoth fingerprints match what each device reports about itself.');
+
+    say('\nThe laptop offloads data into the desktop\'s RAM through its node (memcloud CLI):');
+    cli(homes.laptop, ['set', 'greeting', 'hello from the laptop']);
+    say(`  memcloud set greeting ...      -> stored; memcloud get greeting -> "${cli(homes.laptop, ['get', 'greeting']).trim()}"`);
+    const file = join(root, 'dataset.bin');
+    const data = randomBytes(32 * 1024 * 1024);
+    writeFileSync(file, data);
+    const started = Date.now();
+    const id = cli(homes.laptop, ['push', file]).trim();
+    const seconds = (Date.now() - started) / 1000;
+    say(`  memcloud push dataset.bin      -> ${id} (32 MiB in ${seconds.toFixed(2)} s)`);
+    cli(homes.laptop, ['pull', id, join(root, 'restored.bin')]);
+    const same = createHash('sha256').update(readFileSync(join(root, 'restored.bin'))).digest('hex') === createHash('sha256').update(data).digest('hex');
+    say(`  memcloud pull ${id.slice(0, 8)}... -> restored, ${same ? 'byte-identical' : 'DIFFERENT'}`);
+    if (!same) throw new Error('restored data differs');
+    const lent = JSON.parse(cli(homes.desktop, ['stats', '--json'])) as { lent: { usedBytes: number } };
+    say(`  the desktop now lends ${(lent.lent.usedBytes / 1024 / 1024).toFixed(1)} MiB of its RAM to the laptop`);
+    say('\nPeers as the laptop sees them (memcloud peers list):');
+    say(cli(homes.laptop, ['peers', 'list']).replace(/^/gm, '  ').trimEnd());
   } finally {
     await Promise.all(nodes.map((n) => n.stop()));
     rmSync(root, { recursive: true, force: true });

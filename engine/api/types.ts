@@ -47,6 +47,8 @@ export interface StreamInfo {
   readonly chunks: number;
   /** SHA-256 over the SHA-256 digests of its 1 MiB chunks, in order (hex). */
   readonly digest: string;
+  /** What was pushed: a file's bytes, or a folder (restored as a folder). */
+  readonly format: 'file' | 'folder';
 }
 
 export type PeerState = 'discovered' | 'connecting' | 'connected' | 'pending-consent' | 'disconnected';

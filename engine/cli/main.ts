@@ -3,11 +3,47 @@
 
 import { isMemCloudError } from '../errors';
 import { helpText, parseCommandArgs, usageLine, UsageError, type Command, type CommandIO } from './command';
+import { consentApproveCommand, consentDenyCommand, consentListCommand, consentPromptCommand } from './commands/consent';
+import { delCommand, flushCommand, freeCommand, getCommand, keysCommand, loadCommand, setCommand, storeCommand } from './commands/data';
 import { idCommand } from './commands/id';
+import { nodeStartCommand, nodeStatusCommand, nodeStopCommand } from './commands/node-lifecycle';
 import { nodeRunCommand } from './commands/node-run';
+import { logsCommand, statsCommand } from './commands/observe';
+import { connectCommand, peersConnectCommand, peersDisconnectCommand, peersListCommand, peersUpdateCommand } from './commands/peers';
+import { pullCommand, pushCommand } from './commands/transfer';
 import { trustAddCommand, trustListCommand, trustRemoveCommand } from './commands/trust';
 
-export const commands: readonly Command[] = [nodeRunCommand, idCommand, trustAddCommand, trustListCommand, trustRemoveCommand];
+export const commands: readonly Command[] = [
+  nodeStartCommand,
+  nodeStopCommand,
+  nodeStatusCommand,
+  nodeRunCommand,
+  idCommand,
+  storeCommand,
+  loadCommand,
+  freeCommand,
+  setCommand,
+  getCommand,
+  delCommand,
+  keysCommand,
+  pushCommand,
+  pullCommand,
+  peersListCommand,
+  peersConnectCommand,
+  peersDisconnectCommand,
+  peersUpdateCommand,
+  connectCommand,
+  trustListCommand,
+  trustAddCommand,
+  trustRemoveCommand,
+  consentPromptCommand,
+  consentListCommand,
+  consentApproveCommand,
+  consentDenyCommand,
+  statsCommand,
+  flushCommand,
+  logsCommand,
+];
 
 function overview(): string {
   const lines = ['Usage: memcloud <command> [options]', '', 'Pool idle RAM across trusted machines on your network.', '', 'Commands:'];

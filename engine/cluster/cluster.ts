@@ -25,6 +25,10 @@ export interface ClusterOptions {
   readonly replicas: () => number;
   /** Wait this long after a holder disconnects before re-replicating its blocks. */
   readonly repairDelayMs?: number;
+  /** The map restored from the home (owner-index.json), if any. */
+  readonly index?: OwnerIndex;
+  /** After a restart, holders get this long to reconnect before their blocks count as lost. */
+  readonly startupGraceMs?: number;
 }
 
 export interface ClusterEvents {
@@ -49,7 +53,7 @@ export function contentHash(data: Uint8Array): Buffer {
 const durabilityByte = (d: Durability) => (d === 'cache' ? 1 : 0);
 
 export class Cluster extends EventEmitter<ClusterEvents> {
-  readonly index = new OwnerIndex();
+  readonly index: OwnerIndex;
   readonly holder: HolderService;
   private readonly links = new Map<string, LinkState>();
   private readonly repairer: Repairer;
@@ -58,8 +62,9 @@ export class Cluster extends EventEmitter<ClusterEvents> {
 
   constructor(private readonly opts: ClusterOptions) {
     super();
+    this.index = opts.index ?? new OwnerIndex();
     this.holder = new HolderService(opts.store, opts.policy, { notice: (l, n) => this.onNotice(l, n) }, (pk) => this.linkFor(pk));
-    this.repairer = new Repairer(this, opts.log);
+    this.repairer = new Repairer(this, opts.log, this.index.blocks.size > 0 ? (opts.startupGraceMs ?? 30_000) : 0);
     this.statTimer = setInterval(() => void this.refreshStats(), 10_000);
     this.statTimer.unref();
   }
@@ -168,8 +173,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       for (const h of existing.holders.filter((x) => !written.includes(x))) void this.freeOn(h, [id]);
       for (const h of [...existing.holders]) this.index.removeHolder(id, h);
       this.index.resize(id, data.length);
-      existing.hash = digest;
-      existing.durability = durability;
+      this.index.rewritten(id, digest, durability);
       for (const h of written) this.index.addHolder(id, h);
       if (written.length < wanted) this.repairer.enqueue(id);
       return existing;
@@ -307,7 +311,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       const r = this.index.blocks.get(id);
       if (!r || r.holders.length > 0) continue;
       this.index.remove(id);
-      if (r.parent?.kind === 'key' && this.index.keys.get(r.parent.key) === id) this.index.keys.delete(r.parent.key);
+      if (r.parent?.kind === 'key' && this.index.keys.get(r.parent.key) === id) this.index.deleteKey(r.parent.key);
       this.opts.log.debug(`block ${id} was evicted from every holder`);
     }
     if (ids.length > 0) this.emit('data-changed');

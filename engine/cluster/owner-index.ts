@@ -26,53 +26,109 @@ export interface StreamRecord {
   readonly size: number;
   readonly chunks: readonly string[];
   readonly digest: string;
+  readonly format: 'file' | 'folder';
   readonly durability: Durability;
   readonly createdAt: number;
 }
 
+/** Read-only views of the maps; every change goes through a method so `version` moves. */
 export class OwnerIndex {
-  readonly blocks = new Map<string, BlockRecord>();
-  /** key -> block id */
-  readonly keys = new Map<string, string>();
-  readonly streams = new Map<string, StreamRecord>();
+  private readonly blockMap = new Map<string, BlockRecord>();
+  private readonly keyMap = new Map<string, string>();
+  private readonly streamMap = new Map<string, StreamRecord>();
   private readonly byHolder = new Map<HolderId, Set<string>>();
   private readonly bytesByHolder = new Map<HolderId, number>();
+  /** Incremented by every change (the index file is saved when it moves). */
+  version = 0;
+
+  get blocks(): ReadonlyMap<string, BlockRecord> {
+    return this.blockMap;
+  }
+
+  /** key -> block id */
+  get keys(): ReadonlyMap<string, string> {
+    return this.keyMap;
+  }
+
+  get streams(): ReadonlyMap<string, StreamRecord> {
+    return this.streamMap;
+  }
 
   add(record: BlockRecord): void {
-    this.blocks.set(record.id, record);
+    this.version++;
+    this.blockMap.set(record.id, record);
     for (const h of record.holders) this.link(h, record.id);
+  }
+
+  /** The block's content was rewritten in place. */
+  rewritten(id: string, hash: Buffer, durability: Durability): void {
+    const r = this.blockMap.get(id);
+    if (!r) return;
+    this.version++;
+    r.hash = hash;
+    r.durability = durability;
+  }
+
+  setKey(key: string, blockId: string): void {
+    this.version++;
+    this.keyMap.set(key, blockId);
+  }
+
+  deleteKey(key: string): void {
+    this.version++;
+    this.keyMap.delete(key);
+  }
+
+  setStream(record: StreamRecord): void {
+    this.version++;
+    this.streamMap.set(record.id, record);
+  }
+
+  deleteStream(id: string): void {
+    this.version++;
+    this.streamMap.delete(id);
+  }
+
+  clearKeysAndStreams(): void {
+    this.version++;
+    this.keyMap.clear();
+    this.streamMap.clear();
   }
 
   /** Forgets a block; returns it with the holders it had (so the caller can free them there). */
   remove(id: string): { record: BlockRecord; holders: HolderId[] } | undefined {
-    const r = this.blocks.get(id);
+    const r = this.blockMap.get(id);
     if (!r) return undefined;
+    this.version++;
     const holders = [...r.holders];
     for (const h of holders) this.removeHolder(id, h);
-    this.blocks.delete(id);
+    this.blockMap.delete(id);
     return { record: r, holders };
   }
 
   /** A block's content was replaced (same id, maybe another size). */
   resize(id: string, size: number): void {
-    const r = this.blocks.get(id);
+    const r = this.blockMap.get(id);
     if (!r) return;
+    this.version++;
     for (const h of r.holders) this.bytesByHolder.set(h, (this.bytesByHolder.get(h) ?? 0) + size - r.size);
     r.size = size;
   }
 
   addHolder(id: string, holder: HolderId): void {
-    const r = this.blocks.get(id);
+    const r = this.blockMap.get(id);
     if (!r || r.holders.includes(holder)) return;
+    this.version++;
     r.holders.push(holder);
     this.link(holder, id);
   }
 
   removeHolder(id: string, holder: HolderId): void {
-    const r = this.blocks.get(id);
+    const r = this.blockMap.get(id);
     if (!r) return;
     const i = r.holders.indexOf(holder);
     if (i < 0) return;
+    this.version++;
     r.holders.splice(i, 1);
     this.byHolder.get(holder)?.delete(id);
     this.bytesByHolder.set(holder, (this.bytesByHolder.get(holder) ?? 0) - r.size);
@@ -96,6 +152,6 @@ export class OwnerIndex {
     let set = this.byHolder.get(holder);
     if (!set) this.byHolder.set(holder, (set = new Set()));
     set.add(id);
-    this.bytesByHolder.set(holder, (this.bytesByHolder.get(holder) ?? 0) + (this.blocks.get(id)?.size ?? 0));
+    this.bytesByHolder.set(holder, (this.bytesByHolder.get(holder) ?? 0) + (this.blockMap.get(id)?.size ?? 0));
   }
 }

@@ -19,10 +19,17 @@ export class Repairer {
   private retry: NodeJS.Timeout | null = null;
   private repaired = 0;
 
+  private readonly graceUntil: number;
+
   constructor(
     private readonly cluster: Cluster,
     private readonly log: Logger,
-  ) {}
+    /** After a restart with a restored map, holders get this long to reconnect first. */
+    graceMs = 0,
+  ) {
+    this.graceUntil = Date.now() + graceMs;
+    if (graceMs > 0) this.retry = setTimeout(() => ((this.retry = null), this.wake()), graceMs).unref();
+  }
 
   get pending(): number {
     return this.queue.size + this.running;
@@ -40,6 +47,7 @@ export class Repairer {
 
   /** A new holder appeared: blocks waiting for one may now be placed. */
   wake(): void {
+    if (Date.now() < this.graceUntil) return;
     for (const r of this.cluster.index.blocks.values()) {
       const live = r.holders.filter((h) => this.cluster.isLive(h)).length;
       if (live < r.wanted || live < r.holders.length) this.queue.add(r.id);

@@ -14,7 +14,7 @@ export const WRITE_WINDOW_BYTES = 8 * CHUNK_BYTES;
 export const READ_PREFETCH_CHUNKS = 6;
 
 export function streamInfo(r: StreamRecord): StreamInfo {
-  return { id: r.id, name: r.name, size: r.size, chunks: r.chunks.length, digest: r.digest };
+  return { id: r.id, name: r.name, size: r.size, chunks: r.chunks.length, digest: r.digest, format: r.format };
 }
 
 export class BlockWriteStream implements WriteStreamHandle {
@@ -33,6 +33,7 @@ export class BlockWriteStream implements WriteStreamHandle {
     private readonly cluster: Cluster,
     private readonly opts: StoreOptions,
     private readonly onProgress?: (doneBytes: number) => void,
+    private readonly format: 'file' | 'folder' = 'file',
   ) {}
 
   /** Resolves once the chunk is buffered and the window has room again. */
@@ -69,10 +70,11 @@ export class BlockWriteStream implements WriteStreamHandle {
       size: this.size,
       chunks: this.chunks.map((c) => c!.id),
       digest: digest.digest('hex'),
+      format: this.format,
       durability: this.opts.durability ?? 'pinned',
       createdAt: Date.now(),
     };
-    this.cluster.index.streams.set(record.id, record);
+    this.cluster.index.setStream(record);
     this.state = 'done';
     this.cluster.emit('data-changed');
     return streamInfo(record);

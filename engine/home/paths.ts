@@ -10,6 +10,7 @@ export const HomeFileNames = {
   controlSocket: 'control.sock',
   nodePid: 'node.pid',
   nodeLog: 'node.log',
+  ownerIndex: 'owner-index.json',
 } as const;
 
 export type HomeFileKey = keyof typeof HomeFileNames;

@@ -41,7 +41,7 @@ export class DataService {
   async free(id: string): Promise<void> {
     const stream = this.cluster.index.streams.get(id);
     if (stream) {
-      this.cluster.index.streams.delete(id);
+      this.cluster.index.deleteStream(id);
       await this.cluster.freeBlocks(stream.chunks);
     } else {
       const r = this.cluster.index.blocks.get(id);
@@ -60,7 +60,7 @@ export class DataService {
       const existing = id === undefined ? undefined : this.cluster.index.blocks.get(id);
       const r = await this.cluster.storeBlock(value, options, existing, { kind: 'key', key });
       if (!existing) {
-        this.cluster.index.keys.set(key, r.id);
+        this.cluster.index.setKey(key, r.id);
         this.cluster.emit('data-changed');
       }
     });
@@ -78,7 +78,7 @@ export class DataService {
     return this.keyLocks.run(key, async () => {
       const id = this.cluster.index.keys.get(key);
       if (id === undefined) return false;
-      this.cluster.index.keys.delete(key);
+      this.cluster.index.deleteKey(key);
       await this.cluster.freeBlocks([id]);
       this.cluster.emit('data-changed');
       return true;
@@ -90,8 +90,8 @@ export class DataService {
     return [...this.cluster.index.keys.keys()].filter(match).sort();
   }
 
-  openWriteStream(opts: StoreOptions = {}, onProgress?: (done: number) => void): WriteStreamHandle {
-    return new BlockWriteStream(this.cluster, validateStoreOptions(opts), onProgress);
+  openWriteStream(opts: StoreOptions = {}, onProgress?: (done: number) => void, format: 'file' | 'folder' = 'file'): WriteStreamHandle {
+    return new BlockWriteStream(this.cluster, validateStoreOptions(opts), onProgress, format);
   }
 
   openReadStream(id: string, onProgress?: (done: number) => void): ReadStreamHandle {
@@ -136,8 +136,7 @@ export class DataService {
     const { index } = this.cluster;
     const freedItems = index.keys.size + index.streams.size + [...index.blocks.values()].filter((r) => r.parent === null).length;
     const all = [...index.blocks.keys()];
-    index.keys.clear();
-    index.streams.clear();
+    index.clearKeysAndStreams();
     await this.cluster.freeBlocks(all);
     this.cluster.emit('data-changed');
     return { freedItems };

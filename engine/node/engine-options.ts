@@ -9,6 +9,12 @@ import { validateDeviceName } from '../net/handshake-payload';
 export const DEFAULT_PORT = 7797;
 export type CryptoChoice = 'auto' | 'noble' | 'native';
 
+/** A peer to keep connected; with publicKey, a different device at that address is refused. */
+export interface StaticPeer {
+  readonly address: string;
+  readonly publicKey?: string;
+}
+
 export interface EngineOptions {
   readonly home: string;
   readonly name: string;
@@ -21,8 +27,8 @@ export interface EngineOptions {
   readonly memoryBytes: number;
   readonly crypto: CryptoChoice;
   readonly discovery: boolean;
-  /** Peers to dial at start and keep connected, as host:port. */
-  readonly connect: readonly string[];
+  /** Peers to dial at start and keep connected. */
+  readonly connect: readonly StaticPeer[];
   /** Default replication factor when enough peers are connected. */
   readonly replicas: number;
   readonly consentTimeoutMs: number;
@@ -73,7 +79,10 @@ export function resolveEngineOptions(input: EngineOptionsInput): EngineOptions {
   const crypto = input.crypto ?? 'auto';
   if (!['auto', 'noble', 'native'].includes(crypto)) throw bad(`crypto must be auto, noble or native, got ${JSON.stringify(crypto)}`);
   const connect = [...(input.connect ?? [])];
-  for (const c of connect) parseHostPort(c);
+  for (const c of connect) {
+    if (typeof c !== 'object' || c === null || typeof c.address !== 'string') throw bad('connect entries must be { address, publicKey? }');
+    parseHostPort(c.address);
+  }
   const logLevel = input.logLevel ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw bad(`log level must be debug, info, warn or error`);
   return {

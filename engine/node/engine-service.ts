@@ -163,6 +163,7 @@ export class EngineService implements EngineApi {
   async trustAdd(publicKey: string, opts: { readonly name?: string; readonly approval?: 'cli' | 'extension' } = {}): Promise<TrustedDeviceInfo> {
     const key = parsePublicKey(publicKey);
     const text = Buffer.from(key).toString('base64url');
+    if (text === this.engine.identity.publicKeyText) throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, "that is this device's own key; add the key of the other device");
     const pending = this.engine.consent.list().find((r) => r.publicKey === text);
     const known = (await this.peers()).find((p) => p.publicKey === text);
     const name = opts.name ?? known?.name ?? `device-${known?.fingerprint.slice(0, 4).toLowerCase() ?? text.slice(0, 4)}`;

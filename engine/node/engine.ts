@@ -8,6 +8,8 @@ import type { AeadBackendName } from '../crypto/aead';
 import { x25519 } from '../crypto/noise/dh';
 import { CryptoPool } from '../crypto/pool';
 import { Cluster } from '../cluster/cluster';
+import { IndexPersister, loadIndexFile } from '../cluster/index-file';
+import { homePaths } from '../home/paths';
 import { ControlServer } from '../control/control-server';
 import { controlSocketPath } from '../control/socket-path';
 import { ErrorCodes, MemCloudError } from '../errors';
@@ -46,6 +48,7 @@ interface Parts {
   readonly store: BlockStore;
   readonly cluster: Cluster;
   readonly settings: { offeredBytes: number };
+  readonly persister: IndexPersister;
 }
 
 export class Engine {
@@ -65,6 +68,7 @@ export class Engine {
   private staticPeers: StaticPeers | null = null;
   private readonly cleanups: Array<() => void> = [];
   private stopping: Promise<void> | null = null;
+  private readonly stoppedListeners: Array<() => void> = [];
 
   private constructor(
     readonly options: EngineOptions,
@@ -132,6 +136,7 @@ export class Engine {
       admissionTimeoutMs: options.consentTimeoutMs + 30_000,
       log: (level, message) => log.log(level, message),
     });
+    const index = await loadIndexFile(homePaths(options.home).ownerIndex, log);
     let cluster: Cluster | null = null;
     const store = new BlockStore({ capacityBytes: options.memoryBytes, onEvict: (evicted) => cluster?.onLocalEvicted(evicted) });
     cluster = new Cluster({
@@ -139,8 +144,10 @@ export class Engine {
       policy: { allowance: (pk) => trust.getByText(pk)?.allowedBytes ?? settings.offeredBytes, offeredBytes: () => settings.offeredBytes },
       log,
       replicas: () => options.replicas,
+      index,
     });
-    return { lock, identity, trust, consent, pool, crypto, sessions, store, cluster, settings };
+    const persister = new IndexPersister(index, homePaths(options.home).ownerIndex, log);
+    return { lock, identity, trust, consent, pool, crypto, sessions, store, cluster, settings, persister };
   }
 
   private async open(): Promise<void> {
@@ -184,6 +191,11 @@ export class Engine {
     return { host: this.options.host, port: a?.port ?? 0 };
   }
 
+  /** Called once the engine has fully stopped, whoever asked for it (a signal, the API, a window). */
+  onStopped(listener: () => void): void {
+    this.stoppedListeners.push(listener);
+  }
+
   /** Graceful stop: peers are told first so owners re-replicate, then everything is released. Idempotent. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
@@ -199,11 +211,13 @@ export class Engine {
       parts.consent.close();
       await parts.sessions.close();
       parts.cluster.close();
+      await parts.persister.close();
       await parts.crypto.handshakeCrypto.close();
       await parts.trust.close();
       await parts.pool.close();
       await parts.lock.release();
       log.info('node stopped');
+      for (const l of this.stoppedListeners) l();
     })();
     return this.stopping;
   }

@@ -3,13 +3,14 @@
 // it stored; a cancelled pull removes its temporary file. Progress is reported at most every 100 ms.
 
 import { createReadStream } from 'node:fs';
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FileTransferOptions } from '../api/engine-api';
 import type { StreamInfo, TransferProgress } from '../api/types';
 import { ErrorCodes, MemCloudError } from '../errors';
 import type { DataService } from './data-service';
+import { archiveSize, listFolder, packFolder, unpackFolder } from './folder-archive';
 
 interface Transfer {
   cancelled: boolean;
@@ -28,23 +29,25 @@ export class FileTransfers {
     const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
       throw new MemCloudError(ErrorCodes.NOT_FOUND, `cannot read ${path}: ${err.code ?? err.message}`);
     });
-    if (!info.isFile()) throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, `${path} is not a regular file`);
+    if (!info.isFile() && !info.isDirectory()) throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, `${path} is neither a regular file nor a folder`);
+    const folder = info.isDirectory() ? await listFolder(path) : null;
     const transferId = this.claim(opts.transferId);
-    const report = this.reporter(transferId, 'push', info.size);
-    const stream = this.data.openWriteStream({ ...opts, name: opts.name ?? basename(path) }, report);
-    const source = createReadStream(path, { highWaterMark: 1024 * 1024 });
+    const report = this.reporter(transferId, 'push', folder ? archiveSize(folder.entries) : info.size);
+    const stream = this.data.openWriteStream({ ...opts, name: opts.name ?? basename(path) }, report, folder ? 'folder' : 'file');
+    const fileSource = folder ? null : createReadStream(path, { highWaterMark: 1024 * 1024 });
+    const source: AsyncIterable<Uint8Array> = fileSource ?? packFolder(folder!.entries);
     const transfer: Transfer = {
       cancelled: false,
       cancel: () => {
         transfer.cancelled = true;
-        source.destroy();
+        fileSource?.destroy();
       },
     };
     this.active.set(transferId, transfer);
     try {
       for await (const chunk of source) {
         if (transfer.cancelled) break;
-        await stream.write(chunk as Buffer);
+        await stream.write(chunk);
       }
       if (transfer.cancelled) throw new MemCloudError(ErrorCodes.CANCELLED, `push of ${path} was cancelled; nothing was kept`);
       const result = await stream.end();
@@ -55,7 +58,7 @@ export class FileTransfers {
       if (transfer.cancelled) throw new MemCloudError(ErrorCodes.CANCELLED, `push of ${path} was cancelled; nothing was kept`);
       throw err;
     } finally {
-      source.destroy();
+      fileSource?.destroy();
       this.active.delete(transferId);
     }
   }
@@ -68,6 +71,7 @@ export class FileTransfers {
     const temp = join(dirname(path), `.${basename(path)}.memcloud-${randomBytes(4).toString('hex')}.tmp`);
     const transfer: Transfer = { cancelled: false, cancel: () => ((transfer.cancelled = true), reader.close()) };
     this.active.set(transferId, transfer);
+    if (info.format === 'folder') return this.pullFolder(id, path, temp, transferId, transfer, reader, report, info);
     const file = await open(temp, 'wx', 0o600).catch((err: NodeJS.ErrnoException) => {
       this.active.delete(transferId);
       throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, `cannot write next to ${path}: ${err.code ?? err.message}`);
@@ -90,6 +94,41 @@ export class FileTransfers {
       await file.close().catch(() => undefined);
       await rm(temp, { force: true });
       if (transfer.cancelled) throw new MemCloudError(ErrorCodes.CANCELLED, `pull into ${path} was cancelled`);
+      throw err;
+    } finally {
+      reader.close();
+      this.active.delete(transferId);
+    }
+  }
+
+  private async pullFolder(
+    id: string,
+    path: string,
+    temp: string,
+    transferId: string,
+    transfer: Transfer,
+    reader: ReturnType<DataService['openReadStream']>,
+    report: (done: number, final?: boolean) => void,
+    info: StreamInfo,
+  ): Promise<StreamInfo> {
+    try {
+      if (await stat(path).then(() => true, () => false)) {
+        throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, `${path} already exists; restore a folder to a new path`);
+      }
+      await mkdir(temp, { mode: 0o700 });
+      async function* chunks(): AsyncGenerator<Uint8Array> {
+        for (let c = await reader.read(); c !== null; c = await reader.read()) {
+          if (transfer.cancelled) throw new MemCloudError(ErrorCodes.CANCELLED, `restore of ${id} was cancelled`);
+          yield c;
+        }
+      }
+      await unpackFolder(temp, chunks());
+      await rename(temp, path);
+      report(info.size, true);
+      return info;
+    } catch (err) {
+      await rm(temp, { recursive: true, force: true });
+      if (transfer.cancelled) throw new MemCloudError(ErrorCodes.CANCELLED, `restore into ${path} was cancelled`);
       throw err;
     } finally {
       reader.close();

@@ -3,7 +3,8 @@
 
 import { isMemCloudError } from '../errors';
 import type { SessionManager } from '../session/session-manager';
-import { parseHostPort } from './engine-options';
+import { parsePublicKey } from '../identity/public-key';
+import { parseHostPort, type StaticPeer } from './engine-options';
 import type { Logger } from './log';
 
 const MIN_DELAY_MS = 1000;
@@ -13,6 +14,7 @@ interface Target {
   readonly address: string;
   readonly host: string;
   readonly port: number;
+  readonly expectedKey: Uint8Array | undefined;
   delay: number;
   timer: NodeJS.Timeout | null;
   connected: boolean;
@@ -24,10 +26,17 @@ export class StaticPeers {
 
   constructor(
     private readonly sessions: SessionManager,
-    addresses: readonly string[],
+    peers: readonly StaticPeer[],
     private readonly log: Logger,
   ) {
-    this.targets = addresses.map((address) => ({ address, ...parseHostPort(address), delay: MIN_DELAY_MS, timer: null, connected: false }));
+    this.targets = peers.map((p) => ({
+      address: p.address,
+      ...parseHostPort(p.address),
+      expectedKey: p.publicKey === undefined ? undefined : parsePublicKey(p.publicKey),
+      delay: MIN_DELAY_MS,
+      timer: null,
+      connected: false,
+    }));
   }
 
   start(): void {
@@ -43,7 +52,7 @@ export class StaticPeers {
     t.timer = null;
     if (this.stopped) return;
     try {
-      const session = await this.sessions.dial(t.host, t.port);
+      const session = await this.sessions.dial(t.host, t.port, t.expectedKey ? { expectedKey: t.expectedKey } : {});
       t.connected = true;
       t.delay = MIN_DELAY_MS;
       session.channel.once('close', () => {

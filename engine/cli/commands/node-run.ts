@@ -4,6 +4,13 @@ import { parseSize } from '../../store/sizes';
 import { parseHostPort, type CryptoChoice, type EngineOptionsInput } from '../../node/engine-options';
 import { formatLogEntry } from '../../node/log';
 import { EngineHost } from '../../worker/engine-host';
+import { rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { isMemCloudError } from '../../errors';
+import { ensureHome } from '../../home/home';
+import { homePaths } from '../../home/paths';
+import { readConfigFile } from '../../node/config-file';
+import { RotatingLog } from '../../node/rotating-log';
 import { UsageError, listOpt, stringOpt, type Command, type CommandContext, type OptionSpec } from '../command';
 
 export const nodeOptions: Readonly<Record<string, OptionSpec>> = {
@@ -18,6 +25,11 @@ export const nodeOptions: Readonly<Record<string, OptionSpec>> = {
   replicas: { type: 'string', value: 'N', description: 'default replication factor (default 2)' },
   'consent-timeout': { type: 'string', value: 'SECONDS', description: 'deny unanswered consent requests after this long (default 60)' },
   'log-level': { type: 'string', value: 'LEVEL', description: 'debug, info, warn or error (default info)' },
+};
+
+const runOptions: Readonly<Record<string, OptionSpec>> = {
+  ...nodeOptions,
+  'log-file': { type: 'string', value: 'FILE', description: 'write the log to FILE (rotated at 5 MiB) instead of standard output' },
 };
 
 function intArg(ctx: CommandContext, name: string, min: number, max: number): number | undefined {
@@ -42,14 +54,14 @@ function sizeArg(ctx: CommandContext, name: string): number | undefined {
 export function engineOptionsFrom(ctx: CommandContext): EngineOptionsInput {
   const crypto = stringOpt(ctx, 'crypto');
   if (crypto !== undefined && !['auto', 'noble', 'native'].includes(crypto)) throw new UsageError('--crypto must be auto, noble or native');
-  const connect = listOpt(ctx, 'connect');
-  for (const c of connect) {
+  const connect = listOpt(ctx, 'connect').map((address) => {
     try {
-      parseHostPort(c);
+      parseHostPort(address);
     } catch (err) {
       throw new UsageError(`--connect: ${(err as Error).message}`);
     }
-  }
+    return { address };
+  });
   const logLevel = stringOpt(ctx, 'log-level');
   if (logLevel !== undefined && !['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new UsageError('--log-level must be debug, info, warn or error');
   const consentSeconds = intArg(ctx, 'consent-timeout', 1, 3600);
@@ -74,16 +86,31 @@ export function engineOptionsFrom(ctx: CommandContext): EngineOptionsInput {
 export const nodeRunCommand: Command = {
   path: ['node', 'run'],
   summary: 'Run a node in the foreground until interrupted (Ctrl-C leaves gracefully).',
-  options: nodeOptions,
+  options: runOptions,
   async run(ctx) {
-    const options = engineOptionsFrom(ctx);
-    const host = await EngineHost.start(options, { onLog: (e) => ctx.out.write(`${formatLogEntry(e)}\n`) });
-    ctx.out.write(`MemCloud node "${host.info.name}" ready: fingerprint ${host.info.fingerprint}, port ${host.info.port}\n`);
+    const fromFlags = engineOptionsFrom(ctx);
+    await ensureHome(ctx.home);
+    const fromFile = await readConfigFile(ctx.home);
+    const options = { ...fromFile, ...fromFlags, connect: [...(fromFile.connect ?? []), ...(fromFlags.connect ?? [])] };
+    const logFile = stringOpt(ctx, 'log-file');
+    const rotating = logFile === undefined ? null : new RotatingLog(logFile);
+    const say = (line: string) => (rotating ? rotating.write(line) : ctx.out.write(`${line}\n`));
+    const pidFile = homePaths(ctx.home).nodePid;
+    let host: EngineHost;
+    try {
+      host = await EngineHost.start(options, { onLog: (e) => say(formatLogEntry(e)) });
+    } catch (err) {
+      if (rotating && isMemCloudError(err)) say(`FATAL ${err.message} [${err.code}]`);
+      rotating?.close();
+      throw err;
+    }
+    await writeFile(pidFile, `${process.pid}\n`, { mode: 0o600 });
+    say(`MemCloud node "${host.info.name}" ready: fingerprint ${host.info.fingerprint}, port ${host.info.port}`);
     return new Promise<number>((resolve) => {
       let signals = 0;
       const onSignal = () => {
         if (++signals > 1) process.exit(130);
-        ctx.out.write('stopping (peers are told first; press Ctrl-C again to force)\n');
+        say('stopping (peers are told first; press Ctrl-C again to force)');
         void host.stop();
       };
       process.on('SIGINT', onSignal);
@@ -91,7 +118,12 @@ export const nodeRunCommand: Command = {
       host.once('exit', (err) => {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
-        if (err) ctx.err.write(`memcloud: the node stopped: ${err.message}\n`);
+        rmSync(pidFile, { force: true });
+        if (err) {
+          say(`the node stopped: ${err.message}`);
+          if (!rotating) ctx.err.write(`memcloud: the node stopped: ${err.message}\n`);
+        }
+        rotating?.close();
         resolve(err ? 1 : 0);
       });
     });

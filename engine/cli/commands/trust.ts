@@ -1,12 +1,27 @@
 // memcloud trust add | list | remove: who may connect to this device.
 
+import { ErrorCodes, MemCloudError } from '../../errors';
 import { fingerprint } from '../../identity/fingerprint';
+import { loadOrCreateIdentity } from '../../identity/identity-file';
 import { decodePublicKeyText, parsePublicKey } from '../../identity/public-key';
 import { findDevice } from '../../trust/device-query';
 import type { TrustedDevice } from '../../trust/trust-file';
 import { TrustStore } from '../../trust/trust-store';
 import { formatTable } from '../format';
 import { stringOpt, writeJson, type Command, type CommandContext } from '../command';
+import { tryClient } from '../client';
+import type { MemCloud } from '../../sdk/client';
+
+/** With a node running, trust changes go through it (it owns the file and closes sessions at once). */
+async function viaNode<T>(ctx: CommandContext, fn: (client: MemCloud) => Promise<T>): Promise<T | undefined> {
+  const client = await tryClient(ctx);
+  if (!client) return undefined;
+  try {
+    return await fn(client);
+  } finally {
+    await client.close();
+  }
+}
 
 async function withStore<T>(ctx: CommandContext, fn: (store: TrustStore) => Promise<T>): Promise<T> {
   const store = await TrustStore.open(ctx.home);
@@ -30,8 +45,16 @@ export const trustAddCommand: Command = {
   options: { name: { type: 'string', value: 'NAME', description: 'a name for the device (default: derived from its fingerprint)' } },
   async run(ctx) {
     const key = parsePublicKey(ctx.positionals[0]!);
-    const name = stringOpt(ctx, 'name') ?? `device-${fingerprint(key).slice(0, 4).toLowerCase()}`;
-    const d = await withStore(ctx, (s) => s.trust(key, { name, approval: 'cli' }));
+    const own = await loadOrCreateIdentity(ctx.home);
+    if (own.publicKeyText === Buffer.from(key).toString('base64url')) {
+      throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, "that is this device's own key; add the key printed by `memcloud id` on the other device");
+    }
+    const given = stringOpt(ctx, 'name');
+    const name = given ?? `device-${fingerprint(key).slice(0, 4).toLowerCase()}`;
+    const text = Buffer.from(key).toString('base64url');
+    const d =
+      (await viaNode(ctx, (c) => c.trustAdd(text, given === undefined ? {} : { name: given }))) ??
+      (await withStore(ctx, (s) => s.trust(key, { name, approval: 'cli' })));
     ctx.out.write(`Trusted ${d.name}\n  fingerprint ${fingerprint(key)}\nCompare this fingerprint with the one \`memcloud id\` prints on that device.\n`);
   },
 };
@@ -41,8 +64,10 @@ export const trustListCommand: Command = {
   summary: 'List trusted and revoked devices.',
   options: { json: { type: 'boolean', description: 'print JSON' } },
   async run(ctx) {
-    const devices = await withStore(ctx, async (s) => s.list());
-    if (ctx.values.json) return writeJson(ctx, devices.map((d) => ({ ...d, fingerprint: fp(d) })));
+    const devices =
+      (await viaNode(ctx, (c) => c.trustList())) ??
+      (await withStore(ctx, async (s) => s.list().map((d) => ({ ...d, fingerprint: fp(d), allowedBytes: d.allowedBytes ?? null, connected: false }))));
+    if (ctx.values.json) return writeJson(ctx, devices);
     if (devices.length === 0) {
       ctx.out.write('No trusted devices. Add one with: memcloud trust add <public-key>\n');
       return;
@@ -50,7 +75,14 @@ export const trustListCommand: Command = {
     ctx.out.write(
       formatTable(
         ['NAME', 'FINGERPRINT', 'STATUS', 'APPROVED', 'FIRST SEEN', 'LAST SEEN'],
-        devices.map((d) => [d.name, fp(d), d.status, d.approval, d.firstSeen.slice(0, 16).replace('T', ' '), d.lastSeen.slice(0, 16).replace('T', ' ')]),
+        devices.map((d) => [
+          d.name,
+          d.fingerprint,
+          d.status + (d.connected ? ', connected' : ''),
+          d.approval,
+          d.firstSeen.slice(0, 16).replace('T', ' '),
+          d.lastSeen.slice(0, 16).replace('T', ' '),
+        ]),
       ),
     );
   },
@@ -63,6 +95,10 @@ export const trustRemoveCommand: Command = {
   positionals: { min: 1, max: 1 },
   options: { forget: { type: 'boolean', description: 'delete the entry instead of keeping it as revoked' } },
   async run(ctx) {
+    if (!ctx.values.forget) {
+      const revoked = await viaNode(ctx, (c) => c.trustRemove(ctx.positionals[0]!));
+      if (revoked) return void ctx.out.write(`Revoked ${revoked.name} (${revoked.fingerprint}); its sessions are closed\n`);
+    }
     await withStore(ctx, async (s) => {
       const d = findDevice(s.list(), ctx.positionals[0]!);
       const key = parsePublicKey(d.publicKey);

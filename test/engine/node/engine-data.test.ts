@@ -116,3 +116,29 @@ describe('engine data path', () => {
     await assert.rejects(a.engine.service.get('c1'), (e) => isMemCloudError(e, 'NOT_FOUND'));
   });
 });
+
+describe('restarts', () => {
+  test('a restarted owner finds its offloaded data again (owner-index.json)', async () => {
+    const b = await engine('keeper');
+    const a1 = await startEngine('forgetful'); // closed last: a2 reuses its home
+    await trustEachOther(a1, b);
+    await connect(a1, b);
+    const value = randomBytes(10_000);
+    await a1.engine.service.set('persist:me', value);
+    const local = await a1.engine.service.set('local-only', randomBytes(100), { target: 'local' }).then(() => true);
+    assert.ok(local);
+    const home = a1.engine.options.home;
+    await a1.engine.stop();
+    const a2 = await startEngine('forgetful', { home });
+    try {
+      await connect(a2, b);
+      assert.deepEqual(Buffer.from(await a2.engine.service.get('persist:me')), value);
+      // What lived only in the old process's RAM is gone, and says so.
+      await assert.rejects(a2.engine.service.get('local-only'), (e) => isMemCloudError(e, 'NOT_FOUND'));
+      assert.deepEqual(await a2.engine.service.keys(), ['persist:me']);
+    } finally {
+      await a2.close();
+      await a1.close();
+    }
+  });
+});

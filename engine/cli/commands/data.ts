@@ -1,0 +1,119 @@
+// Blocks and keys: store / load / free, set / get / del / keys, flush.
+
+import { MAX_VALUE_BYTES } from '../../node/data-input';
+import { formatSize } from '../../store/sizes';
+import { withClient } from '../client';
+import { UsageError, stringOpt, writeJson, type Command, type CommandContext } from '../command';
+import { readStdin, storeOptionSpecs, storeOptions } from './options';
+import { readFile } from 'node:fs/promises';
+
+async function valueArg(ctx: CommandContext, text: string | undefined): Promise<Buffer> {
+  const file = stringOpt(ctx, 'file');
+  if (file !== undefined) {
+    if (text !== undefined) throw new UsageError('give either a value or --file, not both');
+    return readFile(file);
+  }
+  if (text === undefined) throw new UsageError('missing value (a string, - for standard input, or --file FILE)');
+  return text === '-' ? readStdin(ctx, MAX_VALUE_BYTES) : Buffer.from(text, 'utf8');
+}
+
+function writeValue(ctx: CommandContext, value: Uint8Array): void {
+  ctx.out.write(value);
+  if (ctx.out.isTTY && value[value.length - 1] !== 0x0a) ctx.out.write('\n');
+}
+
+const fileOption = { file: { type: 'string' as const, value: 'FILE', description: 'read the value from a file' } };
+
+export const storeCommand: Command = {
+  path: ['store'],
+  summary: 'Store a block (text, - for standard input, or --file) and print its id.',
+  args: '[VALUE|-]',
+  positionals: { min: 0, max: 1 },
+  options: { ...storeOptionSpecs, ...fileOption, json: { type: 'boolean', description: 'print JSON' } },
+  async run(ctx) {
+    const data = await valueArg(ctx, ctx.positionals[0]);
+    const ref = await withClient(ctx, (c) => c.store(data, storeOptions(ctx)));
+    if (ctx.values.json) return writeJson(ctx, ref);
+    ctx.out.write(`${ref.id}\n`);
+  },
+};
+
+export const loadCommand: Command = {
+  path: ['load'],
+  summary: 'Write a stored block to standard output.',
+  args: '<ID>',
+  positionals: { min: 1, max: 1 },
+  async run(ctx) {
+    writeValue(ctx, await withClient(ctx, (c) => c.load(ctx.positionals[0]!)));
+  },
+};
+
+export const freeCommand: Command = {
+  path: ['free'],
+  summary: 'Free a stored block or pushed stream, on every peer that holds it.',
+  args: '<ID>',
+  positionals: { min: 1, max: 1 },
+  async run(ctx) {
+    await withClient(ctx, (c) => c.free(ctx.positionals[0]!));
+    ctx.out.write(`freed ${ctx.positionals[0]}\n`);
+  },
+};
+
+export const setCommand: Command = {
+  path: ['set'],
+  summary: 'Set a key (overwriting frees the old value everywhere).',
+  args: '<KEY> [VALUE|-]',
+  positionals: { min: 1, max: 2 },
+  options: { ...storeOptionSpecs, ...fileOption },
+  async run(ctx) {
+    const value = await valueArg(ctx, ctx.positionals[1]);
+    await withClient(ctx, (c) => c.set(ctx.positionals[0]!, value, storeOptions(ctx)));
+    ctx.out.write(`OK (${formatSize(value.length)})\n`);
+  },
+};
+
+export const getCommand: Command = {
+  path: ['get'],
+  summary: 'Write the value of a key to standard output.',
+  args: '<KEY>',
+  positionals: { min: 1, max: 1 },
+  async run(ctx) {
+    writeValue(ctx, await withClient(ctx, (c) => c.get(ctx.positionals[0]!)));
+  },
+};
+
+export const delCommand: Command = {
+  path: ['del'],
+  summary: 'Delete a key and free its value.',
+  args: '<KEY>',
+  positionals: { min: 1, max: 1 },
+  async run(ctx) {
+    const existed = await withClient(ctx, (c) => c.del(ctx.positionals[0]!));
+    ctx.out.write(existed ? 'deleted\n' : 'no such key\n');
+    return existed ? 0 : 1;
+  },
+};
+
+export const keysCommand: Command = {
+  path: ['keys'],
+  summary: 'List keys matching a glob (default *), e.g. "user:*".',
+  args: '[PATTERN]',
+  positionals: { min: 0, max: 1 },
+  options: { json: { type: 'boolean', description: 'print JSON' } },
+  async run(ctx) {
+    const keys = await withClient(ctx, (c) => c.keys(ctx.positionals[0] ?? '*'));
+    if (ctx.values.json) return writeJson(ctx, keys);
+    for (const k of keys) ctx.out.write(`${k}\n`);
+  },
+};
+
+export const flushCommand: Command = {
+  path: ['flush'],
+  summary: "Free all of this node's own data (keys, blocks, streams), here and on peers. Never touches peers' data.",
+  options: { yes: { type: 'boolean', short: 'y', description: 'do not ask for confirmation' } },
+  async run(ctx) {
+    if (!ctx.values.yes) throw new UsageError('flush frees all of your data in the pool: add --yes to confirm');
+    const { freedItems } = await withClient(ctx, (c) => c.flush());
+    ctx.out.write(`freed ${freedItems} item${freedItems === 1 ? '' : 's'}\n`);
+  },
+};
