@@ -39,11 +39,16 @@ export class NativeHandshakeCrypto implements HandshakeCrypto {
 
   async dh(secretKey: Uint8Array, publicKey: Uint8Array): Promise<Uint8Array> {
     const privateKey = this.#ephemerals.get(secretKey) ?? (this.#isStatic(secretKey) ? this.#staticKey : importSecret('X25519', secretKey));
+    let shared: Buffer;
     try {
-      return new Uint8Array(diffieHellman({ privateKey, publicKey: publicKeys.get('X25519', publicKey) }));
+      shared = diffieHellman({ privateKey, publicKey: publicKeys.get('X25519', publicKey) });
     } catch {
       throw new MemCloudError(ErrorCodes.HANDSHAKE_FAILED, 'X25519 with a low-order or invalid public key');
     }
+    // The handshake zeroes what we return; node's own buffer is ours to zero.
+    const out = Uint8Array.from(shared);
+    shared.fill(0);
+    return out;
   }
 
   async sign(message: Uint8Array): Promise<Uint8Array> {
@@ -67,7 +72,11 @@ export class NativeHandshakeCrypto implements HandshakeCrypto {
   #generate(): KeyPair {
     const { privateKey } = generateKeyPairSync('x25519');
     const { d, x } = privateKey.export({ format: 'jwk' });
-    const pair = { secretKey: new Uint8Array(Buffer.from(d!, 'base64url')), publicKey: new Uint8Array(Buffer.from(x!, 'base64url')) };
+    // Decoded straight into its own memory: Buffer.from(string) would leave a copy of the secret
+    // in Node's shared pool slab, where nothing zeroes it.
+    const secretKey = new Uint8Array(32);
+    Buffer.from(secretKey.buffer, secretKey.byteOffset, secretKey.byteLength).write(d!, 'base64url');
+    const pair = { secretKey, publicKey: new Uint8Array(Buffer.from(x!, 'base64url')) };
     this.#ephemerals.set(pair.secretKey, privateKey);
     return pair;
   }

@@ -27,9 +27,14 @@ export class OpsHandshakeCrypto implements HandshakeCrypto {
   }
 
   async dh(secretKey: Uint8Array, publicKey: Uint8Array): Promise<Uint8Array> {
-    const r = await this.one({ op: 'x25519-dh', secretKey: secretKey.slice(), publicKey });
-    if (r.op !== 'x25519-dh') throw new Error('unexpected crypto result');
-    return r.sharedSecret;
+    const copy = Uint8Array.from(secretKey); // a real copy even of a Buffer; the pool packs its own, this one we zero
+    try {
+      const r = await this.one({ op: 'x25519-dh', secretKey: copy, publicKey });
+      if (r.op !== 'x25519-dh') throw new Error('unexpected crypto result');
+      return r.sharedSecret;
+    } finally {
+      copy.fill(0);
+    }
   }
 
   async sign(message: Uint8Array): Promise<Uint8Array> {

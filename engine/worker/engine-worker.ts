@@ -21,14 +21,15 @@ async function main(): Promise<void> {
   const log = new Logger(options.logLevel);
   log.addSink((entry) => post({ type: 'log', entry }));
   const engine = await Engine.start(options, log);
+  engine.onStopped(() => {
+    post({ type: 'stopped' });
+    port!.close();
+  });
   port!.on('message', (raw: unknown) => {
     const msg = parseHostToWorker(raw);
     switch (msg.type) {
       case 'stop':
-        void engine.stop().then(() => {
-          post({ type: 'stopped' });
-          port!.close();
-        });
+        void engine.stop();
         return;
     }
   });
