@@ -25,6 +25,7 @@ const entries = [
   ['engine/cli/main.ts', 'dist/cli.js', { banner: { js: '#!/usr/bin/env node' } }],
   ['scripts/demo.ts', 'dist/demo.js', {}],
   ['bench/transport.ts', 'dist/bench-transport.js', {}],
+  ['bench/engine.ts', 'dist/bench-engine.js', {}],
   ['extension/extension.ts', 'dist/extension.js', {}],
 ];
 
