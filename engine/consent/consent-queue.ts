@@ -35,6 +35,8 @@ interface Pending {
   readonly request: ConsentRequest;
   readonly waiters: Array<(d: ConsentDecision) => void>;
   readonly timer: NodeJS.Timeout;
+  /** Connections waiting on this request; it is cancelled when the last one goes away. */
+  connections: number;
 }
 
 export interface ConsentQueueOptions {
@@ -71,6 +73,7 @@ export class ConsentQueue extends EventEmitter<ConsentQueueEvents> {
   ask(subject: ConsentSubject): { request: ConsentRequest; decision: Promise<ConsentDecision> } {
     const existing = this.byKey.get(subject.publicKey);
     if (existing) {
+      existing.connections++;
       return { request: existing.request, decision: new Promise((resolve) => existing.waiters.push(resolve)) };
     }
     if (this.byId.size >= this.maxPending) {
@@ -81,7 +84,7 @@ export class ConsentQueue extends EventEmitter<ConsentQueueEvents> {
     const waiters: Array<(d: ConsentDecision) => void> = [];
     const timer = setTimeout(() => this.settle(request.id, 'deny', 'expired'), this.timeoutMs);
     timer.unref();
-    const pending: Pending = { request, waiters, timer };
+    const pending: Pending = { request, waiters, timer, connections: 1 };
     const decision = new Promise<ConsentDecision>((resolve) => waiters.push(resolve));
     this.byId.set(request.id, pending);
     this.byKey.set(subject.publicKey, pending);
@@ -104,10 +107,10 @@ export class ConsentQueue extends EventEmitter<ConsentQueueEvents> {
     return p.request;
   }
 
-  /** The connection behind a request went away: deny it without waiting for the expiry. */
+  /** A connection behind a request went away: once none is left, deny it without waiting for the expiry. */
   cancel(publicKey: string): void {
     const p = this.byKey.get(publicKey);
-    if (p) this.settle(p.request.id, 'deny', 'cancelled');
+    if (p && --p.connections <= 0) this.settle(p.request.id, 'deny', 'cancelled');
   }
 
   close(): void {

@@ -16,6 +16,7 @@ export class NativeHandshakeCrypto implements HandshakeCrypto {
   /** Ephemeral secrets we generated, by buffer identity (the Noise core hands the same buffer back). */
   readonly #ephemerals = new WeakMap<Uint8Array, KeyObject>();
   #spare: KeyPair | null = null;
+  #closed = false;
 
   constructor(identity: DeviceIdentity, staticKeyPair: KeyPair) {
     const seed = identity.exportSecretKeyForSigning();
@@ -33,7 +34,9 @@ export class NativeHandshakeCrypto implements HandshakeCrypto {
     const pair = this.#spare ?? this.#generate();
     this.#spare = null;
     // Refill off the critical path: the next handshake finds its ephemeral ready.
-    setImmediate(() => (this.#spare ??= this.#generate()));
+    setImmediate(() => {
+      if (!this.#closed) this.#spare ??= this.#generate();
+    });
     return pair;
   }
 
@@ -60,6 +63,7 @@ export class NativeHandshakeCrypto implements HandshakeCrypto {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     this.#spare?.secretKey.fill(0);
     this.#spare = null;
     this.#staticSecret.fill(0);

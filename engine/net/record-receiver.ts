@@ -83,7 +83,9 @@ export class RecordReceiver {
     let failed = false;
     for (let j = 0; j < records.length; j++) {
       try {
-        plaintexts.push(this.crypto.aead.open(key, nonce + j, records[j]!));
+        const pt = this.crypto.aead.open(key, nonce + j, records[j]!);
+        if (pt.length === 0) throw new Error('empty record'); // section 5.1: plaintexts are 1..65519 bytes
+        plaintexts.push(pt);
       } catch {
         failed = true;
         break;
@@ -101,8 +103,9 @@ export class RecordReceiver {
       (opened) => {
         this.openingBytes -= bytes;
         // On failure nothing of this batch is delivered, not even records before the bad one.
-        batch.plaintexts = opened.ok ? opened.plaintexts : [];
-        batch.failed = !opened.ok;
+        const empty = opened.ok && opened.plaintexts.some((p) => p.length === 0);
+        batch.plaintexts = opened.ok && !empty ? opened.plaintexts : [];
+        batch.failed = !opened.ok || empty;
         if (this.openingBytes <= this.backlogLimit / 2) this.onBacklog(false);
         this.drain();
       },

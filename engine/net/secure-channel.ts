@@ -105,6 +105,10 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
     this.timers.push(tick);
   }
 
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   get isOpen(): boolean {
     return this.helloSent && this.helloReceived && !this.closing && !this.closed;
   }
@@ -249,7 +253,8 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
     this.receiver.stop();
     this.sendKeys.destroy();
     this.receiveKeys.destroy();
-    if (abort && err) this.connection.abort(err);
+    // Before both HELLOs a failure is a refusal: the peer gets the generic ABORT (section 0).
+    if (err && (abort || !(this.helloSent && this.helloReceived))) this.connection.abort(err);
     else this.connection.close(err);
     this.emit('close', err);
   }

@@ -244,6 +244,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
 
   private waitOpen(channel: SecureChannel): Promise<void> {
     if (channel.isOpen) return Promise.resolve();
+    if (channel.isClosed) return Promise.reject(new MemCloudError(ErrorCodes.CHANNEL_CLOSED, 'closed before opening'));
     const ms = this.opts.admissionTimeoutMs ?? 90_000;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => done(new MemCloudError(ErrorCodes.TIMEOUT, `the peer did not admit us within ${ms} ms`)), ms);
