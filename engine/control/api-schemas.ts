@@ -1,0 +1,134 @@
+// Schemas of the engine's data model (engine/api/types.ts) for the JSON ops of the control socket.
+// Request options are strict; results and events are lenient (see schema.ts).
+
+import { arr, bool, literal, nullable, num, obj, str, tagged, u32 } from './schema';
+
+const strict = 'strict' as const;
+
+export const storeOptions = obj(
+  {},
+  { durability: literal('pinned', 'cache'), replicas: num, target: literal('auto', 'local', 'remote'), name: str },
+  strict,
+);
+export const fileTransferOptions = obj(
+  {},
+  { durability: literal('pinned', 'cache'), replicas: num, target: literal('auto', 'local', 'remote'), name: str, transferId: str },
+  strict,
+);
+export const transferIdOptions = obj({}, { transferId: str }, strict);
+export const connectOptions = obj({}, { expectedKey: str }, strict);
+export const updatePeerOptions = obj({ allowedBytes: num }, {}, strict);
+export const trustAddOptions = obj({}, { name: str, approval: literal('cli', 'extension') }, strict);
+export const logsOptions = obj({}, { lines: num }, strict);
+export const consentAnswer = literal('once', 'always', 'deny');
+
+const replicaInfo = obj({ holder: str, holderName: str });
+
+export const streamInfo = obj({ id: str, name: str, size: num, chunks: num, digest: str, format: literal('file', 'folder') });
+
+export const nodeStatus = obj({
+  name: str,
+  publicKey: str,
+  fingerprint: str,
+  version: str,
+  pid: num,
+  home: str,
+  listen: obj({ host: str, port: num }),
+  startedAt: num,
+  offeredBytes: num,
+  memoryBytes: num,
+  crypto: literal('noble', 'native'),
+  discovery: bool,
+});
+
+export const stats = obj({
+  at: num,
+  local: obj({ usedBytes: num, capacityBytes: num, blocks: num, pinnedBytes: num, cacheBytes: num }),
+  lent: obj({ usedBytes: num, offeredBytes: num, peers: num }),
+  borrowed: obj({ usedBytes: num, items: num, degraded: num }),
+  pool: obj({ offeredBytes: num, connectedPeers: num }),
+  throughput: obj({ sentPerSec: num, receivedPerSec: num }),
+  ops: obj({ total: num, perSec: num }),
+  evictions: num,
+});
+
+export const dataItem = obj({
+  id: str,
+  kind: literal('block', 'key', 'stream'),
+  name: str,
+  size: num,
+  durability: literal('pinned', 'cache'),
+  createdAt: num,
+  replicas: arr(replicaInfo),
+  degraded: bool,
+});
+
+export const peerInfo = obj(
+  {
+    publicKey: str,
+    fingerprint: str,
+    name: str,
+    state: literal('discovered', 'connecting', 'connected', 'pending-consent', 'disconnected'),
+    addresses: arr(str),
+    trusted: bool,
+    offeredBytes: num,
+    usedByUsBytes: num,
+    storedHereBytes: num,
+    allowedBytes: num,
+    latencyMs: nullable(num),
+    direction: nullable(literal('inbound', 'outbound')),
+  },
+  { consentId: str },
+);
+
+export const trustedDeviceInfo = obj({
+  publicKey: str,
+  fingerprint: str,
+  name: str,
+  firstSeen: str,
+  lastSeen: str,
+  approval: str,
+  status: literal('trusted', 'revoked'),
+  allowedBytes: nullable(num),
+  connected: bool,
+});
+
+export const consentRequestInfo = obj(
+  {
+    id: str,
+    publicKey: str,
+    fingerprint: str,
+    name: str,
+    address: str,
+    offeredBytes: num,
+    direction: literal('inbound', 'outbound'),
+    createdAt: num,
+    expiresAt: num,
+  },
+  { nameMatchesTrustedFingerprint: str },
+);
+
+export const logEntry = obj({ at: num, level: literal('debug', 'info', 'warn', 'error'), message: str });
+
+export const engineEvent = tagged({
+  'consent-request': obj({ type: literal('consent-request'), request: consentRequestInfo }),
+  'consent-resolved': obj({
+    type: literal('consent-resolved'),
+    id: str,
+    outcome: literal('once', 'always', 'deny', 'expired', 'cancelled'),
+  }),
+  'peers-changed': obj({ type: literal('peers-changed') }),
+  'trust-changed': obj({ type: literal('trust-changed') }),
+  'data-changed': obj({ type: literal('data-changed') }),
+  progress: obj({
+    type: literal('progress'),
+    progress: obj({ transferId: str, direction: literal('push', 'pull'), doneBytes: num, totalBytes: nullable(num) }),
+  }),
+  log: obj({ type: literal('log'), entry: logEntry }),
+  stopping: obj({ type: literal('stopping') }),
+});
+
+export const flushResult = obj({ freedItems: num });
+export const openedWriteStream = obj({ stream: u32, id: str });
+export const openedReadStream = obj({ stream: u32, info: streamInfo });
+export const errorPayload = obj({ code: str, message: str });

@@ -1,0 +1,234 @@
+// The client end of the control socket: pipelined requests with u32 ids (replies may come back
+// in any order), every request issued in one tick sent in one socket write, server-pushed events
+// and read-stream frames routed to their owners.
+
+import { connect, type Socket } from 'node:net';
+import type { EngineEvent } from '../api/types';
+import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
+import { errnoCode } from '../home/fs-errors';
+import { pooledCopier } from '../control/byte-copies';
+import { FrameDecoder, type FrameSink } from '../control/frame-decoder';
+import { FrameWriter } from '../control/frame-writer';
+import { decodeServerFrame, writeAck, writeRequest } from '../control/messages';
+import type { OpArgs, OpName, OpResult } from '../control/protocol';
+
+/** Receives the frames of one read stream. */
+export interface ReadStreamSink {
+  onChunk(data: Uint8Array): void;
+  onEnd(): void;
+  onError(err: MemCloudError): void;
+}
+
+interface Pending {
+  readonly op: OpName;
+  readonly resolve: (value: never) => void;
+  readonly reject: (err: MemCloudError) => void;
+}
+
+export class ClientConnection {
+  private readonly decoder = new FrameDecoder();
+  private readonly copy = pooledCopier();
+  private readonly out = new FrameWriter((chunks) => this.writeOut(chunks));
+  private readonly pending = new Map<number, Pending>();
+  private readonly readStreams = new Map<number, ReadStreamSink>();
+  private readonly eventListeners = new Set<(event: EngineEvent) => void>();
+  private readonly closeListeners = new Set<(err: MemCloudError | null) => void>();
+  private nextId = 1;
+  private closedWith: MemCloudError | null | undefined = undefined;
+  private resolveClosed!: () => void;
+  private readonly socketClosed = new Promise<void>((resolve) => (this.resolveClosed = resolve));
+
+  private constructor(private readonly socket: Socket) {
+    socket.on('data', this.onData);
+    socket.on('error', (err) => this.finish(new MemCloudError(ErrorCodes.CHANNEL_CLOSED, `control connection failed: ${err.message}`)));
+    socket.on('close', () => {
+      this.finish(new MemCloudError(ErrorCodes.CHANNEL_CLOSED, 'the connection to the MemCloud node closed'));
+      this.resolveClosed();
+    });
+  }
+
+  /** NODE_NOT_RUNNING when nothing listens on `path`; TIMEOUT after `timeoutMs`. */
+  static open(path: string, timeoutMs: number): Promise<ClientConnection> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(path);
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new MemCloudError(ErrorCodes.TIMEOUT, `no answer from the MemCloud node on ${path} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      timer.unref();
+      socket.once('error', (err) => {
+        clearTimeout(timer);
+        const code = errnoCode(err);
+        if (code === 'ENOENT' || code === 'ECONNREFUSED') {
+          reject(new MemCloudError(ErrorCodes.NODE_NOT_RUNNING, `no MemCloud node is running (nothing listens on ${path})`));
+        } else {
+          reject(new MemCloudError(ErrorCodes.CONNECT_FAILED, `cannot reach the MemCloud node on ${path}: ${code ?? err.message}`));
+        }
+      });
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeAllListeners('error');
+        resolve(new ClientConnection(socket));
+      });
+    });
+  }
+
+  get closed(): boolean {
+    return this.closedWith !== undefined;
+  }
+
+  call<O extends OpName>(op: O, args: OpArgs<O>): Promise<OpResult<O>> {
+    if (this.closedWith !== undefined) return Promise.reject(this.closedError());
+    const id = this.allocateId();
+    try {
+      writeRequest(this.out, id, op, args);
+    } catch (err) {
+      return Promise.reject(isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.BAD_ARGUMENT, String(err)));
+    }
+    return new Promise<OpResult<O>>((resolve, reject) => this.pending.set(id, { op, resolve, reject }));
+  }
+
+  /** Tells the server `bytes` of a read stream were consumed. */
+  ack(stream: number, bytes: number): void {
+    if (this.closedWith === undefined && bytes > 0) writeAck(this.out, stream, bytes);
+  }
+
+  addReadStream(stream: number, sink: ReadStreamSink): void {
+    if (this.closedWith !== undefined) sink.onError(this.closedError());
+    else this.readStreams.set(stream, sink);
+  }
+
+  removeReadStream(stream: number): void {
+    this.readStreams.delete(stream);
+  }
+
+  onEvent(listener: (event: EngineEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  onClose(listener: (err: MemCloudError | null) => void): () => void {
+    if (this.closedWith !== undefined) {
+      const err = this.closedWith;
+      queueMicrotask(() => listener(err));
+      return () => {};
+    }
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  /** Sends what is queued, then closes; pending requests fail with CHANNEL_CLOSED. Idempotent. */
+  close(): Promise<void> {
+    if (this.closedWith === undefined) {
+      this.out.flush();
+      this.finish(null);
+      this.socket.end();
+      const t = setTimeout(() => this.socket.destroy(), 2000);
+      t.unref();
+      void this.socketClosed.then(() => clearTimeout(t));
+    }
+    return this.socketClosed;
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.closedWith !== undefined) return;
+    try {
+      this.decoder.push(chunk, this.onFrame);
+    } catch (err) {
+      this.finish(isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.FRAME_MALFORMED, String(err)));
+      this.socket.destroy();
+    }
+  };
+
+  private readonly onFrame: FrameSink = (kind, op, id, body, owned) => {
+    const msg = decodeServerFrame(kind, op, id, body, owned, this.copy);
+    switch (msg.kind) {
+      case 'result': {
+        const p = this.take(msg.id);
+        if (p.op === msg.result.op) p.resolve(msg.result.value as never);
+        else p.reject(new MemCloudError(ErrorCodes.FRAME_MALFORMED, `reply for ${msg.result.op} to a ${p.op} request`));
+        return;
+      }
+      case 'error':
+        if (msg.id === 0) throw msg.error; // the server is closing this connection: why
+        this.take(msg.id).reject(msg.error);
+        return;
+      case 'event':
+        for (const listener of this.eventListeners) {
+          try {
+            listener(msg.event);
+          } catch {
+            // one listener's failure must not cost the others their events or the connection
+          }
+        }
+        return;
+      case 'unknown-event':
+        return;
+      case 'chunk':
+        this.readStreams.get(msg.stream)?.onChunk(msg.data);
+        return;
+      case 'end': {
+        const sink = this.readStreams.get(msg.stream);
+        this.readStreams.delete(msg.stream);
+        sink?.onEnd();
+        return;
+      }
+      case 'stream-error': {
+        const sink = this.readStreams.get(msg.stream);
+        this.readStreams.delete(msg.stream);
+        sink?.onError(msg.error);
+        return;
+      }
+      default: {
+        const unhandled: never = msg;
+        throw new MemCloudError(ErrorCodes.INTERNAL, `unhandled message ${String(unhandled)}`);
+      }
+    }
+  };
+
+  private take(id: number): Pending {
+    const p = this.pending.get(id);
+    if (p === undefined) throw new MemCloudError(ErrorCodes.FRAME_MALFORMED, `reply to unknown request ${id}`);
+    this.pending.delete(id);
+    return p;
+  }
+
+  private allocateId(): number {
+    let id = this.nextId;
+    while (this.pending.has(id)) id = id === 0xffffffff ? 1 : id + 1;
+    this.nextId = id === 0xffffffff ? 1 : id + 1;
+    return id;
+  }
+
+  private writeOut(chunks: Uint8Array[]): void {
+    const s = this.socket;
+    if (s.destroyed || s.writableEnded) return;
+    if (chunks.length === 1) {
+      s.write(chunks[0]!);
+    } else {
+      s.cork();
+      for (const c of chunks) s.write(c);
+      s.uncork();
+    }
+  }
+
+  private closedError(): MemCloudError {
+    return this.closedWith ?? new MemCloudError(ErrorCodes.CHANNEL_CLOSED, 'the MemCloud client is closed');
+  }
+
+  /** `err` null: closed by us. Fails everything outstanding; idempotent. */
+  private finish(err: MemCloudError | null): void {
+    if (this.closedWith !== undefined) return;
+    this.closedWith = err;
+    const failure = this.closedError();
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of pending) p.reject(failure);
+    const streams = [...this.readStreams.values()];
+    this.readStreams.clear();
+    for (const s of streams) s.onError(failure);
+    const listeners = [...this.closeListeners];
+    this.closeListeners.clear();
+    for (const l of listeners) l(err);
+  }
+}

@@ -1,0 +1,116 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { chmod, lstat, mkdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ControlServer } from '../../../engine/control/control-server';
+import { controlSocketPath, PIPE_PREFIX } from '../../../engine/control/socket-path';
+import { MemCloud } from '../../../engine/sdk';
+import { FakeEngine } from './fake-engine';
+import { withTempDir } from './harness';
+
+const modeOf = async (p: string): Promise<number> => (await stat(p)).mode & 0o777;
+
+/** Leaves a socket file nobody listens on, as a crashed node would (SIGKILL skips cleanup). */
+async function leaveStaleSocket(path: string): Promise<void> {
+  const script = `require('net').createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, 'SIGKILL'))`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+  await new Promise((resolve) => child.once('exit', resolve));
+  assert.ok((await lstat(path)).isSocket(), 'the stale socket file exists');
+}
+
+describe('ControlServer socket file', () => {
+  test('the socket has mode 0600 and serves clients; close() removes it and is idempotent', async () => {
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'control.sock');
+      const server = await ControlServer.listen({ path, api: new FakeEngine() });
+      assert.equal(await modeOf(path), 0o600);
+      const mc = await MemCloud.connect({ path });
+      assert.equal((await mc.status()).name, 'laptop');
+      assert.equal(server.clientCount, 1);
+      await Promise.all([server.close(), server.close()]);
+      await server.close();
+      await assert.rejects(lstat(path), { code: 'ENOENT' });
+      await mc.close();
+    });
+  });
+
+  test('a directory that others can enter is refused', async () => {
+    await withTempDir(async (dir) => {
+      const open = join(dir, 'open');
+      await mkdir(open);
+      await chmod(open, 0o755);
+      await assert.rejects(ControlServer.listen({ path: join(open, 'control.sock'), api: new FakeEngine() }), (e: unknown) => {
+        assert.equal((e as { code?: string }).code, 'HOME_UNUSABLE');
+        assert.match((e as Error).message, /0755/);
+        return true;
+      });
+      await assert.rejects(lstat(join(open, 'control.sock')), { code: 'ENOENT' }, 'nothing was created');
+    });
+  });
+
+  test('a missing directory and a non-socket file at the path are refused', async () => {
+    await withTempDir(async (dir) => {
+      await assert.rejects(ControlServer.listen({ path: join(dir, 'nope', 'control.sock'), api: new FakeEngine() }), { code: 'HOME_UNUSABLE' });
+      const path = join(dir, 'control.sock');
+      await writeFile(path, 'not a socket');
+      await assert.rejects(ControlServer.listen({ path, api: new FakeEngine() }), { code: 'HOME_UNUSABLE' });
+      assert.ok((await lstat(path)).isFile(), 'the file is left alone');
+    });
+  });
+
+  test('a path too long for a Unix socket is refused with a clear error', async () => {
+    await withTempDir(async (dir) => {
+      const deep = join(dir, 'd'.repeat(100));
+      await mkdir(deep, { mode: 0o700 });
+      await assert.rejects(ControlServer.listen({ path: join(deep, 'control.sock'), api: new FakeEngine() }), /longer than 103 bytes/);
+    });
+  });
+
+  test('a second server on a live path fails with NODE_ALREADY_RUNNING; the first keeps serving', async () => {
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'control.sock');
+      const first = await ControlServer.listen({ path, api: new FakeEngine() });
+      try {
+        await assert.rejects(ControlServer.listen({ path, api: new FakeEngine() }), { code: 'NODE_ALREADY_RUNNING' });
+        const mc = await MemCloud.connect({ path });
+        assert.equal((await mc.status()).pid, 4242);
+        await mc.close();
+      } finally {
+        await first.close();
+      }
+    });
+  });
+
+  test('a stale socket file is replaced', async () => {
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'control.sock');
+      await leaveStaleSocket(path);
+      await assert.rejects(MemCloud.connect({ path }), { code: 'NODE_NOT_RUNNING' });
+      const server = await ControlServer.listen({ path, api: new FakeEngine() });
+      try {
+        assert.equal(await modeOf(path), 0o600);
+        const mc = await MemCloud.connect({ path });
+        assert.equal((await mc.status()).name, 'laptop');
+        await mc.close();
+      } finally {
+        await server.close();
+      }
+    });
+  });
+});
+
+describe('controlSocketPath', () => {
+  test('POSIX: control.sock in the home', () => {
+    assert.equal(controlSocketPath('/home/u/.memcloud', 'linux'), '/home/u/.memcloud/control.sock');
+    assert.equal(controlSocketPath('/Users/u/.memcloud', 'darwin'), '/Users/u/.memcloud/control.sock');
+  });
+
+  test('Windows: a named pipe per home, case-insensitive', () => {
+    const a = controlSocketPath('C:\\Users\\Ann\\.memcloud', 'win32');
+    assert.ok(a.startsWith(PIPE_PREFIX));
+    assert.match(a.slice(PIPE_PREFIX.length), /^[0-9a-f]{32}$/);
+    assert.equal(controlSocketPath('c:\\users\\ann\\.memcloud', 'win32'), a);
+    assert.notEqual(controlSocketPath('C:\\Users\\Bob\\.memcloud', 'win32'), a);
+  });
+});
