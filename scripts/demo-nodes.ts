@@ -24,9 +24,11 @@ export interface RunningNode {
 }
 
 export function startNode(name: string, home: string, extra: readonly string[] = []): Promise<RunningNode> {
+  // Extra node flags for profiling (NODE_OPTIONS refuses --cpu-prof), e.g. "--cpu-prof --cpu-prof-dir=/tmp/p".
+  const execArgs = (process.env.MEMCLOUD_NODE_EXEC_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(
     process.execPath,
-    [CLI, 'node', 'run', '--home', home, '--name', name, '--host', '127.0.0.1', '--port', '0', '--no-discovery', ...extra],
+    [...execArgs, CLI, 'node', 'run', '--home', home, '--name', name, '--host', '127.0.0.1', '--port', '0', '--no-discovery', ...extra],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const lines: string[] = [];
