@@ -3,6 +3,7 @@
 // Node-side bundles are CommonJS (VS Code 1.100 loads extensions with require; `vscode` stays external).
 import * as esbuild from 'esbuild';
 import { existsSync, rmSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 
 const production = process.argv.includes('--production');
 const node = {
@@ -23,6 +24,7 @@ const entries = [
   ['engine/crypto/pool/crypto-task.ts', 'dist/crypto-task.js', {}],
   ['engine/worker/engine-worker.ts', 'dist/engine-worker.js', {}],
   ['engine/cli/main.ts', 'dist/cli.js', { banner: { js: '#!/usr/bin/env node' } }],
+  ['engine/sdk/index.ts', 'dist/sdk.js', {}],
   ['scripts/demo.ts', 'dist/demo.js', {}],
   ['bench/transport.ts', 'dist/bench-transport.js', {}],
   ['bench/engine.ts', 'dist/bench-engine.js', {}],
@@ -47,3 +49,7 @@ await Promise.all([
     logLevel: 'warning',
   }),
 ]);
+
+// Type declarations of the SDK (the package's `memcloud/sdk` entry).
+const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.sdk.json'], { stdio: 'inherit' });
+if (tsc.status !== 0) process.exit(tsc.status ?? 1);
