@@ -234,6 +234,7 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
   private maybeOpen(): void {
     if (this.helloSent && this.helloReceived && !this.closing && !this.closed) {
       this.lastReceived = Date.now(); // the idle clock starts when the session opens
+      this.ping(); // latency is known from the start, not after the first keep-alive
       this.emit('open');
     }
   }
