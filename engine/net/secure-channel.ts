@@ -234,7 +234,9 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
   private maybeOpen(): void {
     if (this.helloSent && this.helloReceived && !this.closing && !this.closed) {
       this.lastReceived = Date.now(); // the idle clock starts when the session opens
-      this.ping(); // latency is known from the start, not after the first keep-alive
+      // Latency is known within a moment, not only after the first keep-alive (15 s). Not at once:
+      // data sent right after opening keeps its own record.
+      this.timers.push(setTimeout(() => this.ping(), 250).unref());
       this.emit('open');
     }
   }
