@@ -1,0 +1,123 @@
+// Offload a file or folder into the pool, restore it, free it. Files and folders are treated the
+// same: the node reads and writes them itself (a folder travels as one archive).
+
+import { homedir } from 'node:os';
+import { basename, join } from 'node:path';
+import * as vscode from 'vscode';
+import type { DataItem, StreamInfo } from '../../engine/api/types';
+import { Commands } from '../constants';
+import { requireClient, registerCommand, type Services } from '../services';
+import { runTransfer } from '../transfers/run-transfer';
+import { formatSize, nameList } from '../views/format';
+import { dataOf, pathsOf } from './targets';
+
+interface TransferOptions {
+  readonly cancel?: vscode.CancellationToken;
+}
+
+export function registerDataCommands(context: vscode.ExtensionContext, services: Services): void {
+  /** (uri | path, selected uris from the explorer, { cancel }: a token for programmatic callers). */
+  registerCommand(context, services, Commands.offload, 'offload', async (arg?: unknown, selected?: unknown, opts?: TransferOptions) => {
+    const paths = pathsOf(arg, selected);
+    if (paths.length === 0) paths.push(...(await pickPathsToOffload()));
+    const results: StreamInfo[] = [];
+    for (const path of paths) results.push(await offloadOne(services, path, opts?.cancel));
+    return paths.length === 1 ? results[0] : results;
+  });
+
+  /** (data node | id, target path | Uri, { cancel }). A folder is restored into a new folder at the target. */
+  registerCommand(context, services, Commands.restore, 'restore', async (arg?: unknown, target?: unknown, opts?: TransferOptions) => {
+    const item = (await itemFrom(services, arg)) ?? (await pickItem(services, 'Restore which item?', (i) => i.kind === 'stream'));
+    if (!item) return undefined;
+    const path = target instanceof vscode.Uri ? target.fsPath : typeof target === 'string' ? target : await pickRestoreTarget(item);
+    if (!path) return undefined;
+    const info = await runTransfer(services, `Restoring ${item.name}`, (transferId) => requireClient(services).pullFile(item.id, path, { transferId }), opts?.cancel);
+    services.log.info(`restored ${item.name} (${formatSize(info.size)}) to ${path}`);
+    void vscode.window.showInformationMessage(`Restored ${item.name} (${formatSize(info.size)}) to ${path}.`);
+    return info;
+  });
+
+  registerCommand(context, services, Commands.free, 'free the item', async (arg?: unknown) => {
+    const item = (await itemFrom(services, arg)) ?? (await pickItem(services, 'Free which item? Its copies on every peer are deleted.', () => true));
+    if (!item) return false;
+    // Someone chose it by hand (tree or list): confirm. A string id comes from code that decided already.
+    if (typeof arg !== 'string') {
+      const ok = await vscode.window.showWarningMessage(
+        `Free ${item.name} (${formatSize(item.size)})?`,
+        { modal: true, detail: 'Every copy, here and on peers, is deleted. This cannot be undone.' },
+        'Free',
+      );
+      if (ok !== 'Free') return false;
+    }
+    const client = requireClient(services);
+    if (item.kind === 'key') await client.del(item.id);
+    else await client.free(item.id);
+    services.log.info(`freed ${item.name}`);
+    await services.model.refresh(['data', 'stats', 'peers']);
+    return true;
+  });
+}
+
+async function offloadOne(services: Services, path: string, cancel: vscode.CancellationToken | undefined): Promise<StreamInfo> {
+  const name = basename(path);
+  const info = await runTransfer(services, `Offloading ${name}`, (transferId) => requireClient(services).pushFile(path, { transferId, name }), cancel);
+  await services.model.refresh(['data', 'stats', 'peers']);
+  const stored = services.model.snapshot.data.find((d) => d.id === info.id);
+  const where = stored ? nameList(stored.replicas.map((r) => (r.holder === 'local' ? 'this machine' : r.holderName))) : 'the pool';
+  services.log.info(`offloaded ${path} (${formatSize(info.size)}) as ${info.id}, held by ${where}`);
+  void vscode.window.showInformationMessage(`Offloaded ${name} (${formatSize(info.size)}), held by ${where}.`);
+  return info;
+}
+
+/** A tree node's item, or the item with that id (as a string argument). */
+async function itemFrom(services: Services, arg: unknown): Promise<DataItem | undefined> {
+  const fromNode = dataOf(arg);
+  if (fromNode) return fromNode;
+  if (typeof arg !== 'string') return undefined;
+  const items = await requireClient(services).listData();
+  const item = items.find((i) => i.id === arg);
+  if (!item) throw new Error(`nothing with id ${arg} is stored by this node`);
+  return item;
+}
+
+async function pickItem(services: Services, placeHolder: string, filter: (i: DataItem) => boolean): Promise<DataItem | undefined> {
+  const items = (await requireClient(services).listData()).filter(filter);
+  if (items.length === 0) {
+    void vscode.window.showInformationMessage('This machine has nothing offloaded yet. Use "MemCloud: Offload File or Folder..." first.');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    items.map((item) => ({ label: item.name, description: formatSize(item.size), detail: `${item.kind}, stored ${new Date(item.createdAt).toLocaleString()}`, item })),
+    { placeHolder, matchOnDescription: true },
+  );
+  return picked?.item;
+}
+
+async function pickPathsToOffload(): Promise<string[]> {
+  const kind = await vscode.window.showQuickPick(
+    [
+      { label: '$(file) File...', folders: false },
+      { label: '$(folder) Folder...', folders: true },
+    ],
+    { placeHolder: 'Offload a file or a folder?' },
+  );
+  if (!kind) return [];
+  const uris = await vscode.window.showOpenDialog({
+    canSelectFiles: !kind.folders,
+    canSelectFolders: kind.folders,
+    canSelectMany: true,
+    openLabel: 'Offload',
+    title: 'Offload to MemCloud',
+  });
+  return (uris ?? []).map((u) => u.fsPath);
+}
+
+async function pickRestoreTarget(item: DataItem): Promise<string | undefined> {
+  const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? homedir();
+  const uri = await vscode.window.showSaveDialog({
+    defaultUri: vscode.Uri.file(join(base, item.name)),
+    saveLabel: 'Restore Here',
+    title: `Restore ${item.name} from MemCloud`,
+  });
+  return uri?.fsPath;
+}

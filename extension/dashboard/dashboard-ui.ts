@@ -1,0 +1,39 @@
+// The dashboard's questions to the user, asked with VS Code's own dialogs.
+
+import * as os from 'node:os';
+import * as vscode from 'vscode';
+import type { DataItem } from '../../engine/api/types';
+import { ErrorCodes, MemCloudError } from '../../engine/errors';
+import { formatSize } from '../../engine/store/sizes';
+import type { DashboardUi } from './dashboard-host';
+import { suggestedFileName } from './data-actions';
+
+export function vscodeDashboardUi(): DashboardUi {
+  return {
+    async confirmFree(item: DataItem): Promise<boolean> {
+      const answer = await vscode.window.showWarningMessage(
+        `Free "${item.name}" (${formatSize(item.size)})?`,
+        { modal: true, detail: 'Every copy is removed, here and on the peers that hold it. This cannot be undone.' },
+        'Free',
+      );
+      return answer === 'Free';
+    },
+
+    async chooseRestorePath(item: DataItem): Promise<string | undefined> {
+      const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri ?? vscode.Uri.file(os.homedir());
+      const uri = await vscode.window.showSaveDialog({
+        defaultUri: vscode.Uri.joinPath(folder, suggestedFileName(item)),
+        saveLabel: 'Restore',
+        title: `Restore ${item.name}`,
+      });
+      if (uri === undefined) return undefined;
+      // The node writes pulled streams itself, so the target must be a path on this machine.
+      if (uri.scheme !== 'file') throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, `cannot restore into ${uri.scheme}: choose a local file`);
+      return uri.fsPath;
+    },
+
+    async writeFile(path: string, data: Uint8Array): Promise<void> {
+      await vscode.workspace.fs.writeFile(vscode.Uri.file(path), data);
+    },
+  };
+}

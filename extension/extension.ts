@@ -1,0 +1,79 @@
+// MemCloud for VS Code. activate() only wires things up and returns at once: attaching to the
+// machine's node (or starting its engine in worker threads) happens asynchronously.
+
+import * as vscode from 'vscode';
+import { registerDataCommands } from './commands/data-commands';
+import { registerNodeCommands } from './commands/node-commands';
+import { registerPeerCommands } from './commands/peer-commands';
+import { registerTrustCommands } from './commands/trust-commands';
+import { OUTPUT_CHANNEL_NAME } from './constants';
+import type { ConsentPrompt } from './consent/consent-prompt';
+import { registerConsent } from './consent/register-consent';
+import { registerDashboard } from './dashboard/dashboard-panel';
+import { NodeModel } from './model/node-model';
+import { NodeLink } from './node/node-link';
+import { realNodeLinkDeps } from './node/real-deps';
+import { applySettingsChange, registerNodeLifecycle } from './node/register-node';
+import type { Services } from './services';
+import { SettingsSource } from './settings/settings-source';
+import { registerStatusBar } from './status/status-bar';
+import { registerViews, type MemCloudViews } from './views/register-views';
+
+/** What activate() returns; `testing` is for the extension's own end-to-end tests only. */
+export interface MemCloudExtensionExports {
+  readonly testing: {
+    readonly views: MemCloudViews;
+    readonly consent: ConsentPrompt;
+    readonly link: NodeLink;
+    readonly model: NodeModel;
+    /** How long activate() itself took (the node attaches afterwards, in the background). */
+    readonly activationMs: number;
+  };
+}
+
+let active: Services | undefined;
+
+export function activate(context: vscode.ExtensionContext): MemCloudExtensionExports {
+  const started = performance.now();
+  const services = createServices(context);
+  registerNodeLifecycle(context, services);
+  const views = registerViews(context, services);
+  registerStatusBar(context, services);
+  const consent = registerConsent(context, services);
+  registerTrustCommands(context, services);
+  registerPeerCommands(context, services);
+  registerDataCommands(context, services);
+  registerNodeCommands(context, services);
+  registerDashboard(context, () => services.link.client, (listener) => {
+    services.link.on('event', listener);
+    return new vscode.Disposable(() => services.link.off('event', listener));
+  });
+  services.settings.reportProblems();
+  void services.link.attach();
+  active = services;
+  const activationMs = performance.now() - started;
+  services.log.info(`MemCloud activated in ${activationMs.toFixed(1)} ms (home ${services.link.nodeHome}); attaching to the node in the background`);
+  return { testing: { views, consent, link: services.link, model: services.model, activationMs } };
+}
+
+/** A node hosted in this window leaves gracefully; attached windows then take over. */
+export async function deactivate(): Promise<void> {
+  const services = active;
+  active = undefined;
+  await services?.link.dispose();
+  services?.model.dispose();
+}
+
+function createServices(context: vscode.ExtensionContext): Services {
+  const log = vscode.window.createOutputChannel(OUTPUT_CHANNEL_NAME, { log: true });
+  const model = new NodeModel();
+  // The settings source calls back on changes; `services` exists by the time any change arrives.
+  let services: Services | undefined;
+  const settings = new SettingsSource((change, before, after) => {
+    if (services) void applySettingsChange(services, change, before, after);
+  });
+  const link = new NodeLink(settings.current.home, settings.current.autoStart, realNodeLinkDeps(() => settings.current));
+  services = { link, model, log, settings };
+  context.subscriptions.push(log, settings);
+  return services;
+}

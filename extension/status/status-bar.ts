@@ -1,0 +1,29 @@
+// The status bar entry: pooled RAM and connected peers; a click opens the dashboard.
+
+import * as vscode from 'vscode';
+import { Commands } from '../constants';
+import { stateKey } from '../node/node-link';
+import type { Services } from '../services';
+import { statusText } from './status-text';
+
+export function registerStatusBar(context: vscode.ExtensionContext, services: Services): vscode.StatusBarItem {
+  const item = vscode.window.createStatusBarItem('memcloud.status', vscode.StatusBarAlignment.Left, 50);
+  item.name = 'MemCloud';
+  item.command = Commands.showDashboard;
+  const render = () => {
+    const { text, tooltip } = statusText(stateKey(services.link.state), services.link.hosting, services.model.snapshot);
+    if (item.text !== text) item.text = text;
+    if (item.tooltip !== tooltip) item.tooltip = tooltip;
+  };
+  services.link.on('state', render);
+  services.model.on('change', render);
+  render();
+  item.show();
+  context.subscriptions.push(item, {
+    dispose: () => {
+      services.link.off('state', render);
+      services.model.off('change', render);
+    },
+  });
+  return item;
+}

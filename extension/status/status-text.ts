@@ -1,0 +1,31 @@
+// The status bar entry's text and tooltip (no vscode; unit-tested): pooled RAM and connected peers.
+
+import type { Snapshot } from '../model/node-model';
+import type { NodeStateKey } from '../node/node-link';
+import { count, formatSize } from '../views/format';
+
+export interface StatusText {
+  readonly text: string;
+  readonly tooltip: string;
+}
+
+export function statusText(state: NodeStateKey, hosted: boolean, snap: Snapshot): StatusText {
+  switch (state) {
+    case 'starting':
+      return { text: '$(sync~spin) MemCloud', tooltip: 'MemCloud: attaching to the node or starting one...' };
+    case 'stopped':
+      return { text: '$(circle-slash) MemCloud', tooltip: 'MemCloud: no node is running. Run "MemCloud: Start Node" to start one.' };
+    case 'failed':
+      return { text: '$(error) MemCloud', tooltip: 'MemCloud: the node could not be started or reached. See the MemCloud output.' };
+    case 'running':
+      break;
+  }
+  const pool = snap.stats?.pool ?? { offeredBytes: 0, connectedPeers: 0 };
+  const lines = ['MemCloud — click to open the dashboard'];
+  if (snap.status) lines.push(`Node "${snap.status.name}" (${snap.status.fingerprint}), ${hosted ? 'running in this window' : 'running elsewhere (attached)'}`);
+  lines.push(`Pool: ${formatSize(pool.offeredBytes)} offered by ${count(pool.connectedPeers, 'connected peer')}`);
+  if (snap.stats) {
+    lines.push(`Stored on peers: ${formatSize(snap.stats.borrowed.usedBytes)}; peers store here: ${formatSize(snap.stats.lent.usedBytes)} of ${formatSize(snap.stats.lent.offeredBytes)} offered`);
+  }
+  return { text: `$(server-environment) ${formatSize(pool.offeredBytes)} · ${count(pool.connectedPeers, 'peer')}`, tooltip: lines.join('\n') };
+}

@@ -1,0 +1,39 @@
+// Rows of the Offloaded Data view: what this machine stored in the pool (no vscode; unit-tested).
+
+import type { DataItem } from '../../engine/api/types';
+import { count, formatSize, minute, nameList } from './format';
+import type { Row } from './rows';
+
+export function dataContextValue(item: DataItem): string {
+  return `data:${item.kind}${item.degraded ? ':degraded' : ''}`;
+}
+
+const KIND_ICON: Readonly<Record<DataItem['kind'], string>> = { stream: 'file-binary', key: 'key', block: 'symbol-constant' };
+
+function holders(item: DataItem): string[] {
+  return item.replicas.map((r) => (r.holder === 'local' ? 'this machine' : r.holderName));
+}
+
+export function dataRow(item: DataItem): Row {
+  const where = holders(item);
+  return {
+    id: `data:${item.kind}:${item.id}`,
+    label: item.name,
+    description: `${formatSize(item.size)} · ${count(where.length, 'copy', 'copies')} on ${nameList(where)}${item.degraded ? ' · degraded' : ''}`,
+    tooltip: [
+      item.name,
+      `Size: ${formatSize(item.size)} (${item.size} bytes)`,
+      `Kind: ${item.kind}, ${item.durability}`,
+      `Stored: ${minute(item.createdAt)}`,
+      `Held by: ${where.join(', ') || 'nobody'}`,
+      ...(item.degraded ? ['Fewer copies than wanted: a holder is gone and re-replication is pending'] : []),
+      `Id: ${item.id}`,
+    ].join('\n'),
+    contextValue: dataContextValue(item),
+    icon: item.degraded ? { id: 'warning', color: 'list.warningForeground' } : { id: KIND_ICON[item.kind] },
+  };
+}
+
+export function dataRows(items: readonly DataItem[]): Row[] {
+  return items.map(dataRow);
+}

@@ -1,0 +1,54 @@
+// The three trees of the MemCloud container (Peers, Trusted Devices, Offloaded Data), fed from
+// the model; the Peers view carries a badge with the connected count.
+
+import * as vscode from 'vscode';
+import type { DataItem, PeerInfo, TrustedDeviceInfo } from '../../engine/api/types';
+import { Views } from '../constants';
+import type { ModelPart } from '../model/node-model';
+import type { Services } from '../services';
+import { dataRow } from './data-rows';
+import { deviceRows } from './device-rows';
+import { connectedCount, peerRows } from './peer-rows';
+import { RowTreeProvider, type RowItem } from './row-tree-provider';
+import type { Row } from './rows';
+import { count } from './format';
+
+export interface MemCloudViews {
+  readonly peers: RowTreeProvider<PeerInfo>;
+  readonly trusted: RowTreeProvider<TrustedDeviceInfo>;
+  readonly data: RowTreeProvider<DataItem>;
+  /** The Peers view (its badge shows the connected count). */
+  readonly peersView: vscode.TreeView<unknown>;
+}
+
+/** Pairs rows with the values they render; rows are built by a function that may reorder. */
+function itemsBy<T>(values: readonly T[], rows: readonly Row[], idOf: (v: T) => string): RowItem<T>[] {
+  const byId = new Map(values.map((v) => [idOf(v), v]));
+  return rows.map((row) => ({ row, value: byId.get(row.id)! }));
+}
+
+export function registerViews(context: vscode.ExtensionContext, services: Services): MemCloudViews {
+  const peers = new RowTreeProvider<PeerInfo>();
+  const trusted = new RowTreeProvider<TrustedDeviceInfo>();
+  const data = new RowTreeProvider<DataItem>();
+  const peersView = vscode.window.createTreeView(Views.peers, { treeDataProvider: peers });
+  const trustedView = vscode.window.createTreeView(Views.trusted, { treeDataProvider: trusted, showCollapseAll: true });
+  const dataView = vscode.window.createTreeView(Views.data, { treeDataProvider: data });
+  context.subscriptions.push(peers, trusted, data, peersView, trustedView, dataView);
+
+  const update = (parts: ReadonlySet<ModelPart>) => {
+    const snap = services.model.snapshot;
+    if (parts.has('peers')) {
+      peers.setItems(itemsBy(snap.peers, peerRows(snap.peers), (p) => `peer:${p.publicKey}`));
+      const n = connectedCount(snap.peers);
+      const badge = n > 0 ? { value: n, tooltip: `${count(n, 'connected peer')}` } : undefined;
+      if (peersView.badge?.value !== badge?.value) peersView.badge = badge;
+    }
+    if (parts.has('trusted')) trusted.setItems(itemsBy(snap.trusted, deviceRows(snap.trusted), (d) => `device:${d.publicKey}`));
+    if (parts.has('data')) data.setItems(snap.data.map((item) => ({ row: dataRow(item), value: item })));
+  };
+  services.model.on('change', update);
+  context.subscriptions.push({ dispose: () => services.model.off('change', update) });
+  update(new Set<ModelPart>(['peers', 'trusted', 'data']));
+  return { peers, trusted, data, peersView };
+}

@@ -1,0 +1,82 @@
+// A TreeDataProvider over plain rows. Element objects are kept per id across refreshes, and
+// onDidChangeTreeData fires only for what diffRows says changed, so a refresh that renders the
+// same labels costs the tree nothing.
+
+import * as vscode from 'vscode';
+import { diffRows, type Row } from './rows';
+
+/** A tree element: its rendering and the value it stands for (what commands receive). */
+export class RowNode<T> {
+  constructor(
+    public row: Row,
+    public value: T,
+  ) {}
+}
+
+export interface RowItem<T> {
+  readonly row: Row;
+  readonly value: T;
+}
+
+export class RowTreeProvider<T> implements vscode.TreeDataProvider<RowNode<T>>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<RowNode<T> | RowNode<T>[] | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private roots: RowNode<T>[] = [];
+  private readonly children = new Map<RowNode<T>, RowNode<T>[]>();
+  /** How many times the tree was told to redraw (tests check that unchanged data costs nothing). */
+  redraws = 0;
+
+  /** Replaces the items; fires only for rows whose rendering changed. */
+  setItems(items: readonly RowItem<T>[]): void {
+    const diff = diffRows(
+      this.roots.map((n) => n.row),
+      items.map((i) => i.row),
+    );
+    const byId = new Map(this.roots.map((n) => [n.row.id, n]));
+    const changedNodes: RowNode<T>[] = [];
+    this.roots = items.map((item) => {
+      const known = byId.get(item.row.id);
+      const node = known ?? new RowNode(item.row, item.value);
+      const rowChanged = known !== undefined && JSON.stringify(known.row) !== JSON.stringify(item.row);
+      if (rowChanged) changedNodes.push(node);
+      node.row = item.row;
+      node.value = item.value;
+      if (!known || rowChanged) this.children.set(node, (item.row.children ?? []).map((c) => new RowNode(c, item.value)));
+      else for (const child of this.children.get(node) ?? []) child.value = item.value;
+      return node;
+    });
+    for (const gone of byId.values()) if (!this.roots.includes(gone)) this.children.delete(gone);
+    if (diff.kind === 'none') return;
+    this.redraws++;
+    this.changed.fire(diff.kind === 'all' ? undefined : changedNodes);
+  }
+
+  /** The top-level rows as rendered now. */
+  rows(): readonly Row[] {
+    return this.roots.map((n) => n.row);
+  }
+
+  nodes(): readonly RowNode<T>[] {
+    return this.roots;
+  }
+
+  getTreeItem(node: RowNode<T>): vscode.TreeItem {
+    const { row } = node;
+    const hasChildren = (row.children?.length ?? 0) > 0;
+    const item = new vscode.TreeItem(row.label, hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.id = row.id;
+    if (row.description !== undefined) item.description = row.description;
+    if (row.tooltip !== undefined) item.tooltip = row.tooltip;
+    if (row.contextValue !== undefined) item.contextValue = row.contextValue;
+    if (row.icon) item.iconPath = new vscode.ThemeIcon(row.icon.id, row.icon.color ? new vscode.ThemeColor(row.icon.color) : undefined);
+    return item;
+  }
+
+  getChildren(node?: RowNode<T>): RowNode<T>[] {
+    return node ? (this.children.get(node) ?? []) : this.roots;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,315 @@
+// DashboardHost without vscode: the ready handshake, the stats poll and when it stops, engine
+// events, attach and detach, request routing, and malformed messages.
+
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { EngineApi } from '../../../engine/api/engine-api';
+import type { DataItem, PeerInfo, Stats } from '../../../engine/api/types';
+import { ErrorCodes, MemCloudError } from '../../../engine/errors';
+import { DashboardHost, type DashboardUi } from '../../../extension/dashboard/dashboard-host';
+import { parseHostMessage, type HostToWebview } from '../../../webview/dashboard/protocol';
+import * as F from '../../webview/dashboard/fixtures';
+
+/** The EngineApi subset the dashboard uses, in memory, recording mutating calls. */
+class FakeNode {
+  at = 1000;
+  peers: PeerInfo[] = [F.desk];
+  data: DataItem[] = [...F.items, { ...F.items[0]!, id: 'b1', kind: 'block', name: 'block b1' }];
+  failing: MemCloudError | null = null;
+  readonly calls: string[] = [];
+
+  api(): EngineApi {
+    const guard = <T>(v: T): Promise<T> => (this.failing ? Promise.reject(this.failing) : Promise.resolve(v));
+    const api: Partial<EngineApi> = {
+      status: () => guard(F.status),
+      stats: (): Promise<Stats> => guard(F.stats(this.at++, 100, 50, 2)),
+      peers: () => guard(this.peers),
+      listData: () => guard(this.data),
+      free: async (id) => {
+        this.calls.push(`free ${id}`);
+        this.data = this.data.filter((d) => d.id !== id);
+      },
+      del: async (key) => {
+        this.calls.push(`del ${key}`);
+        const before = this.data.length;
+        this.data = this.data.filter((d) => !(d.kind === 'key' && d.id === key));
+        return this.data.length < before;
+      },
+      pullFile: async (id, path) => {
+        this.calls.push(`pullFile ${id} ${path}`);
+        return undefined as never; // the host does not look at the StreamInfo
+      },
+      get: async (key) => (this.calls.push(`get ${key}`), new Uint8Array([1, 2])),
+      load: async (id) => (this.calls.push(`load ${id}`), new Uint8Array([3])),
+    };
+    return api as EngineApi;
+  }
+}
+
+function setup(opts: { ui?: Partial<DashboardUi>; client?: EngineApi | undefined } = {}) {
+  const node = new FakeNode();
+  let client: EngineApi | undefined = 'client' in opts ? opts.client : node.api();
+  const posted: HostToWebview[] = [];
+  const waiters: Array<() => void> = [];
+  const ticks = { running: 0, started: 0, fn: null as (() => void) | null };
+  const written: Array<[string, Uint8Array]> = [];
+  const ui: DashboardUi = {
+    confirmFree: async () => true,
+    chooseRestorePath: async (item) => `/restore/${item.id}`,
+    writeFile: async (path, data) => void written.push([path, data]),
+    ...opts.ui,
+  };
+  const logs: string[] = [];
+  const host = new DashboardHost({
+    getClient: () => client,
+    post: (m) => {
+      // Every message the host posts must be one the webview accepts.
+      posted.push(parseHostMessage(structuredClone(m)));
+      for (const w of waiters.splice(0)) w();
+    },
+    ui,
+    log: (m) => logs.push(m),
+    ticker: (fn) => {
+      ticks.running++;
+      ticks.started++;
+      ticks.fn = fn;
+      return () => {
+        ticks.running--;
+        ticks.fn = null;
+      };
+    },
+  });
+  /** Resolves with the first message of `type` posted after position `from`. */
+  const next = async <T extends HostToWebview['type']>(type: T, from = posted.length): Promise<Extract<HostToWebview, { type: T }>> => {
+    for (;;) {
+      const found = posted.slice(from).find((m) => m.type === type);
+      if (found) return found as Extract<HostToWebview, { type: T }>;
+      await new Promise<void>((r) => waiters.push(r));
+    }
+  };
+  const setClient = (c: EngineApi | undefined) => (client = c);
+  /** One poll, after the previous one has settled (the host skips a tick while one is in flight). */
+  const tick = async () => {
+    await new Promise((r) => setImmediate(r));
+    ticks.fn!();
+  };
+  return { node, host, posted, next, ticks, tick, written, logs, setClient };
+}
+
+describe('DashboardHost', () => {
+  test('posts nothing before ready; on ready the full state, then stats polls while visible', async () => {
+    const t = setup();
+    t.host.setVisible(true);
+    t.host.onEngineEvent({ type: 'peers-changed' });
+    assert.deepEqual(t.posted, []);
+    assert.equal(t.ticks.running, 0, 'no poll before ready');
+
+    t.host.receive({ type: 'ready' });
+    const { state } = await t.next('state', 0);
+    assert.equal(state.attached, true);
+    assert.equal(state.status?.name, 'laptop');
+    assert.deepEqual(state.peers, [F.desk]);
+    assert.equal(state.data.length, 3);
+    assert.equal(state.history.length, 1);
+    assert.equal(t.ticks.running, 1);
+
+    const from = t.posted.length;
+    await t.tick();
+    const stats = await t.next('stats', from);
+    assert.equal(stats.history.length, 2, 'each poll adds a sample');
+    assert.equal(stats.stats.throughput.sentPerSec, 100);
+  });
+
+  test('hidden: the poll stops and ready is forgotten; the reloaded page gets the full state again', async () => {
+    const t = setup();
+    t.host.setVisible(true);
+    t.host.receive({ type: 'ready' });
+    await t.next('state', 0);
+    t.host.setVisible(false);
+    assert.equal(t.ticks.running, 0);
+    const before = t.posted.length;
+    t.host.onEngineEvent({ type: 'data-changed' });
+    assert.equal(t.posted.length, before, 'nothing is posted to a hidden (discarded) page');
+
+    t.host.setVisible(true);
+    assert.equal(t.ticks.running, 0, 'waits for the new page');
+    t.host.receive({ type: 'ready' });
+    const again = await t.next('state', before);
+    assert.equal(again.state.history.length, 2, 'the history survives the reload');
+    assert.equal(t.ticks.running, 1);
+  });
+
+  test('dispose stops the poll and silences the host; it is idempotent', async () => {
+    const t = setup();
+    t.host.setVisible(true);
+    t.host.receive({ type: 'ready' });
+    await t.next('state', 0);
+    t.host.dispose();
+    t.host.dispose();
+    assert.equal(t.ticks.running, 0);
+    const n = t.posted.length;
+    t.host.receive({ type: 'ready' });
+    t.host.onEngineEvent({ type: 'peers-changed' });
+    await t.host.refresh();
+    assert.equal(t.posted.length, n);
+  });
+
+  test('engine events that change what is shown post a fresh state; others do not', async () => {
+    const t = setup();
+    t.host.setVisible(true);
+    t.host.receive({ type: 'ready' });
+    await t.next('state', 0);
+    for (const type of ['peers-changed', 'trust-changed', 'data-changed'] as const) {
+      const from = t.posted.length;
+      t.node.peers = [...t.node.peers, { ...F.nas, publicKey: `PK-${type}` }];
+      t.host.onEngineEvent({ type });
+      const { state } = await t.next('state', from);
+      assert.equal(state.peers.length, t.node.peers.length, type);
+    }
+    const from = t.posted.length;
+    t.host.onEngineEvent({ type: 'log', entry: { at: 1, level: 'info', message: 'x' } });
+    await t.host.refresh(); // a refresh of our own, to have something to wait for
+    assert.equal(t.posted.slice(from).length, 1);
+  });
+
+  test('detached, then attached: the poll notices and sends the full state each time', async () => {
+    const t = setup({ client: undefined });
+    t.host.setVisible(true);
+    t.host.receive({ type: 'ready' });
+    assert.equal((await t.next('state', 0)).state.attached, false);
+    let from = t.posted.length;
+    await t.tick();
+    await t.host.refresh();
+    assert.equal(t.posted.slice(from).filter((m) => m.type === 'state').length, 1, 'no repeat while still detached (only our refresh)');
+
+    t.setClient(t.node.api());
+    from = t.posted.length;
+    await t.tick();
+    const attached = await t.next('state', from);
+    assert.equal(attached.state.attached, true);
+    assert.equal(attached.state.status?.fingerprint, F.status.fingerprint);
+
+    t.setClient(undefined);
+    from = t.posted.length;
+    await t.tick();
+    assert.deepEqual((await t.next('state', from)).state, { attached: false, status: null, stats: null, peers: [], data: [], history: [], error: null });
+  });
+
+  test('a failing node shows an error banner over the last data, and recovers', async () => {
+    const t = setup();
+    t.host.setVisible(true);
+    t.host.receive({ type: 'ready' });
+    await t.next('state', 0);
+    t.node.failing = new MemCloudError(ErrorCodes.CHANNEL_CLOSED, 'the node stopped');
+    let from = t.posted.length;
+    await t.tick();
+    const failed = await t.next('state', from);
+    assert.equal(failed.state.error, 'the node stopped');
+    assert.deepEqual(failed.state.peers, [F.desk], 'keeps what was shown');
+    // Whatever is thrown, the page gets a short text (a long message or a non-Error included).
+    t.node.failing = 'x'.repeat(10_000) as never;
+    from = t.posted.length;
+    await t.tick();
+    assert.equal((await t.next('state', from)).state.error, `${'x'.repeat(500)}…`);
+    t.node.failing = null;
+    from = t.posted.length;
+    await t.tick();
+    assert.equal((await t.next('state', from)).state.error, null);
+  });
+
+  test('free: confirms, routes keys to del and blocks and streams to free, refreshes, replies', async () => {
+    const t = setup();
+    t.host.setVisible(true);
+    t.host.receive({ type: 'ready' });
+    await t.next('state', 0);
+    const cases = [
+      [{ kind: 'key', id: 'user:1' }, 'del user:1', 'user:1'],
+      [{ kind: 'stream', id: 's1' }, 'free s1', '/data/model.bin'],
+      [{ kind: 'block', id: 'b1' }, 'free b1', 'block b1'],
+    ] as const;
+    let id = 1;
+    for (const [item, call, name] of cases) {
+      const from = t.posted.length;
+      t.host.receive({ type: 'free', id, item });
+      const reply = await t.next('reply', from);
+      assert.deepEqual(reply, { type: 'reply', id, ok: true, result: { done: true, message: `Freed ${name}.` } });
+      assert.equal(t.node.calls.at(-1), call);
+      const state = t.posted.slice(from).find((m) => m.type === 'state');
+      assert.ok(state && state.type === 'state' && !state.state.data.some((d) => d.id === item.id), 'a fresh state without the item came first');
+      id++;
+    }
+  });
+
+  test('free declined: nothing is freed; unknown item: NOT_FOUND; no client: NODE_NOT_RUNNING', async () => {
+    const t = setup({ ui: { confirmFree: async () => false } });
+    t.host.setVisible(true);
+    t.host.receive({ type: 'ready' });
+    await t.next('state', 0);
+    t.host.receive({ type: 'free', id: 7, item: { kind: 'stream', id: 's1' } });
+    assert.deepEqual(await t.next('reply'), { type: 'reply', id: 7, ok: true, result: { done: false, message: 'Kept /data/model.bin.' } });
+    assert.deepEqual(t.node.calls, []);
+
+    let from = t.posted.length;
+    t.host.receive({ type: 'free', id: 8, item: { kind: 'key', id: 's1' } }); // right id, wrong kind
+    const missing = await t.next('reply', from);
+    assert.equal(missing.ok, false);
+    assert.equal(!missing.ok && missing.error.code, 'NOT_FOUND');
+
+    t.setClient(undefined);
+    from = t.posted.length;
+    t.host.receive({ type: 'restore', id: 9, item: { kind: 'key', id: 'user:1' } });
+    const detached = await t.next('reply', from);
+    assert.equal(!detached.ok && detached.error.code, 'NODE_NOT_RUNNING');
+  });
+
+  test('restore: streams are pulled by the node, keys and blocks written by the host; cancel does nothing', async () => {
+    let cancel = false;
+    const t = setup({ ui: { chooseRestorePath: async (item) => (cancel ? undefined : `/restore/${item.id}`) } });
+    t.host.setVisible(true);
+    t.host.receive({ type: 'ready' });
+    await t.next('state', 0);
+    t.host.receive({ type: 'restore', id: 1, item: { kind: 'stream', id: 's1' } });
+    assert.deepEqual(await t.next('reply'), { type: 'reply', id: 1, ok: true, result: { done: true, message: 'Restored /data/model.bin to /restore/s1.' } });
+    assert.equal(t.node.calls.at(-1), 'pullFile s1 /restore/s1');
+    t.host.receive({ type: 'restore', id: 2, item: { kind: 'key', id: 'user:1' } });
+    await t.next('reply');
+    t.host.receive({ type: 'restore', id: 3, item: { kind: 'block', id: 'b1' } });
+    await t.next('reply', t.posted.length);
+    assert.deepEqual(t.written, [
+      ['/restore/user:1', new Uint8Array([1, 2])],
+      ['/restore/b1', new Uint8Array([3])],
+    ]);
+    cancel = true;
+    const calls = t.node.calls.length;
+    const from = t.posted.length;
+    t.host.receive({ type: 'restore', id: 4, item: { kind: 'stream', id: 's1' } });
+    assert.deepEqual(await t.next('reply', from), { type: 'reply', id: 4, ok: true, result: { done: false, message: 'Restore cancelled.' } });
+    assert.equal(t.node.calls.length, calls);
+  });
+
+  test('a reply for a page that has since reloaded is dropped', async () => {
+    let release!: (v: boolean) => void;
+    const t = setup({ ui: { confirmFree: () => new Promise<boolean>((r) => (release = r)) } });
+    t.host.setVisible(true);
+    t.host.receive({ type: 'ready' });
+    await t.next('state', 0);
+    t.host.receive({ type: 'free', id: 1, item: { kind: 'stream', id: 's1' } });
+    while (release === undefined) await new Promise((r) => setImmediate(r));
+    t.host.receive({ type: 'ready' }); // the page reloaded while the dialog was open
+    await t.next('state', t.posted.length);
+    release(false);
+    await t.host.refresh();
+    await new Promise((r) => setImmediate(r));
+    assert.equal(t.posted.filter((m) => m.type === 'reply').length, 0);
+  });
+
+  test('malformed webview messages are dropped and logged, never answered', async () => {
+    const t = setup();
+    t.host.setVisible(true);
+    for (const m of [null, 'ready', { type: 'shutdown' }, { type: 'free', id: 1, item: { kind: 'key' } }, { type: 'ready', x: 1 }]) t.host.receive(m);
+    assert.deepEqual(t.posted, []);
+    assert.equal(t.logs.length, 5);
+    assert.match(t.logs[2]!, /dropped a malformed webview message \(message\.type: expected one of ready, refresh, free, restore\)/);
+    assert.equal(t.ticks.started, 0);
+  });
+});

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { NodeStatus, Stats } from '../../../engine/api/types';
+import type { Snapshot } from '../../../extension/model/node-model';
+import { statusText } from '../../../extension/status/status-text';
+
+const GiB = 1024 ** 3;
+const empty: Snapshot = { status: undefined, stats: undefined, peers: [], trusted: [], data: [] };
+const snap: Snapshot = {
+  ...empty,
+  status: { name: 'laptop', fingerprint: '7K3Q-MX2A-P9RT-4WZC' } as NodeStatus,
+  stats: {
+    pool: { offeredBytes: 6 * GiB, connectedPeers: 2 },
+    borrowed: { usedBytes: GiB, items: 3, degraded: 0 },
+    lent: { usedBytes: 0, offeredBytes: 4 * GiB, peers: 0 },
+  } as Stats,
+};
+
+describe('status bar text', () => {
+  test('running: pooled RAM and connected peers; the tooltip says where the node runs', () => {
+    const s = statusText('running', true, snap);
+    assert.equal(s.text, '$(server-environment) 6 GiB · 2 peers');
+    assert.match(s.tooltip, /Node "laptop" \(7K3Q-MX2A-P9RT-4WZC\), running in this window/);
+    assert.match(s.tooltip, /Pool: 6 GiB offered by 2 connected peers/);
+    assert.match(s.tooltip, /Stored on peers: 1 GiB/);
+    assert.match(statusText('running', false, snap).tooltip, /running elsewhere \(attached\)/);
+    assert.equal(statusText('running', true, empty).text, '$(server-environment) 0 B · 0 peers');
+  });
+
+  test('other states', () => {
+    assert.equal(statusText('starting', false, empty).text, '$(sync~spin) MemCloud');
+    assert.match(statusText('stopped', false, empty).tooltip, /Start Node/);
+    assert.equal(statusText('failed', false, empty).text, '$(error) MemCloud');
+  });
+});
