@@ -38,6 +38,8 @@ export interface DataItem {
   readonly replicas: readonly ReplicaInfo[];
   /** Fewer live replicas than wanted (a holder is gone and re-replication is pending or failed). */
   readonly degraded: boolean;
+  /** Streams only: a pushed file's bytes, or a folder (restored as a folder). */
+  readonly format?: 'file' | 'folder';
 }
 
 export interface StreamInfo {
@@ -154,6 +156,9 @@ export type EngineEvent =
   | { readonly type: 'data-changed' }
   | { readonly type: 'progress'; readonly progress: TransferProgress }
   | { readonly type: 'log'; readonly entry: LogEntry }
-  | { readonly type: 'stopping' };
+  /** requested: someone stopped the node (memcloud node stop, Stop Node); host-exit: its host is going away. */
+  | { readonly type: 'stopping'; readonly reason: StopReason };
+
+export type StopReason = 'requested' | 'host-exit';
 
 export type EngineEventType = EngineEvent['type'];

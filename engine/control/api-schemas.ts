@@ -52,16 +52,19 @@ export const stats = obj({
   evictions: num,
 });
 
-export const dataItem = obj({
-  id: str,
-  kind: literal('block', 'key', 'stream'),
-  name: str,
-  size: num,
-  durability: literal('pinned', 'cache'),
-  createdAt: num,
-  replicas: arr(replicaInfo),
-  degraded: bool,
-});
+export const dataItem = obj(
+  {
+    id: str,
+    kind: literal('block', 'key', 'stream'),
+    name: str,
+    size: num,
+    durability: literal('pinned', 'cache'),
+    createdAt: num,
+    replicas: arr(replicaInfo),
+    degraded: bool,
+  },
+  { format: literal('file', 'folder') },
+);
 
 export const peerInfo = obj(
   {
@@ -125,7 +128,7 @@ export const engineEvent = tagged({
     progress: obj({ transferId: str, direction: literal('push', 'pull'), doneBytes: num, totalBytes: nullable(num) }),
   }),
   log: obj({ type: literal('log'), entry: logEntry }),
-  stopping: obj({ type: literal('stopping') }),
+  stopping: obj({ type: literal('stopping'), reason: literal('requested', 'host-exit') }),
 });
 
 export const flushResult = obj({ freedItems: num });

@@ -211,6 +211,6 @@ export class EngineService implements EngineApi {
   }
 
   async shutdown(): Promise<void> {
-    setImmediate(() => void this.engine.stop());
+    setImmediate(() => void this.engine.stop('requested'));
   }
 }

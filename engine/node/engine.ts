@@ -4,6 +4,7 @@
 
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { ConsentQueue } from '../consent/consent-queue';
+import type { StopReason } from '../api/types';
 import type { AeadBackendName } from '../crypto/aead';
 import { x25519 } from '../crypto/noise/dh';
 import { CryptoPool } from '../crypto/pool';
@@ -197,11 +198,11 @@ export class Engine {
   }
 
   /** Graceful stop: peers are told first so owners re-replicate, then everything is released. Idempotent. */
-  stop(): Promise<void> {
+  stop(reason: StopReason = 'host-exit'): Promise<void> {
     this.stopping ??= (async () => {
       const { parts, log } = this;
-      log.info('node stopping: telling peers so they move their data');
-      this.service.publish({ type: 'stopping' });
+      log.info(`node stopping (${reason === 'requested' ? 'asked to stop' : 'its host is exiting'}): telling peers so they move their data`);
+      this.service.publish({ type: 'stopping', reason });
       this.staticPeers?.stop();
       this.server?.close();
       await parts.cluster.leave(LEAVE_TIMEOUT_MS);

@@ -3,7 +3,7 @@
 
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import type { LogEntry } from '../api/types';
+import type { LogEntry, StopReason } from '../api/types';
 import { ErrorCodes, MemCloudError, fromErrorPayload } from '../errors';
 import type { EngineOptionsInput } from '../node/engine-options';
 import { requireBundledFile } from '../runtime/bundle-path';
@@ -68,8 +68,11 @@ export class EngineHost extends EventEmitter<EngineHostEvents> {
     });
   }
 
-  /** Graceful stop (peers are told first); terminates the worker if it takes too long. Idempotent. */
-  stop(): Promise<void> {
+  /**
+   * Graceful stop (peers are told first); terminates the worker if it takes too long. Idempotent.
+   * `requested` tells attached clients not to start a node of their own in its place.
+   */
+  stop(reason: StopReason = 'host-exit'): Promise<void> {
     this.stopping ??= new Promise<void>((resolve) => {
       if (this.exited) return resolve();
       const timer = setTimeout(() => void this.worker.terminate(), STOP_TIMEOUT_MS);
@@ -78,7 +81,7 @@ export class EngineHost extends EventEmitter<EngineHostEvents> {
         clearTimeout(timer);
         resolve();
       });
-      const msg: HostToWorker = { type: 'stop' };
+      const msg: HostToWorker = { type: 'stop', reason };
       this.worker.postMessage(msg);
     });
     return this.stopping;

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     const msg = parseHostToWorker(raw);
     switch (msg.type) {
       case 'stop':
-        void engine.stop();
+        void engine.stop(msg.reason);
         return;
     }
   });

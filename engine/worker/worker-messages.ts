@@ -1,7 +1,7 @@
 // Messages between the engine worker and the thread that hosts it (the headless node's main
 // thread, or the VS Code extension host). One validated entry per direction.
 
-import type { LogEntry } from '../api/types';
+import type { LogEntry, StopReason } from '../api/types';
 import type { ErrorPayload } from '../errors';
 import type { EngineOptionsInput } from '../node/engine-options';
 
@@ -19,7 +19,7 @@ export interface EngineWorkerData {
   readonly options: EngineOptionsInput;
 }
 
-export type HostToWorker = { readonly type: 'stop' };
+export type HostToWorker = { readonly type: 'stop'; readonly reason: StopReason };
 
 export type WorkerToHost =
   | { readonly type: 'ready'; readonly info: EngineReadyInfo }
@@ -28,7 +28,10 @@ export type WorkerToHost =
   | { readonly type: 'stopped' };
 
 export function parseHostToWorker(v: unknown): HostToWorker {
-  if (typeof v === 'object' && v !== null && (v as { type?: unknown }).type === 'stop') return { type: 'stop' };
+  const m = v as { type?: unknown; reason?: unknown } | null;
+  if (typeof m === 'object' && m !== null && m.type === 'stop' && (m.reason === 'requested' || m.reason === 'host-exit')) {
+    return { type: 'stop', reason: m.reason };
+  }
   throw new Error(`unknown message to the engine worker: ${JSON.stringify(v)?.slice(0, 80)}`);
 }
 

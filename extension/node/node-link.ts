@@ -10,7 +10,7 @@
 
 import { EventEmitter } from 'node:events';
 import type { EngineApi } from '../../engine/api/engine-api';
-import type { EngineEvent, LogEntry } from '../../engine/api/types';
+import type { EngineEvent, LogEntry, StopReason } from '../../engine/api/types';
 import { ErrorCodes, MemCloudError, isMemCloudError } from '../../engine/errors';
 import type { EngineOptionsInput } from '../../engine/node/engine-options';
 
@@ -24,7 +24,7 @@ export interface NodeClient extends EngineApi {
 /** An engine running in this process's worker threads (EngineHost). */
 export interface HostedEngine {
   /** Graceful leave: peers are told first so owners re-replicate. */
-  stop(): Promise<void>;
+  stop(reason?: StopReason): Promise<void>;
   onExit(listener: (err: MemCloudError | null) => void): void;
 }
 
@@ -81,6 +81,8 @@ export class NodeLink extends EventEmitter<NodeLinkEvents> {
   /** Bumped whenever what we are attached to must change: stale attempts then give up. */
   private generation = 0;
   private stopRequested = false;
+  /** The node we are attached to announced that someone asked it to stop: do not replace it. */
+  private stoppedOnPurpose = false;
   private disposed = false;
 
   constructor(
@@ -142,7 +144,7 @@ export class NodeLink extends EventEmitter<NodeLinkEvents> {
   /** Stops the node (hosted here: graceful leave; elsewhere: asks it to shut down). No takeover follows. */
   async stopNode(): Promise<void> {
     this.stopRequested = true;
-    await this.detach({ shutdownExternal: true });
+    await this.detach({ shutdownExternal: true, reason: 'requested' });
     this.setState({ kind: 'stopped' });
   }
 
@@ -217,7 +219,9 @@ export class NodeLink extends EventEmitter<NodeLinkEvents> {
   }
 
   private adopt(client: NodeClient, host: HostedEngine | null): void {
+    this.stoppedOnPurpose = false;
     const offEvents = client.subscribe((event) => {
+      if (event.type === 'stopping') this.stoppedOnPurpose = event.reason === 'requested';
       this.emit('event', event);
       // A hosted engine's log already arrives from its worker, startup lines included.
       if (event.type === 'log' && host === null) this.emit('log', event.entry);
@@ -240,7 +244,8 @@ export class NodeLink extends EventEmitter<NodeLinkEvents> {
   private lost(err: MemCloudError): void {
     if (this.disposed) return;
     this.generation++;
-    if (this.stopRequested) {
+    if (this.stopRequested || this.stoppedOnPurpose) {
+      if (this.stoppedOnPurpose) this.note('the node was stopped on purpose (memcloud node stop or Stop Node elsewhere); not starting another');
       this.setState({ kind: 'stopped' });
       return;
     }
@@ -255,7 +260,7 @@ export class NodeLink extends EventEmitter<NodeLinkEvents> {
     this.takeover.unref();
   }
 
-  private async detach(opts: { readonly shutdownExternal?: boolean } = {}): Promise<void> {
+  private async detach(opts: { readonly shutdownExternal?: boolean; readonly reason?: StopReason } = {}): Promise<void> {
     this.generation++;
     this.clearTakeover();
     const was = this.attached;
@@ -264,7 +269,7 @@ export class NodeLink extends EventEmitter<NodeLinkEvents> {
     was.off();
     if (was.host) {
       await was.client.close();
-      await was.host.stop();
+      await was.host.stop(opts.reason ?? 'host-exit');
     } else {
       if (opts.shutdownExternal) {
         let timer: NodeJS.Timeout | undefined;

@@ -16,7 +16,7 @@ export function realNodeLinkDeps(settings: () => NodeSettings): NodeLinkDeps {
     connect: (home) => MemCloud.connect({ home, connectTimeoutMs: CONNECT_TIMEOUT_MS }),
     async startEngine(options, onLog) {
       const host = await EngineHost.start(options, { onLog });
-      return { stop: () => host.stop(), onExit: (listener) => void host.once('exit', listener) };
+      return { stop: (reason) => host.stop(reason), onExit: (listener) => void host.once('exit', listener) };
     },
     async engineOptions(home): Promise<EngineOptionsInput> {
       const current = settings();

@@ -30,7 +30,7 @@ export function dataRow(item: DataItem): Row {
       `Id: ${item.id}`,
     ].join('\n'),
     contextValue: dataContextValue(item),
-    icon: item.degraded ? { id: 'warning', color: 'list.warningForeground' } : { id: KIND_ICON[item.kind] },
+    icon: item.degraded ? { id: 'warning', color: 'list.warningForeground' } : { id: item.format === 'folder' ? 'file-directory' : KIND_ICON[item.kind] },
   };
 }
 

@@ -207,7 +207,7 @@ describe('MemCloud client: events', () => {
         { type: 'peers-changed' },
         { type: 'progress', progress: { transferId: 't', direction: 'push', doneBytes: 5, totalBytes: null } },
         { type: 'log', entry: F.logEntries[2]! },
-        { type: 'stopping' },
+        { type: 'stopping', reason: 'requested' },
       ];
       for (const e of events) fake.emit(e);
       await sub.status(); // events were sent before this reply

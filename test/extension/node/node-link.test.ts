@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { EngineEvent } from '../../../engine/api/types';
+import type { EngineEvent, StopReason } from '../../../engine/api/types';
 import { ErrorCodes, MemCloudError } from '../../../engine/errors';
 import type { EngineOptionsInput } from '../../../engine/node/engine-options';
 import { NodeLink, randomTakeoverDelay, stateKey, type HostedEngine, type LinkState, type NodeClient, type NodeLinkDeps } from '../../../extension/node/node-link';
@@ -60,16 +60,16 @@ class FakeNode {
   }
 
   hosted(): HostedEngine {
-    return { stop: async () => this.stop(), onExit: (l) => void this.exitListeners.push(l) };
+    return { stop: async (reason) => this.stop(reason), onExit: (l) => void this.exitListeners.push(l) };
   }
 
-  /** Graceful leave: subscribers hear 'stopping', then their sockets close. */
-  stop(): void {
+  /** Graceful leave: subscribers hear 'stopping' (and why), then their sockets close. */
+  stop(reason: StopReason = 'host-exit'): void {
     if (this.stopped) return;
     this.stopped = true;
     this.machine.nodes.delete(this.home);
     for (const c of [...this.clients]) {
-      c.emit({ type: 'stopping' });
+      c.emit({ type: 'stopping', reason });
       c.drop(new MemCloudError(ErrorCodes.CHANNEL_CLOSED, 'the connection to the MemCloud node closed'));
     }
     for (const l of this.exitListeners) l(null);
@@ -218,6 +218,22 @@ describe('NodeLink: one node per machine, shared by every window', () => {
     await until(link, (s) => s.kind === 'running');
     assert.equal(asNode(link), second);
     assert.equal(m.started.length, 0);
+    await link.dispose();
+  });
+
+  test('no handover when the node was stopped on purpose elsewhere (memcloud node stop, Stop Node)', async () => {
+    const m = new FakeMachine();
+    const other = m.run('/h', 'elsewhere');
+    const link = new NodeLink('/h', true, m.deps({ takeover: 5, retry: 5 }));
+    const notes: string[] = [];
+    link.on('note', (n) => notes.push(n));
+    await link.attach();
+    other.stop('requested');
+    await until(link, (s) => s.kind === 'stopped');
+    await sleep(40);
+    assert.equal(link.state.kind, 'stopped');
+    assert.equal(m.started.length, 0, 'no node of its own in place of one stopped on purpose');
+    assert.ok(notes.some((n) => /stopped on purpose/.test(n)), notes.join('\n'));
     await link.dispose();
   });
 
