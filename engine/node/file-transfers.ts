@@ -71,58 +71,17 @@ export class FileTransfers {
     const temp = join(dirname(path), `.${basename(path)}.memcloud-${randomBytes(4).toString('hex')}.tmp`);
     const transfer: Transfer = { cancelled: false, cancel: () => ((transfer.cancelled = true), reader.close()) };
     this.active.set(transferId, transfer);
-    if (info.format === 'folder') return this.pullFolder(id, path, temp, transferId, transfer, reader, report, info);
-    const file = await open(temp, 'wx', 0o600).catch((err: NodeJS.ErrnoException) => {
-      this.active.delete(transferId);
-      throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, `cannot write next to ${path}: ${err.code ?? err.message}`);
-    });
-    try {
-      let written = 0;
-      for (let chunk = await reader.read(); chunk !== null; chunk = await reader.read()) {
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      for (let c = await reader.read(); c !== null; c = await reader.read()) {
         if (transfer.cancelled) break;
-        await file.write(chunk);
-        written += chunk.length;
+        yield c;
       }
-      if (transfer.cancelled) throw new MemCloudError(ErrorCodes.CANCELLED, `pull into ${path} was cancelled`);
-      if (written !== info.size) throw new MemCloudError(ErrorCodes.CORRUPT_BLOCK, `stream ${id} gave ${written} of ${info.size} bytes`);
-      await file.sync();
-      await file.close();
-      await rename(temp, path);
-      report(info.size, true);
-      return info;
-    } catch (err) {
-      await file.close().catch(() => undefined);
-      await rm(temp, { force: true });
-      if (transfer.cancelled) throw new MemCloudError(ErrorCodes.CANCELLED, `pull into ${path} was cancelled`);
-      throw err;
-    } finally {
-      reader.close();
-      this.active.delete(transferId);
     }
-  }
-
-  private async pullFolder(
-    id: string,
-    path: string,
-    temp: string,
-    transferId: string,
-    transfer: Transfer,
-    reader: ReturnType<DataService['openReadStream']>,
-    report: (done: number, final?: boolean) => void,
-    info: StreamInfo,
-  ): Promise<StreamInfo> {
     try {
-      if (await stat(path).then(() => true, () => false)) {
-        throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, `${path} already exists; restore a folder to a new path`);
-      }
-      await mkdir(temp, { mode: 0o700 });
-      async function* chunks(): AsyncGenerator<Uint8Array> {
-        for (let c = await reader.read(); c !== null; c = await reader.read()) {
-          if (transfer.cancelled) throw new MemCloudError(ErrorCodes.CANCELLED, `restore of ${id} was cancelled`);
-          yield c;
-        }
-      }
-      await unpackFolder(temp, chunks());
+      // Written next to the target under a temporary name, then renamed: never half a restore.
+      if (info.format === 'folder') await writeFolder(path, temp, chunks());
+      else await writeFile(path, temp, chunks(), info);
+      if (transfer.cancelled) throw new MemCloudError(ErrorCodes.CANCELLED, `restore into ${path} was cancelled`);
       await rename(temp, path);
       report(info.size, true);
       return info;
@@ -157,4 +116,29 @@ export class FileTransfers {
       this.onProgress({ transferId, direction, doneBytes, totalBytes });
     };
   }
+}
+
+async function writeFile(path: string, temp: string, chunks: AsyncIterable<Uint8Array>, info: StreamInfo): Promise<void> {
+  const file = await open(temp, 'wx', 0o600).catch((err: NodeJS.ErrnoException) => {
+    throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, `cannot write next to ${path}: ${err.code ?? err.message}`);
+  });
+  try {
+    let written = 0;
+    for await (const chunk of chunks) {
+      await file.write(chunk);
+      written += chunk.length;
+    }
+    if (written !== info.size) throw new MemCloudError(ErrorCodes.CORRUPT_BLOCK, `stream ${info.id} gave ${written} of ${info.size} bytes`);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+}
+
+async function writeFolder(path: string, temp: string, chunks: AsyncIterable<Uint8Array>): Promise<void> {
+  if (await stat(path).then(() => true, () => false)) {
+    throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, `${path} already exists; restore a folder to a new path`);
+  }
+  await mkdir(temp, { mode: 0o700 });
+  await unpackFolder(temp, chunks);
 }
