@@ -67,12 +67,28 @@ export function helpText(c: Command): string {
   return lines.join('\n') + '\n';
 }
 
+/** A public key's text form (base64url, 43 characters) may begin with '-'. */
+const KEY_LIKE = /^-[A-Za-z0-9_-]{42}$/;
+
+/**
+ * Keys as printed by `memcloud id` can start with '-', which parseArgs would read as options:
+ * such arguments go after a '--' so they stay positional.
+ */
+function protectKeyArguments(argv: readonly string[]): string[] {
+  const end = argv.indexOf('--');
+  const head = end < 0 ? [...argv] : argv.slice(0, end);
+  const tail = end < 0 ? [] : argv.slice(end + 1);
+  const keys = head.filter((a) => KEY_LIKE.test(a));
+  if (keys.length === 0) return [...argv];
+  return [...head.filter((a) => !KEY_LIKE.test(a)), '--', ...keys, ...tail];
+}
+
 export function parseCommandArgs(c: Command, argv: readonly string[], io: CommandIO): CommandContext | 'help' {
   const options = { ...c.options, ...GLOBAL_OPTIONS };
   let parsed;
   try {
     parsed = parseArgs({
-      args: [...argv],
+      args: protectKeyArguments(argv),
       options: Object.fromEntries(
         Object.entries(options).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }]),
       ),

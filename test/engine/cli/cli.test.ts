@@ -57,6 +57,22 @@ describe('CLI arguments', () => {
     }
   });
 
+  test('a public key starting with "-" is an argument, not an option', async () => {
+    const home = freshHome();
+    const dashed = (await import('../../../engine/identity/public-key')).encodePublicKey;
+    let key = '';
+    for (let i = 0; i < 500 && !key.startsWith('-'); i++) {
+      const { ed25519 } = await import('@noble/curves/ed25519.js');
+      key = dashed(ed25519.getPublicKey(ed25519.utils.randomSecretKey()));
+    }
+    assert.ok(key.startsWith('-'), 'found a key whose text form starts with "-"');
+    const r = await run(['trust', 'add', key, '--name', 'dash', '--home', home]);
+    assert.equal(r.code, 0, r.err);
+    const list = JSON.parse((await run(['trust', 'list', '--json', '--home', home])).out) as Array<{ publicKey: string }>;
+    assert.equal(list[0]?.publicKey, key);
+    assert.equal((await run(['trust', 'remove', key, '--home', home])).code, 0);
+  });
+
   test('id creates a 0700 home and a 0600 identity; --json matches the text form', async () => {
     const home = freshHome();
     const text = await run(['id', '--home', home]);
