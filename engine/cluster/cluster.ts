@@ -16,6 +16,7 @@ import { Op, encodeLeaving, type PeerNotice } from './peer-protocol';
 import { chooseHolders, type Candidate } from './placement';
 import { formatSize } from '../store/sizes';
 import { Repairer } from './repairer';
+import { sameMembers, writeEach, type WriteOutcome } from './replica-writes';
 
 export interface ClusterOptions {
   readonly store: BlockStore;
@@ -46,11 +47,13 @@ export function newBlockId(): string {
   return randomBytes(16).toString('hex');
 }
 
-export function contentHash(data: Uint8Array): Buffer {
-  return hash('sha256', data, 'buffer');
+/** SHA-256 as hex: a short string costs far less to make, keep and compare than a 32-byte Buffer. */
+export function contentHash(data: Uint8Array): string {
+  return hash('sha256', data, 'hex');
 }
 
 const durabilityByte = (d: Durability) => (d === 'cache' ? 1 : 0);
+const NO_HOLDERS: readonly HolderId[] = Object.freeze([]);
 
 export class Cluster extends EventEmitter<ClusterEvents> {
   readonly index: OwnerIndex;
@@ -58,6 +61,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   private readonly links = new Map<string, LinkState>();
   private readonly repairer: Repairer;
   private readonly goneTimers = new Map<string, NodeJS.Timeout>();
+  /** Blocks being written (new ones are not in the index until their replicas are). */
+  private readonly writing = new Set<string>();
   private readonly statTimer: NodeJS.Timeout;
 
   constructor(private readonly opts: ClusterOptions) {
@@ -122,7 +127,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   wantedReplicas(opts: StoreOptions): number {
     if (opts.target === 'local') return 1;
     if (opts.replicas !== undefined) return opts.replicas;
-    return this.candidates(0).length >= 2 ? this.opts.replicas() : 1;
+    return this.liveCandidates(2) >= 2 ? this.opts.replicas() : 1;
   }
 
   /**
@@ -131,69 +136,80 @@ export class Cluster extends EventEmitter<ClusterEvents> {
    * fewer replicas than wanted is repaired in the background.
    */
   async storeBlock(data: Uint8Array, opts: StoreOptions, existing?: BlockRecord, parent: BlockRecord['parent'] = null): Promise<BlockRecord> {
-    const durability = opts.durability ?? existing?.durability ?? 'pinned';
-    const wanted = existing?.wanted ?? this.wantedReplicas(opts);
-    const digest = contentHash(data);
     const id = existing?.id ?? newBlockId();
-    const target = opts.target ?? 'auto';
-    const keep = existing ? existing.holders.filter((h) => this.isLive(h)) : [];
-    let holders: HolderId[];
-    if (target === 'local' || (target === 'auto' && this.candidates(0).length === 0 && keep.length === 0)) holders = [SELF];
-    else {
-      holders = [...keep, ...chooseHolders(this.candidates(data.length, keep), wanted - keep.length, data.length)];
+    // Until the index maps it, a reconcile must not take the block for an orphan and free it.
+    this.writing.add(id);
+    try {
+      const durability = opts.durability ?? existing?.durability ?? 'pinned';
+      const wanted = existing?.wanted ?? this.wantedReplicas(opts);
+      const digest = contentHash(data);
+      const target = opts.target ?? 'auto';
+      let holders = this.placeReplicas(data.length, wanted, target, existing);
       if (holders.length === 0) {
         // Our estimates may be stale (evictions, frees by others): ask the holders once.
         await this.refreshStats();
-        holders = chooseHolders(this.candidates(data.length, keep), wanted, data.length);
+        holders = chooseHolders(this.candidates(data.length), wanted, data.length);
+        if (holders.length === 0) throw this.noRoom(data.length);
       }
-      if (holders.length === 0) throw this.noRoom(data.length);
-    }
-    const written: HolderId[] = [];
-    let firstError: MemCloudError | null = null;
-    const tried = new Set(holders);
-    let queue = holders;
-    while (queue.length > 0) {
-      const results = await Promise.allSettled(queue.map((h) => this.writeTo(h, id, durability, data)));
-      const failed: HolderId[] = [];
-      results.forEach((r, i) => {
-        if (r.status === 'fulfilled') written.push(queue[i]!);
-        else {
-          failed.push(queue[i]!);
-          firstError ??= isMemCloudError(r.reason) ? r.reason : new MemCloudError(ErrorCodes.INTERNAL, String(r.reason));
+      const out: WriteOutcome = { written: [], failed: [], error: null };
+      let queue = holders;
+      let tried: Set<HolderId> | null = null;
+      for (;;) {
+        await writeEach(queue, (h) => this.writeTo(h, id, durability, data), out);
+        if (out.failed.length === 0 || target === 'local') break;
+        // Replace each failed holder with another candidate, once.
+        tried ??= new Set([...out.written, ...out.failed]); // the first round's holders
+        queue = chooseHolders(this.candidates(data.length, [...tried]), out.failed.length, data.length);
+        out.failed = [];
+        if (queue.length === 0) break;
+        for (const h of queue) tried.add(h);
+      }
+      const { written } = out;
+      if (written.length === 0) throw out.error ?? new MemCloudError(ErrorCodes.NO_PEERS, 'no holder could take this block');
+      if (existing) {
+        if (!sameMembers(written, existing.holders)) {
+          // Holders that did not get the new content now hold stale bytes: drop them.
+          for (const h of existing.holders.filter((x) => !written.includes(x))) void this.freeOn(h, [id]);
+          for (const h of [...existing.holders]) this.index.removeHolder(id, h);
+          this.index.resize(id, data.length);
+          for (const h of written) this.index.addHolder(id, h);
+        } else {
+          this.index.resize(id, data.length);
         }
-      });
-      if (failed.length === 0 || target === 'local') break;
-      // Replace each failed holder with another candidate, once.
-      queue = chooseHolders(this.candidates(data.length, [...tried]), failed.length, data.length);
-      for (const h of queue) tried.add(h);
-    }
-    if (written.length === 0) throw firstError ?? new MemCloudError(ErrorCodes.NO_PEERS, 'no holder could take this block');
-    if (existing) {
-      // Holders that did not get the new content now hold stale bytes: drop them.
-      for (const h of existing.holders.filter((x) => !written.includes(x))) void this.freeOn(h, [id]);
-      for (const h of [...existing.holders]) this.index.removeHolder(id, h);
-      this.index.resize(id, data.length);
-      this.index.rewritten(id, digest, durability);
-      for (const h of written) this.index.addHolder(id, h);
+        this.index.rewritten(id, digest, durability);
+        if (written.length < wanted) this.repairer.enqueue(id);
+        return existing;
+      }
+      const record: BlockRecord = { id, size: data.length, hash: digest, durability, wanted, holders: written, createdAt: Date.now(), parent };
+      this.index.add(record);
       if (written.length < wanted) this.repairer.enqueue(id);
-      return existing;
+      return record;
+    } finally {
+      this.writing.delete(id);
     }
-    const record: BlockRecord = { id, size: data.length, hash: digest, durability, wanted, holders: written, createdAt: Date.now(), parent };
-    this.index.add(record);
-    if (written.length < wanted) this.repairer.enqueue(id);
-    return record;
+  }
+
+  /**
+   * Where a block's replicas go: back to its live holders when it has enough of them (the common
+   * overwrite), else to new ones as well. Empty when no candidate seems to have room.
+   */
+  private placeReplicas(size: number, wanted: number, target: NonNullable<StoreOptions['target']>, existing?: BlockRecord): readonly HolderId[] {
+    const keep = existing ? this.liveOf(existing.holders) : NO_HOLDERS;
+    if (target === 'local' || (target === 'auto' && keep.length === 0 && this.liveCandidates(1) === 0)) return [SELF];
+    if (keep.length >= wanted) return keep;
+    return [...keep, ...chooseHolders(this.candidates(size, keep), wanted - keep.length, size)];
   }
 
   /** Loads and verifies a block, trying each replica in turn; corrupt replicas are dropped. */
   async loadBlock(id: string): Promise<Uint8Array> {
     const record = this.index.blocks.get(id);
     if (!record) throw new MemCloudError(ErrorCodes.NOT_FOUND, `no block ${id}`);
-    const order = [...record.holders].filter((h) => this.isReadable(h)).sort((a, b) => this.rank(a) - this.rank(b));
+    const order = this.readOrder(record.holders);
     let lastError: MemCloudError | null = null;
     for (const h of order) {
       try {
         const data = await this.readFrom(h, id);
-        if (contentHash(data).equals(record.hash)) return data;
+        if (contentHash(data) === record.hash) return data;
         this.opts.log.warn(`corrupt replica of block ${id} on ${this.holderName(h)}: content hash mismatch; using another`);
         lastError = new MemCloudError(ErrorCodes.CORRUPT_BLOCK, `every replica of block ${id} failed its content check`);
       } catch (err) {
@@ -227,6 +243,19 @@ export class Cluster extends EventEmitter<ClusterEvents> {
 
   // ---- used by the repairer and the engine ----------------------------------------------------------
 
+  /** Holders among `holders` usable now; `holders` itself (no copy) when all of them are. */
+  private liveOf(holders: readonly HolderId[]): readonly HolderId[] {
+    for (const h of holders) if (!this.isLive(h)) return holders.filter((x) => this.isLive(x));
+    return holders;
+  }
+
+  /** How many connected, non-leaving peers there are, counting no further than `enough`. */
+  private liveCandidates(enough: number): number {
+    let n = 0;
+    for (const s of this.links.values()) if (s.link.isOpen && !s.link.leaving && ++n >= enough) break;
+    return n;
+  }
+
   candidates(size: number, exclude: readonly HolderId[] = []): Candidate[] {
     const out: Candidate[] = [];
     for (const [pk, s] of this.links) {
@@ -242,7 +271,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     }
     const s = this.links.get(holder);
     if (!s || !s.link.isOpen) throw new MemCloudError(ErrorCodes.PEER_GONE, `${this.holderName(holder)} is not connected`);
-    await s.link.whenWritable();
+    if (!s.link.writable) await s.link.whenWritable();
     try {
       await s.link.store(id, durabilityByte(durability), data);
       s.available = Math.max(0, s.available - data.length);
@@ -335,6 +364,12 @@ export class Cluster extends EventEmitter<ClusterEvents> {
 
   // ---- internals ----------------------------------------------------------------------------
 
+  /** Readable holders, nearest first. */
+  private readOrder(holders: readonly HolderId[]): HolderId[] {
+    if (holders.length === 1) return this.isReadable(holders[0]!) ? [holders[0]!] : [];
+    return holders.filter((h) => this.isReadable(h)).sort((a, b) => this.rank(a) - this.rank(b));
+  }
+
   private rank(holder: HolderId): number {
     if (holder === SELF) return -1;
     const latency = this.links.get(holder)?.link.session.channel.latencyMs ?? -1;
@@ -409,7 +444,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       return;
     }
     const held = new Set(theirs);
-    const orphans = theirs.filter((id) => !this.index.holdsOn(link.publicKey, id) && !this.repairer.isCopying(id, link.publicKey));
+    const orphans = theirs.filter((id) => !this.index.holdsOn(link.publicKey, id) && !this.writing.has(id) && !this.repairer.isCopying(id, link.publicKey));
     if (orphans.length > 0) {
       this.opts.log.info(`freeing ${orphans.length} stale blocks of ours on ${link.name}`);
       await this.freeOn(link.publicKey, orphans);

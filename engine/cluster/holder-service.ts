@@ -5,6 +5,7 @@
 
 import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
 import type { BlockStore, EvictedBlock } from '../store/block-store';
+import { MAX_RECORD_PLAINTEXT } from '../net/constants';
 import { formatSize } from '../store/sizes';
 import type { PeerLink, PeerRequestHandler } from './peer-link';
 import {
@@ -101,23 +102,26 @@ export class HolderService implements PeerRequestHandler {
     this.lent -= this.store.flush(publicKey).bytes;
   }
 
+  /** Refuses a write that would take what all peers store here past what we offer. */
+  private readonly admitLent = (growth: number): void => {
+    const offered = this.policy.offeredBytes();
+    if (growth > 0 && this.lent + growth > offered) {
+      throw new MemCloudError(ErrorCodes.QUOTA_EXCEEDED, `this node lends at most ${formatSize(offered)} in total and ${formatSize(this.lent)} is in use`);
+    }
+  };
+
   private answer(owner: string, req: PeerRequest): Uint8Array | readonly Uint8Array[] {
     switch (req.op) {
       case Op.STORE: {
-        const previous = this.store.meta(owner, req.block)?.size ?? 0;
-        const growth = req.data.length - previous;
-        const offered = this.policy.offeredBytes();
-        if (growth > 0 && this.lent + growth > offered) {
-          throw new MemCloudError(
-            ErrorCodes.QUOTA_EXCEEDED,
-            `this node lends at most ${formatSize(offered)} in total and ${formatSize(this.lent)} is in use`,
-          );
-        }
-        this.store.put(owner, req.block, req.data, {
+        const { replacedBytes } = this.store.put(owner, req.block, req.data, {
           durability: req.durability === 1 ? 'cache' : 'pinned',
           quotaBytes: this.policy.allowance(owner),
+          admit: this.admitLent,
+          // Safe: LOAD hands a block to the channel, which copies anything smaller than a record
+          // at once (record-sender.ts); larger blocks are sealed where they lie, so never reused.
+          reuse: req.data.length < MAX_RECORD_PLAINTEXT,
         });
-        this.lent += growth;
+        this.lent += req.data.length - replacedBytes;
         return encodeOk(Op.STORE, req.id);
       }
       case Op.LOAD: {

@@ -36,7 +36,7 @@ export function serializeIndex(index: OwnerIndex): string {
   for (const r of index.blocks.values()) {
     const peers = r.holders.filter((h) => h !== SELF).map(ref);
     const parent = r.parent === null ? null : r.parent.kind === 'key' ? `k:${r.parent.key}` : `s:${r.parent.id}`;
-    blocks.push([r.id, r.size, r.hash.toString('hex'), r.durability === 'cache' ? 1 : 0, r.wanted, peers, r.createdAt, parent]);
+    blocks.push([r.id, r.size, r.hash, r.durability === 'cache' ? 1 : 0, r.wanted, peers, r.createdAt, parent]);
   }
   const file: IndexFile = { version: FORMAT, holders, blocks, keys: [...index.keys], streams: [...index.streams.values()] };
   return JSON.stringify(file);
@@ -74,7 +74,7 @@ export function parseIndex(text: string, where: string): { index: OwnerIndex; dr
     const record: BlockRecord = {
       id,
       size,
-      hash: Buffer.from(hash, 'hex'),
+      hash,
       durability: cache === 1 ? 'cache' : 'pinned',
       wanted,
       holders: holders.map((h) => f.holders[h]!),

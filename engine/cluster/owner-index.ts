@@ -9,8 +9,8 @@ export type HolderId = string;
 export interface BlockRecord {
   readonly id: string;
   size: number;
-  /** SHA-256 of the content, checked on every load. */
-  hash: Buffer;
+  /** SHA-256 of the content (64 lowercase hex digits), checked on every load. */
+  hash: string;
   durability: Durability;
   /** Replicas wanted. */
   wanted: number;
@@ -61,7 +61,7 @@ export class OwnerIndex {
   }
 
   /** The block's content was rewritten in place. */
-  rewritten(id: string, hash: Buffer, durability: Durability): void {
+  rewritten(id: string, hash: string, durability: Durability): void {
     const r = this.blockMap.get(id);
     if (!r) return;
     this.version++;
@@ -109,7 +109,7 @@ export class OwnerIndex {
   /** A block's content was replaced (same id, maybe another size). */
   resize(id: string, size: number): void {
     const r = this.blockMap.get(id);
-    if (!r) return;
+    if (!r || r.size === size) return;
     this.version++;
     for (const h of r.holders) this.bytesByHolder.set(h, (this.bytesByHolder.get(h) ?? 0) + size - r.size);
     r.size = size;

@@ -26,6 +26,7 @@ export interface PeerRequestHandler {
 
 interface Pending {
   readonly op: number;
+  /** The link's clock (seconds of its sweep timer) when the request was sent. */
   readonly sentAt: number;
   readonly resolve: (r: PeerReply) => void;
   readonly reject: (e: MemCloudError) => void;
@@ -37,6 +38,9 @@ export interface PeerLinkEvents {
 
 /** Requests unanswered for this long fail with TIMEOUT (a stalled peer must not hang callers). */
 export const REQUEST_TIMEOUT_MS = 30_000;
+const SWEEP_MS = 1000;
+/** The channel's send buffer above which new writes wait (see writable). */
+const WRITE_HIGH_WATER = 8 * 1024 * 1024;
 
 export class PeerLink extends EventEmitter<PeerLinkEvents> {
   readonly publicKey: string;
@@ -47,6 +51,8 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private closed = false;
+  /** Sweeps so far: a coarse clock, so sending a request needs no Date.now(). */
+  private clock = 0;
   private readonly sweep: NodeJS.Timeout;
 
   constructor(
@@ -60,7 +66,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     this.fingerprint = session.fingerprint;
     session.channel.on('message', (m) => this.onMessage(m));
     session.channel.once('close', (err) => this.finish(err));
-    this.sweep = setInterval(() => this.expire(), 1000);
+    this.sweep = setInterval(() => this.expire(), SWEEP_MS);
     this.sweep.unref();
   }
 
@@ -68,10 +74,15 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     return !this.closed && this.session.channel.isOpen;
   }
 
+  /** False while the channel's send buffer is above its high-water mark (then see whenWritable). */
+  get writable(): boolean {
+    return this.closed || this.session.channel.bufferedBytes < WRITE_HIGH_WATER;
+  }
+
   /** Resolves when the channel's send buffer is below its high-water mark. */
   whenWritable(): Promise<void> {
     const ch = this.session.channel;
-    if (ch.bufferedBytes < 8 * 1024 * 1024 || this.closed) return Promise.resolve();
+    if (this.writable) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         ch.off('drain', done);
@@ -83,8 +94,8 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     });
   }
 
-  async store(block: string, durability: DurabilityByte, data: Uint8Array): Promise<void> {
-    await this.call(Op.STORE, (id) => encodeStore(id, block, durability, data));
+  store(block: string, durability: DurabilityByte, data: Uint8Array): Promise<PeerReply> {
+    return this.call(Op.STORE, (id) => encodeStore(id, block, durability, data));
   }
 
   async load(block: string): Promise<Uint8Array> {
@@ -121,16 +132,14 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     this.finish(null);
   }
 
+  /** Sends a request; settles with its successful reply, or rejects with the error the peer answered. */
   private call(op: number, encode: (id: number) => Uint8Array | readonly Uint8Array[]): Promise<PeerReply> {
     if (!this.isOpen) return Promise.reject(new MemCloudError(ErrorCodes.PEER_GONE, `${this.name} is not connected`));
     const id = this.nextId;
-    this.nextId = this.nextId === 0xffffffff ? 1 : this.nextId + 1;
+    this.nextId = id === 0xffffffff ? 1 : id + 1;
     return new Promise<PeerReply>((resolve, reject) => {
-      this.pending.set(id, { op, sentAt: Date.now(), resolve, reject });
+      this.pending.set(id, { op, sentAt: this.clock, resolve, reject });
       this.session.channel.send(encode(id));
-    }).then((r) => {
-      if (!r.ok) throw new MemCloudError(r.code, `${this.name}: ${r.message}`);
-      return r;
     });
   }
 
@@ -142,7 +151,9 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
           const p = this.pending.get(msg.reply.id);
           if (!p || p.op !== msg.reply.op) throw new MemCloudError(ErrorCodes.FRAME_MALFORMED, 'reply to no pending request');
           this.pending.delete(msg.reply.id);
-          p.resolve(msg.reply);
+          const r = msg.reply;
+          if (r.ok) p.resolve(r);
+          else p.reject(new MemCloudError(r.code, `${this.name}: ${r.message}`));
           return;
         }
         case 'request':
@@ -158,9 +169,11 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   }
 
   private expire(): void {
-    const limit = Date.now() - REQUEST_TIMEOUT_MS;
+    this.clock++;
+    // More sweeps than the timeout has seconds: sent between REQUEST_TIMEOUT_MS and one sweep more ago.
+    const limit = this.clock - REQUEST_TIMEOUT_MS / SWEEP_MS;
     for (const [id, p] of this.pending) {
-      if (p.sentAt > limit) continue;
+      if (p.sentAt >= limit) continue;
       this.pending.delete(id);
       p.reject(new MemCloudError(ErrorCodes.TIMEOUT, `${this.name} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s`));
     }

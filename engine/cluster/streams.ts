@@ -22,7 +22,7 @@ export class BlockWriteStream implements WriteStreamHandle {
   private buffer: Buffer | null = null;
   private fill = 0;
   private size = 0;
-  private readonly chunks: Array<{ id: string; hash: Buffer } | null> = [];
+  private readonly chunks: Array<{ id: string; hash: string } | null> = [];
   private inflightBytes = 0;
   private readonly inflight = new Set<Promise<void>>();
   private windowWaiters: Array<() => void> = [];
@@ -36,10 +36,18 @@ export class BlockWriteStream implements WriteStreamHandle {
     private readonly format: 'file' | 'folder' = 'file',
   ) {}
 
-  /** Resolves once the chunk is buffered and the window has room again. */
+  /**
+   * Resolves once the chunk is buffered and the window has room again. Whole blocks of `chunk`
+   * are stored as they are, without a copy: the engine's callers (the control socket, file reads)
+   * hand over buffers they never touch again.
+   */
   async write(chunk: Uint8Array): Promise<void> {
     this.assertOpen();
     let offset = 0;
+    while (this.fill === 0 && chunk.length - offset >= CHUNK_BYTES) {
+      this.submit(chunk.subarray(offset, offset + CHUNK_BYTES));
+      offset += CHUNK_BYTES;
+    }
     while (offset < chunk.length) {
       this.buffer ??= Buffer.allocUnsafe(CHUNK_BYTES);
       const take = Math.min(CHUNK_BYTES - this.fill, chunk.length - offset);
@@ -63,7 +71,7 @@ export class BlockWriteStream implements WriteStreamHandle {
       throw this.failure;
     }
     const digest = createHash('sha256');
-    for (const c of this.chunks) digest.update(c!.hash);
+    for (const c of this.chunks) digest.update(c!.hash, 'hex');
     const record: StreamRecord = {
       id: this.id,
       name: this.opts.name ?? `stream ${this.id.slice(0, 8)}`,
@@ -91,7 +99,7 @@ export class BlockWriteStream implements WriteStreamHandle {
     await this.release();
   }
 
-  private submit(data: Buffer): void {
+  private submit(data: Uint8Array): void {
     const index = this.chunks.length;
     this.chunks.push(null);
     this.size += data.length;
@@ -119,7 +127,7 @@ export class BlockWriteStream implements WriteStreamHandle {
   }
 
   private async release(): Promise<void> {
-    const stored = this.chunks.filter((c): c is { id: string; hash: Buffer } => c !== null).map((c) => c.id);
+    const stored = this.chunks.filter((c): c is { id: string; hash: string } => c !== null).map((c) => c.id);
     this.chunks.length = 0;
     await this.cluster.freeBlocks(stored);
   }

@@ -10,6 +10,8 @@ export class FormatError extends Error {
   override readonly name = 'FormatError';
 }
 
+const SHORT_TEXT = 64;
+
 export class BodyReader {
   private pos = 0;
 
@@ -80,11 +82,14 @@ export class BodyReader {
   }
 
   private text(n: number): string {
-    const end = this.pos + n;
-    const view = this.buf.subarray(this.pos, end);
-    if (!isUtf8(view)) throw new FormatError('string is not valid UTF-8');
+    const { buf, pos } = this;
+    const end = pos + n;
+    // Short ASCII strings (most keys and ids) are valid UTF-8 without asking isUtf8 for a view.
+    let ascii = n <= SHORT_TEXT;
+    for (let i = pos; ascii && i < end; i++) ascii = buf[i]! < 0x80;
+    if (!ascii && !isUtf8(buf.subarray(pos, end))) throw new FormatError('string is not valid UTF-8');
     this.pos = end;
-    return view.toString('utf8');
+    return buf.toString(ascii ? 'latin1' : 'utf8', pos, end);
   }
 
   private need(n: number): void {

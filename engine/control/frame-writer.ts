@@ -108,6 +108,11 @@ export class FrameWriter {
     this.bodyLength += b.length;
   }
 
+  /** True when nothing is waiting to be flushed. */
+  get empty(): boolean {
+    return this.chunks.length === 0 && this.pos === this.start;
+  }
+
   /** Sends everything written so far now (also runs by itself at the end of the tick). */
   flush(): void {
     this.scheduled = false;

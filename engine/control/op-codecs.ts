@@ -93,7 +93,13 @@ export const opCodecs: OpCodecs = {
       writeStoreOptions(w, opts);
       w.bytes(value);
     },
-    decodeArgs: (r) => [r.str16(), ...withOptions(r)],
+    decodeArgs(r) {
+      const key = r.str16();
+      const opts = readStoreOptions(r);
+      const value = r.restBytes();
+      // No options on the wire -> no third argument, so the engine sees exactly what the caller passed.
+      return opts === undefined ? [key, value] : [key, value, opts];
+    },
     encodeResult: none,
     decodeResult: noResult,
   },
@@ -170,10 +176,3 @@ export const opCodecs: OpCodecs = {
   subscribe: json<'subscribe'>(args([]), 'void'),
   unsubscribe: json<'unsubscribe'>(args([]), 'void'),
 };
-
-/** set's value and options in the order the API takes them; no options -> no third argument. */
-function withOptions(r: BodyReader): [Uint8Array] | [Uint8Array, NonNullable<OpArgs<'set'>[2]>] {
-  const opts = readStoreOptions(r);
-  const value = r.restBytes();
-  return opts === undefined ? [value] : [value, opts];
-}

@@ -8,13 +8,18 @@ import { MAX_MESSAGE_BODY, MESSAGE_HEADER_LENGTH, MessageKind, type MessageKindV
 const validKinds: ReadonlySet<number> = new Set(Object.values(MessageKind));
 
 export function encodeMessageHeader(kind: MessageKindValue, bodyLength: number): Buffer {
+  const h = Buffer.allocUnsafe(MESSAGE_HEADER_LENGTH);
+  writeMessageHeader(h, kind, bodyLength);
+  return h;
+}
+
+/** Writes a message header into the first MESSAGE_HEADER_LENGTH bytes of `into` (no allocation). */
+export function writeMessageHeader(into: Buffer, kind: MessageKindValue, bodyLength: number): void {
   if (!Number.isInteger(bodyLength) || bodyLength < 0 || bodyLength > MAX_MESSAGE_BODY) {
     throw new MemCloudError(ErrorCodes.FRAME_TOO_LARGE, `message body of ${bodyLength} bytes exceeds ${MAX_MESSAGE_BODY}`);
   }
-  const h = Buffer.allocUnsafe(MESSAGE_HEADER_LENGTH);
-  h.writeUInt32BE(bodyLength + 1, 0);
-  h[4] = kind;
-  return h;
+  into.writeUInt32BE(bodyLength + 1, 0);
+  into[4] = kind;
 }
 
 export type MessageHandler = (kind: MessageKindValue, body: Buffer) => void;

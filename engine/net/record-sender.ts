@@ -1,7 +1,12 @@
 // The sending half of a secure channel (docs/protocol.md section 5): messages queued in one tick are
-// coalesced into as few records as possible (one seal per socket write, not per message), nonces are
+// coalesced into as few records as possible (one seal per record, not per message), nonces are
 // assigned in order, batches are sealed inline or in the pool, and records are written strictly in
 // nonce order, ciphertext and tag as separate pieces of one corked write.
+//
+// Record plaintexts are assembled as pieces are queued: small pieces (headers, small messages) are
+// copied into a shared slab, while the whole-record stretches of a large piece are sealed where they
+// lie, without a copy. A queued piece must therefore stay unchanged until the end of the tick, when
+// its records are sealed (or copied for the pool).
 
 import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
 import { FrameType, MAX_RECORD_PLAINTEXT, TAG_LENGTH } from './constants';
@@ -23,14 +28,24 @@ interface Batch {
 }
 
 const MAX_POOL_BATCH = 512 * 1024;
+/** Records are assembled in slabs of this size (the bytes of sealed records are never rewritten). */
+const SLAB_BYTES = 64 * 1024;
+/** A slab with less room than this left is retired: a new record starts in a fresh slab. */
+const MIN_SLAB_ROOM = 4096;
 
 export class RecordSender {
-  private pieces: Uint8Array[] = [];
+  private slab: Buffer = Buffer.allocUnsafeSlow(SLAB_BYTES);
+  /** The record being filled: slab bytes [open, pos). */
+  private open = 0;
+  private pos = 0;
+  /** Complete record plaintexts waiting for the end of the tick. */
+  private records: Uint8Array[] = [];
   private pendingBytes = 0;
   private sealingBytes = 0;
   private nonce = 0;
   private readonly batches: Batch[] = [];
   private flushScheduled = false;
+  private readonly flushNow = (): void => this.flush();
   private failed = false;
   private idleWaiters: Array<() => void> = [];
 
@@ -52,17 +67,28 @@ export class RecordSender {
     return this.nonce;
   }
 
-  /** Queues message pieces; they are sealed and written at the end of the current tick. */
-  enqueue(pieces: readonly Uint8Array[]): void {
-    if (this.failed) return;
-    for (const p of pieces) {
-      if (p.length === 0) continue;
-      this.pieces.push(p);
-      this.pendingBytes += p.length;
+  /** Queues one piece of the plaintext stream; it is sealed and written at the end of the current tick. */
+  enqueue(piece: Uint8Array): void {
+    const n = piece.length;
+    if (this.failed || n === 0) return;
+    this.pendingBytes += n;
+    let off = 0;
+    while (off < n) {
+      if (this.pos === this.open && n - off >= MAX_RECORD_PLAINTEXT) {
+        this.records.push(piece.subarray(off, off + MAX_RECORD_PLAINTEXT));
+        off += MAX_RECORD_PLAINTEXT;
+        continue;
+      }
+      const room = Math.min(MAX_RECORD_PLAINTEXT - (this.pos - this.open), this.slab.length - this.pos);
+      const take = Math.min(room, n - off);
+      this.slab.set(take === n ? piece : piece.subarray(off, off + take), this.pos);
+      this.pos += take;
+      off += take;
+      if (take === room) this.closeRecord();
     }
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      queueMicrotask(() => this.flush());
+      queueMicrotask(this.flushNow);
     }
   }
 
@@ -74,7 +100,7 @@ export class RecordSender {
 
   stop(): void {
     this.failed = true;
-    this.pieces = [];
+    this.records = [];
     this.batches.length = 0;
     this.pendingBytes = 0;
     this.sealingBytes = 0;
@@ -83,9 +109,14 @@ export class RecordSender {
 
   private flush(): void {
     this.flushScheduled = false;
-    if (this.failed || this.pendingBytes === 0) return;
-    const records = this.cutRecords();
-    const total = records.reduce((n, r) => n + r.length, 0);
+    if (this.failed) return;
+    this.closeRecord();
+    const records = this.records;
+    if (records.length === 0) return;
+    this.records = [];
+    this.pendingBytes = 0;
+    let total = 0;
+    for (const r of records) total += r.length;
     const pooled = this.crypto.pool !== null && total >= this.crypto.offloadThreshold;
     const target = pooled ? Math.min(MAX_POOL_BATCH, Math.max(this.crypto.offloadThreshold, Math.ceil(total / 2))) : Infinity;
     let i = 0;
@@ -106,28 +137,14 @@ export class RecordSender {
     this.pump();
   }
 
-  /** Copies the queued pieces into records of at most MAX_RECORD_PLAINTEXT bytes. */
-  private cutRecords(): Uint8Array[] {
-    const records: Uint8Array[] = [];
-    let record = Buffer.allocUnsafe(Math.min(MAX_RECORD_PLAINTEXT, this.pendingBytes));
-    let fill = 0;
-    for (const piece of this.pieces) {
-      let offset = 0;
-      while (offset < piece.length) {
-        const take = Math.min(record.length - fill, piece.length - offset);
-        record.set(piece.subarray(offset, offset + take), fill);
-        fill += take;
-        offset += take;
-        this.pendingBytes -= take;
-        if (fill === record.length) {
-          records.push(record);
-          fill = 0;
-          if (this.pendingBytes > 0) record = Buffer.allocUnsafe(Math.min(MAX_RECORD_PLAINTEXT, this.pendingBytes));
-        }
-      }
+  /** Ends the record being filled (if it has any bytes); retires the slab when little room is left. */
+  private closeRecord(): void {
+    if (this.pos > this.open) this.records.push(this.slab.subarray(this.open, this.pos));
+    if (this.slab.length - this.pos < MIN_SLAB_ROOM) {
+      this.slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+      this.pos = 0;
     }
-    this.pieces = [];
-    return records;
+    this.open = this.pos;
   }
 
   private sealInline(key: Uint8Array, nonce: number, plaintext: Uint8Array): SealedRecord {

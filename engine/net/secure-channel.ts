@@ -6,10 +6,10 @@
 import { EventEmitter } from 'node:events';
 import { timingSafeEqual } from 'node:crypto';
 import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
-import { CloseReason, FrameType, MessageKind, REKEY_INTERVAL, type CloseReasonValue, type MessageKindValue } from './constants';
+import { CloseReason, FrameType, MESSAGE_HEADER_LENGTH, MessageKind, REKEY_INTERVAL, type CloseReasonValue, type MessageKindValue } from './constants';
 import type { RemoteDevice } from './handshake';
 import { KeySchedule } from './key-schedule';
-import { MessageDecoder, encodeMessageHeader } from './message-codec';
+import { MessageDecoder, writeMessageHeader } from './message-codec';
 import type { RecordCrypto } from './record-crypto';
 import { RecordReceiver } from './record-receiver';
 import { RecordSender, type RecordSink } from './record-sender';
@@ -49,6 +49,7 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
   private readonly sendKeys: KeySchedule;
   private readonly receiveKeys: KeySchedule;
   private readonly decoder = new MessageDecoder();
+  private readonly header = Buffer.allocUnsafe(MESSAGE_HEADER_LENGTH);
   private readonly highWaterMark: number;
   private helloSent = false;
   private helloReceived = false;
@@ -173,10 +174,15 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
   }
 
   private sendKind(kind: MessageKindValue, body: Uint8Array | readonly Uint8Array[]): number {
-    const parts = body instanceof Uint8Array ? [body] : body;
+    const single = body instanceof Uint8Array;
     let length = 0;
-    for (const p of parts) length += p.length;
-    this.sender.enqueue([encodeMessageHeader(kind, length), ...parts]);
+    if (single) length = body.length;
+    else for (const p of body) length += p.length;
+    // The sender copies the header at once, so one scratch header serves every message.
+    writeMessageHeader(this.header, kind, length);
+    this.sender.enqueue(this.header);
+    if (single) this.sender.enqueue(body);
+    else for (const p of body) this.sender.enqueue(p);
     return length;
   }
 

@@ -14,11 +14,16 @@ function bad(message: string): MemCloudError {
   return new MemCloudError(ErrorCodes.BAD_ARGUMENT, message);
 }
 
+/** Keys this short cannot exceed MAX_KEY_BYTES: UTF-8 takes at most 3 bytes per UTF-16 unit. */
+const SURELY_SHORT = Math.floor(MAX_KEY_BYTES / 3);
+
 export function validateKey(key: unknown): string {
   if (typeof key !== 'string' || key.length === 0) throw bad('a key must be a non-empty string');
-  if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) throw bad(`a key must be at most ${MAX_KEY_BYTES} bytes of UTF-8`);
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(key)) throw bad('a key must not contain control characters');
+  if (key.length > SURELY_SHORT && Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) throw bad(`a key must be at most ${MAX_KEY_BYTES} bytes of UTF-8`);
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) throw bad('a key must not contain control characters');
+  }
   return key;
 }
 

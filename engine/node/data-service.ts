@@ -13,6 +13,8 @@ import { KeyedMutex } from './keyed-mutex';
 import { FileTransfers } from './file-transfers';
 import { validateKey, validateStoreOptions, validateValue } from './data-input';
 
+const NO_OPTIONS: StoreOptions = Object.freeze({});
+
 export class DataService {
   private readonly keyLocks = new KeyedMutex();
   readonly files: FileTransfers;
@@ -51,19 +53,25 @@ export class DataService {
     this.cluster.emit('data-changed');
   }
 
-  set(key: string, value: Uint8Array, opts: StoreOptions = {}): Promise<void> {
+  set(key: string, value: Uint8Array, opts: StoreOptions = NO_OPTIONS): Promise<void> {
     validateKey(key);
     validateValue(value);
     const options = validateStoreOptions(opts);
-    return this.keyLocks.run(key, async () => {
-      const id = this.cluster.index.keys.get(key);
-      const existing = id === undefined ? undefined : this.cluster.index.blocks.get(id);
-      const r = await this.cluster.storeBlock(value, options, existing, { kind: 'key', key });
-      if (!existing) {
-        this.cluster.index.setKey(key, r.id);
-        this.cluster.emit('data-changed');
-      }
-    });
+    return this.keyLocks.run(key, () => this.setLocked(key, value, options));
+  }
+
+  /** set() while holding the key's lock. */
+  private async setLocked(key: string, value: Uint8Array, options: StoreOptions): Promise<void> {
+    const { index } = this.cluster;
+    const id = index.keys.get(key);
+    const existing = id === undefined ? undefined : index.blocks.get(id);
+    if (existing) {
+      await this.cluster.storeBlock(value, options, existing);
+      return;
+    }
+    const r = await this.cluster.storeBlock(value, options, undefined, { kind: 'key', key });
+    index.setKey(key, r.id);
+    this.cluster.emit('data-changed');
   }
 
   get(key: string): Promise<Uint8Array> {
@@ -126,7 +134,7 @@ export class DataService {
     }
     for (const s of index.streams.values()) {
       const chunks = s.chunks.map((c) => index.blocks.get(c)).filter((r): r is BlockRecord => r !== undefined);
-      items.push(this.item(s.id, 'stream', s.name, s.size, s.durability, s.createdAt, chunks, chunks.length < s.chunks.length));
+      items.push({ ...this.item(s.id, 'stream', s.name, s.size, s.durability, s.createdAt, chunks, chunks.length < s.chunks.length), format: s.format });
     }
     return items.sort((a, b) => b.createdAt - a.createdAt);
   }

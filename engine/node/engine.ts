@@ -43,7 +43,7 @@ interface Parts {
   readonly identity: DeviceIdentity;
   readonly trust: TrustStore;
   readonly consent: ConsentQueue;
-  readonly pool: CryptoPool;
+  readonly pool: CryptoPool | null;
   readonly crypto: CryptoSetup;
   readonly sessions: SessionManager;
   readonly store: BlockStore;
@@ -119,9 +119,11 @@ export class Engine {
   private static async build(options: EngineOptions, log: Logger, lock: NodeLock): Promise<Parts> {
     const identity = await loadOrCreateIdentity(options.home);
     const trust = await TrustStore.open(options.home);
-    const pool = CryptoPool.create({ threads: options.cryptoThreads });
+    const backend = chooseBackend(options.crypto);
+    // Native crypto runs inline (see createCryptoSetup): no pool thread to start, or to pay RAM for.
+    const pool = backend === 'noble' ? CryptoPool.create({ threads: options.cryptoThreads }) : null;
     const staticKeyPair = x25519.generateKeyPair();
-    const crypto = createCryptoSetup(chooseBackend(options.crypto), identity, staticKeyPair, pool);
+    const crypto = createCryptoSetup(backend, identity, staticKeyPair, pool);
     const consent = new ConsentQueue({ timeoutMs: options.consentTimeoutMs });
     const settings = { offeredBytes: options.offeredBytes };
     const sessions = new SessionManager({
@@ -215,7 +217,7 @@ export class Engine {
       await parts.persister.close();
       await parts.crypto.handshakeCrypto.close();
       await parts.trust.close();
-      await parts.pool.close();
+      await parts.pool?.close();
       await parts.lock.release();
       log.info('node stopped');
       for (const l of this.stoppedListeners) l();

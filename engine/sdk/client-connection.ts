@@ -12,6 +12,8 @@ import { FrameWriter } from '../control/frame-writer';
 import { decodeServerFrame, writeAck, writeRequest } from '../control/messages';
 import type { OpArgs, OpName, OpResult } from '../control/protocol';
 
+const EMPTY = new Uint8Array(0);
+
 /** Receives the frames of one read stream. */
 export interface ReadStreamSink {
   onChunk(data: Uint8Array): void;
@@ -34,6 +36,8 @@ export class ClientConnection {
   private readonly eventListeners = new Set<(event: EngineEvent) => void>();
   private readonly closeListeners = new Set<(err: MemCloudError | null) => void>();
   private nextId = 1;
+  /** Waiting for the frames queued so far to be handed to the OS (see written()). */
+  private writeWaiters: Array<() => void> = [];
   private closedWith: MemCloudError | null | undefined = undefined;
   private resolveClosed!: () => void;
   private readonly socketClosed = new Promise<void>((resolve) => (this.resolveClosed = resolve));
@@ -86,6 +90,23 @@ export class ClientConnection {
       return Promise.reject(isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.BAD_ARGUMENT, String(err)));
     }
     return new Promise<OpResult<O>>((resolve, reject) => this.pending.set(id, { op, resolve, reject }));
+  }
+
+  /**
+   * Resolves once every frame queued so far has been handed to the OS, so the bytes they reference
+   * (payloads over 64 KiB are not copied) may be reused. Also resolves when the connection ends.
+   */
+  written(): Promise<void> {
+    if (this.closedWith !== undefined) return Promise.resolve();
+    return new Promise((resolve) => {
+      if (!this.out.empty) {
+        this.writeWaiters.push(resolve); // answered by the write that flushes those frames
+      } else if (this.socket.writableLength === 0 || this.socket.destroyed || this.socket.writableEnded) {
+        resolve();
+      } else {
+        this.socket.write(EMPTY, () => resolve()); // queued behind the earlier writes
+      }
+    });
   }
 
   /** Tells the server `bytes` of a read stream were consumed. */
@@ -202,12 +223,21 @@ export class ClientConnection {
 
   private writeOut(chunks: Uint8Array[]): void {
     const s = this.socket;
-    if (s.destroyed || s.writableEnded) return;
-    if (chunks.length === 1) {
-      s.write(chunks[0]!);
+    const waiters = this.writeWaiters;
+    if (waiters.length > 0) this.writeWaiters = [];
+    if (s.destroyed || s.writableEnded) {
+      for (const w of waiters) w();
+      return;
+    }
+    // The last write's callback runs once it (and so every write before it) has left.
+    const last = chunks.length - 1;
+    const done = waiters.length === 0 ? undefined : () => waiters.forEach((w) => w());
+    if (last === 0) {
+      s.write(chunks[0]!, done);
     } else {
       s.cork();
-      for (const c of chunks) s.write(c);
+      for (let i = 0; i < last; i++) s.write(chunks[i]!);
+      s.write(chunks[last]!, done);
       s.uncork();
     }
   }
@@ -230,5 +260,8 @@ export class ClientConnection {
     const listeners = [...this.closeListeners];
     this.closeListeners.clear();
     for (const l of listeners) l(err);
+    const waiters = this.writeWaiters;
+    this.writeWaiters = [];
+    for (const w of waiters) w();
   }
 }

@@ -10,7 +10,7 @@ import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
 import { STREAM_FRAME_DATA } from '../control/protocol';
 import type { ClientConnection, ReadStreamSink } from './client-connection';
 
-/** Chunks up to this size are copied into the outgoing frame anyway (see FrameWriter). */
+/** Chunks up to this size are copied into the outgoing frame (see FrameWriter); larger ones are referenced. */
 const COPIED_BY_WRITER = 64 * 1024;
 
 interface RoomWaiter {
@@ -37,9 +37,7 @@ export class ClientWriteStream implements WriteStreamHandle {
   write(chunk: Uint8Array): Promise<void> {
     if (!(chunk instanceof Uint8Array)) return Promise.reject(new MemCloudError(ErrorCodes.BAD_ARGUMENT, 'chunk must be a Uint8Array'));
     if (this.finished) return Promise.reject(this.failed ?? new MemCloudError(ErrorCodes.BAD_ARGUMENT, 'write after end()'));
-    // Copied now: the caller may reuse its buffer once write() resolves, before the bytes leave.
-    const data = chunk.length > COPIED_BY_WRITER ? new Uint8Array(chunk) : chunk;
-    const p = this.tail.then(() => this.send(data));
+    const p = this.tail.then(() => this.send(chunk));
     this.tail = p.catch(() => {});
     return p;
   }
@@ -73,6 +71,9 @@ export class ClientWriteStream implements WriteStreamHandle {
         (err: MemCloudError) => this.fail(err),
       );
     }
+    // Large chunks travel by reference, not copied: the caller may reuse its buffer once
+    // write() resolves, so that waits until they have left for the OS.
+    if (data.length > COPIED_BY_WRITER) await this.conn.written();
   }
 
   private room(bytes: number): Promise<void> {

@@ -9,7 +9,16 @@ export const SELF_NAMESPACE = 'self';
 export const MAX_NAMESPACE_LENGTH = 128;
 export const MAX_BLOCK_ID_LENGTH = 64;
 
-const BLOCK_ID = /^[0-9a-z_-]{1,64}$/;
+/** 1 to 64 characters of 0-9, a-z, _ and - (a loop: this runs on every block operation). */
+function isBlockId(id: string): boolean {
+  const n = id.length;
+  if (n === 0 || n > MAX_BLOCK_ID_LENGTH) return false;
+  for (let i = 0; i < n; i++) {
+    const c = id.charCodeAt(i);
+    if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2d)) return false;
+  }
+  return true;
+}
 
 const bad = (message: string): MemCloudError => new MemCloudError(ErrorCodes.BAD_ARGUMENT, message);
 
@@ -25,7 +34,7 @@ export function assertNamespace(ns: string): void {
 }
 
 export function assertBlockId(id: string): void {
-  if (typeof id !== 'string' || !BLOCK_ID.test(id)) {
+  if (typeof id !== 'string' || !isBlockId(id)) {
     const shown = typeof id === 'string' ? JSON.stringify(id.slice(0, MAX_BLOCK_ID_LENGTH + 1)) : typeof id;
     throw bad(`invalid block id ${shown}: expected 1 to ${MAX_BLOCK_ID_LENGTH} characters of 0-9, a-z, _ and -`);
   }

@@ -65,13 +65,17 @@ export class BlockStore {
     assertBlockId(id);
     assertDurability(opts.durability);
     if (opts.quotaBytes !== undefined) assertByteCount('quotaBytes', opts.quotaBytes);
-    const bytes = retainBlockData(data);
-    const size = bytes.byteLength;
     const space = this.spaces.get(ns);
     const slot = space?.slots.get(id);
-    const oldSize = slot === undefined ? 0 : this.table.data[slot]!.byteLength;
+    const old = slot === undefined ? undefined : this.table.data[slot]!;
+    // An overwrite of the same size may keep the stored array (see PutOptions.reuse).
+    const inPlace = opts.reuse === true && old !== undefined && data instanceof Uint8Array && old.byteLength === data.byteLength;
+    const bytes = inPlace ? old : retainBlockData(data);
+    const size = bytes.byteLength;
+    const oldSize = old === undefined ? 0 : old.byteLength;
     const oldCache = slot !== undefined && this.evictable.has(slot);
     const growth = size - oldSize;
+    opts.admit?.(growth);
 
     const nsBytes = space?.bytes ?? 0;
     if (opts.quotaBytes !== undefined && growth > 0 && nsBytes + growth > opts.quotaBytes) {
@@ -102,6 +106,7 @@ export class BlockStore {
       home.slots.set(id, target);
       home.bytes += size;
     } else {
+      if (inPlace) bytes.set(data);
       this.table.replace(target, bytes, now);
       space!.bytes += growth; // still open: the block being replaced kept it from closing
     }
@@ -115,7 +120,10 @@ export class BlockStore {
     return { replacedBytes: oldSize, evicted };
   }
 
-  /** The stored bytes (not a copy: do not modify), marking the block as just used. */
+  /**
+   * The stored bytes (not a copy: do not modify), marking the block as just used. A later put with
+   * `reuse` may overwrite them in place.
+   */
   get(ns: string, id: string): Uint8Array | undefined {
     const slot = this.slotOf(ns, id);
     if (slot === undefined) return undefined;

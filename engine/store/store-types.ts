@@ -19,6 +19,18 @@ export interface PutOptions {
   readonly durability: Durability;
   /** The namespace's limit (the engine passes the peer's allowance); none when omitted. */
   readonly quotaBytes?: number;
+  /**
+   * Told how many bytes the write adds (negative when it shrinks a block it replaces) once that is
+   * known and before anything changes; throwing refuses the write. For limits the store does not
+   * know about, such as what a holder lends to all peers together.
+   */
+  readonly admit?: (growth: number) => void;
+  /**
+   * Replacing a block of the same size may copy the new bytes into the stored array instead of
+   * allocating another one (no garbage per overwrite). Only for callers that never keep an array
+   * get() returned for this namespace beyond the synchronous call that read it.
+   */
+  readonly reuse?: boolean;
 }
 
 export interface PutResult {

@@ -40,6 +40,26 @@ describe('engine data path', () => {
     await assert.rejects(api.get('user:1'), (e) => isMemCloudError(e, 'NOT_FOUND'));
   });
 
+  test('a reconcile racing with writes in flight frees none of them as stale', async () => {
+    const a = await engine('owner-race');
+    const b = await engine('lender-race');
+    await trustEachOther(a, b);
+    await connect(a, b);
+    const api = a.engine.service;
+    const cluster = a.engine.cluster as unknown as { reconcile(link: unknown): Promise<void> };
+    const link = a.engine.cluster.linkFor(b.engine.identity.publicKeyText)!;
+    await api.set('warm', randomBytes(10)); // the reconcile after connecting is over
+    for (let round = 0; round < 20; round++) {
+      // STOREs go out first, then the LIST: the holder answers in that order, so the LIST reply
+      // lands while the new blocks are not in the owner's map yet.
+      const writes = Array.from({ length: 32 }, (_, i) => api.set(`race:${round}:${i}`, randomBytes(100)));
+      await Promise.all([...writes, cluster.reconcile(link)]);
+    }
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 32; i++) assert.equal((await api.get(`race:${round}:${i}`)).length, 100, `race:${round}:${i} still stored`);
+    }
+  });
+
   test('overwriting a key frees the old value: usage stays one value', async () => {
     const a = await engine('owner2');
     const b = await engine('lender2');

@@ -71,6 +71,24 @@ describe('streams through the control socket', () => {
     });
   });
 
+  test('a large chunk is sent without a copy, yet may be reused as soon as write() resolves', async () => {
+    const fake = new FakeEngine();
+    await withServer(fake, async ({ client }) => {
+      const mc = await client();
+      const w = await mc.openWriteStream();
+      const buffer = Buffer.from(generatedChunk(7, 3 * MiB));
+      const first = Buffer.from(buffer);
+      await w.write(buffer);
+      buffer.fill(0xee); // reused at once, as a read loop reusing one buffer would
+      await w.write(buffer);
+      const info = await w.end();
+      const stored = Buffer.concat(fake.streams.get(info.id)!.chunks);
+      assert.equal(stored.length, 6 * MiB);
+      assert.ok(stored.subarray(0, 3 * MiB).equals(first), 'the first write carried the bytes it had when it was made');
+      assert.ok(stored.subarray(3 * MiB).every((b) => b === 0xee));
+    });
+  });
+
   test('64 MiB each way through Node streams with memory bounded by the window', async (t) => {
     const fake = new FakeEngine({ retainStreams: false });
     const expected = await hashOf(BIG);

@@ -153,6 +153,45 @@ describe('BlockStore quotas', () => {
     assert.deepEqual(store.usage(PEER), { bytes: 2 * KiB, blocks: 2 });
   });
 
+  test('admit is told each write\'s growth before anything changes, and can refuse it', () => {
+    const store = new BlockStore({ capacityBytes: 1 << 20 });
+    const seen: number[] = [];
+    const admit = (growth: number) => void seen.push(growth);
+    store.put(PEER, 'a', bytes(KiB, 1), { durability: 'pinned', admit });
+    store.put(PEER, 'a', bytes(3 * KiB, 2), { durability: 'pinned', admit });
+    store.put(PEER, 'a', bytes(2 * KiB, 3), { durability: 'cache', admit });
+    assert.deepEqual(seen, [KiB, 2 * KiB, -KiB], 'a new block counts whole, a replacement only its difference');
+    const before = store.totals();
+    const refuse = (growth: number) => {
+      throw new Error(`no room for ${growth}`);
+    };
+    assert.throws(() => store.put(PEER, 'b', bytes(KiB, 4), { durability: 'pinned', admit: refuse }), /no room for 1024/);
+    assert.throws(() => store.put(PEER, 'a', bytes(4 * KiB, 5), { durability: 'pinned', admit: refuse }), /no room for 2048/);
+    assert.deepEqual(store.totals(), before, 'a refused write changes nothing');
+    assert.deepEqual(store.get(PEER, 'a'), bytes(2 * KiB, 3));
+    assert.equal(store.has(PEER, 'b'), false);
+  });
+
+  test('reuse: a same-size overwrite copies into the stored array; other overwrites replace it', () => {
+    const store = new BlockStore({ capacityBytes: 1 << 20 });
+    const reuse = { durability: 'pinned', reuse: true } as const;
+    store.put(PEER, 'a', bytes(KiB, 1), reuse);
+    const stored = store.get(PEER, 'a')!;
+    const source = bytes(KiB, 2);
+    assert.deepEqual(store.put(PEER, 'a', source, reuse), { replacedBytes: KiB, evicted: [] });
+    assert.equal(store.get(PEER, 'a'), stored, 'the same array, now holding the new bytes');
+    assert.deepEqual(stored, bytes(KiB, 2));
+    source.fill(0);
+    assert.deepEqual(store.get(PEER, 'a'), bytes(KiB, 2), 'a copy: the caller\'s array is not kept');
+    store.put(PEER, 'a', bytes(2 * KiB, 3), reuse);
+    assert.notEqual(store.get(PEER, 'a'), stored, 'another size: a new array');
+    const second = store.get(PEER, 'a')!;
+    store.put(PEER, 'a', bytes(2 * KiB, 4), { durability: 'pinned' });
+    assert.notEqual(store.get(PEER, 'a'), second, 'without reuse: a new array');
+    assert.deepEqual(second, bytes(2 * KiB, 3), 'arrays handed out earlier keep their bytes');
+    assert.deepEqual(store.usage(PEER), { bytes: 2 * KiB, blocks: 1 });
+  });
+
   test('a namespace already over a lowered quota may still shrink its blocks', () => {
     const store = new BlockStore({ capacityBytes: 1 << 20 });
     store.put(PEER, 'a', bytes(3000), { durability: 'cache' });
