@@ -3,10 +3,10 @@
 // starting independent DH operations early so they run side by side in the pool.
 
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
 import { HandshakeState, type HandshakeRequest } from '../crypto/noise/handshake-state';
-import { SHA256 } from '../crypto/noise/hash';
+import { NATIVE_SHA256 } from '../crypto/noise/native-sha256';
+import { isStrictIdentityKey } from './identity-key-check';
 import { nobleChaChaPoly } from '../crypto/noise/cipher';
 import { x25519 as x25519DH, type KeyPair } from '../crypto/noise/dh';
 import {
@@ -64,19 +64,6 @@ export function prologueFor(preamble: Uint8Array): Uint8Array {
 
 export function channelIdFor(handshakeHash: Uint8Array): Uint8Array {
   return createHash('sha256').update(CHANNEL_ID_CONTEXT, 'ascii').update(handshakeHash).digest();
-}
-
-/**
- * Section 3.4: non-canonical and small-order identity keys fail. OpenSSL's Ed25519 verify accepts
- * small-order keys, under which one forged signature verifies every message, so this is checked
- * here for every backend (about 0.1 ms: a point decoding and three doublings).
- */
-function isStrictIdentityKey(key: Uint8Array): boolean {
-  try {
-    return !ed25519.Point.fromBytes(key, false).isSmallOrder();
-  } catch {
-    return false;
-  }
 }
 
 /** Runs the whole handshake; on any failure sends the generic abort, closes, and rejects. */
@@ -177,7 +164,7 @@ class HandshakeRun {
       pattern: 'XX',
       initiator,
       prologue,
-      hash: SHA256,
+      hash: NATIVE_SHA256,
       cipher: nobleChaChaPoly,
       dh: x25519DH,
       s: this.opts.staticKeyPair,
