@@ -9,9 +9,10 @@ import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
 import type { Logger } from '../node/log';
 import type { Session } from '../session/session-manager';
 import type { BlockStore, EvictedBlock } from '../store/block-store';
+import { HolderLinks } from './holder-links';
 import { HolderService, SELF, type HolderPolicy } from './holder-service';
 import { OwnerIndex, type BlockRecord, type HolderId } from './owner-index';
-import { PeerLink } from './peer-link';
+import type { PeerLink } from './peer-link';
 import { Op, encodeLeaving, type PeerNotice } from './peer-protocol';
 import { chooseHolders, type Candidate } from './placement';
 import { formatSize } from '../store/sizes';
@@ -37,12 +38,6 @@ export interface ClusterEvents {
   'data-changed': [];
 }
 
-interface LinkState {
-  readonly link: PeerLink;
-  available: number;
-  allowed: number;
-}
-
 export function newBlockId(): string {
   return randomBytes(16).toString('hex');
 }
@@ -52,73 +47,54 @@ export function contentHash(data: Uint8Array): string {
   return hash('sha256', data, 'hex');
 }
 
-const durabilityByte = (d: Durability) => (d === 'cache' ? 1 : 0);
 const NO_HOLDERS: readonly HolderId[] = Object.freeze([]);
 
 export class Cluster extends EventEmitter<ClusterEvents> {
   readonly index: OwnerIndex;
   readonly holder: HolderService;
-  private readonly links = new Map<string, LinkState>();
+  readonly links: HolderLinks;
   private readonly repairer: Repairer;
   private readonly goneTimers = new Map<string, NodeJS.Timeout>();
   /** Blocks being written (new ones are not in the index until their replicas are). */
   private readonly writing = new Set<string>();
-  private readonly statTimer: NodeJS.Timeout;
 
   constructor(private readonly opts: ClusterOptions) {
     super();
     this.index = opts.index ?? new OwnerIndex();
-    this.holder = new HolderService(opts.store, opts.policy, { notice: (l, n) => this.onNotice(l, n) }, (pk) => this.linkFor(pk));
+    this.holder = new HolderService(opts.store, opts.policy, { notice: (l, n) => this.onNotice(l, n) }, (pk) => this.links.linkFor(pk));
+    this.links = new HolderLinks(this.holder, (l, err) => {
+      opts.log.warn(`protocol error from ${l.name} (${l.fingerprint}): ${err.message}; closing the session`);
+      l.session.channel.abort(err);
+    });
     this.repairer = new Repairer(this, opts.log, this.index.blocks.size > 0 ? (opts.startupGraceMs ?? 30_000) : 0);
-    this.statTimer = setInterval(() => void this.refreshStats(), 10_000);
-    this.statTimer.unref();
   }
 
   // ---- peers ----------------------------------------------------------------------------------
 
   attach(session: Session): void {
-    const link = new PeerLink(session, this.holder, (l, err) => {
-      this.opts.log.warn(`protocol error from ${l.name} (${l.fingerprint}): ${err.message}; closing the session`);
-      l.session.channel.abort(err);
-    });
-    const previous = this.links.get(link.publicKey);
-    const state: LinkState = { link, available: session.remote.offeredBytes, allowed: session.remote.offeredBytes };
-    this.links.set(link.publicKey, state);
+    const link = this.links.attach(session);
     clearTimeout(this.goneTimers.get(link.publicKey));
     this.goneTimers.delete(link.publicKey);
     link.once('close', () => this.detach(link));
-    if (previous && previous.link !== link) previous.link.close();
-    void this.refreshStat(state).then(() => this.reconcile(link));
+    void this.links.refreshStat(link.publicKey).then(() => this.reconcile(link));
     this.repairer.wake();
     this.emit('peers-changed');
   }
 
   linkFor(publicKey: string): PeerLink | undefined {
-    const s = this.links.get(publicKey);
-    return s?.link.isOpen ? s.link : undefined;
+    return this.links.linkFor(publicKey);
   }
 
   connectedLinks(): PeerLink[] {
-    return [...this.links.values()].filter((s) => s.link.isOpen).map((s) => s.link);
+    return this.links.connectedLinks();
   }
 
-  /** Bytes the holder lets us store there in total, as it last told us. */
-  allowedOn(publicKey: string): number {
-    return this.links.get(publicKey)?.allowed ?? 0;
-  }
-
-  /** A holder still usable for new replicas and loads. */
   isLive(holder: HolderId): boolean {
-    if (holder === SELF) return true;
-    const s = this.links.get(holder);
-    return !!s && s.link.isOpen && !s.link.leaving;
+    return this.links.isLive(holder);
   }
 
-  /** A holder we can still read from (live, or leaving but connected). */
   isReadable(holder: HolderId): boolean {
-    if (holder === SELF) return true;
-    const s = this.links.get(holder);
-    return !!s && s.link.isOpen;
+    return this.links.isReadable(holder);
   }
 
   // ---- blocks ---------------------------------------------------------------------------------
@@ -127,7 +103,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   wantedReplicas(opts: StoreOptions): number {
     if (opts.target === 'local') return 1;
     if (opts.replicas !== undefined) return opts.replicas;
-    return this.liveCandidates(2) >= 2 ? this.opts.replicas() : 1;
+    return this.links.liveCount(2) >= 2 ? this.opts.replicas() : 1;
   }
 
   /**
@@ -147,8 +123,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       let holders = this.placeReplicas(data.length, wanted, target, existing);
       if (holders.length === 0) {
         // Our estimates may be stale (evictions, frees by others): ask the holders once.
-        await this.refreshStats();
-        holders = chooseHolders(this.candidates(data.length), wanted, data.length);
+        await this.links.refreshStats();
+        holders = chooseHolders(this.links.candidates(data.length), wanted, data.length);
         if (holders.length === 0) throw this.noRoom(data.length);
       }
       const out: WriteOutcome = { written: [], failed: [], error: null };
@@ -159,7 +135,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
         if (out.failed.length === 0 || target === 'local') break;
         // Replace each failed holder with another candidate, once.
         tried ??= new Set([...out.written, ...out.failed]); // the first round's holders
-        queue = chooseHolders(this.candidates(data.length, [...tried]), out.failed.length, data.length);
+        queue = chooseHolders(this.links.candidates(data.length, [...tried]), out.failed.length, data.length);
         out.failed = [];
         if (queue.length === 0) break;
         for (const h of queue) tried.add(h);
@@ -195,9 +171,9 @@ export class Cluster extends EventEmitter<ClusterEvents> {
    */
   private placeReplicas(size: number, wanted: number, target: NonNullable<StoreOptions['target']>, existing?: BlockRecord): readonly HolderId[] {
     const keep = existing ? this.liveOf(existing.holders) : NO_HOLDERS;
-    if (target === 'local' || (target === 'auto' && keep.length === 0 && this.liveCandidates(1) === 0)) return [SELF];
+    if (target === 'local' || (target === 'auto' && keep.length === 0 && this.links.liveCount(1) === 0)) return [SELF];
     if (keep.length >= wanted) return keep;
-    return [...keep, ...chooseHolders(this.candidates(size, keep), wanted - keep.length, size)];
+    return [...keep, ...chooseHolders(this.links.candidates(size, keep), wanted - keep.length, size)];
   }
 
   /** Loads and verifies a block, trying each replica in turn; corrupt replicas are dropped. */
@@ -249,47 +225,20 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     return holders;
   }
 
-  /** How many connected, non-leaving peers there are, counting no further than `enough`. */
-  private liveCandidates(enough: number): number {
-    let n = 0;
-    for (const s of this.links.values()) if (s.link.isOpen && !s.link.leaving && ++n >= enough) break;
-    return n;
-  }
-
   candidates(size: number, exclude: readonly HolderId[] = []): Candidate[] {
-    const out: Candidate[] = [];
-    for (const [pk, s] of this.links) {
-      if (s.link.isOpen && !s.link.leaving && !exclude.includes(pk) && s.available >= size) out.push({ id: pk, available: s.available });
-    }
-    return out;
+    return this.links.candidates(size, exclude);
   }
 
   async writeTo(holder: HolderId, id: string, durability: Durability, data: Uint8Array): Promise<void> {
-    if (holder === SELF) {
-      this.opts.store.put(SELF, id, data, { durability });
-      return;
-    }
-    const s = this.links.get(holder);
-    if (!s || !s.link.isOpen) throw new MemCloudError(ErrorCodes.PEER_GONE, `${this.holderName(holder)} is not connected`);
-    if (!s.link.writable) await s.link.whenWritable();
-    try {
-      await s.link.store(id, durabilityByte(durability), data);
-      s.available = Math.max(0, s.available - data.length);
-    } catch (err) {
-      if (isMemCloudError(err, 'QUOTA_EXCEEDED') || isMemCloudError(err, 'MEMORY_FULL')) s.available = 0; // until the next STAT
-      throw err;
-    }
+    if (holder === SELF) this.opts.store.put(SELF, id, data, { durability });
+    else await this.links.store(holder, id, durability, data);
   }
 
   async readFrom(holder: HolderId, id: string): Promise<Uint8Array> {
-    if (holder === SELF) {
-      const data = this.opts.store.get(SELF, id);
-      if (!data) throw new MemCloudError(ErrorCodes.NOT_FOUND, `block ${id} was evicted from this node`);
-      return data;
-    }
-    const link = this.links.get(holder)?.link;
-    if (!link?.isOpen) throw new MemCloudError(ErrorCodes.PEER_GONE, `${this.holderName(holder)} is not connected`);
-    return link.load(id);
+    if (holder !== SELF) return this.links.load(holder, id);
+    const data = this.opts.store.get(SELF, id);
+    if (!data) throw new MemCloudError(ErrorCodes.NOT_FOUND, `block ${id} was evicted from this node`);
+    return data;
   }
 
   async freeOn(holder: HolderId, ids: readonly string[]): Promise<void> {
@@ -297,29 +246,21 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       this.opts.store.deleteMany(SELF, ids);
       return;
     }
-    const s = this.links.get(holder);
-    if (!s?.link.isOpen) return; // reconcile frees it when the holder comes back
-    try {
-      await s.link.free(ids);
-      let freed = 0;
-      for (const id of ids) freed += this.index.blocks.get(id)?.size ?? 0;
-      s.available += freed;
-    } catch {
-      // Reconcile on the next connection frees what this could not.
-    }
+    let bytes = 0;
+    for (const id of ids) bytes += this.index.blocks.get(id)?.size ?? 0;
+    await this.links.free(holder, ids, bytes);
   }
 
   /** Peers are connected but none can take `size` more bytes from us. */
   private noRoom(size: number): MemCloudError {
-    const live = this.candidates(0);
+    const live = this.links.candidates(0);
     if (live.length === 0) return new MemCloudError(ErrorCodes.NO_PEERS, 'no connected peer can take this block (connect or trust a device first)');
     const detail = live.map((c) => `${this.holderName(c.id)} has ${formatSize(c.available)} left for us`).join(', ');
     return new MemCloudError(ErrorCodes.QUOTA_EXCEEDED, `no connected peer has room for ${formatSize(size)}: ${detail}`);
   }
 
   holderName(holder: HolderId): string {
-    if (holder === SELF) return 'this node';
-    return this.links.get(holder)?.link.name ?? holder.slice(0, 8);
+    return this.links.name(holder);
   }
 
   /** Blocks evicted from this node's store: ours are forgotten, peers' owners are told. */
@@ -333,9 +274,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
    * re-replicated; a block with no replica left is gone (its key disappears, its stream is broken).
    */
   private evictedFrom(holder: HolderId, ids: readonly string[]): void {
-    const state = this.links.get(holder);
     for (const id of ids) {
-      if (state && this.index.holdsOn(holder, id)) state.available += this.index.blocks.get(id)?.size ?? 0;
+      if (holder !== SELF && this.index.holdsOn(holder, id)) this.links.released(holder, this.index.blocks.get(id)?.size ?? 0);
       this.index.removeHolder(id, holder);
       const r = this.index.blocks.get(id);
       if (!r || r.holders.length > 0) continue;
@@ -356,10 +296,9 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   }
 
   close(): void {
-    clearInterval(this.statTimer);
     for (const t of this.goneTimers.values()) clearTimeout(t);
     this.repairer.stop();
-    for (const s of this.links.values()) s.link.close();
+    this.links.close();
   }
 
   // ---- internals ----------------------------------------------------------------------------
@@ -367,25 +306,18 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   /** Readable holders, nearest first. */
   private readOrder(holders: readonly HolderId[]): HolderId[] {
     if (holders.length === 1) return this.isReadable(holders[0]!) ? [holders[0]!] : [];
-    return holders.filter((h) => this.isReadable(h)).sort((a, b) => this.rank(a) - this.rank(b));
-  }
-
-  private rank(holder: HolderId): number {
-    if (holder === SELF) return -1;
-    const latency = this.links.get(holder)?.link.session.channel.latencyMs ?? -1;
-    return latency < 0 ? 1000 : latency;
+    return holders.filter((h) => this.isReadable(h)).sort((a, b) => this.links.rank(a) - this.links.rank(b));
   }
 
   private detach(link: PeerLink): void {
-    const s = this.links.get(link.publicKey);
-    if (s?.link !== link) return;
+    if (!this.links.isCurrent(link)) return;
     this.emit('peers-changed');
     const blocks = this.index.blocksOn(link.publicKey);
     if (blocks.length === 0) return;
     this.opts.log.info(`${link.name} left holding ${blocks.length} of our blocks; re-replicating in ${(this.opts.repairDelayMs ?? 2000) / 1000} s unless it returns`);
     const t = setTimeout(() => {
       this.goneTimers.delete(link.publicKey);
-      if (this.links.get(link.publicKey)?.link.isOpen) return;
+      if (this.links.linkFor(link.publicKey)) return;
       for (const id of this.index.blocksOn(link.publicKey)) {
         this.index.removeHolder(id, link.publicKey);
         this.repairer.enqueue(id);
@@ -409,30 +341,14 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       case Op.EVICTED:
         this.evictedFrom(link.publicKey, notice.blocks);
         return;
-      case Op.QUOTA: {
-        const s = this.links.get(link.publicKey);
-        if (s?.link === link) void this.refreshStat(s);
+      case Op.QUOTA:
+        if (this.links.isCurrent(link)) void this.links.refreshStat(link.publicKey);
         return;
-      }
       default: {
         const never: never = notice;
         throw new MemCloudError(ErrorCodes.FRAME_MALFORMED, `unknown notice ${String(never)}`);
       }
     }
-  }
-
-  private async refreshStat(s: LinkState): Promise<void> {
-    try {
-      const st = await s.link.stat();
-      s.available = st.availableBytes;
-      s.allowed = st.allowedBytes;
-    } catch {
-      // Keep the last estimate; the next refresh tries again.
-    }
-  }
-
-  private async refreshStats(): Promise<void> {
-    await Promise.all([...this.links.values()].filter((s) => s.link.isOpen).map((s) => this.refreshStat(s)));
   }
 
   /** After (re)connecting: free what the holder keeps but we no longer map to it; drop replicas it lost. */

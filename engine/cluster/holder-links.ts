@@ -1,0 +1,162 @@
+// The peers we can place blocks on, as the owner sees them: one PeerLink per connected device, with
+// what it lets us store (its last STAT, adjusted as we store and free), whether it is leaving, and
+// the remote half of writing, reading and freeing a replica.
+
+import type { Durability } from '../api/types';
+import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
+import type { Session } from '../session/session-manager';
+import { SELF } from './holder-service';
+import type { HolderId } from './owner-index';
+import { PeerLink, type PeerRequestHandler } from './peer-link';
+import type { Candidate } from './placement';
+
+interface LinkState {
+  readonly link: PeerLink;
+  available: number;
+  allowed: number;
+}
+
+const STAT_INTERVAL_MS = 10_000;
+
+export class HolderLinks {
+  private readonly links = new Map<string, LinkState>();
+  private readonly statTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly handler: PeerRequestHandler,
+    private readonly onProtocolError: (link: PeerLink, err: MemCloudError) => void,
+  ) {
+    this.statTimer = setInterval(() => void this.refreshStats(), STAT_INTERVAL_MS);
+    this.statTimer.unref();
+  }
+
+  /** A new session: its link replaces any earlier one of the same device. */
+  attach(session: Session): PeerLink {
+    const link = new PeerLink(session, this.handler, this.onProtocolError);
+    const previous = this.links.get(link.publicKey);
+    this.links.set(link.publicKey, { link, available: session.remote.offeredBytes, allowed: session.remote.offeredBytes });
+    if (previous && previous.link !== link) previous.link.close();
+    return link;
+  }
+
+  /** True when `link` is still the current link of its device. */
+  isCurrent(link: PeerLink): boolean {
+    return this.links.get(link.publicKey)?.link === link;
+  }
+
+  linkFor(publicKey: string): PeerLink | undefined {
+    const s = this.links.get(publicKey);
+    return s?.link.isOpen ? s.link : undefined;
+  }
+
+  connectedLinks(): PeerLink[] {
+    return [...this.links.values()].filter((s) => s.link.isOpen).map((s) => s.link);
+  }
+
+  /** Bytes the holder lets us store there in total, as it last told us. */
+  allowedOn(publicKey: string): number {
+    return this.links.get(publicKey)?.allowed ?? 0;
+  }
+
+  /** A holder still usable for new replicas and loads. */
+  isLive(holder: HolderId): boolean {
+    if (holder === SELF) return true;
+    const s = this.links.get(holder);
+    return !!s && s.link.isOpen && !s.link.leaving;
+  }
+
+  /** A holder we can still read from (live, or leaving but connected). */
+  isReadable(holder: HolderId): boolean {
+    if (holder === SELF) return true;
+    return this.links.get(holder)?.link.isOpen ?? false;
+  }
+
+  /** How many connected, non-leaving peers there are, counting no further than `enough`. */
+  liveCount(enough: number): number {
+    let n = 0;
+    for (const s of this.links.values()) if (s.link.isOpen && !s.link.leaving && ++n >= enough) break;
+    return n;
+  }
+
+  candidates(size: number, exclude: readonly HolderId[] = []): Candidate[] {
+    const out: Candidate[] = [];
+    for (const [pk, s] of this.links) {
+      if (s.link.isOpen && !s.link.leaving && !exclude.includes(pk) && s.available >= size) out.push({ id: pk, available: s.available });
+    }
+    return out;
+  }
+
+  /** Lower is nearer: this node first, then peers by measured latency. */
+  rank(holder: HolderId): number {
+    if (holder === SELF) return -1;
+    const latency = this.links.get(holder)?.link.session.channel.latencyMs ?? -1;
+    return latency < 0 ? 1000 : latency;
+  }
+
+  name(holder: HolderId): string {
+    if (holder === SELF) return 'this node';
+    return this.links.get(holder)?.link.name ?? holder.slice(0, 8);
+  }
+
+  async store(holder: string, id: string, durability: Durability, data: Uint8Array): Promise<void> {
+    const s = this.open(holder);
+    if (!s.link.writable) await s.link.whenWritable();
+    try {
+      await s.link.store(id, durability === 'cache' ? 1 : 0, data);
+      s.available = Math.max(0, s.available - data.length);
+    } catch (err) {
+      if (isMemCloudError(err, 'QUOTA_EXCEEDED') || isMemCloudError(err, 'MEMORY_FULL')) s.available = 0; // until the next STAT
+      throw err;
+    }
+  }
+
+  load(holder: string, id: string): Promise<Uint8Array> {
+    return this.open(holder).link.load(id);
+  }
+
+  /** Frees on a connected holder; a holder that is gone is cleaned up by reconcile when it returns. */
+  async free(holder: string, ids: readonly string[], bytes: number): Promise<void> {
+    const s = this.links.get(holder);
+    if (!s?.link.isOpen) return;
+    try {
+      await s.link.free(ids);
+      s.available += bytes;
+    } catch {
+      // Reconcile on the next connection frees what this could not.
+    }
+  }
+
+  /** The holder evicted or lost `bytes` of ours: that much room is back. */
+  released(holder: string, bytes: number): void {
+    const s = this.links.get(holder);
+    if (s) s.available += bytes;
+  }
+
+  /** Asks the holder again what it lets us store. */
+  async refreshStat(holder: string): Promise<void> {
+    const s = this.links.get(holder);
+    if (!s?.link.isOpen) return;
+    try {
+      const st = await s.link.stat();
+      s.available = st.availableBytes;
+      s.allowed = st.allowedBytes;
+    } catch {
+      // Keep the last estimate; the next refresh tries again.
+    }
+  }
+
+  async refreshStats(): Promise<void> {
+    await Promise.all([...this.links.keys()].map((pk) => this.refreshStat(pk)));
+  }
+
+  close(): void {
+    clearInterval(this.statTimer);
+    for (const s of this.links.values()) s.link.close();
+  }
+
+  private open(holder: string): LinkState {
+    const s = this.links.get(holder);
+    if (!s || !s.link.isOpen) throw new MemCloudError(ErrorCodes.PEER_GONE, `${this.name(holder)} is not connected`);
+    return s;
+  }
+}
