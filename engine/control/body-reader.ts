@@ -4,9 +4,10 @@
 import { isUtf8 } from 'node:buffer';
 import type { ByteCopier } from './byte-copies';
 import { MAX_STRING } from './protocol';
+import { SchemaError } from '../api/schema';
 
 /** A body that does not match its op's layout. Each direction maps it to its own error code. */
-export class FormatError extends Error {
+export class FormatError extends SchemaError {
   override readonly name = 'FormatError';
 }
 

@@ -4,8 +4,9 @@
 
 import type { EngineEvent } from '../api/types';
 import { ErrorCodes, MemCloudError, fromErrorPayload, toErrorPayload } from '../errors';
-import { engineEvent, errorPayload } from './api-schemas';
-import { BodyReader, FormatError } from './body-reader';
+import { engineEvent, errorPayload } from '../api/schemas';
+import { SchemaError } from '../api/schema';
+import { BodyReader } from './body-reader';
 import { shareView, type ByteCopier } from './byte-copies';
 import type { FrameWriter } from './frame-writer';
 import { opCodecs } from './op-codecs';
@@ -36,7 +37,7 @@ export function decodeClientFrame(kind: number, op: number, id: number, body: Bu
       try {
         return { kind: 'request', id, op: name, args: opCodecs[name].decodeArgs(new BodyReader(body, owned, shareView)) } as ControlRequest;
       } catch (err) {
-        if (err instanceof FormatError) return { kind: 'invalid', id, op, error: badRequest(`${name}: ${err.message}`) };
+        if (err instanceof SchemaError) return { kind: 'invalid', id, op, error: badRequest(`${name}: ${err.message}`) };
         throw err;
       }
     }
@@ -82,7 +83,7 @@ export function decodeServerFrame(kind: number, op: number, id: number, body: Bu
         try {
           return { kind: 'result', id, result: { op: name, value: opCodecs[name].decodeResult(r) } as ControlResult };
         } catch (err) {
-          if (err instanceof FormatError) return { kind: 'error', id, error: malformed(`${name} result: ${err.message}`) };
+          if (err instanceof SchemaError) return { kind: 'error', id, error: malformed(`${name} result: ${err.message}`) };
           throw err;
         }
       }
@@ -93,7 +94,7 @@ export function decodeServerFrame(kind: number, op: number, id: number, body: Bu
           return { kind: 'event', event: engineEvent(JSON.parse(r.restUtf8()), 'event') };
         } catch (err) {
           // A newer node may send event types this client does not know: skip, do not hang up.
-          if (err instanceof FormatError || err instanceof SyntaxError) return { kind: 'unknown-event', reason: err.message };
+          if (err instanceof SchemaError || err instanceof SyntaxError) return { kind: 'unknown-event', reason: err.message };
           throw err;
         }
       case FrameKind.CHUNK:
@@ -107,7 +108,7 @@ export function decodeServerFrame(kind: number, op: number, id: number, body: Bu
         throw malformed(`unknown frame kind ${kind}`);
     }
   } catch (err) {
-    if (err instanceof FormatError || err instanceof SyntaxError) throw malformed(err.message);
+    if (err instanceof SchemaError || err instanceof SyntaxError) throw malformed(err.message);
     throw err;
   }
 }

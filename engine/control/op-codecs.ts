@@ -2,12 +2,12 @@
 // mapped type over every op, so a missing op does not compile. Decoders throw FormatError.
 
 import { ErrorCodes, MemCloudError } from '../errors';
-import * as S from './api-schemas';
+import * as S from '../api/schemas';
 import { readBlockRef, readStoreOptions, checkData, checkString, writeBlockRef, writeStoreOptions } from './binary-codec';
 import { FormatError, type BodyReader } from './body-reader';
 import type { FrameWriter } from './frame-writer';
 import type { OpArgs, OpName, OpResult } from './protocol';
-import { args, arr, num, str, u32, type Schema } from './schema';
+import { args, arr, num, str, u32, type Schema } from '../api/schema';
 
 /** Its functions are called unbound (passed straight to FrameWriter.frame): no `this` inside. */
 export interface OpCodec<O extends OpName> {

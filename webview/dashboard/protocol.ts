@@ -8,11 +8,11 @@
 // answers each with exactly one `reply` carrying the same id.
 
 import type { DataItem, NodeStatus, PeerInfo, Stats } from '../../engine/api/types';
-import { dataItem, nodeStatus, peerInfo, stats } from './engine-schemas';
+import { dataItem, nodeStatus, peerInfo, stats } from '../../engine/api/schemas';
 import type { ThroughputSample } from './history';
-import { SchemaError, arr, bool, id, literal, nullable, num, obj, str, tagged, type Schema } from './validate';
+import { SchemaError, arr, bool, id, literal, nullable, num, obj, str, tagged, type Schema } from '../../engine/api/schema';
 
-export { SchemaError } from './validate';
+export { SchemaError } from '../../engine/api/schema';
 
 /** Everything the dashboard shows, sent whole on `ready` and after engine events. */
 export interface DashboardState {

@@ -3,6 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SchemaError, parseHostMessage, parseWebviewMessage } from '../../../webview/dashboard/protocol';
+import { MAX_TEXT } from '../../../engine/api/schema';
 import * as F from './fixtures';
 
 const refused = (fn: () => unknown, pattern: RegExp) => assert.throws(fn, (e: unknown) => e instanceof SchemaError && pattern.test(e.message));
@@ -38,7 +39,7 @@ describe('dashboard protocol: webview to host', () => {
       [{ type: 'free', id: 1 }, /\.item: expected an object/],
       [{ type: 'free', id: 1, item: { kind: 'file', id: 'x' } }, /\.item\.kind: expected one of block, key, stream/],
       [{ type: 'free', id: 1, item: { kind: 'key', id: 7 } }, /\.item\.id: expected a string/],
-      [{ type: 'free', id: 1, item: { kind: 'key', id: 'x'.repeat(65_537) } }, /\.item\.id: expected a string of at most/],
+      [{ type: 'free', id: 1, item: { kind: 'key', id: 'x'.repeat(MAX_TEXT + 1) } }, /\.item\.id: expected a string of at most/],
       [{ type: 'restore', id: 1, item: { kind: 'key', id: 'k', path: '/etc/passwd' } }, /\.item\.path: expected no such field/],
     ];
     for (const [m, pattern] of cases) refused(() => parseWebviewMessage(m), pattern);

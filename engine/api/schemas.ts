@@ -1,7 +1,10 @@
-// Schemas of the engine's data model (engine/api/types.ts) for the JSON ops of the control socket.
-// Request options are strict; results and events are lenient (see schema.ts).
+// Schemas of the engine's data model (engine/api/types.ts): the JSON ops of the control socket and
+// the dashboard's messages validate with these. Request options are strict; results and events are
+// lenient (see schema.ts). Each data schema is typed against the engine's own type, so the compiler
+// flags a field that changes there.
 
-import { arr, bool, literal, nullable, num, obj, str, tagged, u32 } from './schema';
+import type { DataItem, NodeStatus, PeerInfo, Stats } from './types';
+import { arr, bool, literal, nullable, num, obj, str, tagged, u32, type Schema } from './schema';
 
 const strict = 'strict' as const;
 
@@ -26,7 +29,7 @@ const replicaInfo = obj({ holder: str, holderName: str });
 
 export const streamInfo = obj({ id: str, name: str, size: num, chunks: num, digest: str, format: literal('file', 'folder') });
 
-export const nodeStatus = obj({
+export const nodeStatus: Schema<NodeStatus> = obj({
   name: str,
   publicKey: str,
   fingerprint: str,
@@ -41,7 +44,7 @@ export const nodeStatus = obj({
   discovery: bool,
 });
 
-export const stats = obj({
+export const stats: Schema<Stats> = obj({
   at: num,
   local: obj({ usedBytes: num, capacityBytes: num, blocks: num, pinnedBytes: num, cacheBytes: num }),
   lent: obj({ usedBytes: num, offeredBytes: num, peers: num }),
@@ -52,7 +55,7 @@ export const stats = obj({
   evictions: num,
 });
 
-export const dataItem = obj(
+export const dataItem: Schema<DataItem> = obj(
   {
     id: str,
     kind: literal('block', 'key', 'stream'),
@@ -66,7 +69,7 @@ export const dataItem = obj(
   { format: literal('file', 'folder') },
 );
 
-export const peerInfo = obj(
+export const peerInfo: Schema<PeerInfo> = obj(
   {
     publicKey: str,
     fingerprint: str,

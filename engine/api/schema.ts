@@ -1,9 +1,12 @@
-// Tiny validators for the dashboard's messages. A schema checks an unknown value and returns it
-// typed, or throws SchemaError naming the offending path. Kept free of Node and DOM imports: the
-// webview bundle (browser) and the extension host (Node) both use it.
+// Tiny typed validators for values that cross a boundary as JSON (the control socket's JSON ops,
+// the dashboard's webview messages). A schema checks an unknown value and returns it typed, or
+// throws SchemaError naming the offending path. Objects in requests are strict (an unknown field is
+// refused, not silently ignored); objects in results and events tolerate extra fields, so an older
+// client keeps working with a newer node. Free of Node and DOM imports: the engine, the extension
+// host and the webview bundle all use it.
 
 export class SchemaError extends Error {
-  override readonly name = 'SchemaError';
+  override readonly name: string = 'SchemaError';
 }
 
 export type Schema<T> = (value: unknown, path: string) => T;
@@ -15,17 +18,19 @@ function fail(path: string, expected: string): never {
 
 /**
  * Strings are bounded so a hostile message cannot make us render or compare megabytes; generous,
- * because one overlong field refuses the whole message (engine names and keys are far shorter).
+ * because one overlong field refuses the whole message (names, keys and paths are far shorter).
  */
-export const MAX_TEXT = 65_536;
+export const MAX_TEXT = 1024 * 1024;
 
 export const str: Schema<string> = (v, p) => (typeof v === 'string' && v.length <= MAX_TEXT ? v : fail(p, `a string of at most ${MAX_TEXT} characters`));
 export const bool: Schema<boolean> = (v, p) => (typeof v === 'boolean' ? v : fail(p, 'a boolean'));
 export const num: Schema<number> = (v, p) => (typeof v === 'number' && Number.isFinite(v) ? v : fail(p, 'a finite number'));
+export const u32: Schema<number> = (v, p) =>
+  typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff ? v : fail(p, 'an integer in 0..2^32-1');
 /** Request ids: positive safe integers. */
 export const id: Schema<number> = (v, p) => (typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : fail(p, 'a positive integer'));
 
-export function literal<const L extends readonly string[]>(...values: L): Schema<L[number]> {
+export function literal<const L extends readonly (string | number)[]>(...values: L): Schema<L[number]> {
   const set: ReadonlySet<unknown> = new Set(values);
   return (v, p) => (set.has(v) ? (v as L[number]) : fail(p, `one of ${values.join(', ')}`));
 }
@@ -34,7 +39,7 @@ export function nullable<T>(s: Schema<T>): Schema<T | null> {
   return (v, p) => (v === null ? null : s(v, p));
 }
 
-export function arr<T>(s: Schema<T>, maxLength = 10_000): Schema<T[]> {
+export function arr<T>(s: Schema<T>, maxLength = Number.POSITIVE_INFINITY): Schema<T[]> {
   return (v, p) => {
     if (!Array.isArray(v) || v.length > maxLength) fail(p, `an array of at most ${maxLength} items`);
     for (let i = 0; i < v.length; i++) s(v[i], `${p}[${i}]`);
@@ -73,5 +78,26 @@ export function tagged<const M extends Record<string, Schema<{ readonly type: st
     const type = (v as { type?: unknown } | null)?.type;
     if (typeof type !== 'string' || !Object.hasOwn(members, type)) fail(`${p}.type`, `one of ${Object.keys(members).join(', ')}`);
     return members[type]!(v, p) as Infer<M[keyof M]>;
+  };
+}
+
+type Values<S extends readonly Schema<unknown>[]> = { [K in keyof S]: Infer<S[K]> };
+
+/** An argument list: the required schemas, then optional ones (absent, never null). */
+export function args<const R extends readonly Schema<unknown>[], const O extends readonly Schema<unknown>[] = []>(
+  required: R,
+  optional?: O,
+): Schema<[...Values<R>, ...Partial<Values<O>>]> {
+  const opt: readonly Schema<unknown>[] = optional ?? [];
+  return (v, p) => {
+    if (!Array.isArray(v)) fail(p, 'an argument array');
+    if (v.length < required.length || v.length > required.length + opt.length) {
+      fail(p, `${required.length}${opt.length > 0 ? `..${required.length + opt.length}` : ''} arguments, got ${v.length}`);
+    }
+    for (let i = 0; i < v.length; i++) {
+      const s = i < required.length ? required[i]! : opt[i - required.length]!;
+      s(v[i], `${p}[${i}]`);
+    }
+    return v as [...Values<R>, ...Partial<Values<O>>];
   };
 }
