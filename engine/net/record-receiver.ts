@@ -4,6 +4,7 @@
 
 import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
 import type { KeySchedule } from './key-schedule';
+import { batchRecords } from './record-batches';
 import type { RecordCrypto } from './record-crypto';
 
 interface Batch {
@@ -60,20 +61,10 @@ export class RecordReceiver {
     this.incomingBytes = 0;
     const pooled = this.crypto.pool !== null && total >= this.crypto.offloadThreshold;
     const target = pooled ? Math.max(this.crypto.offloadThreshold, Math.ceil(total / 2)) : Infinity;
-    let i = 0;
-    while (i < records.length) {
-      const first = this.nonce;
-      const room = this.keys.remainingInEpoch(first);
-      const group: Uint8Array[] = [];
-      let bytes = 0;
-      while (i < records.length && group.length < room && (group.length === 0 || bytes < target)) {
-        bytes += records[i]!.length;
-        group.push(records[i++]!);
-      }
-      this.nonce += group.length;
-      const key = this.keys.keyFor(first);
-      if (pooled) this.openInPool(key, first, group, bytes);
-      else this.openInline(key, first, group, bytes);
+    for (const b of batchRecords(records, this.nonce, this.keys, target)) {
+      this.nonce += b.records.length;
+      if (pooled) this.openInPool(b.key, b.firstNonce, b.records, b.bytes);
+      else this.openInline(b.key, b.firstNonce, b.records, b.bytes);
     }
     this.drain();
   }

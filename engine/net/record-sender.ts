@@ -12,6 +12,7 @@ import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
 import { FrameType, MAX_RECORD_PLAINTEXT, TAG_LENGTH } from './constants';
 import { encodeFrameHeader } from './framing';
 import type { KeySchedule } from './key-schedule';
+import { batchRecords } from './record-batches';
 import type { RecordCrypto, SealedRecord } from './record-crypto';
 
 /** The part of a socket the sender needs. */
@@ -119,20 +120,10 @@ export class RecordSender {
     for (const r of records) total += r.length;
     const pooled = this.crypto.pool !== null && total >= this.crypto.offloadThreshold;
     const target = pooled ? Math.min(MAX_POOL_BATCH, Math.max(this.crypto.offloadThreshold, Math.ceil(total / 2))) : Infinity;
-    let i = 0;
-    while (i < records.length) {
-      const first = this.nonce;
-      const room = this.keys.remainingInEpoch(first);
-      const group: Uint8Array[] = [];
-      let bytes = 0;
-      while (i < records.length && group.length < room && (group.length === 0 || bytes < target)) {
-        bytes += records[i]!.length;
-        group.push(records[i++]!);
-      }
-      this.nonce += group.length;
-      const key = this.keys.keyFor(first);
-      if (pooled) this.sealInPool(key, first, group, bytes);
-      else this.batches.push({ records: group.map((pt, j) => this.sealInline(key, first + j, pt)), plaintextBytes: bytes });
+    for (const b of batchRecords(records, this.nonce, this.keys, target)) {
+      this.nonce += b.records.length;
+      if (pooled) this.sealInPool(b.key, b.firstNonce, b.records, b.bytes);
+      else this.batches.push({ records: b.records.map((pt, j) => this.sealInline(b.key, b.firstNonce + j, pt)), plaintextBytes: b.bytes });
     }
     this.pump();
   }
