@@ -64,10 +64,16 @@ export async function runCommand(page, title, { timeoutMs = DEFAULT_TIMEOUT_MS }
     const shown = await widget.locator('.monaco-list-row').allInnerTexts().catch(() => []);
     throw new Error(`command "${title}" not in the palette; shown: ${JSON.stringify(shown)}`, { cause: err });
   }
-  // Enter runs the focused entry; if a longer or recently used title ranks first, pick ours.
-  const focused = await entry.evaluate((el) => el.classList.contains('focused'));
-  if (focused) await input.press('Enter');
-  else await entry.click();
+  // Enter runs the focused entry; if a longer or recently used title ranks first, move the focus to
+  // ours with the arrow keys (clicking a row can hit one the list has not laid out yet).
+  const rows = await widget.locator('.monaco-list-row').count();
+  for (let i = 0; i <= rows; i++) {
+    const label = await widget.locator('.monaco-list-row.focused .label-name').first().innerText({ timeout: 2000 }).catch(() => '');
+    if (label.trim() === title) break;
+    if (i === rows) throw new Error(`could not focus "${title}" in the palette`);
+    await input.press('ArrowDown');
+  }
+  await input.press('Enter');
   await widget.waitFor({ state: 'hidden', timeout: timeoutMs });
 }
 
