@@ -52,11 +52,26 @@ export async function openWorkbench(options) {
  * wait for that exact entry, Enter.
  */
 export async function runCommand(page, title, { timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
+  // A webview that is (re)loading can take the focus back and close the palette under our hands:
+  // the whole sequence is retried a few times before giving up.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await runCommandOnce(page, title, attempt < 3 ? Math.min(timeoutMs, 10_000) : timeoutMs);
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      await page.keyboard.press('Escape').catch(() => {});
+      await page.waitForTimeout(300);
+    }
+  }
+}
+
+async function runCommandOnce(page, title, timeoutMs) {
   const widget = page.locator('.quick-input-widget');
   const input = widget.locator('.quick-input-box input');
   await page.keyboard.press('F1');
   await input.waitFor({ state: 'visible', timeout: timeoutMs });
-  await input.fill(`>${title}`);
+  await input.fill(`>${title}`, { timeout: timeoutMs });
   const entry = widget.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(title) }) }).first();
   try {
     await entry.waitFor({ state: 'visible', timeout: timeoutMs });
