@@ -5,7 +5,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, cli, startNode, type RunningNode } from '../../../scripts/demo-nodes';
@@ -34,6 +34,12 @@ async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');
+}
+
+/** The process's peak resident memory (VmHWM), in MiB. */
+function peakRssMiB(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : Number.NaN;
 }
 
 function json<T>(home: string, args: string[]): T {
@@ -83,6 +89,11 @@ test('push 256 MiB with r=2, kill -9 a holder mid-push: every byte pulls back an
   assert.equal(await pushed, 0, `push failed: ${err}`);
   const id = out.trim();
   assert.match(id, /^[0-9a-f]{32}$/);
+
+  // Streams are chunked with a bounded window: the owner's memory grows with the window, not the
+  // 256 MiB (x2 replicas) that went through it.
+  const ownerPeakMiB = peakRssMiB(owner.process.pid!);
+  assert.ok(ownerPeakMiB < 200, `owner node peak RSS ${ownerPeakMiB} MiB while pushing 256 MiB`);
 
   const back = join(root, 'back.bin');
   cli(homes.owner!, ['pull', id, back]);
