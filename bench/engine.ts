@@ -3,6 +3,7 @@
 // node stores on a remote peer (another real process) over the encrypted channel, on 127.0.0.1.
 // Everything shares this machine's cores, as the issue's targets assume.
 
+import { spawn } from 'node:child_process';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,16 +37,6 @@ async function pipelined(op: (i: number) => Promise<unknown>, inFlight: number, 
   return done / (Number(process.hrtime.bigint() - start) / 1e9);
 }
 
-/**
- * The same 1 MiB chunk, again and again. (A Readable here would refill synchronously inside each
- * read() and hand out two chunks concatenated: 2 MiB of garbage per 2 MiB sent, which the client's
- * RSS then measured instead of the SDK's own buffering.)
- */
-async function* source(totalBytes: number): AsyncGenerator<Uint8Array> {
-  const chunk = Buffer.alloc(1024 * 1024, 0x5a);
-  for (let sent = 0; sent < totalBytes; sent += chunk.length) yield chunk;
-}
-
 interface Result {
   setPipelined: number;
   getPipelined: number;
@@ -53,6 +44,7 @@ interface Result {
   getSeq: number;
   bulkMBps: number;
   clientRssMiB: number;
+  clientBaselineRssMiB: number;
   peerRssMiB: number;
   peerStoredMiB: number;
 }
@@ -84,22 +76,19 @@ async function measure(backend: Backend, quick: boolean): Promise<Result> {
     const setSeq = await pipelined((i) => c.set(`k${i}`, VALUE), 1, secs);
     const getSeq = await pipelined((i) => c.get(`k${i}`), 1, secs);
 
-    const total = (quick ? 256 : 1024) * 1024 * 1024;
-    let clientRss = process.memoryUsage().rss;
-    const sampler = setInterval(() => (clientRss = Math.max(clientRss, process.memoryUsage().rss)), 20);
-    const t = process.hrtime.bigint();
-    const info = await c.storeStream(source(total), { replicas: 1, target: 'remote', name: 'bench' });
-    const seconds = Number(process.hrtime.bigint() - t) / 1e9;
-    clearInterval(sampler);
-    if (info.size !== total) throw new Error(`stored ${info.size} of ${total} bytes`);
+    await c.close();
+    client = null;
+    // The push runs in a process that holds only the SDK: its peak RSS is the client's own.
+    const bulk = await bulkClient(homes.local, quick ? 256 : 1024);
     const peerStats = JSON.parse(cli(homes.peer, ['stats', '--json'])) as { lent: { usedBytes: number } };
     return {
       setPipelined,
       getPipelined,
       setSeq,
       getSeq,
-      bulkMBps: total / 1e6 / seconds,
-      clientRssMiB: clientRss / 1024 / 1024,
+      bulkMBps: bulk.bytes / 1e6 / bulk.seconds,
+      clientRssMiB: bulk.peakRssMiB,
+      clientBaselineRssMiB: bulk.baselineRssMiB,
       peerRssMiB: vmHwmMiB(peer.process.pid!),
       peerStoredMiB: peerStats.lent.usedBytes / 1024 / 1024,
     };
@@ -108,6 +97,32 @@ async function measure(backend: Backend, quick: boolean): Promise<Result> {
     await Promise.all(nodes.map((n) => n.stop()));
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+interface BulkResult {
+  bytes: number;
+  seconds: number;
+  baselineRssMiB: number;
+  peakRssMiB: number;
+}
+
+/** Async, so the nodes' log pipes keep draining while the child pushes. */
+function bulkClient(home: string, mib: number): Promise<BulkResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(__dirname, 'bench-bulk-client.js'), '--home', home, '--mib', String(mib)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 600_000,
+    });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (code === 0) resolve(JSON.parse(out) as BulkResult);
+      else reject(new Error(`bulk client exited with ${code ?? signal}: ${err.trim()}`));
+    });
+  });
 }
 
 const round = (x: number, d = 0) => Math.round(x * 10 ** d) / 10 ** d;
@@ -128,6 +143,7 @@ async function main(): Promise<void> {
     bulk_mbps_noble: round(noble.bulkMBps, 1),
     bulk_mbps_native: round(native.bulkMBps, 1),
     client_rss_mb: round(Math.max(noble.clientRssMiB, native.clientRssMiB), 1),
+    client_baseline_rss_mb: round(Math.max(noble.clientBaselineRssMiB, native.clientBaselineRssMiB), 1),
     peer_rss_mb: round(native.peerRssMiB, 1),
     peer_stored_mb: round(native.peerStoredMiB, 1),
     ...(redis === null ? {} : { redis_set_ops_pipelined: round(redis) }),
@@ -156,6 +172,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${name.padEnd(26)} ${String(value).padStart(10)}  ${op} ${String(target).padStart(8)}  ${ratio.toFixed(2).padStart(6)}   ${ok ? 'yes' : 'NO'}\n`);
   }
   process.stdout.write(`peer_stored_mb ${result.peer_stored_mb} (peer_rss_mb target = 1.05 x stored + 64)\n`);
+  process.stdout.write(`client_rss_mb is the peak of a process holding only the SDK; its RSS when connected, before pushing: ${result.client_baseline_rss_mb}\n`);
   process.stdout.write(
     redis === null
       ? 'redis-benchmark not installed: no Redis comparison\n'
