@@ -61,7 +61,15 @@ describe('MemCloud UI in the workbench (command palette, notification, sidebar)'
       await openActivity(page, 'MemCloud');
       const toast = await waitForNotification(page, 'wants to store up to', { timeoutMs: 60_000 });
       assert.match(await toast.innerText(), /desk \([0-9A-Z]{4}(-[0-9A-Z]{4}){3}\) wants to store up to/);
+      for (const answer of ['Allow Once', 'Trust Always', 'Deny']) {
+        await toast.getByRole('button', { name: answer }).waitFor({ state: 'visible', timeout: 15_000 });
+      }
       await waitForTreeItem(page, 'desk', { timeoutMs: 30_000 });
+      // The toast fades and slides in: shoot it once it has settled.
+      await page.waitForFunction(() => {
+        const el = document.querySelector('.notifications-toasts .notification-toast');
+        return el !== null && getComputedStyle(el).opacity === '1' && el.getBoundingClientRect().bottom <= window.innerHeight;
+      }, undefined, { timeout: 10_000 });
       await screenshot(page, join(SHOTS, 'memcloud-consent.png'));
 
       await runCommand(page, 'MemCloud: Trust Device');
@@ -79,6 +87,11 @@ describe('MemCloud UI in the workbench (command palette, notification, sidebar)'
       await waitForTreeItem(page, 'Approved');
       const peer = await waitForTreeItem(page, 'desk');
       assert.match(await peer.innerText(), /offers 4 GiB, we use 0 B/);
+      // The session's measured latency reaches the row with the next poll of the peers (every 5 s).
+      await page
+        .locator('.part.sidebar .monaco-list-row', { hasText: /offers 4 GiB, we use 0 B · <\d+ ms/ })
+        .first()
+        .waitFor({ state: 'visible', timeout: 15_000 });
       await page.mouse.move(900, 450); // no hover tooltip over the sidebar
       const sidebar = join(SHOTS, 'memcloud-sidebar.png');
       await page.locator('.part.sidebar').screenshot({ path: sidebar });
