@@ -66,10 +66,14 @@ describe('MemCloud UI in the workbench (command palette, notification, sidebar)'
       }
       await waitForTreeItem(page, 'desk', { timeoutMs: 30_000 });
       // The toast fades and slides in: shoot it once it has settled.
-      await page.waitForFunction(() => {
-        const el = document.querySelector('.notifications-toasts .notification-toast');
-        return el !== null && getComputedStyle(el).opacity === '1' && el.getBoundingClientRect().bottom <= window.innerHeight;
-      }, undefined, { timeout: 10_000 });
+      await page.waitForFunction(
+        `(() => {
+          const el = document.querySelector('.notifications-toasts .notification-toast');
+          return el !== null && getComputedStyle(el).opacity === '1' && el.getBoundingClientRect().bottom <= window.innerHeight;
+        })()`,
+        undefined,
+        { timeout: 10_000 },
+      );
       await screenshot(page, join(SHOTS, 'memcloud-consent.png'));
 
       await runCommand(page, 'MemCloud: Trust Device');
