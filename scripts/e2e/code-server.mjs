@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_PATH, CODE_SERVER_ENTRY } from './config.mjs';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, CODE_SERVER_ENTRY } from './config.mjs';
 import { Tail, freePort, killGroup, withTimeout } from './proc.mjs';
 
 /** Where galleries point instead of open-vsx.org: nothing listens there, lookups fail at once. */
@@ -147,19 +147,6 @@ async function startOnPort({ sandbox, extensionsDir, env, timeoutMs, verbose, po
   }
   return { port, origin, pid: child.pid, output: () => tail.toString(), stop };
 }
-
-/** Chromium flags from the measured setup, plus a resolver rule so no host but 127.0.0.1 resolves. */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
-];
 
 /**
  * Headless Debian Chromium with a fresh profile in the sandbox. Playwright never downloads a

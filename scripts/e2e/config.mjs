@@ -23,6 +23,19 @@ export const RIPGREP_CACHE_DIR_NAME = 'vscode-ripgrep-cache-1.15.11';
 export const RIPGREP_ASSET = 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
+/** Chromium flags from the measured setup, plus a resolver rule so no host but 127.0.0.1 resolves. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+];
+
 export const DEBIAN_PACKAGES = ['chromium', 'ripgrep', 'libkrb5-dev'];
 
 /**

@@ -16,18 +16,8 @@ import { DashboardHost } from '../../extension/dashboard/dashboard-host';
 import type { HostToWebview } from '../../webview/dashboard/protocol';
 import { cli, startNode, type RunningNode } from '../../scripts/demo-nodes';
 import { serveDashboard, type DashboardPageServer } from './dashboard-page';
+import { CHROMIUM_ARGS, CHROMIUM_PATH as CHROMIUM } from '../../scripts/e2e/config.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SCREENSHOTS = join(__dirname, '..', '..', '.e2e-cache', 'screenshots');
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const WAIT = 20_000;

@@ -1,6 +1,5 @@
 // memcloud node run: the node in the foreground, engine in a worker thread, logs on stdout.
 
-import { parseSize } from '../../store/sizes';
 import { parseHostPort, type CryptoChoice, type EngineOptionsInput } from '../../node/engine-options';
 import { formatLogEntry } from '../../node/log';
 import { EngineHost } from '../../worker/engine-host';
@@ -12,6 +11,7 @@ import { homePaths } from '../../home/paths';
 import { readConfigFile } from '../../node/config-file';
 import { RotatingLog } from '../../node/rotating-log';
 import { UsageError, listOpt, stringOpt, type Command, type CommandContext, type OptionSpec } from '../command';
+import { sizeOption } from './options';
 
 export const nodeOptions: Readonly<Record<string, OptionSpec>> = {
   name: { type: 'string', value: 'NAME', description: 'device name shown to peers (default: host name)' },
@@ -40,16 +40,6 @@ function intArg(ctx: CommandContext, name: string, min: number, max: number): nu
   return n;
 }
 
-function sizeArg(ctx: CommandContext, name: string): number | undefined {
-  const v = stringOpt(ctx, name);
-  if (v === undefined) return undefined;
-  try {
-    return parseSize(v);
-  } catch (err) {
-    throw new UsageError(`--${name}: ${(err as Error).message}`);
-  }
-}
-
 /** Engine options from the node options above (shared by node run and node start). */
 export function engineOptionsFrom(ctx: CommandContext): EngineOptionsInput {
   const crypto = stringOpt(ctx, 'crypto');
@@ -70,8 +60,8 @@ export function engineOptionsFrom(ctx: CommandContext): EngineOptionsInput {
     name: stringOpt(ctx, 'name'),
     host: stringOpt(ctx, 'host'),
     port: intArg(ctx, 'port', 0, 65535),
-    offeredBytes: sizeArg(ctx, 'offer'),
-    memoryBytes: sizeArg(ctx, 'memory'),
+    offeredBytes: sizeOption(ctx, 'offer'),
+    memoryBytes: sizeOption(ctx, 'memory'),
     crypto: crypto as CryptoChoice | undefined,
     discovery: ctx.values['no-discovery'] ? false : undefined,
     connect,
