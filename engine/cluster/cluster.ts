@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import { hash, randomBytes } from 'node:crypto';
 import type { Durability, StoreOptions } from '../api/types';
 import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
-import type { Logger } from '../node/log';
+import type { Logger } from '../log/log';
 import type { Session } from '../session/session-manager';
 import type { BlockStore, EvictedBlock } from '../store/block-store';
 import { HolderLinks } from './holder-links';

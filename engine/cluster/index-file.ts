@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { ErrorCodes, MemCloudError } from '../errors';
 import { writeFileAtomic } from '../home/atomic-file';
-import type { Logger } from '../node/log';
+import type { Logger } from '../log/log';
 import { SELF } from './holder-service';
 import { OwnerIndex, type BlockRecord, type StreamRecord } from './owner-index';
 

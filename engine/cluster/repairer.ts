@@ -3,7 +3,7 @@
 // holder chosen by placement, and replicas on leaving holders are freed afterwards. Bounded
 // concurrency keeps memory at a few blocks in flight.
 
-import type { Logger } from '../node/log';
+import type { Logger } from '../log/log';
 import { isMemCloudError } from '../errors';
 import type { Cluster } from './cluster';
 import { chooseHolders } from './placement';

@@ -24,7 +24,7 @@ import { encodeQuota } from '../cluster/peer-protocol';
 import { findDevice } from '../trust/device-query';
 import { CloseReason } from '../net/constants';
 import { parseHostPort } from './engine-options';
-import type { DataService } from './data-service';
+import type { DataService } from '../data/data-service';
 import type { Engine } from './engine';
 import { consentInfo, listPeers, trustedInfo, type PeerSources } from './peer-view';
 import type { StatsSampler } from './stats';

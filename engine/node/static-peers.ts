@@ -5,7 +5,7 @@ import { isMemCloudError } from '../errors';
 import type { SessionManager } from '../session/session-manager';
 import { parsePublicKey } from '../identity/public-key';
 import { parseHostPort, type StaticPeer } from './engine-options';
-import type { Logger } from './log';
+import type { Logger } from '../log/log';
 
 const MIN_DELAY_MS = 1000;
 const MAX_DELAY_MS = 30_000;

@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { toErrorPayload } from '../errors';
 import { Engine } from '../node/engine';
 import { resolveEngineOptions } from '../node/engine-options';
-import { Logger } from '../node/log';
+import { Logger } from '../log/log';
 import { parseHostToWorker, type EngineWorkerData, type WorkerToHost } from './worker-messages';
 
 const port = parentPort;

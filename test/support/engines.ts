@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../../engine/node/engine';
 import { resolveEngineOptions, type EngineOptionsInput } from '../../engine/node/engine-options';
-import { Logger } from '../../engine/node/log';
+import { Logger } from '../../engine/log/log';
 import type { Session } from '../../engine/session/session-manager';
 
 export interface TestEngine {

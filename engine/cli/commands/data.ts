@@ -1,6 +1,6 @@
 // Blocks and keys: store / load / free, set / get / del / keys, flush.
 
-import { MAX_VALUE_BYTES } from '../../node/data-input';
+import { MAX_VALUE_BYTES } from '../../data/data-input';
 import { formatSize } from '../../store/sizes';
 import { withClient } from '../client';
 import { UsageError, stringOpt, writeJson, type Command, type CommandContext } from '../command';

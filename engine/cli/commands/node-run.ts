@@ -1,7 +1,7 @@
 // memcloud node run: the node in the foreground, engine in a worker thread, logs on stdout.
 
 import { parseHostPort, type CryptoChoice, type EngineOptionsInput } from '../../node/engine-options';
-import { formatLogEntry } from '../../node/log';
+import { formatLogEntry } from '../../log/log';
 import { EngineHost } from '../../worker/engine-host';
 import { rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -9,7 +9,7 @@ import { isMemCloudError } from '../../errors';
 import { ensureHome } from '../../home/home';
 import { homePaths } from '../../home/paths';
 import { readConfigFile } from '../../node/config-file';
-import { RotatingLog } from '../../node/rotating-log';
+import { RotatingLog } from '../../log/rotating-log';
 import { UsageError, listOpt, stringOpt, type Command, type CommandContext, type OptionSpec } from '../command';
 import { sizeOption } from './options';
 

@@ -1,7 +1,7 @@
 // stats [--follow] [--json] and logs [--lines N] [--follow].
 
 import type { EngineEvent, Stats } from '../../api/types';
-import { formatLogEntry } from '../../node/log';
+import { formatLogEntry } from '../../log/log';
 import { formatSize } from '../../store/sizes';
 import { withClient } from '../client';
 import { UsageError, stringOpt, writeJson, type Command, type CommandContext } from '../command';

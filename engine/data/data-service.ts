@@ -7,7 +7,7 @@ import { ErrorCodes, MemCloudError } from '../errors';
 import type { Cluster } from '../cluster/cluster';
 import { SELF } from '../cluster/holder-service';
 import type { BlockRecord } from '../cluster/owner-index';
-import { BlockReadStream, BlockWriteStream, streamInfo } from '../cluster/streams';
+import { BlockReadStream, BlockWriteStream, streamInfo } from './streams';
 import { globToMatcher } from '../store/glob';
 import { KeyedMutex } from './keyed-mutex';
 import { FileTransfers } from './file-transfers';

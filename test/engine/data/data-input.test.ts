@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isMemCloudError } from '../../../engine/errors';
-import { MAX_KEY_BYTES, validateKey } from '../../../engine/node/data-input';
+import { MAX_KEY_BYTES, validateKey } from '../../../engine/data/data-input';
 
 const refused = (key: unknown, message: RegExp) =>
   assert.throws(() => validateKey(key), (err) => isMemCloudError(err, 'BAD_ARGUMENT') && message.test(err.message));

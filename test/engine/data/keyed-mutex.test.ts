@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KeyedMutex } from '../../../engine/node/keyed-mutex';
+import { KeyedMutex } from '../../../engine/data/keyed-mutex';
 
 /** A task that records when it starts and ends, and finishes when told to. */
 function gate(log: string[], name: string): { task: () => Promise<string>; open: () => void; fail: (err: Error) => void } {

@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import type { ReadStreamHandle, WriteStreamHandle } from '../api/engine-api';
 import type { StoreOptions, StreamInfo } from '../api/types';
 import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
-import { newBlockId, type Cluster } from './cluster';
-import type { StreamRecord } from './owner-index';
+import { newBlockId, type Cluster } from '../cluster/cluster';
+import type { StreamRecord } from '../cluster/owner-index';
 
 export const CHUNK_BYTES = 1024 * 1024;
 export const WRITE_WINDOW_BYTES = 8 * CHUNK_BYTES;

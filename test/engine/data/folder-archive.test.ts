@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { archiveSize, listFolder, packFolder, unpackFolder } from '../../../engine/node/folder-archive';
+import { archiveSize, listFolder, packFolder, unpackFolder } from '../../../engine/data/folder-archive';
 
 const root = mkdtempSync(join(tmpdir(), 'memcloud-tar-'));
 after(() => rmSync(root, { recursive: true, force: true }));
