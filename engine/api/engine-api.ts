@@ -84,8 +84,12 @@ export interface EngineApi {
   // Trust
   trustList(): Promise<TrustedDeviceInfo[]>;
   trustAdd(publicKey: string, opts?: { readonly name?: string; readonly approval?: 'cli' | 'extension' }): Promise<TrustedDeviceInfo>;
-  /** Revokes: live sessions with the device close at once. */
-  trustRemove(device: string): Promise<TrustedDeviceInfo>;
+  /**
+   * Revokes: live sessions with the device close at once and what it stored here is dropped. With
+   * forget, the entry is deleted instead of kept as revoked. Returns the device as it now is (as
+   * it was, when forgotten).
+   */
+  trustRemove(device: string, opts?: { readonly forget?: boolean }): Promise<TrustedDeviceInfo>;
   trustRename(device: string, name: string): Promise<TrustedDeviceInfo>;
 
   // Consent

@@ -22,6 +22,7 @@ export const transferIdOptions = obj({}, { transferId: str }, strict);
 export const connectOptions = obj({}, { expectedKey: str }, strict);
 export const updatePeerOptions = obj({ allowedBytes: num }, {}, strict);
 export const trustAddOptions = obj({}, { name: str, approval: literal('cli', 'extension') }, strict);
+export const trustRemoveOptions = obj({}, { forget: bool }, strict);
 export const logsOptions = obj({}, { lines: num }, strict);
 export const consentAnswer = literal('once', 'always', 'deny');
 

@@ -166,7 +166,7 @@ export const opCodecs: OpCodecs = {
   updatePeer: json<'updatePeer'>(args([str, S.updatePeerOptions]), S.peerInfo),
   trustList: json<'trustList'>(args([]), arr(S.trustedDeviceInfo)),
   trustAdd: json<'trustAdd'>(args([str], [S.trustAddOptions]), S.trustedDeviceInfo),
-  trustRemove: json<'trustRemove'>(args([str]), S.trustedDeviceInfo),
+  trustRemove: json<'trustRemove'>(args([str], [S.trustRemoveOptions]), S.trustedDeviceInfo),
   trustRename: json<'trustRename'>(args([str, str]), S.trustedDeviceInfo),
   consentList: json<'consentList'>(args([]), arr(S.consentRequestInfo)),
   consentAnswer: json<'consentAnswer'>(args([str, S.consentAnswer]), 'void'),

@@ -21,7 +21,7 @@ import type {
 import { ErrorCodes, MemCloudError } from '../errors';
 import { parsePublicKey } from '../identity/public-key';
 import { encodeQuota } from '../cluster/peer-protocol';
-import { findDevice } from '../trust/device-query';
+import { fallbackDeviceName, findDevice } from '../trust/device-query';
 import { CloseReason } from '../net/constants';
 import { parseHostPort } from './engine-options';
 import type { DataService } from '../data/data-service';
@@ -166,19 +166,20 @@ export class EngineService implements EngineApi {
     if (text === this.engine.identity.publicKeyText) throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, "that is this device's own key; add the key of the other device");
     const pending = this.engine.consent.list().find((r) => r.publicKey === text);
     const known = (await this.peers()).find((p) => p.publicKey === text);
-    const name = opts.name ?? known?.name ?? `device-${known?.fingerprint.slice(0, 4).toLowerCase() ?? text.slice(0, 4)}`;
+    const name = opts.name ?? this.engine.trust.getByText(text)?.name ?? known?.name ?? fallbackDeviceName(key);
     const d = await this.engine.trust.trust(key, { name, approval: opts.approval ?? 'cli' });
     // A device waiting for consent is admitted at once (as if answered "trust always").
     if (pending) this.engine.consent.answer(pending.id, 'once');
     return trustedInfo(d, this.engine.sessions.sessionsFor(text).length > 0);
   }
 
-  async trustRemove(device: string): Promise<TrustedDeviceInfo> {
+  async trustRemove(device: string, opts: { readonly forget?: boolean } = {}): Promise<TrustedDeviceInfo> {
     const d = findDevice(this.engine.trust.list(), device);
-    const revoked = await this.engine.trust.revoke(parsePublicKey(d.publicKey));
+    const key = parsePublicKey(d.publicKey);
+    const info = opts.forget ? (await this.engine.trust.forget(key), trustedInfo(d, false)) : trustedInfo(await this.engine.trust.revoke(key), false);
     // Revoked devices lose what they stored here: the lender gets the RAM back at once.
     this.engine.cluster.holder.dropOwner(d.publicKey);
-    return trustedInfo(revoked, false);
+    return info;
   }
 
   async trustRename(device: string, name: string): Promise<TrustedDeviceInfo> {

@@ -168,8 +168,8 @@ export class MemCloud implements EngineApi {
   trustAdd(publicKey: string, opts?: { readonly name?: string; readonly approval?: 'cli' | 'extension' }): Promise<TrustedDeviceInfo> {
     return this.conn.call('trustAdd', [publicKey, opts]);
   }
-  trustRemove(device: string): Promise<TrustedDeviceInfo> {
-    return this.conn.call('trustRemove', [device]);
+  trustRemove(device: string, opts?: { readonly forget?: boolean }): Promise<TrustedDeviceInfo> {
+    return this.conn.call('trustRemove', opts === undefined ? [device] : [device, opts]);
   }
   trustRename(device: string, name: string): Promise<TrustedDeviceInfo> {
     return this.conn.call('trustRename', [device, name]);

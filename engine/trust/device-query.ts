@@ -43,3 +43,8 @@ function describeKey(publicKey: string): string {
   const key = decodePublicKeyText(publicKey);
   return key ? fingerprint(key) : publicKey;
 }
+
+/** The name a device gets when trusted without one: `device-` and its fingerprint's first 4 characters. */
+export function fallbackDeviceName(publicKey: Uint8Array): string {
+  return `device-${fingerprint(publicKey).slice(0, 4).toLowerCase()}`;
+}
