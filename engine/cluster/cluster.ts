@@ -255,7 +255,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   private noRoom(size: number): MemCloudError {
     const live = this.links.candidates(0);
     if (live.length === 0) return new MemCloudError(ErrorCodes.NO_PEERS, 'no connected peer can take this block (connect or trust a device first)');
-    const detail = live.map((c) => `${this.holderName(c.id)} has ${formatSize(c.available)} left for us`).join(', ');
+    const detail = live.map((c) => `${this.links.label(c.id)} has ${formatSize(c.available)} left for us`).join(', ');
     return new MemCloudError(ErrorCodes.QUOTA_EXCEEDED, `no connected peer has room for ${formatSize(size)}: ${detail}`);
   }
 

@@ -9,6 +9,13 @@ import { SELF } from './holder-service';
 import type { HolderId } from './owner-index';
 import { PeerLink, type PeerRequestHandler } from './peer-link';
 import type { Candidate } from './placement';
+import { fingerprint } from '../identity/fingerprint';
+import { decodePublicKeyText } from '../identity/public-key';
+
+function keyFingerprint(publicKey: string): string {
+  const key = decodePublicKeyText(publicKey);
+  return key ? fingerprint(key) : 'with an unreadable key';
+}
 
 interface LinkState {
   readonly link: PeerLink;
@@ -95,7 +102,14 @@ export class HolderLinks {
 
   name(holder: HolderId): string {
     if (holder === SELF) return 'this node';
-    return this.links.get(holder)?.link.name ?? holder.slice(0, 8);
+    return this.links.get(holder)?.link.name ?? `device ${keyFingerprint(holder)}`;
+  }
+
+  /** For messages: name and fingerprint, so a device is never named by a shortened key. */
+  label(holder: HolderId): string {
+    if (holder === SELF) return 'this node';
+    const link = this.links.get(holder)?.link;
+    return link ? `${link.name} (${link.fingerprint})` : `device ${keyFingerprint(holder)}`;
   }
 
   async store(holder: string, id: string, durability: Durability, data: Uint8Array): Promise<void> {

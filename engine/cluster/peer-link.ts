@@ -153,7 +153,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
           this.pending.delete(msg.reply.id);
           const r = msg.reply;
           if (r.ok) p.resolve(r);
-          else p.reject(new MemCloudError(r.code, `${this.name}: ${r.message}`));
+          else p.reject(new MemCloudError(r.code, `${this.name} (${this.fingerprint}): ${r.message}`));
           return;
         }
         case 'request':

@@ -24,7 +24,8 @@ const bad = (message: string): MemCloudError => new MemCloudError(ErrorCodes.BAD
 
 /** A short form of a namespace for messages: peer key texts are long. */
 export function namespaceLabel(ns: string): string {
-  return ns === SELF_NAMESPACE ? 'this node' : `peer ${ns.length > 12 ? `${ns.slice(0, 12)}...` : ns}`;
+  // A peer's namespace is named only in replies to that peer: it is the reader's own data.
+  return ns === SELF_NAMESPACE ? 'this node' : 'your data here';
 }
 
 export function assertNamespace(ns: string): void {
