@@ -3,10 +3,14 @@
 
 import { isMemCloudError } from '../errors';
 import { helpText, parseCommandArgs, usageLine, UsageError, type Command, type CommandIO } from './command';
+import { commandWords, findCommand, groupHelp, overview, subcommands } from './help';
+import { BROKEN_PIPE_EXIT, isBrokenPipe } from './broken-pipe';
 import { consentApproveCommand, consentDenyCommand, consentListCommand, consentPromptCommand } from './commands/consent';
 import { delCommand, flushCommand, freeCommand, getCommand, keysCommand, loadCommand, setCommand, storeCommand } from './commands/data';
 import { idCommand } from './commands/id';
-import { nodeStartCommand, nodeStatusCommand, nodeStopCommand } from './commands/node-lifecycle';
+import { nodeStartCommand } from './commands/node-start';
+import { nodeStatusCommand } from './commands/node-status';
+import { nodeStopCommand } from './commands/node-stop';
 import { nodeRunCommand } from './commands/node-run';
 import { logsCommand, statsCommand } from './commands/observe';
 import { connectCommand, peersConnectCommand, peersDisconnectCommand, peersListCommand, peersUpdateCommand } from './commands/peers';
@@ -45,56 +49,66 @@ export const commands: readonly Command[] = [
   logsCommand,
 ];
 
-function overview(): string {
-  const lines = ['Usage: memcloud <command> [options]', '', 'Pool idle RAM across trusted machines on your network.', '', 'Commands:'];
-  for (const c of commands) lines.push(`  ${c.path.join(' ').padEnd(20)} ${c.summary}`);
-  lines.push('', 'Run `memcloud <command> --help` for the options of a command.');
-  return lines.join('\n') + '\n';
-}
-
-function find(argv: readonly string[]): { command: Command; rest: string[] } | undefined {
-  let best: Command | undefined;
-  for (const c of commands) {
-    if (c.path.every((w, i) => argv[i] === w) && (!best || c.path.length > best.path.length)) best = c;
-  }
-  return best ? { command: best, rest: argv.slice(best.path.length) } : undefined;
-}
+const HELP_WORDS = new Set(['--help', '-h']);
 
 export async function runCli(argv: readonly string[], io: CommandIO): Promise<number> {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-    io.out.write(overview());
+    io.out.write(overview(commands));
     return argv.length === 0 ? 2 : 0;
   }
-  const found = find(argv);
-  if (!found) {
-    const group = commands.filter((c) => c.path[0] === argv[0]);
-    const hint = group.length ? `\n${group.map((c) => `  ${usageLine(c)}`).join('\n')}` : ' (run `memcloud --help` for the list)';
-    io.err.write(`memcloud: unknown command "${argv.join(' ')}"${hint}\n`);
-    return 2;
-  }
+  const found = findCommand(commands, argv);
+  if (!found) return noSuchCommand(argv, io);
   const { command, rest } = found;
   try {
     const ctx = parseCommandArgs(command, rest, io);
     if (ctx === 'help') {
-      io.out.write(helpText(command));
+      const members = subcommands(commands, command.path);
+      io.out.write(helpText(command) + (members.length ? `\n${groupHelp(command.path, members)}` : ''));
       return 0;
     }
     return (await command.run(ctx)) ?? 0;
   } catch (err) {
-    if (err instanceof UsageError) {
-      io.err.write(`memcloud: ${err.message}\n${usageLine(err.command ?? command)}\nRun \`memcloud ${command.path.join(' ')} --help\` for details.\n`);
-      return 2;
-    }
-    if (isMemCloudError(err)) {
-      io.err.write(`memcloud: ${err.message} [${err.code}]\n`);
-      return err.code === 'BAD_ARGUMENT' ? 2 : 1;
-    }
-    io.err.write(`memcloud: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    return 1;
+    return reportError(err, command, io);
   }
 }
 
+/** No command has these words: a group's help, or what exists. Only the words are echoed, never options. */
+function noSuchCommand(argv: readonly string[], io: CommandIO): number {
+  const words = commandWords(argv);
+  const group = subcommands(commands, words.slice(0, 1));
+  if (group.length > 0 && words.length === 1) {
+    if (argv.slice(1).some((a) => HELP_WORDS.has(a))) {
+      io.out.write(groupHelp(words, group));
+      return 0;
+    }
+    io.err.write(`memcloud: "${words[0]}" needs a command\n${groupHelp(words, group)}`);
+    return 2;
+  }
+  const name = words.length > 0 ? words.join(' ') : argv[0]!;
+  const hint = group.length ? `\n${groupHelp(words.slice(0, 1), group)}` : ' (run `memcloud --help` for the list)\n';
+  io.err.write(`memcloud: unknown command "${name}"${hint}`);
+  return 2;
+}
+
+function reportError(err: unknown, command: Command, io: CommandIO): number {
+  if (err instanceof UsageError) {
+    io.err.write(`memcloud: ${err.message}\n${usageLine(err.command ?? command)}\nRun \`memcloud ${command.path.join(' ')} --help\` for details.\n`);
+    return 2;
+  }
+  if (isBrokenPipe(err)) return BROKEN_PIPE_EXIT;
+  if (isMemCloudError(err)) {
+    io.err.write(`memcloud: ${err.message} [${err.code}]\n`);
+    return err.code === 'BAD_ARGUMENT' ? 2 : 1;
+  }
+  io.err.write(`memcloud: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return 1;
+}
+
 if (require.main === module) {
+  // A reader that goes away (`memcloud pull ID - | head`) ends us quietly, as SIGPIPE ends other tools.
+  process.stdout.on('error', (err) => {
+    if (isBrokenPipe(err)) process.exit(BROKEN_PIPE_EXIT);
+  });
   runCli(process.argv.slice(2), { out: process.stdout, err: process.stderr, env: process.env, stdin: process.stdin }).then(
     (code) => {
       process.exitCode = code;

@@ -5,19 +5,11 @@ import { open, readFile, rm } from 'node:fs/promises';
 import { ErrorCodes, MemCloudError } from '../errors';
 import { errnoCode } from './fs-errors';
 import { homePaths } from './paths';
+import { processExists } from './process-identity';
 
 export interface NodeLock {
   readonly path: string;
   release(): Promise<void>;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return errnoCode(err) === 'EPERM'; // exists, owned by someone else
-  }
 }
 
 async function readOwner(path: string): Promise<number | null> {
@@ -50,7 +42,7 @@ export async function acquireNodeLock(home: string): Promise<NodeLock> {
       }
     }
     const owner = await readOwner(path);
-    if (owner !== null && owner !== process.pid && alive(owner)) {
+    if (owner !== null && owner !== process.pid && processExists(owner)) {
       throw new MemCloudError(
         ErrorCodes.NODE_ALREADY_RUNNING,
         `a MemCloud node is already running for ${home} (pid ${owner}); use it (memcloud node status) or stop it (memcloud node stop)`,

@@ -2,11 +2,12 @@
 // static peers. Validated strictly; a bad file stops the node with a message naming it.
 
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { ErrorCodes, MemCloudError } from '../errors';
 import { homePaths } from '../home/paths';
 import { parsePublicKey } from '../identity/public-key';
 import { parseSize } from '../store/sizes';
-import { parseHostPort, type EngineOptionsInput, type StaticPeer } from './engine-options';
+import { parseHostPort, resolveEngineOptions, type EngineOptionsInput, type StaticPeer } from './engine-options';
 
 const KEYS = new Set(['name', 'port', 'host', 'offer', 'memory', 'discovery', 'replicas', 'peers']);
 
@@ -73,6 +74,13 @@ export async function readConfigFile(home: string): Promise<Partial<EngineOption
         throw bad(`peers[${i}]: ${(err as Error).message}`);
       }
     });
+  }
+  try {
+    // The file on its own must make valid options (types, ranges, the device name), so a bad value
+    // is reported as the file's, not as a bad flag.
+    resolveEngineOptions({ ...out, home: resolve(home) });
+  } catch (err) {
+    throw bad((err as Error).message);
   }
   return out as Partial<EngineOptionsInput>;
 }

@@ -169,6 +169,7 @@ export class Engine {
       `node ${options.name} (${parts.identity.fingerprint}) listening on ${options.host}:${port}, crypto ${parts.crypto.backend}, ` +
         `offering ${formatSize(parts.settings.offeredBytes)}, memory cap ${formatSize(options.memoryBytes)}`,
     );
+    if (options.memoryBytes < parts.settings.offeredBytes) log.warn('the memory cap is below the offer: peers are refused, or cache blocks evicted, before the offer is used up');
   }
 
   get offeredBytes(): number {

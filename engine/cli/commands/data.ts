@@ -1,20 +1,26 @@
 // Blocks and keys: store / load / free, set / get / del / keys, flush.
 
-import { MAX_VALUE_BYTES } from '../../data/data-input';
+import { MAX_VALUE_BYTES, validateKey, validateValue } from '../../data/data-input';
+import { globToMatcher } from '../../store/glob';
 import { formatSize } from '../../store/sizes';
 import { withClient } from '../client';
 import { UsageError, stringOpt, writeJson, type Command, type CommandContext } from '../command';
-import { readStdin, storeOptionSpecs, storeOptions } from './options';
+import { readStdin, storeOptionSpecs, storeOptions, warnIfFewerCopies } from './options';
 import { readFile } from 'node:fs/promises';
 
-async function valueArg(ctx: CommandContext, text: string | undefined): Promise<Buffer> {
+async function valueArg(ctx: CommandContext, text: string | undefined): Promise<Uint8Array> {
   const file = stringOpt(ctx, 'file');
   if (file !== undefined) {
     if (text !== undefined) throw new UsageError('give either a value or --file, not both');
-    return readFile(file);
+    return validateValue(await readFile(file));
   }
   if (text === undefined) throw new UsageError('missing value (a string, - for standard input, or --file FILE)');
-  return text === '-' ? readStdin(ctx, MAX_VALUE_BYTES) : Buffer.from(text, 'utf8');
+  return text === '-' ? readStdin(ctx, MAX_VALUE_BYTES) : validateValue(Buffer.from(text, 'utf8'));
+}
+
+/** The key argument, checked here so bad usage is reported without a node. */
+function keyArg(ctx: CommandContext): string {
+  return validateKey(ctx.positionals[0]);
 }
 
 function writeValue(ctx: CommandContext, value: Uint8Array): void {
@@ -31,8 +37,10 @@ export const storeCommand: Command = {
   positionals: { min: 0, max: 1 },
   options: { ...storeOptionSpecs, ...fileOption, json: { type: 'boolean', description: 'print JSON' } },
   async run(ctx) {
+    const opts = storeOptions(ctx);
     const data = await valueArg(ctx, ctx.positionals[0]);
-    const ref = await withClient(ctx, (c) => c.store(data, storeOptions(ctx)));
+    const ref = await withClient(ctx, (c) => c.store(data, opts));
+    warnIfFewerCopies(ctx, opts, ref.replicas);
     if (ctx.values.json) return writeJson(ctx, ref);
     ctx.out.write(`${ref.id}\n`);
   },
@@ -66,8 +74,14 @@ export const setCommand: Command = {
   positionals: { min: 1, max: 2 },
   options: { ...storeOptionSpecs, ...fileOption },
   async run(ctx) {
+    const key = keyArg(ctx);
+    const opts = storeOptions(ctx);
     const value = await valueArg(ctx, ctx.positionals[1]);
-    await withClient(ctx, (c) => c.set(ctx.positionals[0]!, value, storeOptions(ctx)));
+    const replicas = await withClient(ctx, async (c) => {
+      await c.set(key, value, opts);
+      return opts.replicas === undefined ? undefined : (await c.listData()).find((d) => d.kind === 'key' && d.id === key)?.replicas;
+    });
+    if (replicas) warnIfFewerCopies(ctx, opts, replicas);
     ctx.out.write(`OK (${formatSize(value.length)})\n`);
   },
 };
@@ -78,7 +92,8 @@ export const getCommand: Command = {
   args: '<KEY>',
   positionals: { min: 1, max: 1 },
   async run(ctx) {
-    writeValue(ctx, await withClient(ctx, (c) => c.get(ctx.positionals[0]!)));
+    const key = keyArg(ctx);
+    writeValue(ctx, await withClient(ctx, (c) => c.get(key)));
   },
 };
 
@@ -88,8 +103,10 @@ export const delCommand: Command = {
   args: '<KEY>',
   positionals: { min: 1, max: 1 },
   async run(ctx) {
-    const existed = await withClient(ctx, (c) => c.del(ctx.positionals[0]!));
-    ctx.out.write(existed ? 'deleted\n' : 'no such key\n');
+    const key = keyArg(ctx);
+    const existed = await withClient(ctx, (c) => c.del(key));
+    if (existed) ctx.out.write('deleted\n');
+    else ctx.err.write(`memcloud: no key ${JSON.stringify(key)} [NOT_FOUND]\n`);
     return existed ? 0 : 1;
   },
 };
@@ -101,7 +118,9 @@ export const keysCommand: Command = {
   positionals: { min: 0, max: 1 },
   options: { json: { type: 'boolean', description: 'print JSON' } },
   async run(ctx) {
-    const keys = await withClient(ctx, (c) => c.keys(ctx.positionals[0] ?? '*'));
+    const pattern = ctx.positionals[0] ?? '*';
+    globToMatcher(pattern); // a bad pattern is bad usage, reported without a node
+    const keys = await withClient(ctx, (c) => c.keys(pattern));
     if (ctx.values.json) return writeJson(ctx, keys);
     for (const k of keys) ctx.out.write(`${k}\n`);
   },

@@ -3,7 +3,10 @@
 import type { EngineEvent, Stats } from '../../api/types';
 import { formatLogEntry } from '../../log/log';
 import { formatSize } from '../../store/sizes';
-import { withClient } from '../client';
+import { ErrorCodes, MemCloudError } from '../../errors';
+import { homePaths } from '../../home/paths';
+import { tryClient, withClient } from '../client';
+import { followLogFile, tailLogFile } from '../log-file';
 import { UsageError, stringOpt, writeJson, type Command, type CommandContext } from '../command';
 
 function statsLine(s: Stats): string {
@@ -50,6 +53,19 @@ export const statsCommand: Command = {
   },
 };
 
+/** No node answers (stopped, crashed): the log file a background node left in the home. */
+async function logsFromFile(ctx: CommandContext, lines: number): Promise<number> {
+  const path = homePaths(ctx.home).nodeLog;
+  const tail = await tailLogFile(path, lines);
+  if (tail === undefined) {
+    throw new MemCloudError(ErrorCodes.NODE_NOT_RUNNING, `no node is running for ${ctx.home} and none left a log there (${path})`);
+  }
+  ctx.err.write(`memcloud: no node is running for ${ctx.home}; showing ${path}\n`);
+  for (const line of tail) ctx.out.write(`${line}\n`);
+  if (ctx.values.follow) await followLogFile(path, (text) => ctx.out.write(text), stopOnSigint());
+  return 0;
+}
+
 function linesOption(ctx: CommandContext): number {
   const v = stringOpt(ctx, 'lines');
   if (v === undefined) return 50;
@@ -66,7 +82,9 @@ export const logsCommand: Command = {
   },
   async run(ctx) {
     const lines = linesOption(ctx);
-    await withClient(ctx, async (client) => {
+    const client = await tryClient(ctx);
+    if (!client) return logsFromFile(ctx, lines);
+    try {
       for (const e of await client.logs({ lines })) ctx.out.write(`${formatLogEntry(e)}\n`);
       if (!ctx.values.follow) return;
       client.subscribe((e: EngineEvent) => {
@@ -74,6 +92,8 @@ export const logsCommand: Command = {
       });
       await client.subscribed();
       await Promise.race([stopOnSigint(), new Promise<void>((r) => client.onClose(() => r()))]);
-    });
+    } finally {
+      await client.close();
+    }
   },
 };

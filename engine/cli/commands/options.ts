@@ -1,6 +1,7 @@
 // Options shared by the data commands, parsed once.
 
-import type { StoreOptions } from '../../api/types';
+import type { ReplicaInfo, StoreOptions } from '../../api/types';
+import { validateStoreOptions } from '../../data/data-input';
 import { parseSize } from '../../store/sizes';
 import { UsageError, stringOpt, type CommandContext, type OptionSpec } from '../command';
 
@@ -18,13 +19,27 @@ export function storeOptions(ctx: CommandContext, name?: string): StoreOptions {
   if (replicasText !== undefined) {
     replicas = Number(replicasText);
     if (!/^\d+$/.test(replicasText) || replicas < 1 || replicas > 16) throw new UsageError('--replicas must be an integer from 1 to 16');
+    if (ctx.values.local) throw new UsageError('--replicas counts copies on peers; --local keeps one copy on this node');
   }
-  return {
+  return validateStoreOptions({
     durability: ctx.values.cache ? 'cache' : 'pinned',
     ...(replicas !== undefined ? { replicas } : {}),
     target: ctx.values.local ? 'local' : ctx.values.remote ? 'remote' : 'auto',
     ...(name !== undefined ? { name } : {}),
-  };
+  });
+}
+
+/**
+ * `--replicas N` with fewer peers able to take a copy: the data is stored (with the copies that
+ * could be made; the node adds the others when more peers connect), and we say so on stderr.
+ */
+export function warnIfFewerCopies(ctx: CommandContext, opts: StoreOptions, replicas: readonly ReplicaInfo[]): void {
+  if (opts.replicas === undefined || replicas.length >= opts.replicas) return;
+  const where = replicas.map((r) => (r.holder === 'local' ? 'this node' : r.holderName)).join(', ');
+  ctx.err.write(
+    `memcloud: warning: asked for ${opts.replicas} copies, stored ${replicas.length} (${where}); ` +
+      'the node makes the missing copies when more peers can take them\n',
+  );
 }
 
 export function sizeOption(ctx: CommandContext, name: string): number | undefined {

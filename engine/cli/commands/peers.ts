@@ -1,5 +1,7 @@
 // peers list / connect / disconnect / update, and the `connect` shortcut.
 
+import { parsePublicKey } from '../../identity/public-key';
+import { parseHostPort } from '../../node/engine-options';
 import { formatSize } from '../../store/sizes';
 import { withClient } from '../client';
 import { UsageError, stringOpt, writeJson, type Command } from '../command';
@@ -39,8 +41,11 @@ export const peersListCommand: Command = {
 const connectOptions = { key: { type: 'string' as const, value: 'PUBLIC_KEY', description: 'refuse unless the device there has this identity' } };
 
 async function connectTo(ctx: Parameters<Command['run']>[0]): Promise<void> {
+  const address = ctx.positionals[0]!;
   const key = stringOpt(ctx, 'key');
-  const peer = await withClient(ctx, (c) => c.connect(ctx.positionals[0]!, key === undefined ? {} : { expectedKey: key }));
+  parseHostPort(address); // bad usage is reported without a node
+  if (key !== undefined) parsePublicKey(key);
+  const peer = await withClient(ctx, (c) => c.connect(address, key === undefined ? {} : { expectedKey: key }));
   ctx.out.write(`connected to ${peer.name} (${peer.fingerprint})\n`);
 }
 

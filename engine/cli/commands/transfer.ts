@@ -4,12 +4,12 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { EngineEvent, StreamInfo } from '../../api/types';
+import type { EngineEvent, StoreOptions, StreamInfo } from '../../api/types';
 import type { MemCloud } from '../../sdk/client';
 import { withClient } from '../client';
 import { stringOpt, writeJson, type Command, type CommandContext } from '../command';
 import { ProgressBar } from '../progress';
-import { storeOptionSpecs, storeOptions } from './options';
+import { storeOptionSpecs, storeOptions, warnIfFewerCopies } from './options';
 
 /** Runs a node-side file transfer while drawing its progress events. */
 async function withProgress(ctx: CommandContext, client: MemCloud, label: string, run: (transferId: string) => Promise<StreamInfo>): Promise<StreamInfo> {
@@ -51,24 +51,32 @@ export const pushCommand: Command = {
   options: { ...storeOptionSpecs, name: { type: 'string', value: 'NAME', description: 'a label for listings (default: the file name)' }, json: { type: 'boolean', description: 'print JSON' } },
   async run(ctx) {
     const source = ctx.positionals[0]!;
-    const info = await withClient(ctx, async (client) => {
-      if (source !== '-') {
-        const path = resolve(source);
-        return withProgress(ctx, client, 'push', (transferId) => client.pushFile(path, { ...storeOptions(ctx, stringOpt(ctx, 'name')), transferId }));
-      }
-      const bar = new ProgressBar(ctx, 'push', null);
-      try {
-        const sink = client.createWriteStream(storeOptions(ctx, stringOpt(ctx, 'name') ?? 'stdin'));
-        await pipeline(ctx.stdin, counter(bar), sink);
-        return sink.done;
-      } finally {
-        bar.finish();
-      }
+    const opts = storeOptions(ctx, stringOpt(ctx, 'name') ?? (source === '-' ? 'stdin' : undefined));
+    const { info, replicas } = await withClient(ctx, async (client) => {
+      const info = await pushSource(ctx, client, source, opts);
+      const replicas = opts.replicas === undefined ? undefined : (await client.listData()).find((d) => d.id === info.id)?.replicas;
+      return { info, replicas };
     });
+    if (replicas) warnIfFewerCopies(ctx, opts, replicas);
     if (ctx.values.json) return writeJson(ctx, info);
     ctx.out.write(`${info.id}\n`);
   },
 };
+
+async function pushSource(ctx: CommandContext, client: MemCloud, source: string, opts: StoreOptions): Promise<StreamInfo> {
+  if (source !== '-') {
+    const path = resolve(source);
+    return withProgress(ctx, client, 'push', (transferId) => client.pushFile(path, { ...opts, transferId }));
+  }
+  const bar = new ProgressBar(ctx, 'push', null);
+  try {
+    const sink = client.createWriteStream(opts);
+    await pipeline(ctx.stdin, counter(bar), sink);
+    return sink.done;
+  } finally {
+    bar.finish();
+  }
+}
 
 export const pullCommand: Command = {
   path: ['pull'],

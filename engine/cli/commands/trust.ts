@@ -4,7 +4,7 @@ import { ErrorCodes, MemCloudError } from '../../errors';
 import { fingerprint } from '../../identity/fingerprint';
 import { loadOrCreateIdentity } from '../../identity/identity-file';
 import { decodePublicKeyText, parsePublicKey } from '../../identity/public-key';
-import { findDevice } from '../../trust/device-query';
+import { fallbackDeviceName, findDevice } from '../../trust/device-query';
 import type { TrustedDevice } from '../../trust/trust-file';
 import { TrustStore } from '../../trust/trust-store';
 import { formatTable } from '../format';
@@ -50,11 +50,14 @@ export const trustAddCommand: Command = {
       throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, "that is this device's own key; add the key printed by `memcloud id` on the other device");
     }
     const given = stringOpt(ctx, 'name');
-    const name = given ?? `device-${fingerprint(key).slice(0, 4).toLowerCase()}`;
     const text = Buffer.from(key).toString('base64url');
     const d =
       (await viaNode(ctx, (c) => c.trustAdd(text, given === undefined ? {} : { name: given }))) ??
-      (await withStore(ctx, (s) => s.trust(key, { name, approval: 'cli' })));
+      (await withStore(ctx, (s) => {
+        // Trusting a known device again (e.g. after revoking it) keeps the name it has unless --name.
+        const name = given ?? s.get(key)?.name ?? fallbackDeviceName(key);
+        return s.trust(key, { name, approval: 'cli' });
+      }));
     ctx.out.write(`Trusted ${d.name}\n  fingerprint ${fingerprint(key)}\nCompare this fingerprint with the one \`memcloud id\` prints on that device.\n`);
   },
 };
@@ -95,9 +98,10 @@ export const trustRemoveCommand: Command = {
   positionals: { min: 1, max: 1 },
   options: { forget: { type: 'boolean', description: 'delete the entry instead of keeping it as revoked' } },
   async run(ctx) {
-    if (!ctx.values.forget) {
-      const revoked = await viaNode(ctx, (c) => c.trustRemove(ctx.positionals[0]!));
-      if (revoked) return void ctx.out.write(`Revoked ${revoked.name} (${revoked.fingerprint}); its sessions are closed\n`);
+    const forget = ctx.values.forget === true;
+    const removed = await viaNode(ctx, (c) => c.trustRemove(ctx.positionals[0]!, forget ? { forget } : undefined));
+    if (removed) {
+      return void ctx.out.write(`${forget ? 'Forgot' : 'Revoked'} ${removed.name} (${removed.fingerprint}); its sessions are closed\n`);
     }
     await withStore(ctx, async (s) => {
       const d = findDevice(s.list(), ctx.positionals[0]!);

@@ -122,6 +122,41 @@ describe('data commands', () => {
   });
 });
 
+describe('output and errors', () => {
+  test('pull ID - into a reader that goes away (| head) exits quietly with the SIGPIPE status', async () => {
+    const file = join(root, 'pipe.bin');
+    writeFileSync(file, randomBytes(8 * 1024 * 1024));
+    const id = mc(['push', file]).out.trim();
+    const child = spawn(process.execPath, [CLI, 'pull', id, '-', '--home', home], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (c) => (err += c));
+    // Like `head -c 10`: read a little, then close our end of the pipe.
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    assert.equal(err, '');
+    assert.equal(code, 141);
+  });
+
+  test('del of a missing key says so on stderr, not stdout', () => {
+    const r = mc(['del', 'never-set']);
+    assert.equal(r.code, 1);
+    assert.equal(r.out, '');
+    assert.equal(r.err, 'memcloud: no key "never-set" [NOT_FOUND]\n');
+  });
+
+  test('trust remove --forget on a running node is reflected in trust list at once', () => {
+    const other = JSON.parse(mc(['id', '--json'], { home: join(root, 'forgettable') }).out) as { publicKey: string };
+    assert.equal(mc(['trust', 'add', other.publicKey, '--name', 'forgettable']).code, 0);
+    const r = mc(['trust', 'remove', 'forgettable', '--forget']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^Forgot forgettable \(/);
+    const list = JSON.parse(mc(['trust', 'list', '--json']).out) as Array<{ publicKey: string }>;
+    assert.ok(!list.some((d) => d.publicKey === other.publicKey), 'gone from trust list right away');
+    assert.ok(!readFileSync(join(home, 'trusted_devices.json'), 'utf8').includes(other.publicKey), 'and from the file');
+  });
+});
+
 describe('consent from the CLI', () => {
   async function stranger(name: string): Promise<RunningNode> {
     const h = join(root, name);

@@ -3,7 +3,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -40,7 +40,9 @@ describe('CLI arguments', () => {
     const home = freshHome();
     const cases: Array<[string[], RegExp]> = [
       [['frobnicate'], /unknown command "frobnicate"/],
-      [['trust'], /unknown command "trust"[\s\S]*memcloud trust add/],
+      [['trust'], /"trust" needs a command[\s\S]*trust add +Trust a device/],
+      [['frobnicate', '--home', '/tmp/x'], /^memcloud: unknown command "frobnicate" \(run/],
+      [['node', 'frob', '--x'], /unknown command "node frob"\n[\s\S]*node start +Start a node/],
       [['trust', 'add'], /missing argument: <public-key>[\s\S]*Usage: memcloud trust add/],
       [['trust', 'add', 'not-a-key', '--home', home], /Not a MemCloud public key/],
       [['trust', 'add', 'a', 'b', '--home', home], /unexpected argument "b"/],
@@ -55,6 +57,75 @@ describe('CLI arguments', () => {
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
       assert.match(r.err, pattern, args.join(' '));
     }
+  });
+
+  test('a group\'s --help lists its subcommands and exits 0', async () => {
+    const groups = new Set(commands.filter((c) => c.path.length > 1).map((c) => c.path[0]!));
+    for (const g of ['consent', 'node', 'peers', 'trust']) assert.ok(groups.has(g), g);
+    for (const group of groups) {
+      for (const flag of ['--help', '-h']) {
+        const r = await run([group, flag]);
+        assert.equal(r.code, 0, `${group} ${flag}: ${r.err}`);
+        assert.equal(r.err, '');
+        for (const c of commands.filter((x) => x.path.length > 1 && x.path[0] === group)) {
+          assert.ok(r.out.includes(`  ${c.path.join(' ')} `) && r.out.includes(c.summary), `${group} ${flag} lists ${c.path.join(' ')}`);
+        }
+      }
+    }
+  });
+
+  test('an unknown command is named by its words only, never its options', async () => {
+    const r = await run(['frobnicate', '--home', '/tmp/x', '--name', 'y']);
+    assert.equal(r.code, 2);
+    assert.equal(r.err, 'memcloud: unknown command "frobnicate" (run `memcloud --help` for the list)\n');
+  });
+
+  test('bad usage is reported (exit 2) before connecting: no node needed, no home created', async () => {
+    const home = freshHome();
+    writeFileSync(join(root, 'value.txt'), 'v');
+    const cases: Array<[string[], RegExp]> = [
+      [['store', '--replicas', '0', 'hi'], /--replicas must be an integer from 1 to 16/],
+      [['set', 'k', 'v', '--replicas', '17'], /--replicas must be an integer from 1 to 16/],
+      [['set', 'k', 'v', '--replicas', '2', '--local'], /--replicas counts copies on peers/],
+      [['set', 'bad\u0001key', 'v'], /a key must not contain control characters/],
+      [['get', ''], /a key must be a non-empty string/],
+      [['del', 'x'.repeat(2000)], /a key must be at most 1024 bytes/],
+      [['store', 'x', '--file', join(root, 'value.txt')], /either a value or --file/],
+      [['keys', '[unclosed'], /invalid pattern/],
+      [['push', join(root, 'value.txt'), '--replicas', 'two'], /--replicas must be an integer/],
+      [['push', '-', '--name', 'n'.repeat(300)], /a name must be at most 256 characters/],
+      [['connect', 'nohostport'], /is not HOST:PORT/],
+      [['connect', '127.0.0.1:7797', '--key', 'not-a-key'], /Not a MemCloud public key/],
+      [['peers', 'update', 'x', '--allowed', 'lots'], /--allowed:/],
+      [['logs', '--lines', 'many'], /--lines must be an integer/],
+      [['node', 'start', '--offer', '12zz'], /--offer: invalid size "12zz"/],
+      [['node', 'start', '--port', '99999'], /--port must be an integer from 0 to 65535/],
+      [['node', 'start', '--replicas', '0'], /--replicas must be an integer from 1 to 16/],
+      [['node', 'start', '--name', 'a\u0007b'], /name/],
+    ];
+    for (const [args, pattern] of cases) {
+      const r = await run([...args, '--home', home]);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
+      assert.match(r.err, pattern, args.join(' '));
+      assert.doesNotMatch(r.err, /NODE_NOT_RUNNING|no MemCloud node/, args.join(' '));
+    }
+    assert.ok(!existsSync(home), 'nothing was created for bad usage');
+  });
+
+  test('a damaged config.json stops node start before anything is spawned, naming the file', async () => {
+    const home = freshHome();
+    await run(['id', '--home', home]);
+    writeFileSync(join(home, 'node.log'), 'MemCloud node "old" ready: an earlier run\nFATAL an old failure [INTERNAL]\n', { mode: 0o600 });
+    for (const [text, why] of [['{"port": 7', /not valid JSON/], ['{"replicas": 0}', /replicas must be an integer from 1 to 16/], ['{"colour": "red"}', /unknown setting "colour"/]] as const) {
+      writeFileSync(join(home, 'config.json'), text);
+      const r = await run(['node', 'start', '--home', home, '--port', '0']);
+      assert.equal(r.code, 1, r.err);
+      assert.ok(r.err.startsWith(`memcloud: ${join(home, 'config.json')}: `), r.err);
+      assert.match(r.err, why);
+      assert.match(r.err, /\[CONFIG_INVALID\]\n$/);
+      assert.doesNotMatch(r.err, /earlier run|old failure/);
+    }
+    assert.ok(!existsSync(join(home, 'node.pid')), 'no node was started');
   });
 
   test('a public key starting with "-" is an argument, not an option', async () => {
@@ -101,6 +172,21 @@ describe('CLI arguments', () => {
     const missing = await run(['trust', 'remove', 'nobody', '--home', home]);
     assert.equal(missing.code, 1);
     assert.match(missing.err, /no device matches "nobody"/);
+  });
+
+  test('trust add of a known device again, with no node running, keeps its name', async () => {
+    const home = freshHome();
+    const other = JSON.parse((await run(['id', '--json', '--home', freshHome()])).out);
+    assert.equal((await run(['trust', 'add', other.publicKey, '--name', 'desk', '--home', home])).code, 0);
+    assert.equal((await run(['trust', 'remove', 'desk', '--home', home])).code, 0);
+    const again = await run(['trust', 'add', other.publicKey, '--home', home]);
+    assert.equal(again.code, 0, again.err);
+    assert.match(again.out, /^Trusted desk\n/);
+    const list = JSON.parse((await run(['trust', 'list', '--json', '--home', home])).out);
+    assert.deepEqual(list.map((d: { name: string; status: string }) => [d.name, d.status]), [['desk', 'trusted']]);
+    const unnamed = JSON.parse((await run(['id', '--json', '--home', freshHome()])).out);
+    const fresh = await run(['trust', 'add', unnamed.publicKey, '--home', home]);
+    assert.ok(fresh.out.startsWith(`Trusted device-${unnamed.fingerprint.slice(0, 4).toLowerCase()}\n`), fresh.out);
   });
 
   test('a corrupt identity file stops the node with a message naming the file, and is left untouched', () => {

@@ -1,0 +1,71 @@
+// memcloud node start: the node in the background (`node run` detached, logging to <home>/node.log).
+// Everything `node run` would refuse is refused here first, before anything is spawned; then the new
+// node itself reports ready or its own startup error over an IPC channel (startup-report.ts).
+
+import { spawn } from 'node:child_process';
+import { ErrorCodes, MemCloudError } from '../../errors';
+import { homePaths } from '../../home/paths';
+import { requireBundledFile } from '../../runtime/bundle-path';
+import { tryClient } from '../client';
+import { UsageError, type Command, type CommandContext } from '../command';
+import { logLinesSince, logSize } from '../log-file';
+import { describeStatus } from './node-status';
+import { nodeOptions, nodeStartupOptions } from './node-options';
+import { awaitStartup } from './startup-report';
+
+const START_TIMEOUT_MS = 20_000;
+
+/** The node flags given on this command line, to pass on to `node run`. */
+function passThrough(ctx: CommandContext): string[] {
+  return Object.entries(ctx.values).flatMap(([name, v]) => {
+    if (!(name in nodeOptions) || v === undefined || v === false) return [];
+    if (v === true) return [`--${name}`];
+    return (Array.isArray(v) ? v : [v]).flatMap((x) => [`--${name}`, x]);
+  });
+}
+
+export const nodeStartCommand: Command = {
+  path: ['node', 'start'],
+  summary: 'Start a node in the background (log: <home>/node.log, pid: <home>/node.pid).',
+  options: nodeOptions,
+  async run(ctx) {
+    await nodeStartupOptions(ctx);
+    const running = await tryClient(ctx);
+    if (running) {
+      const s = await running.status().finally(() => running.close());
+      throw new MemCloudError(ErrorCodes.NODE_ALREADY_RUNNING, `a node is already running for ${ctx.home} (pid ${s.pid})`);
+    }
+    const logFile = homePaths(ctx.home).nodeLog;
+    const logStart = await logSize(logFile);
+    const child = spawn(process.execPath, [requireBundledFile('cli.js'), 'node', 'run', ...passThrough(ctx), '--home', ctx.home, '--log-file', logFile], {
+      detached: true,
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+      env: ctx.env,
+    });
+    const outcome = await awaitStartup(child, START_TIMEOUT_MS);
+    if (child.connected) child.disconnect();
+    child.unref();
+    switch (outcome.kind) {
+      case 'ready': {
+        const client = await tryClient(ctx);
+        if (!client) throw new MemCloudError(ErrorCodes.NODE_NOT_RUNNING, `the node started but stopped again; see ${logFile}`);
+        try {
+          await describeStatus(ctx, client);
+        } finally {
+          await client.close();
+        }
+        return;
+      }
+      case 'failed':
+        if (outcome.usage) throw new UsageError(outcome.error.message);
+        throw new MemCloudError(outcome.error.code, `the node could not start: ${outcome.error.message}`);
+      case 'exited':
+      case 'timeout': {
+        // No report: show only what this node wrote to the log, never an earlier run's lines.
+        const lines = await logLinesSince(logFile, logStart);
+        const what = outcome.kind === 'timeout' ? `did not report ready within ${START_TIMEOUT_MS / 1000} s` : `exited (${outcome.signal ?? `code ${outcome.code}`}) before it was ready`;
+        throw new MemCloudError(ErrorCodes.INTERNAL, `the node ${what}; ${lines.length ? `it logged:\n${lines.join('\n')}` : `it logged nothing (see ${logFile})`}`);
+      }
+    }
+  },
+};

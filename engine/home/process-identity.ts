@@ -1,0 +1,46 @@
+// Telling one process from another that later got the same pid: its start time. Read from
+// /proc/<pid>/stat on Linux (field 22, clock ticks after boot) and from `ps -o lstart=` elsewhere on
+// POSIX; unknown on Windows. A caller that cannot tell must not signal.
+
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+
+/** The process's start time as an opaque string, or undefined (no such process, or no way to tell). */
+export async function processStartTime(pid: number): Promise<string | undefined> {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  if (process.platform === 'linux') return linuxStartTime(pid);
+  if (process.platform === 'win32') return undefined;
+  return psStartTime(pid);
+}
+
+async function linuxStartTime(pid: number): Promise<string | undefined> {
+  let stat: string;
+  try {
+    stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // "pid (comm) state ppid ...": comm may contain spaces and parentheses, so count from the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const start = fields[19]; // field 22 overall; fields[0] is field 3 (state)
+  return start !== undefined && /^\d+$/.test(start) ? start : undefined;
+}
+
+function psStartTime(pid: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile('ps', ['-o', 'lstart=', '-p', String(pid)], { timeout: 5000 }, (err, stdout) => {
+      const text = err ? '' : stdout.trim();
+      resolve(text === '' ? undefined : text);
+    });
+  });
+}
+
+/** True while a process with this pid exists (ours or, with EPERM, another user's). */
+export function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
