@@ -6,6 +6,7 @@ import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
 import type { Session } from '../session/session-manager';
 import {
   Op,
+  REPLY,
   decodePeerMessage,
   encodeFree,
   encodeList,
@@ -41,6 +42,8 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 const SWEEP_MS = 1000;
 /** The channel's send buffer above which new writes wait (see writable). */
 const WRITE_HIGH_WATER = 8 * 1024 * 1024;
+/** Timed-out request ids remembered so their late replies can be told from replies to nothing. */
+const MAX_ABANDONED = 4096;
 
 export class PeerLink extends EventEmitter<PeerLinkEvents> {
   readonly publicKey: string;
@@ -50,6 +53,10 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   leaving = false;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  /** Ids of the peer's requests we have not answered yet: a second request with one of them is a protocol error. */
+  private readonly inbound = new Set<number>();
+  /** Ids of our requests that timed out, oldest first: their late replies are dropped, not fatal (section 7). */
+  private readonly abandoned = new Set<number>();
   private closed = false;
   /** Sweeps so far: a coarse clock, so sending a request needs no Date.now(). */
   private clock = 0;
@@ -123,8 +130,12 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     return r.op === Op.LIST && r.ok ? [...r.blocks] : [];
   }
 
-  /** Sends a reply or notice (already encoded). */
+  /** Sends a reply or notice (already encoded). A reply ends its request's time in flight. */
   send(parts: Uint8Array | readonly Uint8Array[]): void {
+    const head = parts instanceof Uint8Array ? parts : parts[0];
+    if (head !== undefined && head.length >= 5 && head[0]! & REPLY) {
+      this.inbound.delete(((head[1]! << 24) | (head[2]! << 16) | (head[3]! << 8) | head[4]!) >>> 0);
+    }
     if (this.isOpen) this.session.channel.send(parts);
   }
 
@@ -149,6 +160,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       switch (msg.kind) {
         case 'reply': {
           const p = this.pending.get(msg.reply.id);
+          if (!p && this.abandoned.delete(msg.reply.id)) return; // answered after we gave up on it
           if (!p || p.op !== msg.reply.op) throw new MemCloudError(ErrorCodes.FRAME_MALFORMED, 'reply to no pending request');
           this.pending.delete(msg.reply.id);
           const r = msg.reply;
@@ -157,6 +169,10 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
           return;
         }
         case 'request':
+          if (this.inbound.has(msg.request.id)) {
+            throw new MemCloudError(ErrorCodes.FRAME_MALFORMED, `request id ${msg.request.id} is already in flight`);
+          }
+          this.inbound.add(msg.request.id);
           this.handler.request(this, msg.request);
           return;
         case 'notice':
@@ -175,8 +191,14 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     for (const [id, p] of this.pending) {
       if (p.sentAt >= limit) continue;
       this.pending.delete(id);
+      this.abandon(id);
       p.reject(new MemCloudError(ErrorCodes.TIMEOUT, `${this.name} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s`));
     }
+  }
+
+  private abandon(id: number): void {
+    this.abandoned.add(id);
+    if (this.abandoned.size > MAX_ABANDONED) this.abandoned.delete(this.abandoned.values().next().value!);
   }
 
   private finish(err: MemCloudError | null): void {

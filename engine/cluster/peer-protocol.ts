@@ -17,6 +17,8 @@ export const Op = {
 } as const;
 export type OpValue = (typeof Op)[keyof typeof Op];
 export const REPLY = 0x80;
+const NOTICE_OPS_FIRST = 0x10;
+const NOTICE_OPS_LAST = 0x1f;
 
 /** Wire status codes of replies; anything unknown is read as INTERNAL. */
 const STATUS_CODES: readonly (ErrorCode | 'OK')[] = [
@@ -64,6 +66,12 @@ export type PeerMessage =
   | { readonly kind: 'reply'; readonly reply: PeerReply };
 
 const MAX_IDS = 65535;
+/** Section 7.1: an error reply's text is UTF-8 of at most this many bytes. */
+export const MAX_ERROR_TEXT_BYTES = 512;
+/** C0 controls, DEL and C1 controls: never kept in text that came from a peer (section 7.1). */
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 function malformed(why: string): MemCloudError {
   return new MemCloudError(ErrorCodes.FRAME_MALFORMED, `peer message: ${why}`);
@@ -120,7 +128,7 @@ export function encodeQuota(allowedBytes: number): Buffer {
 
 export function encodeError(op: number, id: number, err: MemCloudError): Buffer {
   const known = STATUS_CODES.indexOf(err.code);
-  const message = Buffer.from(err.message.slice(0, 512), 'utf8');
+  const message = errorText(err.message);
   const b = head(REPLY | op, id, 1 + message.length);
   b[5] = known > 0 ? known : STATUS_CODES.indexOf(ErrorCodes.INTERNAL);
   message.copy(b, 6);
@@ -177,11 +185,35 @@ function exact(b: Buffer, length: number, what: string): void {
   if (b.length !== length) throw malformed(`${what} has ${b.length} bytes, expected ${length}`);
 }
 
+/** Our own error text as the wire allows it: controls replaced, at most 512 bytes, cut on a character boundary. */
+function errorText(message: string): Buffer {
+  const bytes = Buffer.from(message.replace(CONTROLS, ' '), 'utf8');
+  if (bytes.length <= MAX_ERROR_TEXT_BYTES) return bytes;
+  let end = MAX_ERROR_TEXT_BYTES;
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--; // never split a UTF-8 sequence
+  return bytes.subarray(0, end);
+}
+
+/** A peer's error text: at most 512 bytes of valid UTF-8, else malformed; controls become spaces. */
+function peerErrorText(b: Buffer, offset: number): string {
+  if (b.length - offset > MAX_ERROR_TEXT_BYTES) throw malformed(`error text of ${b.length - offset} bytes exceeds ${MAX_ERROR_TEXT_BYTES}`);
+  let text: string;
+  try {
+    text = strictUtf8.decode(b.subarray(offset));
+  } catch {
+    throw malformed('error text is not valid UTF-8');
+  }
+  return text.replace(CONTROLS, ' ');
+}
+
 /** Decodes one APP message body. Data fields are views into `b` (copy to keep small ones). */
 export function decodePeerMessage(b: Buffer): PeerMessage {
   if (b.length < 5) throw malformed('shorter than its header');
   const op = b[0]!;
   const id = b.readUInt32BE(1);
+  // Section 7: requests and replies carry a non-zero id, notices exactly 0.
+  const notice = op >= NOTICE_OPS_FIRST && op <= NOTICE_OPS_LAST;
+  if (notice ? id !== 0 : id === 0) throw malformed(notice ? `notice 0x${op.toString(16)} with id ${id}` : `op 0x${op.toString(16)} with id 0`);
   if (op & REPLY) return { kind: 'reply', reply: decodeReply(op & ~REPLY, id, b) };
   switch (op) {
     case Op.STORE: {
@@ -222,7 +254,7 @@ function decodeReply(op: number, id: number, b: Buffer): PeerReply {
   const status = b[5]!;
   if (status !== 0) {
     const code = (STATUS_CODES[status] ?? ErrorCodes.INTERNAL) as ErrorCode;
-    return { op, id, ok: false, code, message: b.toString('utf8', 6, Math.min(b.length, 6 + 512)) };
+    return { op, id, ok: false, code, message: peerErrorText(b, 6) };
   }
   switch (op) {
     case Op.STORE:

@@ -1,0 +1,111 @@
+// The RAM protocol is exact (docs/protocol.md section 7), against a real node process over real
+// TCP: a trusted device turned hostile sends requests with id 0, notices with an id, error replies
+// that are too long or not UTF-8, and the node closes the session with the generic ABORT. Error
+// text with terminal escapes reaches the CLI's user with every control character gone.
+
+import { after, afterEach, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeviceIdentity } from '../../../../engine/identity/device-identity';
+import { CLI, cli, startNode, type RunningNode } from '../../../../scripts/demo-nodes';
+import { hostileSession } from './tools/hostile-initiator';
+import { HostileRamPeer, errorReply, ramMessage, roomyHolder, type Responder } from './tools/hostile-ram-peer';
+
+const root = mkdtempSync(join(tmpdir(), 'memcloud-ram-strict-'));
+const home = join(root, 'victim');
+let node: RunningNode;
+const open: HostileRamPeer[] = [];
+
+before(async () => {
+  node = await startNode('victim', home);
+});
+afterEach(async () => {
+  // Each test's peers go away, so the next test's session is the victim's only peer.
+  for (const p of open.splice(0)) {
+    p.close();
+    await p.session.peer.waitClosed();
+  }
+});
+after(async () => {
+  await node?.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** A fresh identity the victim trusts, in an open session that answers the victim's requests. */
+async function trustedHostile(respond: Responder = roomyHolder): Promise<HostileRamPeer> {
+  const identity = DeviceIdentity.generate();
+  cli(home, ['trust', 'add', identity.publicKeyText, '--name', 'mallory']);
+  const peer = new HostileRamPeer(await hostileSession(node.port, { identity }), respond);
+  open.push(peer);
+  // The victim asks a new peer for its STAT right after HELLO: the session is open on its side.
+  await peer.nextApp((b) => b[0] === 0x04);
+  return peer;
+}
+
+async function assertAborted(peer: HostileRamPeer, what: string): Promise<void> {
+  await peer.session.peer.waitClosed(15_000);
+  assert.ok(peer.abortedByVictim, `${what}: the victim closes with the generic ABORT`);
+}
+
+const BLOCK = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
+
+describe('RAM protocol strictness against a real node', () => {
+  test('a request with id 0 is refused with ABORT', async () => {
+    const peer = await trustedHostile();
+    peer.sendApp(ramMessage(0x02, 0, BLOCK)); // LOAD, id 0
+    await assertAborted(peer, 'LOAD with id 0');
+  });
+
+  test('notices with a non-zero id are refused with ABORT (LEAVING, QUOTA)', async () => {
+    const leaving = await trustedHostile();
+    leaving.sendApp(ramMessage(0x10, 1));
+    const quota = await trustedHostile();
+    const allowed = Buffer.alloc(8);
+    allowed.writeBigUInt64BE(1024n);
+    quota.sendApp(ramMessage(0x12, 0x01020304, allowed));
+    await assertAborted(leaving, 'LEAVING with id 1');
+    await assertAborted(quota, 'QUOTA with an id');
+  });
+
+  test('the same notices with id 0 keep the session open', async () => {
+    const peer = await trustedHostile();
+    const allowed = Buffer.alloc(8);
+    allowed.writeBigUInt64BE(1024n);
+    peer.sendApp(ramMessage(0x12, 0, allowed));
+    // A request after the notice is still answered: the notice was accepted.
+    peer.sendApp(ramMessage(0x04, 77)); // STAT
+    const reply = await peer.nextApp((b) => b[0] === 0x84 && b.readUInt32BE(1) === 77);
+    assert.equal(reply[5], 0, 'STAT answered with status 0');
+    assert.ok(peer.session.peer.isOpen);
+  });
+
+  test('an error reply of 513 bytes, or not UTF-8, is refused with ABORT; 512 bytes is accepted', async () => {
+    const long = await trustedHostile((req) => (req[0] === 0x04 ? errorReply(req, 5, Buffer.alloc(513, 0x61)) : null));
+    const notUtf8 = await trustedHostile((req) => (req[0] === 0x04 ? errorReply(req, 5, Buffer.of(0x6f, 0x6b, 0xc3)) : null));
+    const fine = await trustedHostile((req) => (req[0] === 0x04 ? errorReply(req, 5, Buffer.alloc(512, 0x61)) : null));
+    await assertAborted(long, '513-byte error text');
+    await assertAborted(notUtf8, 'error text ending in a truncated UTF-8 sequence');
+    fine.sendApp(ramMessage(0x04, 5));
+    await fine.nextApp((b) => b[0] === 0x84 && b.readUInt32BE(1) === 5);
+    assert.ok(fine.session.peer.isOpen, 'a 512-byte error text is within the rule');
+  });
+
+  test('terminal escapes in a holder error reach the CLI user without any control character', async () => {
+    const evil = Buffer.from('\u001b[2J\u001b]0;pwned\u0007 disk \u009b31m on fire\nPASSWORD: ', 'utf8');
+    await trustedHostile((req) => (req[0] === 0x04 ? roomyHolder(req) : req[0] === 0x01 ? errorReply(req, 3, evil) : null));
+    // Asynchronously: this process is the hostile peer and must keep answering meanwhile.
+    const r = await new Promise<{ status: number | null; stderr: string }>((resolve) =>
+      execFile(process.execPath, [CLI, 'store', '--remote', 'some data', '--home', home], { encoding: 'utf8', timeout: 60_000 }, (err, _out, stderr) =>
+        resolve({ status: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stderr }),
+      ),
+    );
+    assert.notEqual(r.status, 0, 'the store fails: the only peer refused it');
+    assert.match(r.stderr, /disk/, `the holder's text is shown: ${JSON.stringify(r.stderr)}`);
+    const shown = r.stderr.trimEnd();
+    assert.ok(!/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/.test(shown), `no control characters: ${JSON.stringify(shown)}`);
+    assert.ok(!shown.includes('\nPASSWORD'), 'no line break from the peer');
+  });
+});
