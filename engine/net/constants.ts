@@ -19,6 +19,16 @@ export const NOISE_PROTOCOL_NAME = 'Noise_XX_25519_ChaChaPoly_SHA256';
 export const PROLOGUE_LABEL = 'MemCloud';
 export const SIGNATURE_CONTEXT = 'memcloud/v1/handshake-signature';
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
+/** [3.5] A responder drops a connection whose preamble and message 1 are not in within this. */
+export const FIRST_MESSAGE_TIMEOUT_MS = 3000;
+/** [3.2] Message 1 is exactly an ephemeral key. */
+export const HANDSHAKE_MESSAGE_1_LENGTH = 32;
+/** [3.3] The largest identity payload: 108 fixed bytes and a 64-byte name. */
+export const MAX_IDENTITY_PAYLOAD = 108 + 64;
+/** [3.2] e || ENC(s) || ENC(payload). */
+export const MAX_HANDSHAKE_MESSAGE_2 = 32 + 48 + MAX_IDENTITY_PAYLOAD + 16;
+/** [3.2] ENC(s) || ENC(payload). */
+export const MAX_HANDSHAKE_MESSAGE_3 = 48 + MAX_IDENTITY_PAYLOAD + 16;
 
 /** [5. Transport] */
 export const TAG_LENGTH = 16;
@@ -31,5 +41,7 @@ export const MESSAGE_HEADER_LENGTH = 5;
 export const MAX_MESSAGE_BODY = 16 * 1024 * 1024 + 4096;
 export const MessageKind = { APP: 0, HELLO: 1, CLOSE: 2, PING: 3, PONG: 4 } as const;
 export type MessageKindValue = (typeof MessageKind)[keyof typeof MessageKind];
-export const CloseReason = { NORMAL: 0, GOING_AWAY: 1, NOT_AUTHORIZED: 2, PROTOCOL_ERROR: 3 } as const;
+/** [4] Until a side has sent HELLO, the peer may send only HELLO then CLOSE: at most one record holding both. */
+export const MAX_PRE_ADMISSION_RECORD = TAG_LENGTH + (MESSAGE_HEADER_LENGTH + 32) + (MESSAGE_HEADER_LENGTH + 1);
+export const CloseReason = { NORMAL: 0, GOING_AWAY: 1 } as const;
 export type CloseReasonValue = (typeof CloseReason)[keyof typeof CloseReason];

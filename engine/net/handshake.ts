@@ -11,8 +11,13 @@ import { nobleChaChaPoly } from '../crypto/noise/cipher';
 import { x25519 as x25519DH, type KeyPair } from '../crypto/noise/dh';
 import {
   CHANNEL_ID_CONTEXT,
+  FIRST_MESSAGE_TIMEOUT_MS,
   FrameType,
+  HANDSHAKE_MESSAGE_1_LENGTH,
   HANDSHAKE_TIMEOUT_MS,
+  MAX_HANDSHAKE_MESSAGE_2,
+  MAX_HANDSHAKE_MESSAGE_3,
+  MAX_PRE_ADMISSION_RECORD,
   PREAMBLE_MAGIC,
   PROLOGUE_LABEL,
   PROTOCOL_VERSION,
@@ -39,6 +44,8 @@ export interface HandshakeOptions {
   readonly name: string;
   readonly offeredBytes: number;
   readonly timeoutMs?: number;
+  /** Responder: the preamble and message 1 must be in within this (section 3.5). */
+  readonly firstMessageTimeoutMs?: number;
   /**
    * Called once the peer's signature checked out, before this side completes the handshake.
    * Throw to refuse (revoked device, unexpected key); the wire only ever sees the generic abort.
@@ -87,6 +94,7 @@ class HandshakeRun {
   /** DH results started ahead of the token that needs them, keyed by token. Zeroed at the end. */
   private readonly early = new Map<string, { publicKey: Uint8Array; result: Promise<Uint8Array> }>();
   private readonly secrets: Uint8Array[] = [];
+  private firstMessageTimer: NodeJS.Timeout | undefined;
 
   constructor(opts: HandshakeOptions) {
     this.opts = opts;
@@ -99,6 +107,13 @@ class HandshakeRun {
     const timeoutMs = this.opts.timeoutMs ?? HANDSHAKE_TIMEOUT_MS;
     const timer = setTimeout(() => this.fail(new MemCloudError(ErrorCodes.HANDSHAKE_TIMEOUT, `no complete handshake within ${timeoutMs} ms`)), timeoutMs);
     timer.unref();
+    if (this.opts.role === 'responder') {
+      const firstMs = this.opts.firstMessageTimeoutMs ?? FIRST_MESSAGE_TIMEOUT_MS;
+      this.firstMessageTimer = setTimeout(() => this.fail(new MemCloudError(ErrorCodes.HANDSHAKE_TIMEOUT, `no message 1 within ${firstMs} ms`)), firstMs);
+      this.firstMessageTimer.unref();
+    }
+    // Section 3.2: each handshake message has an exact or largest size, checked on the frame's length bytes.
+    connection.setMaxFrameBody(this.opts.role === 'responder' ? HANDSHAKE_MESSAGE_1_LENGTH : MAX_HANDSHAKE_MESSAGE_2);
     connection.setFrameListener((type, body) => this.onFrame(type, body));
     connection.onClose((err) => this.fail(err ?? new MemCloudError(ErrorCodes.HANDSHAKE_FAILED, 'connection closed during the handshake')));
     try {
@@ -112,6 +127,7 @@ class HandshakeRun {
     } finally {
       this.settled = true;
       clearTimeout(timer);
+      clearTimeout(this.firstMessageTimer);
       connection.setFrameListener(null);
       await this.wipe();
     }
@@ -251,9 +267,16 @@ class HandshakeRun {
       this.fail(this.malformed('transport frame before the handshake completed'));
       return;
     }
+    clearTimeout(this.firstMessageTimer);
     // After the last handshake frame, later frames (the peer's HELLO may share the same TCP
-    // segment) stay queued in the connection for the secure channel.
-    if (--this.framesLeft === 0) this.opts.connection.setFrameListener(null);
+    // segment) stay queued in the connection for the secure channel. Until this side sends HELLO
+    // the peer may send only HELLO and CLOSE (section 4): frames are limited from the next one on.
+    if (--this.framesLeft === 0) {
+      this.opts.connection.setFrameListener(null);
+      this.opts.connection.setMaxFrameBody(MAX_PRE_ADMISSION_RECORD);
+    } else {
+      this.opts.connection.setMaxFrameBody(MAX_HANDSHAKE_MESSAGE_3);
+    }
     if (this.frameWaiter) {
       const w = this.frameWaiter;
       this.frameWaiter = null;

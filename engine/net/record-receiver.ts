@@ -9,9 +9,15 @@ import type { RecordCrypto } from './record-crypto';
 
 interface Batch {
   plaintexts: Uint8Array[] | null;
-  failed: boolean;
+  /** Why the record after the delivered ones ends the channel, if one does. */
+  failure: MemCloudError | null;
   readonly bytes: number;
 }
+
+/** Section 5.1: tampered, replayed, reordered or truncated: the stream cannot be trusted any more. */
+const authFailure = () => new MemCloudError(ErrorCodes.DECRYPT_FAILED, 'a record failed authentication: session closed');
+/** Section 5.1: an authentic record must carry 1..65519 bytes; an empty one is a protocol error. */
+const emptyRecord = () => new MemCloudError(ErrorCodes.FRAME_MALFORMED, 'an empty record: session closed');
 
 export class RecordReceiver {
   private incoming: Uint8Array[] = [];
@@ -71,22 +77,26 @@ export class RecordReceiver {
 
   private openInline(key: Uint8Array, nonce: number, records: Uint8Array[], bytes: number): void {
     const plaintexts: Uint8Array[] = [];
-    let failed = false;
+    let failure: MemCloudError | null = null;
     for (let j = 0; j < records.length; j++) {
+      let pt: Uint8Array;
       try {
-        const pt = this.crypto.aead.open(key, nonce + j, records[j]!);
-        if (pt.length === 0) throw new Error('empty record'); // section 5.1: plaintexts are 1..65519 bytes
-        plaintexts.push(pt);
+        pt = this.crypto.aead.open(key, nonce + j, records[j]!);
       } catch {
-        failed = true;
+        failure = authFailure();
         break;
       }
+      if (pt.length === 0) {
+        failure = emptyRecord();
+        break;
+      }
+      plaintexts.push(pt);
     }
-    this.batches.push({ plaintexts, failed, bytes });
+    this.batches.push({ plaintexts, failure, bytes });
   }
 
   private openInPool(key: Uint8Array, nonce: number, records: Uint8Array[], bytes: number): void {
-    const batch: Batch = { plaintexts: null, failed: false, bytes };
+    const batch: Batch = { plaintexts: null, failure: null, bytes };
     this.batches.push(batch);
     this.openingBytes += bytes;
     if (this.openingBytes > this.backlogLimit) this.onBacklog(true);
@@ -96,7 +106,7 @@ export class RecordReceiver {
         // On failure nothing of this batch is delivered, not even records before the bad one.
         const empty = opened.ok && opened.plaintexts.some((p) => p.length === 0);
         batch.plaintexts = opened.ok && !empty ? opened.plaintexts : [];
-        batch.failed = !opened.ok || empty;
+        batch.failure = !opened.ok ? authFailure() : empty ? emptyRecord() : null;
         if (this.openingBytes <= this.backlogLimit / 2) this.onBacklog(false);
         this.drain();
       },
@@ -111,8 +121,8 @@ export class RecordReceiver {
         if (this.stopped) return;
         this.deliver(pt);
       }
-      if (batch.failed) {
-        this.fail(new MemCloudError(ErrorCodes.DECRYPT_FAILED, 'a record failed authentication: session closed'));
+      if (batch.failure) {
+        this.fail(batch.failure);
         return;
       }
     }

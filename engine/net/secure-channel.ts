@@ -6,7 +6,17 @@
 import { EventEmitter } from 'node:events';
 import { timingSafeEqual } from 'node:crypto';
 import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
-import { CloseReason, FrameType, MESSAGE_HEADER_LENGTH, MessageKind, REKEY_INTERVAL, type CloseReasonValue, type MessageKindValue } from './constants';
+import {
+  CloseReason,
+  FrameType,
+  MAX_FRAME_BODY,
+  MAX_MESSAGE_BODY,
+  MESSAGE_HEADER_LENGTH,
+  MessageKind,
+  REKEY_INTERVAL,
+  type CloseReasonValue,
+  type MessageKindValue,
+} from './constants';
 import type { RemoteDevice } from './handshake';
 import { KeySchedule } from './key-schedule';
 import { MessageDecoder, writeMessageHeader } from './message-codec';
@@ -28,6 +38,11 @@ export interface SecureChannelOptions {
   readonly highWaterMark?: number;
   /** Protocol constant; tests lower it on both sides to exercise rekeying. */
   readonly rekeyInterval?: number;
+  /**
+   * Keep application messages that arrive once the channel opens until startDelivery(): the peer
+   * may put requests right behind its HELLO, before the owner of the session has subscribed.
+   */
+  readonly holdMessages?: boolean;
 }
 
 export interface SecureChannelEvents {
@@ -38,6 +53,15 @@ export interface SecureChannelEvents {
 }
 
 const CLOSE_REASONS: ReadonlySet<number> = new Set(Object.values(CloseReason));
+/** Section 6: the kinds whose body has a fixed size. */
+const EXACT_BODY: ReadonlyMap<number, number> = new Map([
+  [MessageKind.HELLO, 32],
+  [MessageKind.CLOSE, 1],
+  [MessageKind.PING, 8],
+  [MessageKind.PONG, 8],
+]);
+/** Section 0: failures after which no ABORT is sent (the peer is gone, or the stream cannot be trusted). */
+const SILENT: ReadonlySet<string> = new Set([ErrorCodes.CHANNEL_CLOSED, ErrorCodes.DECRYPT_FAILED]);
 
 export class SecureChannel extends EventEmitter<SecureChannelEvents> {
   readonly remote: RemoteDevice;
@@ -48,7 +72,7 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
   private readonly receiver: RecordReceiver;
   private readonly sendKeys: KeySchedule;
   private readonly receiveKeys: KeySchedule;
-  private readonly decoder = new MessageDecoder();
+  private readonly decoder = new MessageDecoder({ maxBody: 0 });
   private readonly header = Buffer.allocUnsafe(MESSAGE_HEADER_LENGTH);
   private readonly highWaterMark: number;
   private helloSent = false;
@@ -56,6 +80,8 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
   private closing = false;
   private closed = false;
   private needDrain = false;
+  /** Application messages kept until startDelivery(), or null once delivering. */
+  private held: Buffer[] | null;
   private lastReceived = Date.now();
   private pingSentAt = 0;
   private rtt = -1;
@@ -71,6 +97,7 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
     this.connection = opts.connection;
     this.remoteAddress = opts.connection.remoteAddress;
     this.highWaterMark = opts.highWaterMark ?? 8 * 1024 * 1024;
+    this.held = opts.holdMessages ? [] : null;
     const interval = opts.rekeyInterval ?? REKEY_INTERVAL;
     this.sendKeys = new KeySchedule(opts.crypto.aead, opts.sendKey, interval);
     this.receiveKeys = new KeySchedule(opts.crypto.aead, opts.receiveKey, interval);
@@ -83,6 +110,7 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
       (e) => this.destroy(e),
       (backlogged) => (backlogged ? opts.connection.socket.pause() : opts.connection.socket.resume()),
     );
+    this.updateLimits();
     opts.connection.setFrameListener((type, body) => {
       if (type !== FrameType.TRANSPORT) return this.destroy(new MemCloudError(ErrorCodes.FRAME_MALFORMED, 'handshake frame after the handshake'));
       this.lastReceived = Date.now();
@@ -98,7 +126,7 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
       // user (section 4): the session manager's admission timeout bounds that wait instead.
       if (this.isOpen && Date.now() - this.lastReceived > idle) {
         this.destroy(new MemCloudError(ErrorCodes.TIMEOUT, `no traffic from the peer for ${idle} ms`));
-      } else if (this.helloSent) {
+      } else if (this.isOpen) {
         this.ping();
       }
     }, Math.min(keepAlive, idle));
@@ -128,7 +156,17 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
     if (this.helloSent || this.closed || this.closing) return;
     this.helloSent = true;
     this.sendKind(MessageKind.HELLO, this.channelId);
+    // The peer may now send application data right behind its HELLO: whole records again.
+    this.connection.setMaxFrameBody(MAX_FRAME_BODY);
+    this.updateLimits();
     this.maybeOpen();
+  }
+
+  /** Emits the application messages held since the channel opened, in order, and every later one at once. */
+  startDelivery(): void {
+    const held = this.held;
+    this.held = null;
+    for (const m of held ?? []) if (!this.closed && !this.closing) this.emit('message', m);
   }
 
   /** Queues one application message. Returns false when the caller should wait for 'drain'. */
@@ -143,7 +181,7 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
   }
 
   ping(): void {
-    if (this.closed || this.closing || !this.helloSent) return;
+    if (!this.isOpen) return; // section 6.4: keep-alive only on an open session
     if (this.pingSentAt !== 0 && Date.now() - this.pingSentAt < 60_000) return; // one outstanding
     this.pingSentAt = Date.now();
     const body = Buffer.alloc(8);
@@ -197,37 +235,32 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
   private onMessage(kind: MessageKindValue, body: Buffer): void {
     if (this.closed) return;
     switch (kind) {
+      // Kinds and sizes were checked on the header against the session's state (checkHeader).
       case MessageKind.HELLO: {
-        if (this.helloReceived || body.length !== this.channelId.length || !timingSafeEqual(body, this.channelId)) {
-          throw new MemCloudError(ErrorCodes.HANDSHAKE_FAILED, 'bad or repeated HELLO (channel binding failed)');
-        }
+        if (!timingSafeEqual(body, this.channelId)) throw new MemCloudError(ErrorCodes.HANDSHAKE_FAILED, 'HELLO does not carry this channel id');
         this.helloReceived = true;
+        this.updateLimits();
         this.maybeOpen();
         return;
       }
       case MessageKind.APP:
-        if (!this.helloSent || !this.helloReceived) {
-          throw new MemCloudError(ErrorCodes.FRAME_MALFORMED, 'application data before both sides admitted each other');
-        }
         this.bytesReceived += body.length;
-        if (!this.closing) this.emit('message', body);
+        if (this.closing) return;
+        if (this.held) this.held.push(body);
+        else this.emit('message', body);
         return;
       case MessageKind.PING:
-        if (!this.helloReceived) throw new MemCloudError(ErrorCodes.FRAME_MALFORMED, 'PING before HELLO');
-        if (body.length !== 8) throw new MemCloudError(ErrorCodes.FRAME_MALFORMED, 'PING body must be 8 bytes');
-        if (this.helloSent && !this.closing) this.sendKind(MessageKind.PONG, Buffer.from(body));
+        if (!this.closing) this.sendKind(MessageKind.PONG, Buffer.from(body));
         return;
       case MessageKind.PONG:
-        if (body.length !== 8) throw new MemCloudError(ErrorCodes.FRAME_MALFORMED, 'PONG body must be 8 bytes');
         if (this.pingSentAt !== 0 && body.readDoubleBE(0) === this.pingSentAt) {
           this.rtt = Date.now() - this.pingSentAt;
           this.pingSentAt = 0;
         }
         return;
       case MessageKind.CLOSE: {
-        const reason = body.length === 1 && CLOSE_REASONS.has(body[0]!) ? body[0]! : CloseReason.PROTOCOL_ERROR;
-        const gone = reason === CloseReason.NORMAL || reason === CloseReason.GOING_AWAY;
-        this.finish(new MemCloudError(ErrorCodes.CHANNEL_CLOSED, gone ? 'the peer closed the session' : 'the peer refused the session'));
+        if (!CLOSE_REASONS.has(body[0]!)) throw new MemCloudError(ErrorCodes.FRAME_MALFORMED, `CLOSE with unknown reason ${body[0]}`);
+        this.finish(new MemCloudError(ErrorCodes.CHANNEL_CLOSED, 'the peer closed the session'));
         return;
       }
       default: {
@@ -235,6 +268,26 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
         throw new MemCloudError(ErrorCodes.FRAME_MALFORMED, `unknown message kind ${String(never)}`);
       }
     }
+  }
+
+  /**
+   * Section 6: what the peer may send depends on the HELLOs. Before its HELLO only HELLO; after it
+   * and before ours only CLOSE; once open anything but HELLO. Sizes are exact where the kind fixes
+   * them. Checked on each message's header, so nothing large is ever allocated for a peer that
+   * is not admitted.
+   */
+  private updateLimits(): void {
+    const maxBody = !this.helloReceived ? this.channelId.length : !this.helloSent ? 1 : MAX_MESSAGE_BODY;
+    this.decoder.limits = { maxBody, check: (kind, length) => this.checkHeader(kind, length) };
+  }
+
+  private checkHeader(kind: MessageKindValue, length: number): void {
+    const allowed = !this.helloReceived ? kind === MessageKind.HELLO : !this.helloSent ? kind === MessageKind.CLOSE : kind !== MessageKind.HELLO;
+    if (!allowed) {
+      throw new MemCloudError(ErrorCodes.FRAME_MALFORMED, `channel message kind ${kind} not allowed ${this.isOpen ? 'on an open session' : 'before both HELLOs'}`);
+    }
+    const exact = EXACT_BODY.get(kind);
+    if (exact !== undefined && length !== exact) throw new MemCloudError(ErrorCodes.FRAME_MALFORMED, `channel message kind ${kind} with a ${length}-byte body`);
   }
 
   private maybeOpen(): void {
@@ -262,8 +315,9 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
     this.receiver.stop();
     this.sendKeys.destroy();
     this.receiveKeys.destroy();
-    // Before both HELLOs a failure is a refusal: the peer gets the generic ABORT (section 0).
-    if (err && (abort || !(this.helloSent && this.helloReceived))) this.connection.abort(err);
+    // Section 0: a fatal error sends the generic ABORT, except when the peer is gone or a record
+    // failed authentication; a CLOSE (ours or the peer's) ends the session without one.
+    if (abort || (err && !SILENT.has(err.code))) this.connection.abort(err!);
     else this.connection.close(err);
     this.emit('close', err);
   }

@@ -53,6 +53,14 @@ export class WireConnection {
     });
   }
 
+  /**
+   * The largest frame body accepted from now on, checked on the 4 length bytes of the next frame
+   * (even one already in the same chunk). Frames queued before the call are not re-checked.
+   */
+  setMaxFrameBody(n: number): void {
+    this.decoder.maxBody = n;
+  }
+
   /** Installs the frame consumer; frames that arrived earlier are delivered first, in order. */
   setFrameListener(listener: FrameListener | null): void {
     this.listener = listener;

@@ -40,6 +40,8 @@ export interface SessionManagerOptions {
   readonly name: () => string;
   readonly offeredBytes: () => number;
   readonly handshakeTimeoutMs?: number;
+  /** Inbound: the preamble and message 1 must arrive within this (docs/protocol.md section 3.5). */
+  readonly firstMessageTimeoutMs?: number;
   /** How long a completed handshake may wait for both sides' admission (consent on either side). */
   readonly admissionTimeoutMs?: number;
   readonly maxHandshakes?: number;
@@ -135,6 +137,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
         name: opts.name(),
         offeredBytes: opts.offeredBytes(),
         timeoutMs: opts.handshakeTimeoutMs,
+        firstMessageTimeoutMs: opts.firstMessageTimeoutMs,
         checkRemote: (remote) => this.checkRemote(remote, expectedKey),
       });
       channel = new SecureChannel({
@@ -144,6 +147,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
         sendKey: result.sendKey,
         receiveKey: result.receiveKey,
         crypto: opts.recordCrypto,
+        holdMessages: true,
         ...opts.channel,
       });
       const admission = await this.admit(channel, direction);
@@ -168,6 +172,8 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
         this.emit('session-closed', session, err);
       });
       this.emit('session', session);
+      // Listeners subscribed in 'session' handlers: what the peer sent right behind its HELLO goes to them.
+      channel.startDelivery();
       return session;
     } catch (err) {
       const e = isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.INTERNAL, String(err));

@@ -35,6 +35,7 @@ export interface EndpointOptions {
   readonly consentTimeoutMs?: number;
   readonly maxConsent?: number;
   readonly handshakeTimeoutMs?: number;
+  readonly firstMessageTimeoutMs?: number;
   readonly admissionTimeoutMs?: number;
   readonly channel?: SessionManagerOptions['channel'];
 }
@@ -69,7 +70,8 @@ export async function createEndpoint(opts: EndpointOptions): Promise<Endpoint> {
     recordCrypto,
     name: () => opts.name,
     offeredBytes: () => 1 << 30,
-    handshakeTimeoutMs: opts.handshakeTimeoutMs ?? 3000,
+    handshakeTimeoutMs: opts.handshakeTimeoutMs ?? 10_000, // the default: a cold crypto pool on a loaded machine needs seconds
+    ...(opts.firstMessageTimeoutMs !== undefined ? { firstMessageTimeoutMs: opts.firstMessageTimeoutMs } : {}),
     admissionTimeoutMs: opts.admissionTimeoutMs ?? 10_000,
     ...(opts.channel ? { channel: opts.channel } : {}),
   });

@@ -109,10 +109,29 @@ describe('FrameDecoder', () => {
     assert.deepEqual(fast, []);
     const d = new FrameDecoder();
     const slow = await allocations(() => {
-      for (let i = 0; i < 4; i++) d.push(hostile.subarray(i, i + 1), () => undefined); // waits for the type byte
-      assert.throws(() => d.push(hostile.subarray(4, 5), () => undefined), failsWith('FRAME_TOO_LARGE'));
+      for (let i = 0; i < 3; i++) d.push(hostile.subarray(i, i + 1), () => undefined);
+      // Refused on its 4th byte: no type byte needed (docs/protocol.md section 2).
+      assert.throws(() => d.push(hostile.subarray(3, 4), () => undefined), failsWith('FRAME_TOO_LARGE'));
     });
     assert.deepEqual(slow, []);
+  });
+
+  test('the limit can be lowered between frames: it applies to the next frame of the same chunk', () => {
+    const d = new FrameDecoder();
+    const got: number[] = [];
+    const chunk = Buffer.concat([encodeFrame(FrameType.HANDSHAKE, Buffer.alloc(32)), encodeFrame(FrameType.TRANSPORT, Buffer.alloc(60))]);
+    assert.throws(
+      () =>
+        d.push(chunk, (_t, body) => {
+          got.push(body.length);
+          d.maxBody = 59;
+        }),
+      failsWith('FRAME_TOO_LARGE'),
+    );
+    assert.deepEqual(got, [32]);
+    const exact = new FrameDecoder(32);
+    assert.throws(() => exact.push(Buffer.from([0, 0, 0, 34]), () => undefined), failsWith('FRAME_TOO_LARGE'));
+    assert.doesNotThrow(() => new FrameDecoder(32).push(Buffer.from([0, 0, 0, 33]), () => undefined));
   });
 
   test('a partial header followed by a body allocates exactly the announced length, once', async () => {

@@ -14,7 +14,7 @@ import { closeAfterEach } from './tools/cleanup';
 import { hostileSession, type HostileSession } from './tools/hostile-initiator';
 import { channelMessage } from './tools/hostile-noise';
 import { VictimWatch } from './tools/victim-watch';
-import { HANDSHAKE, assertGenericAborts, frame } from './tools/wire-bytes';
+import { GENERIC_ABORT, HANDSHAKE, assertGenericAborts, frame } from './tools/wire-bytes';
 
 after(closeSharedPool);
 
@@ -30,6 +30,8 @@ interface Case {
   /** Bytes written after a good APP message went through; by default one record of `plaintext`. */
   readonly plaintext?: (s: HostileSession) => Buffer;
   readonly write?: (s: HostileSession) => void;
+  /** Section 0: a record that fails authentication ends the session without ABORT; every other fault sends it. */
+  readonly silent?: true;
 }
 
 const cases: Case[] = [
@@ -41,9 +43,10 @@ const cases: Case[] = [
   { what: 'a second HELLO', plaintext: (s) => channelMessage(HELLO, s.channelId) },
   { what: 'a PING of 7 bytes', plaintext: () => channelMessage(PING, Buffer.alloc(7)) },
   { what: 'CLOSE with an unknown reason', plaintext: () => channelMessage(CLOSE, Buffer.from([9])) },
-  { what: 'a replayed record', write: (s) => s.peer.write(s.lastRecord!) },
-  { what: 'a skipped nonce', write: (s) => (skipNonce(s.send), s.sendRecord(after1)) },
-  { what: 'a record shorter than a tag', write: (s) => s.peer.write(frame(2, Buffer.alloc(15))) },
+  { what: 'a replayed record', write: (s) => s.peer.write(s.lastRecord!), silent: true },
+  { what: 'a skipped nonce', write: (s) => (skipNonce(s.send), s.sendRecord(after1)), silent: true },
+  { what: 'a record shorter than a tag', write: (s) => s.peer.write(frame(2, Buffer.alloc(15))), silent: true },
+  { what: 'an empty record', write: (s) => s.sendRecord(Buffer.alloc(0)) },
   { what: 'a HANDSHAKE frame after the handshake', write: (s) => s.peer.write(frame(HANDSHAKE, Buffer.alloc(48))) },
 ];
 
@@ -81,6 +84,9 @@ describe('attack 6: malformed input inside an established session', () => {
         await s.peer.waitClosed();
         assert.deepEqual(watch.messages.map(String), ['before'], `${c.what}: nothing delivered after the fault`);
         assertGenericAborts(s.peer.frames, c.what);
+        const last = s.peer.frames.at(-1)!.raw;
+        if (c.silent) assert.notDeepEqual(last, GENERIC_ABORT, `${c.what}: closed without ABORT`);
+        else assert.deepEqual(last, GENERIC_ABORT, `${c.what}: fatal, so ABORT before the close`);
         assert.equal(b.sessions.sessions().length, 0, `${c.what}: no session left`);
         watch.stop();
       }
