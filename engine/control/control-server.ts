@@ -4,13 +4,13 @@
 
 import { createServer, type Server, type Socket } from 'node:net';
 import type { EngineApi } from '../api/engine-api';
-import { ErrorCodes, MemCloudError } from '../errors';
+import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
 import { describe, errnoCode } from '../home/fs-errors';
 import { ServerConnection, type ControlLog } from './server-connection';
-import { prepareSocketPath, removeSocketFile, secureSocketFile, type SocketFileId } from './socket-guard';
+import { bindPathFor, prepareSocketPath, removeSocketFile, secureSocketFile, type SocketFileId } from './socket-guard';
 
 export interface ControlServerOptions {
-  /** See controlSocketPath(home). */
+  /** See publishControlEndpoint(home). */
   readonly path: string;
   readonly api: EngineApi;
   readonly log?: ControlLog;
@@ -49,13 +49,15 @@ export class ControlServer {
       };
       server.once('error', onError);
       // 'listening' fires before the event loop gets to accept anything (see socket-guard.ts).
-      server.listen(path, () => {
+      const bound = bindPathFor(path);
+      server.listen(bound, () => {
         server.off('error', onError);
         try {
-          resolve(secureSocketFile(path));
+          resolve(secureSocketFile(bound, path));
         } catch (err) {
           server.close();
-          reject(new MemCloudError(ErrorCodes.HOME_UNUSABLE, `Control socket ${path} could not be secured (${describe(err)}).`, { cause: err }));
+          if (isMemCloudError(err)) reject(err);
+          else reject(new MemCloudError(ErrorCodes.HOME_UNUSABLE, `Control socket ${path} could not be secured (${describe(err)}).`, { cause: err }));
         }
       });
     });

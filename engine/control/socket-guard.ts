@@ -1,18 +1,20 @@
 // Making the control socket path safe to listen on, and cleaning it up afterwards.
 //
 // Who may connect is decided by the filesystem: the socket must sit in a directory only we can
-// enter (owned by us, no group/other bits), and the socket itself gets mode 0600. The mode is set
-// with chmod right after bind, in the same synchronous step as the 'listening' callback, before the
-// event loop accepts anything. We do not use umask instead: it is process-wide (it would race with
-// other threads creating files) and a worker thread may not change it at all. The remaining window
-// between bind and chmod is closed by the directory: nobody else can reach the path at all.
+// enter (owned by us, no group/other bits: home/private-dir.ts), and the socket itself gets mode
+// 0600. It is bound under a temporary name, chmod'ed, then renamed into place, so nobody (our own
+// clients check the mode too: server-check.ts) ever sees control.sock with another mode. We do not
+// use umask instead: it is process-wide (it would race with other threads creating files) and a
+// worker thread may not change it at all.
 
 import { connect } from 'node:net';
-import { chmodSync, lstatSync } from 'node:fs';
-import { lstat, stat, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, linkSync, lstatSync, renameSync, unlinkSync } from 'node:fs';
+import { lstat, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { ErrorCodes, MemCloudError } from '../errors';
 import { describe, errnoCode } from '../home/fs-errors';
+import { currentUid, privateDirProblem } from '../home/private-dir';
 import { MAX_UNIX_SOCKET_PATH, isNamedPipe } from './socket-path';
 
 const PROBE_TIMEOUT_MS = 1000;
@@ -26,7 +28,7 @@ export interface SocketFileId {
 /** Before listen: refuse unsafe places, refuse a live node, remove a stale socket file. */
 export async function prepareSocketPath(path: string): Promise<void> {
   if (isNamedPipe(path)) return; // pipes vanish with their process; a live one fails listen()
-  if (Buffer.byteLength(path) > MAX_UNIX_SOCKET_PATH) {
+  if (Buffer.byteLength(bindPathFor(path)) > MAX_UNIX_SOCKET_PATH || Buffer.byteLength(path) > MAX_UNIX_SOCKET_PATH) {
     throw unusable(path, `the path is longer than ${MAX_UNIX_SOCKET_PATH} bytes`, 'Choose a shorter MEMCLOUD_HOME.');
   }
   await checkPrivateDirectory(dirname(path));
@@ -43,10 +45,28 @@ export async function prepareSocketPath(path: string): Promise<void> {
   }
 }
 
-/** Right after bind, before anything is accepted: mode 0600. Returns the file's identity. */
-export function secureSocketFile(path: string): SocketFileId | null {
+/** Where to bind: a temporary name beside the socket (no longer than control.sock), or the pipe itself. */
+export function bindPathFor(path: string): string {
+  return isNamedPipe(path) ? path : join(dirname(path), `.ctl-${randomBytes(3).toString('hex')}`);
+}
+
+/**
+ * Right after bind, before anything is accepted: mode 0600, then the socket takes its real name.
+ * Returns the file's identity. (Closing the server later unlinks the temporary name, long gone.)
+ */
+export function secureSocketFile(bound: string, path: string): SocketFileId | null {
   if (isNamedPipe(path)) return null;
-  chmodSync(path, 0o600);
+  chmodSync(bound, 0o600);
+  try {
+    linkSync(bound, path); // unlike rename, never replaces a socket another node put there meanwhile
+    unlinkSync(bound);
+  } catch (err) {
+    if (errnoCode(err) === 'EEXIST') {
+      unlinkSync(bound);
+      throw new MemCloudError(ErrorCodes.NODE_ALREADY_RUNNING, `a MemCloud node is already running on ${path}`);
+    }
+    renameSync(bound, path); // a filesystem without hard links; the home's node lock keeps others out
+  }
   const st = lstatSync(path);
   return { dev: st.dev, ino: st.ino };
 }
@@ -62,19 +82,12 @@ export async function removeSocketFile(path: string, id: SocketFileId | null): P
 async function checkPrivateDirectory(dir: string): Promise<void> {
   let st;
   try {
-    st = await stat(dir);
+    st = await lstat(dir);
   } catch (err) {
     throw unusable(dir, `its directory could not be inspected (${describe(err)})`, 'Create the MemCloud home first.');
   }
-  if (!st.isDirectory()) throw unusable(dir, 'it is not a directory', 'Choose another MEMCLOUD_HOME.');
-  const uid = process.getuid?.();
-  if (uid !== undefined && st.uid !== uid) {
-    throw unusable(dir, `it is owned by uid ${st.uid}, not by you (uid ${uid})`, 'Run MemCloud as its owner.');
-  }
-  if ((st.mode & 0o077) !== 0) {
-    const mode = (st.mode & 0o777).toString(8);
-    throw unusable(dir, `its mode is 0${mode}, so other users could reach the control socket`, `Run: chmod 700 "${dir}"`);
-  }
+  const problem = privateDirProblem(st, currentUid(), dir);
+  if (problem !== undefined) throw unusable(dir, problem, '');
 }
 
 /** True if something accepts connections on the socket (a live node); false if it is stale. */
@@ -104,5 +117,5 @@ async function lstatOrUndefined(path: string): Promise<import('node:fs').Stats |
 }
 
 function unusable(path: string, problem: string, todo: string): MemCloudError {
-  return new MemCloudError(ErrorCodes.HOME_UNUSABLE, `Control socket ${path} is unusable: ${problem}. ${todo}`);
+  return new MemCloudError(ErrorCodes.HOME_UNUSABLE, `Control socket ${path} is unusable: ${problem}.${todo ? ` ${todo}` : ''}`);
 }

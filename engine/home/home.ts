@@ -1,12 +1,13 @@
 // Where the home directory is, and making sure it is private to this user before anything
 // secret goes into it.
 
-import { chmod, mkdir, stat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { lstat, mkdir, open } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ErrorCodes, MemCloudError } from '../errors';
 import { describe, errnoCode } from './fs-errors';
+import { currentUid, privateDirProblem } from './private-dir';
 
 export const HOME_ENV_VAR = 'MEMCLOUD_HOME';
 export const DEFAULT_HOME_DIR_NAME = '.memcloud';
@@ -39,48 +40,52 @@ function expandTilde(p: string): string {
 }
 
 /**
- * Create the home (0700) if missing; tighten its mode to 0700 if we own it; refuse it if it is
- * not a directory or belongs to someone else.
+ * Create the home (0700) if missing, or check the one that is there: a directory (never a symbolic
+ * link) owned by this user with no group or other permission bits. An existing home is never
+ * chmod'ed (it may not be ours to change); one we just created gets exactly 0700 whatever the umask.
  */
 export async function ensureHome(dir: string): Promise<void> {
   if (!isAbsolute(dir)) {
     throw new MemCloudError(ErrorCodes.HOME_UNUSABLE, `MemCloud home "${dir}" must be an absolute path.`);
   }
-  let st = await statOrUndefined(dir);
+  let st = await lstatOrUndefined(dir);
   if (st === undefined) {
+    let created: string | undefined;
     try {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
+      created = await mkdir(dir, { recursive: true, mode: 0o700 });
     } catch (err) {
       throw unusable(dir, `it could not be created (${describe(err)})`, 'Check that its parent directory is writable, or choose another home with MEMCLOUD_HOME.', err);
     }
-    st = await statOrUndefined(dir);
+    // undefined: another process created it first, so it is checked like any existing home.
+    if (created !== undefined && checksPosixPermissions) await tightenCreated(dir);
+    st = await lstatOrUndefined(dir);
     if (st === undefined) throw unusable(dir, 'it disappeared right after being created', 'Try again.');
   }
-  if (!st.isDirectory()) {
-    throw unusable(dir, 'it exists but is not a directory', 'Move that file aside, or choose another home with MEMCLOUD_HOME.');
-  }
-  if (!checksPosixPermissions) return;
-  const uid = process.getuid?.();
-  if (uid !== undefined && st.uid !== uid) {
-    throw unusable(
-      dir,
-      `it is owned by uid ${st.uid}, not by you (uid ${uid})`,
-      'Run MemCloud as the owner of that directory, or choose another home with MEMCLOUD_HOME.',
-    );
-  }
-  // Also covers a umask that stripped our own bits when mkdir created it.
-  if ((st.mode & 0o777) !== 0o700) {
-    try {
-      await chmod(dir, 0o700);
-    } catch (err) {
-      throw unusable(dir, `its permissions could not be set to 0700 (${describe(err)})`, `Run: chmod 700 "${dir}"`, err);
-    }
+  const problem = privateDirProblem(st, checksPosixPermissions ? currentUid() : undefined, dir);
+  if (problem !== undefined) throw new MemCloudError(ErrorCodes.HOME_UNUSABLE, `MemCloud home "${dir}" is unusable: ${problem}.`);
+  if (checksPosixPermissions && (st.mode & 0o700) !== 0o700) {
+    throw unusable(dir, `its mode is 0${(st.mode & 0o777).toString(8)}, so you cannot write in it`, `Run: chmod 700 "${dir}"`);
   }
 }
 
-async function statOrUndefined(p: string): Promise<Stats | undefined> {
+/** Our new directory, through a handle that does not follow links: exactly 0700 (a umask may have cut our own bits). */
+async function tightenCreated(dir: string): Promise<void> {
+  let fh;
   try {
-    return await stat(p);
+    fh = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+  } catch (err) {
+    throw unusable(dir, `it could not be opened right after being created (${describe(err)})`, 'Try again.', err);
+  }
+  try {
+    if (((await fh.stat()).mode & 0o777) !== 0o700) await fh.chmod(0o700);
+  } finally {
+    await fh.close();
+  }
+}
+
+async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
+  try {
+    return await lstat(p);
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return undefined;
     throw unusable(p, `it could not be inspected (${describe(err)})`, 'Check its permissions, or choose another home with MEMCLOUD_HOME.', err);

@@ -8,6 +8,7 @@ export const HomeFileNames = {
   config: 'config.json',
   nodeLock: 'node.lock',
   controlSocket: 'control.sock',
+  controlPipe: 'control.pipe',
   nodePid: 'node.pid',
   nodeLog: 'node.log',
   ownerIndex: 'owner-index.json',

@@ -12,7 +12,7 @@ import { Cluster } from '../cluster/cluster';
 import { IndexPersister, loadIndexFile } from '../cluster/index-file';
 import { homePaths } from '../home/paths';
 import { ControlServer } from '../control/control-server';
-import { controlSocketPath } from '../control/socket-path';
+import { publishControlEndpoint } from '../control/socket-path';
 import { ErrorCodes, MemCloudError } from '../errors';
 import { ensureHome } from '../home/home';
 import { acquireNodeLock, type NodeLock } from '../home/node-lock';
@@ -160,7 +160,7 @@ export class Engine {
     const server = createServer((socket) => parts.sessions.accept(socket));
     await listen(server, options.host, options.port);
     this.server = server;
-    this.control = await ControlServer.listen({ path: controlSocketPath(options.home), api: this.service, log: (level, m) => log.log(level, m) });
+    this.control = await ControlServer.listen({ path: await publishControlEndpoint(options.home), api: this.service, log: (level, m) => log.log(level, m) });
     const { port } = this.address();
     if (options.discovery) this.discovery = await DiscoveryLink.start(this, port);
     this.staticPeers = new StaticPeers(parts.sessions, options.connect, log);

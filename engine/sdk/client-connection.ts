@@ -7,6 +7,7 @@ import type { EngineEvent } from '../api/types';
 import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
 import { errnoCode } from '../home/fs-errors';
 import { pooledCopier } from '../control/byte-copies';
+import { checkServerSocket } from '../control/server-check';
 import { FrameDecoder, type FrameSink } from '../control/frame-decoder';
 import { FrameWriter } from '../control/frame-writer';
 import { decodeServerFrame, writeAck, writeRequest } from '../control/messages';
@@ -51,8 +52,12 @@ export class ClientConnection {
     });
   }
 
-  /** NODE_NOT_RUNNING when nothing listens on `path`; TIMEOUT after `timeoutMs`. */
-  static open(path: string, timeoutMs: number): Promise<ClientConnection> {
+  /**
+   * NODE_NOT_RUNNING when nothing listens on `path`; HOME_UNUSABLE when what is there was not made
+   * by a node of this user (server-check.ts), checked before connecting; TIMEOUT after `timeoutMs`.
+   */
+  static async open(path: string, timeoutMs: number): Promise<ClientConnection> {
+    await checkServerSocket(path);
     return new Promise((resolve, reject) => {
       const socket = connect(path);
       const timer = setTimeout(() => {

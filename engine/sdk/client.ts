@@ -29,7 +29,7 @@ import type {
 import { ErrorCodes, MemCloudError } from '../errors';
 import { resolveHome } from '../home/home';
 import { DEFAULT_STREAM_WINDOW, MAX_STREAM_WINDOW } from '../control/protocol';
-import { controlSocketPath } from '../control/socket-path';
+import { controlEndpoint } from '../control/socket-path';
 import { ClientConnection } from './client-connection';
 import { ClientReadStream, ClientWriteStream } from './client-streams';
 import { LoadReadStream, StoreWriteStream, storeFrom } from './node-streams';
@@ -67,7 +67,7 @@ export class MemCloud implements EngineApi {
     if (!Number.isFinite(timeout) || timeout <= 0) {
       throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, 'options.connectTimeoutMs must be a positive number');
     }
-    const path = opts.path ?? controlSocketPath(resolveHome(opts.home === undefined ? {} : { home: opts.home }));
+    const path = opts.path ?? (await controlEndpoint(resolveHome(opts.home === undefined ? {} : { home: opts.home })));
     return new MemCloud(await ClientConnection.open(path, timeout), window, path);
   }
 

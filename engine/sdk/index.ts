@@ -3,6 +3,6 @@
 export { MemCloud, type ConnectOptions } from './client';
 export { StoreWriteStream, LoadReadStream } from './node-streams';
 export { MemCloudError, ErrorCodes, isMemCloudError, type ErrorCode } from '../errors';
-export { controlSocketPath } from '../control/socket-path';
+export { controlEndpoint, controlSocketPath } from '../control/socket-path';
 export type * from '../api/types';
 export type { EngineApi, WriteStreamHandle, ReadStreamHandle, FileTransferOptions } from '../api/engine-api';

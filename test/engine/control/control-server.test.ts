@@ -1,10 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmod, lstat, mkdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ControlServer } from '../../../engine/control/control-server';
-import { controlSocketPath, PIPE_PREFIX } from '../../../engine/control/socket-path';
+import { controlEndpoint, controlSocketPath, PIPE_PREFIX, publishControlEndpoint } from '../../../engine/control/socket-path';
 import { MemCloud } from '../../../engine/sdk';
 import { FakeEngine } from './fake-engine';
 import { withTempDir } from './harness';
@@ -25,6 +25,7 @@ describe('ControlServer socket file', () => {
       const path = join(dir, 'control.sock');
       const server = await ControlServer.listen({ path, api: new FakeEngine() });
       assert.equal(await modeOf(path), 0o600);
+      assert.deepEqual(await readdir(dir), ['control.sock'], 'bound under a temporary name, then linked into place; nothing else left');
       const mc = await MemCloud.connect({ path });
       assert.equal((await mc.status()).name, 'laptop');
       assert.equal(server.clientCount, 1);
@@ -106,11 +107,21 @@ describe('controlSocketPath', () => {
     assert.equal(controlSocketPath('/Users/u/.memcloud', 'darwin'), '/Users/u/.memcloud/control.sock');
   });
 
-  test('Windows: a named pipe per home, case-insensitive', () => {
-    const a = controlSocketPath('C:\\Users\\Ann\\.memcloud', 'win32');
-    assert.ok(a.startsWith(PIPE_PREFIX));
-    assert.match(a.slice(PIPE_PREFIX.length), /^[0-9a-f]{32}$/);
-    assert.equal(controlSocketPath('c:\\users\\ann\\.memcloud', 'win32'), a);
-    assert.notEqual(controlSocketPath('C:\\Users\\Bob\\.memcloud', 'win32'), a);
+  test('Windows (logic run here with platform "win32"; pipes themselves cannot be tested on Linux): a random pipe name per node start, published in the home', async () => {
+    await withTempDir(async (home) => {
+      assert.throws(() => controlSocketPath(home, 'win32'), /random name/);
+      await assert.rejects(controlEndpoint(home, 'win32'), { code: 'NODE_NOT_RUNNING' });
+      const first = await publishControlEndpoint(home, 'win32');
+      assert.match(first, /^\\\\\.\\pipe\\memcloud-[0-9a-f]{32}$/);
+      assert.ok(first.startsWith(PIPE_PREFIX));
+      assert.equal(await controlEndpoint(home, 'win32'), first);
+      assert.equal((await stat(join(home, 'control.pipe'))).mode & 0o777, 0o600);
+      const second = await publishControlEndpoint(home, 'win32');
+      assert.notEqual(second, first, 'unguessable: new at every start');
+      assert.equal(await controlEndpoint(home, 'win32'), second);
+      await writeFile(join(home, 'control.pipe'), '\\\\.\\pipe\\someone-elses\n');
+      await assert.rejects(controlEndpoint(home, 'win32'), { code: 'HOME_UNUSABLE' });
+      assert.equal(await controlEndpoint(home, 'linux'), join(home, 'control.sock'));
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ensureHome, resolveHome } from '../../../engine/home/home';
@@ -41,7 +41,7 @@ describe('homePaths', () => {
     }
     assert.deepEqual(
       Object.values(HomeFileNames).sort(),
-      ['config.json', 'control.sock', 'identity_key', 'node.lock', 'node.log', 'node.pid', 'owner-index.json', 'trusted_devices.json'],
+      ['config.json', 'control.pipe', 'control.sock', 'identity_key', 'node.lock', 'node.log', 'node.pid', 'owner-index.json', 'trusted_devices.json'],
     );
   });
 });
@@ -56,20 +56,68 @@ describe('ensureHome', () => {
     });
   });
 
-  test('tightens an existing 0755 home to 0700', async () => {
-    await withTempHome(async (home) => {
-      await mkdir(home);
-      await chmod(home, 0o755);
-      await ensureHome(home);
-      assert.equal(await modeOf(home), 0o700);
-    });
+  test('refuses an existing home that group or others can reach, and leaves its mode alone', async () => {
+    for (const mode of [0o755, 0o770, 0o701]) {
+      await withTempHome(async (home) => {
+        await mkdir(home);
+        await chmod(home, mode);
+        await assert.rejects(ensureHome(home), (err) => {
+          assert.ok(isMemCloudError(err, 'HOME_UNUSABLE'));
+          assert.ok(err.message.includes(`its mode is 0${mode.toString(8)}`), err.message);
+          assert.ok(err.message.includes(`Run: chmod 700 "${home}"`), err.message);
+          return true;
+        });
+        assert.equal(await modeOf(home), mode, 'never chmod a directory the node did not create');
+      });
+    }
   });
 
-  test('restores missing owner bits', async () => {
+  test('refuses an existing home it cannot write in (owner bits missing), without chmod', async () => {
     await withTempHome(async (home) => {
       await mkdir(home);
       await chmod(home, 0o500);
-      await ensureHome(home);
+      await assert.rejects(ensureHome(home), /its mode is 0500, so you cannot write in it/);
+      assert.equal(await modeOf(home), 0o500);
+    });
+  });
+
+  test('refuses a symlinked home, even one pointing at a private directory of ours, and leaves the target alone', async () => {
+    await withTempHome(async (home) => {
+      const real = `${home}-real`;
+      await mkdir(real, { mode: 0o700 });
+      await symlink(real, home);
+      await assert.rejects(ensureHome(home), (err) => {
+        assert.ok(isMemCloudError(err, 'HOME_UNUSABLE'));
+        assert.match(err.message, /is a symbolic link/);
+        return true;
+      });
+      const open = `${home}-open`;
+      await mkdir(open);
+      await chmod(open, 0o755);
+      const linked = `${home}-link2`;
+      await symlink(open, linked);
+      await assert.rejects(ensureHome(linked), /symbolic link/);
+      assert.equal(await modeOf(open), 0o755, 'the target is not chmod-ed');
+    });
+  });
+
+  test("refuses a home owned by another uid (as root: a directory chown'ed to uid 4321)", async () => {
+    assert.equal(process.getuid?.(), 0, 'this test needs root to give a directory to another user (CI runs as root)');
+    await withTempHome(async (home) => {
+      await mkdir(home, { mode: 0o700 });
+      await chown(home, 4321, 4321);
+      await assert.rejects(ensureHome(home), /owned by uid 4321, not by you \(uid 0\)/);
+    });
+  });
+
+  test('a home it creates is exactly 0700 whatever the umask', async () => {
+    await withTempHome(async (home) => {
+      const old = process.umask(0o277);
+      try {
+        await ensureHome(home);
+      } finally {
+        process.umask(old);
+      }
       assert.equal(await modeOf(home), 0o700);
     });
   });

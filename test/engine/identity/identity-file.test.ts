@@ -135,7 +135,8 @@ describe('loadOrCreateIdentity', () => {
 
   test('a directory in place of the file is refused, not replaced', async () => {
     await withTempHome(async (home) => {
-      await mkdir(join(home, 'identity_key'), { recursive: true });
+      await mkdir(home, { mode: 0o700 }); // a home others cannot reach, as MemCloud requires
+      await mkdir(join(home, 'identity_key'));
       await assert.rejects(loadOrCreateIdentity(home), (err) => isMemCloudError(err, 'IDENTITY_CORRUPT') && /not a regular file/.test(err.message));
       assert.ok((await stat(join(home, 'identity_key'))).isDirectory());
     });
