@@ -28,7 +28,7 @@ export const consentAnswer = literal('once', 'always', 'deny');
 
 const replicaInfo = obj({ holder: str, holderName: str });
 
-export const streamInfo = obj({ id: str, name: str, size: num, chunks: num, digest: str, format: literal('file', 'folder') });
+export const streamInfo = obj({ id: str, name: str, size: num, chunks: num, digest: str, format: literal('file', 'folder'), replicas: arr(replicaInfo) });
 
 export const nodeStatus: Schema<NodeStatus> = obj({
   name: str,

@@ -51,6 +51,8 @@ export interface StreamInfo {
   readonly digest: string;
   /** What was pushed: a file's bytes, or a folder (restored as a folder). */
   readonly format: 'file' | 'folder';
+  /** Where its chunks are (every holder of any chunk). */
+  readonly replicas: readonly ReplicaInfo[];
 }
 
 export type PeerState = 'discovered' | 'connecting' | 'connected' | 'pending-consent' | 'disconnected';

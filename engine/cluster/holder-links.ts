@@ -6,7 +6,7 @@ import type { Durability } from '../api/types';
 import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
 import type { Session } from '../session/session-manager';
 import { SELF } from './holder-service';
-import type { HolderId } from './owner-index';
+import type { HolderId } from './replica-io';
 import { PeerLink, type PeerRequestHandler } from './peer-link';
 import type { Candidate } from './placement';
 import { fingerprint } from '../identity/fingerprint';
@@ -29,17 +29,14 @@ export class HolderLinks {
   private readonly links = new Map<string, LinkState>();
   private readonly statTimer: NodeJS.Timeout;
 
-  constructor(
-    private readonly handler: PeerRequestHandler,
-    private readonly onProtocolError: (link: PeerLink, err: MemCloudError) => void,
-  ) {
+  constructor(private readonly onProtocolError: (link: PeerLink, err: MemCloudError) => void) {
     this.statTimer = setInterval(() => void this.refreshStats(), STAT_INTERVAL_MS);
     this.statTimer.unref();
   }
 
   /** A new session: its link replaces any earlier one of the same device. */
-  attach(session: Session): PeerLink {
-    const link = new PeerLink(session, this.handler, this.onProtocolError);
+  attach(session: Session, handler: PeerRequestHandler): PeerLink {
+    const link = new PeerLink(session, handler, this.onProtocolError);
     const previous = this.links.get(link.publicKey);
     this.links.set(link.publicKey, { link, available: session.remote.offeredBytes, allowed: session.remote.offeredBytes });
     if (previous && previous.link !== link) previous.link.close();
@@ -126,6 +123,10 @@ export class HolderLinks {
 
   load(holder: string, id: string): Promise<Uint8Array> {
     return this.open(holder).link.load(id);
+  }
+
+  list(holder: string): Promise<string[]> {
+    return this.open(holder).link.list();
   }
 
   /** Frees on a connected holder; a holder that is gone is cleaned up by reconcile when it returns. */

@@ -7,7 +7,7 @@ import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
 import type { BlockStore, EvictedBlock } from '../store/block-store';
 import { MAX_RECORD_PLAINTEXT } from '../net/constants';
 import { formatSize } from '../store/sizes';
-import type { PeerLink, PeerRequestHandler } from './peer-link';
+import type { PeerLink } from './peer-link';
 import {
   Op,
   encodeError,
@@ -17,7 +17,6 @@ import {
   encodeLoadReply,
   encodeOk,
   encodeStatReply,
-  type PeerNotice,
   type PeerRequest,
   type StatReply,
 } from './peer-protocol';
@@ -31,19 +30,14 @@ export interface HolderPolicy {
   offeredBytes(): number;
 }
 
-export interface NoticeSink {
-  notice(link: PeerLink, notice: PeerNotice): void;
-}
-
-export class HolderService implements PeerRequestHandler {
+/** Requests peers send us (their notices go to the owner side, see cluster.ts). */
+export class HolderService {
   private lent = 0;
   private served = 0;
 
   constructor(
     private readonly store: BlockStore,
     private readonly policy: HolderPolicy,
-    /** Notices are the owner side's business (LEAVING, EVICTED, QUOTA). */
-    private readonly notices: NoticeSink,
     private readonly linkFor: (publicKey: string) => PeerLink | undefined,
   ) {
     for (const ns of store.namespaces()) if (ns !== SELF) this.lent += store.usage(ns).bytes;
@@ -75,10 +69,6 @@ export class HolderService implements PeerRequestHandler {
       const e = isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.INTERNAL, String(err));
       link.send(encodeError(req.op, req.id, e));
     }
-  }
-
-  notice(link: PeerLink, notice: PeerNotice): void {
-    this.notices.notice(link, notice);
   }
 
   /** Evictions of blocks peers stored here: tell their owners (if connected; else at reconcile). */

@@ -2,7 +2,7 @@
 // caller can retry elsewhere. One holder (the common case) costs no Promise.allSettled.
 
 import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
-import type { HolderId } from './owner-index';
+import type { HolderId } from './replica-io';
 
 export interface WriteOutcome {
   readonly written: HolderId[];

@@ -6,11 +6,17 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { FileTransferOptions } from '../api/engine-api';
-import type { StreamInfo, TransferProgress } from '../api/types';
+import type { FileTransferOptions, ReadStreamHandle, WriteStreamHandle } from '../api/engine-api';
+import type { StoreOptions, StreamInfo, TransferProgress } from '../api/types';
 import { ErrorCodes, MemCloudError } from '../errors';
-import type { DataService } from './data-service';
 import { archiveSize, listFolder, packFolder, unpackFolder } from './folder-archive';
+
+/** The streams a transfer reads and writes (the data service's, with progress). */
+export interface TransferStreams {
+  openWriteStream(opts: StoreOptions, onProgress: (done: number) => void, format: 'file' | 'folder'): WriteStreamHandle;
+  /** Throws NOT_FOUND for an unknown stream. */
+  openReadStream(id: string, onProgress: (done: number) => void): ReadStreamHandle;
+}
 
 interface Transfer {
   cancelled: boolean;
@@ -21,7 +27,7 @@ export class FileTransfers {
   private readonly active = new Map<string, Transfer>();
 
   constructor(
-    private readonly data: DataService,
+    private readonly streams: TransferStreams,
     private readonly onProgress: (p: TransferProgress) => void,
   ) {}
 
@@ -33,7 +39,7 @@ export class FileTransfers {
     const folder = info.isDirectory() ? await listFolder(path) : null;
     const transferId = this.claim(opts.transferId);
     const report = this.reporter(transferId, 'push', folder ? archiveSize(folder.entries) : info.size);
-    const stream = this.data.openWriteStream({ ...opts, name: opts.name ?? basename(path) }, report, folder ? 'folder' : 'file');
+    const stream = this.streams.openWriteStream({ ...opts, name: opts.name ?? basename(path) }, report, folder ? 'folder' : 'file');
     const fileSource = folder ? null : createReadStream(path, { highWaterMark: 1024 * 1024 });
     const source: AsyncIterable<Uint8Array> = fileSource ?? packFolder(folder!.entries);
     const transfer: Transfer = {
@@ -64,10 +70,11 @@ export class FileTransfers {
   }
 
   async pull(id: string, path: string, opts: { readonly transferId?: string }): Promise<StreamInfo> {
-    const info = this.data.streamInfo(id);
     const transferId = this.claim(opts.transferId);
-    const report = this.reporter(transferId, 'pull', info.size);
-    const reader = this.data.openReadStream(id, report);
+    let report: (done: number, final?: boolean) => void = () => undefined;
+    const reader = this.streams.openReadStream(id, (done) => report(done));
+    const { info } = reader;
+    report = this.reporter(transferId, 'pull', info.size);
     const temp = join(dirname(path), `.${basename(path)}.memcloud-${randomBytes(4).toString('hex')}.tmp`);
     const transfer: Transfer = { cancelled: false, cancel: () => ((transfer.cancelled = true), reader.close()) };
     this.active.set(transferId, transfer);

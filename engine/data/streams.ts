@@ -1,28 +1,34 @@
 // Streams of any size, stored as 1 MiB blocks with a bounded window: memory on every node grows
-// with the window, never with the stream. A stream's digest is the SHA-256 of its chunks' SHA-256
+// with the window, never with the stream. Each chunk is in the catalog once its replicas are
+// written; the stream itself is committed at end(), so a stream half-written when the node dies is
+// never listed, and its chunks are freed. A stream's digest is the SHA-256 of its chunks' SHA-256
 // digests in order, so it costs nothing beyond the per-block content hashes.
 
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { ReadStreamHandle, WriteStreamHandle } from '../api/engine-api';
 import type { StoreOptions, StreamInfo } from '../api/types';
 import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
-import { newBlockId, type Cluster } from '../cluster/cluster';
-import type { StreamRecord } from '../cluster/owner-index';
+import type { Catalog } from './catalog';
+import type { OwnerBlocks } from './owner-blocks';
+import type { BlockRecord, StreamRecord } from './owner-index';
 
 export const CHUNK_BYTES = 1024 * 1024;
 export const WRITE_WINDOW_BYTES = 8 * CHUNK_BYTES;
 export const READ_PREFETCH_CHUNKS = 6;
 
-export function streamInfo(r: StreamRecord): StreamInfo {
-  return { id: r.id, name: r.name, size: r.size, chunks: r.chunks.length, digest: r.digest, format: r.format };
+export interface StreamDeps {
+  readonly blocks: OwnerBlocks;
+  readonly catalog: Catalog;
+  /** The API's description of a committed stream (with where its chunks are). */
+  readonly describe: (record: StreamRecord) => StreamInfo;
 }
 
 export class BlockWriteStream implements WriteStreamHandle {
-  readonly id = newBlockId();
+  readonly id = randomBytes(16).toString('hex');
   private buffer: Buffer | null = null;
   private fill = 0;
   private size = 0;
-  private readonly chunks: Array<{ id: string; hash: string } | null> = [];
+  private readonly chunks: Array<BlockRecord | null> = [];
   private inflightBytes = 0;
   private readonly inflight = new Set<Promise<void>>();
   private windowWaiters: Array<() => void> = [];
@@ -30,7 +36,7 @@ export class BlockWriteStream implements WriteStreamHandle {
   private state: 'open' | 'ending' | 'done' | 'aborted' = 'open';
 
   constructor(
-    private readonly cluster: Cluster,
+    private readonly deps: StreamDeps,
     private readonly opts: StoreOptions,
     private readonly onProgress?: (doneBytes: number) => void,
     private readonly format: 'file' | 'folder' = 'file',
@@ -82,20 +88,26 @@ export class BlockWriteStream implements WriteStreamHandle {
       durability: this.opts.durability ?? 'pinned',
       createdAt: Date.now(),
     };
-    this.cluster.index.setStream(record);
+    try {
+      await this.deps.catalog.commitStream(record);
+    } catch (err) {
+      await this.release();
+      throw err;
+    }
     this.state = 'done';
-    this.cluster.emit('data-changed');
-    return streamInfo(record);
+    return this.deps.describe(record);
   }
 
-  /** Frees every chunk stored so far; nothing is left on any peer. Idempotent. */
+  /**
+   * Frees every chunk stored so far; nothing is left on any peer. Returns at once: chunks still
+   * being written are freed when their writes settle. Idempotent.
+   */
   async abort(): Promise<void> {
     if (this.state === 'done' || this.state === 'aborted') return;
     this.state = 'aborted';
     this.failure ??= new MemCloudError(ErrorCodes.CANCELLED, 'the stream was aborted');
     this.buffer = null;
     this.wakeWriters();
-    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
     await this.release();
   }
 
@@ -106,17 +118,10 @@ export class BlockWriteStream implements WriteStreamHandle {
     this.inflightBytes += data.length;
     this.buffer = null;
     this.fill = 0;
-    const p = this.cluster
-      .storeBlock(data, this.opts, undefined, { kind: 'stream', id: this.id })
-      .then(
-        (r) => {
-          this.chunks[index] = { id: r.id, hash: r.hash };
-          if (this.state === 'aborted') void this.cluster.freeBlocks([r.id]);
-        },
-        (err: unknown) => {
-          this.failure ??= isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.INTERNAL, String(err));
-        },
-      )
+    const p = this.storeChunk(data, index)
+      .catch((err: unknown) => {
+        this.failure ??= isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.INTERNAL, String(err));
+      })
       .finally(() => {
         this.inflightBytes -= data.length;
         this.inflight.delete(p);
@@ -126,10 +131,34 @@ export class BlockWriteStream implements WriteStreamHandle {
     this.inflight.add(p);
   }
 
+  private async storeChunk(data: Uint8Array, index: number): Promise<void> {
+    const { blocks, catalog } = this.deps;
+    const record = await blocks.write(data, this.opts, { kind: 'stream', id: this.id });
+    if (this.aborted) {
+      catalog.discard(record.id);
+      await blocks.free([record]);
+      return;
+    }
+    await catalog.addBlock(record);
+    if (this.aborted) {
+      await blocks.free(await catalog.dropBlocks([record.id]));
+      return;
+    }
+    this.chunks[index] = record;
+    blocks.settled(record);
+  }
+
+  /** Drops and frees the chunks stored so far. */
   private async release(): Promise<void> {
-    const stored = this.chunks.filter((c): c is { id: string; hash: string } => c !== null).map((c) => c.id);
+    const stored = this.chunks.filter((c): c is BlockRecord => c !== null).map((c) => c.id);
     this.chunks.length = 0;
-    await this.cluster.freeBlocks(stored);
+    const dropped = await this.deps.catalog.dropBlocks(stored);
+    await this.deps.blocks.free(dropped);
+  }
+
+  /** A getter, so each check reads the state anew across awaits. */
+  private get aborted(): boolean {
+    return this.state === 'aborted';
   }
 
   private wakeWriters(): void {
@@ -145,23 +174,21 @@ export class BlockWriteStream implements WriteStreamHandle {
 }
 
 export class BlockReadStream implements ReadStreamHandle {
-  readonly info: StreamInfo;
   private next = 0;
   private readonly ahead: Array<Promise<Uint8Array>> = [];
   private closed = false;
 
   constructor(
-    private readonly cluster: Cluster,
+    private readonly blocks: OwnerBlocks,
     private readonly record: StreamRecord,
+    readonly info: StreamInfo,
     private readonly onProgress?: (doneBytes: number) => void,
-  ) {
-    this.info = streamInfo(record);
-  }
+  ) {}
 
   async read(): Promise<Uint8Array | null> {
     if (this.closed) throw new MemCloudError(ErrorCodes.CANCELLED, 'the stream was closed');
     while (this.ahead.length < READ_PREFETCH_CHUNKS && this.next + this.ahead.length < this.record.chunks.length) {
-      const p = this.cluster.loadBlock(this.record.chunks[this.next + this.ahead.length]!);
+      const p = this.blocks.read(this.record.chunks[this.next + this.ahead.length]!);
       p.catch(() => undefined); // surfaced when this chunk's turn comes
       this.ahead.push(p);
     }

@@ -5,13 +5,27 @@
 import { Discovery, type DiscoveredPeer } from '../discovery';
 import { isMemCloudError } from '../errors';
 import { parsePublicKey } from '../identity/public-key';
-import type { Engine } from './engine';
+import type { EngineEvent } from '../api/types';
+import type { Logger } from '../log/log';
+import type { SessionManager } from '../session/session-manager';
+import type { TrustStore } from '../trust/trust-store';
+
+/** The parts of the engine that discovery reads and drives. */
+export interface DiscoveryHost {
+  readonly identity: { readonly publicKeyText: string; readonly fingerprint: string };
+  readonly options: { readonly name: string };
+  readonly offeredBytes: number;
+  readonly trust: TrustStore;
+  readonly sessions: SessionManager;
+  readonly service: { publish(event: EngineEvent): void };
+  readonly log: Logger;
+}
 
 export class DiscoveryLink {
   private readonly dialing = new Set<string>();
 
   private constructor(
-    private readonly engine: Engine,
+    private readonly engine: DiscoveryHost,
     private readonly discovery: Discovery,
   ) {
     discovery.on('up', (p) => this.maybeDial(p));
@@ -21,7 +35,7 @@ export class DiscoveryLink {
     discovery.on('error', (err) => engine.log.warn(`discovery: ${err.message}`));
   }
 
-  static async start(engine: Engine, port: number): Promise<DiscoveryLink> {
+  static async start(engine: DiscoveryHost, port: number): Promise<DiscoveryLink> {
     const discovery = await Discovery.start({
       publicKey: engine.identity.publicKeyText,
       name: engine.options.name,

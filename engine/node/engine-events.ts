@@ -1,21 +1,35 @@
 // Turns what happens inside the engine into EngineEvents for subscribers (CLI, SDK, VS Code) and
-// log lines, and keeps the cluster attached to every open session. Returns the unwiring function.
+// log lines. Returns the unwiring function.
 
-import type { ConsentRequest, ConsentResolved } from '../consent/consent-queue';
+import type { EngineEvent } from '../api/types';
+import type { Cluster } from '../cluster/cluster';
+import type { ConsentQueue, ConsentRequest, ConsentResolved } from '../consent/consent-queue';
+import type { Catalog } from '../data/catalog';
 import type { MemCloudError } from '../errors';
-import type { Session } from '../session/session-manager';
-import type { Engine } from './engine';
+import type { Logger } from '../log/log';
+import type { Session, SessionManager } from '../session/session-manager';
+import type { TrustStore } from '../trust/trust-store';
 import { consentInfo } from './peer-view';
+
+/** Where events come from, and where they go. */
+export interface EventSources {
+  readonly sessions: SessionManager;
+  readonly consent: ConsentQueue;
+  readonly trust: TrustStore;
+  readonly cluster: Cluster;
+  readonly catalog: Catalog;
+  readonly service: { publish(event: EngineEvent): void };
+  readonly log: Logger;
+}
 
 /** data-changed fires on every write; subscribers get it at most this often. */
 const DATA_EVENT_INTERVAL_MS = 250;
 
-export function wireEvents(engine: Engine): () => void {
-  const { sessions, consent, trust, cluster, service, log } = engine;
+export function wireEvents(src: EventSources): () => void {
+  const { sessions, consent, trust, cluster, catalog, service, log } = src;
 
   const onSession = (s: Session) => {
     log.info(`session established with ${s.remote.name} (${s.fingerprint}) at ${s.address}, ${s.direction}, ${s.admission}`);
-    cluster.attach(s);
   };
   const onSessionClosed = (s: Session, err: MemCloudError | null) => {
     log.info(`session with ${s.remote.name} (${s.fingerprint}) closed${err ? `: ${err.message}` : ''}`);
@@ -45,7 +59,7 @@ export function wireEvents(engine: Engine): () => void {
   consent.on('request', onConsent);
   consent.on('resolved', onResolved);
   cluster.on('peers-changed', onPeers);
-  cluster.on('data-changed', onData);
+  catalog.on('data-changed', onData);
   const offTrust = trust.onChange((change) => {
     service.publish({ type: 'trust-changed' });
     if (change.kind !== 'updated') service.publish({ type: 'peers-changed' });
@@ -59,7 +73,7 @@ export function wireEvents(engine: Engine): () => void {
     consent.off('request', onConsent);
     consent.off('resolved', onResolved);
     cluster.off('peers-changed', onPeers);
-    cluster.off('data-changed', onData);
+    catalog.off('data-changed', onData);
     offTrust();
     offLog();
   };

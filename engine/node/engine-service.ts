@@ -1,43 +1,56 @@
-// EngineApi over a running engine's parts: what the control socket serves to the CLI, the SDK and
-// VS Code windows. Validation of the data calls lives in DataService; peer and trust calls resolve
-// devices by name, fingerprint or key.
+// The node half of the engine API (status, stats, peers, trust, consent, node settings, events)
+// over the parts of a running engine; the data half is DataService (engine/data). Peer and trust
+// calls resolve devices by name, fingerprint or key.
 
 import { EventEmitter } from 'node:events';
-import type { EngineApi, FileTransferOptions, ReadStreamHandle, WriteStreamHandle } from '../api/engine-api';
 import type {
-  BlockRef,
   ConsentAnswer,
   ConsentRequestInfo,
-  DataItem,
   EngineEvent,
   LogEntry,
   NodeStatus,
   PeerInfo,
   Stats,
-  StoreOptions,
-  StreamInfo,
+  StopReason,
   TrustedDeviceInfo,
 } from '../api/types';
+import type { Cluster } from '../cluster/cluster';
+import type { ConsentQueue } from '../consent/consent-queue';
+import type { HolderService } from '../cluster/holder-service';
 import { ErrorCodes, MemCloudError } from '../errors';
+import type { DeviceIdentity } from '../identity/device-identity';
 import { parsePublicKey } from '../identity/public-key';
-import { encodeQuota } from '../cluster/peer-protocol';
-import { fallbackDeviceName, findDevice } from '../trust/device-query';
+import type { Logger } from '../log/log';
 import { CloseReason } from '../net/constants';
+import type { SessionManager } from '../session/session-manager';
+import { fallbackDeviceName, findDevice } from '../trust/device-query';
+import type { TrustStore } from '../trust/trust-store';
+import type { NodeApi } from './engine-api-parts';
 import { parseHostPort } from './engine-options';
-import type { DataService } from '../data/data-service';
-import type { Engine } from './engine';
 import { consentInfo, listPeers, trustedInfo, type PeerSources } from './peer-view';
 import type { StatsSampler } from './stats';
 
-export class EngineService implements EngineApi {
+/** What the node half reads and drives: the engine's parts, not the engine. */
+export interface NodeParts {
+  readonly identity: DeviceIdentity;
+  readonly trust: TrustStore;
+  readonly consent: ConsentQueue;
+  readonly sessions: SessionManager;
+  readonly cluster: Cluster;
+  readonly holder: HolderService;
+  readonly log: Logger;
+  readonly peerSources: PeerSources;
+  readonly sampler: StatsSampler;
+  /** The node's status as of now. */
+  status(): NodeStatus;
+  setOffer(bytes: number): void;
+  stop(reason: StopReason): Promise<void>;
+}
+
+export class EngineService implements NodeApi {
   private readonly events = new EventEmitter<{ event: [EngineEvent] }>();
 
-  constructor(
-    private readonly engine: Engine,
-    private readonly data: DataService,
-    private readonly peerSources: PeerSources,
-    private readonly sampler: StatsSampler,
-  ) {
+  constructor(private readonly engine: NodeParts) {
     this.events.setMaxListeners(0);
   }
 
@@ -51,82 +64,17 @@ export class EngineService implements EngineApi {
   }
 
   async status(): Promise<NodeStatus> {
-    const e = this.engine;
-    return {
-      name: e.options.name,
-      publicKey: e.identity.publicKeyText,
-      fingerprint: e.identity.fingerprint,
-      version: e.version,
-      pid: process.pid,
-      home: e.options.home,
-      listen: e.address(),
-      startedAt: e.startedAt,
-      offeredBytes: e.offeredBytes,
-      memoryBytes: e.options.memoryBytes,
-      crypto: e.backend,
-      discovery: e.discoveryEnabled,
-    };
+    return this.engine.status();
   }
 
   async stats(): Promise<Stats> {
-    return this.sampler.snapshot();
-  }
-
-  // ---- data -------------------------------------------------------------------------------
-
-  store(data: Uint8Array, opts?: StoreOptions): Promise<BlockRef> {
-    this.sampler.op();
-    return this.data.store(data, opts);
-  }
-  load(id: string): Promise<Uint8Array> {
-    this.sampler.op();
-    return this.data.load(id);
-  }
-  free(id: string): Promise<void> {
-    this.sampler.op();
-    return this.data.free(id);
-  }
-  set(key: string, value: Uint8Array, opts?: StoreOptions): Promise<void> {
-    this.sampler.op();
-    return this.data.set(key, value, opts);
-  }
-  get(key: string): Promise<Uint8Array> {
-    this.sampler.op();
-    return this.data.get(key);
-  }
-  del(key: string): Promise<boolean> {
-    this.sampler.op();
-    return this.data.del(key);
-  }
-  async keys(pattern?: string): Promise<string[]> {
-    return this.data.keys(pattern);
-  }
-  async openWriteStream(opts?: StoreOptions): Promise<WriteStreamHandle> {
-    return this.data.openWriteStream(opts);
-  }
-  async openReadStream(id: string): Promise<ReadStreamHandle> {
-    return this.data.openReadStream(id);
-  }
-  pushFile(path: string, opts?: FileTransferOptions): Promise<StreamInfo> {
-    return this.data.pushFile(path, opts);
-  }
-  pullFile(id: string, path: string, opts?: { readonly transferId?: string }): Promise<StreamInfo> {
-    return this.data.pullFile(id, path, opts);
-  }
-  async cancelTransfer(transferId: string): Promise<void> {
-    this.data.files.cancel(transferId);
-  }
-  async listData(): Promise<DataItem[]> {
-    return this.data.listData();
-  }
-  flush(): Promise<{ readonly freedItems: number }> {
-    return this.data.flush();
+    return this.engine.sampler.snapshot();
   }
 
   // ---- peers ------------------------------------------------------------------------------
 
   async peers(): Promise<PeerInfo[]> {
-    return listPeers(this.peerSources);
+    return listPeers(this.engine.peerSources);
   }
 
   async connect(address: string, opts: { readonly expectedKey?: string } = {}): Promise<PeerInfo> {
@@ -149,7 +97,7 @@ export class EngineService implements EngineApi {
     }
     const target = findDevice(this.engine.trust.list(), peer);
     await this.engine.trust.setAllowedBytes(parsePublicKey(target.publicKey), opts.allowedBytes);
-    this.engine.cluster.linkFor(target.publicKey)?.send(encodeQuota(opts.allowedBytes));
+    this.engine.cluster.sendQuota(target.publicKey, opts.allowedBytes);
     this.publish({ type: 'peers-changed' });
     return (await this.peers()).find((p) => p.publicKey === target.publicKey)!;
   }
@@ -178,7 +126,7 @@ export class EngineService implements EngineApi {
     const key = parsePublicKey(d.publicKey);
     const info = opts.forget ? (await this.engine.trust.forget(key), trustedInfo(d, false)) : trustedInfo(await this.engine.trust.revoke(key), false);
     // Revoked devices lose what they stored here: the lender gets the RAM back at once.
-    this.engine.cluster.holder.dropOwner(d.publicKey);
+    this.engine.holder.dropOwner(d.publicKey);
     return info;
   }
 

@@ -4,12 +4,16 @@
 
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { ConsentQueue } from '../consent/consent-queue';
-import type { StopReason } from '../api/types';
+import type { NodeStatus, StopReason } from '../api/types';
 import type { AeadBackendName } from '../crypto/aead';
 import { x25519 } from '../crypto/noise/dh';
 import { CryptoPool } from '../crypto/pool';
 import { Cluster } from '../cluster/cluster';
-import { IndexPersister, loadIndexFile } from '../cluster/index-file';
+import { HolderLinks } from '../cluster/holder-links';
+import { HolderService, SELF } from '../cluster/holder-service';
+import { Replicas } from '../cluster/replicas';
+import type { Catalog } from '../data/catalog';
+import { OwnerData } from '../data/owner-data';
 import { homePaths } from '../home/paths';
 import { ControlServer } from '../control/control-server';
 import { publishControlEndpoint } from '../control/socket-path';
@@ -18,14 +22,16 @@ import { ensureHome } from '../home/home';
 import { acquireNodeLock, type NodeLock } from '../home/node-lock';
 import type { DeviceIdentity } from '../identity/device-identity';
 import { loadOrCreateIdentity } from '../identity/identity-file';
-import { SessionManager } from '../session/session-manager';
+import { SessionManager, type Session } from '../session/session-manager';
 import { BlockStore } from '../store/block-store';
 import { formatSize } from '../store/sizes';
 import { TrustStore } from '../trust/trust-store';
 import { watchTrustFile } from '../trust/trust-file-watcher';
 import { chooseBackend, createCryptoSetup, type CryptoSetup } from './crypto-setup';
-import { DataService } from '../data/data-service';
+import type { EngineApi } from '../api/engine-api';
+import type { EvictedBlock } from '../store/block-store';
 import { DiscoveryLink } from './discovery-link';
+import { composeApi } from './engine-api-parts';
 import type { EngineOptions } from './engine-options';
 import { EngineService } from './engine-service';
 import type { Logger } from '../log/log';
@@ -47,9 +53,11 @@ interface Parts {
   readonly crypto: CryptoSetup;
   readonly sessions: SessionManager;
   readonly store: BlockStore;
+  readonly holder: HolderService;
+  readonly replicas: Replicas;
   readonly cluster: Cluster;
+  readonly owner: OwnerData;
   readonly settings: { offeredBytes: number };
-  readonly persister: IndexPersister;
 }
 
 export class Engine {
@@ -61,8 +69,17 @@ export class Engine {
   readonly sessions: SessionManager;
   readonly store: BlockStore;
   readonly cluster: Cluster;
+  /** What we lend: peers' requests. */
+  readonly holder: HolderService;
+  /** What we own: the catalog, the data API, repair. */
+  readonly owner: OwnerData;
+  /** What this node owns (read-only for everyone but the data layer). */
+  readonly catalog: Catalog;
+  readonly replicas: Replicas;
   readonly backend: AeadBackendName;
   readonly service: EngineService;
+  /** The whole API (node half + data half) that the control socket serves. */
+  readonly api: EngineApi;
   private server: Server | null = null;
   private control: ControlServer | null = null;
   private discovery: DiscoveryLink | null = null;
@@ -82,19 +99,47 @@ export class Engine {
     this.sessions = parts.sessions;
     this.store = parts.store;
     this.cluster = parts.cluster;
+    this.holder = parts.holder;
+    this.owner = parts.owner;
+    this.catalog = parts.owner.catalog;
+    this.replicas = parts.replicas;
     this.backend = parts.crypto.backend;
-    const sources: PeerSources = {
+    const peerSources: PeerSources = {
       sessions: parts.sessions,
-      cluster: parts.cluster,
+      catalog: parts.owner.catalog,
+      holder: parts.holder,
       consent: parts.consent,
       trust: parts.trust,
       discovered: () => this.discovery?.peers() ?? [],
       defaultAllowance: () => parts.settings.offeredBytes,
     };
-    const sampler = new StatsSampler(parts.store, parts.cluster, parts.sessions, () => parts.settings.offeredBytes);
+    const sampler = new StatsSampler({
+      store: parts.store,
+      holder: parts.holder,
+      catalog: parts.owner.catalog,
+      io: parts.replicas,
+      cluster: parts.cluster,
+      sessions: parts.sessions,
+      offered: () => parts.settings.offeredBytes,
+    });
     this.cleanups.push(() => sampler.close());
-    const data = new DataService(parts.cluster, (progress) => this.service.publish({ type: 'progress', progress }));
-    this.service = new EngineService(this, data, sources, sampler);
+    parts.owner.onOp(() => sampler.op());
+    parts.owner.onProgress((progress) => this.service.publish({ type: 'progress', progress }));
+    this.service = new EngineService({
+      identity: parts.identity,
+      trust: parts.trust,
+      consent: parts.consent,
+      sessions: parts.sessions,
+      cluster: parts.cluster,
+      holder: parts.holder,
+      log,
+      peerSources,
+      sampler,
+      status: () => this.status(),
+      setOffer: (bytes) => this.setOffer(bytes),
+      stop: (reason) => this.stop(reason),
+    });
+    this.api = composeApi(this.service, parts.owner.service);
   }
 
   static async start(options: EngineOptions, log: Logger): Promise<Engine> {
@@ -139,28 +184,41 @@ export class Engine {
       admissionTimeoutMs: options.consentTimeoutMs + 30_000,
       log: (level, message) => log.log(level, message),
     });
-    const index = await loadIndexFile(homePaths(options.home).ownerIndex, log);
-    let cluster: Cluster | null = null;
-    const store = new BlockStore({ capacityBytes: options.memoryBytes, onEvict: (evicted) => cluster?.onLocalEvicted(evicted) });
-    cluster = new Cluster({
-      store,
-      policy: { allowance: (pk) => trust.getByText(pk)?.allowedBytes ?? settings.offeredBytes, offeredBytes: () => settings.offeredBytes },
-      log,
-      replicas: () => options.replicas,
-      index,
+    // Local evictions: our own blocks are the owner side's business, peers' blocks the holder's.
+    let onEvict: (evicted: readonly EvictedBlock[]) => void = () => undefined;
+    const store = new BlockStore({ capacityBytes: options.memoryBytes, onEvict: (evicted) => onEvict(evicted) });
+    const links = new HolderLinks((l, err) => {
+      log.warn(`protocol error from ${l.name} (${l.fingerprint}): ${err.message}; closing the session`);
+      l.session.channel.abort(err);
     });
-    const persister = new IndexPersister(index, homePaths(options.home).ownerIndex, log);
-    return { lock, identity, trust, consent, pool, crypto, sessions, store, cluster, settings, persister };
+    const holder = new HolderService(
+      store,
+      { allowance: (pk) => trust.getByText(pk)?.allowedBytes ?? settings.offeredBytes, offeredBytes: () => settings.offeredBytes },
+      (pk) => links.linkFor(pk),
+    );
+    const replicas = new Replicas(links, store, () => options.replicas);
+    const owner = await OwnerData.open({ indexPath: homePaths(options.home).ownerIndex, io: replicas, log });
+    const cluster = new Cluster(links, holder, owner.holders, store);
+    onEvict = (evicted) => {
+      const ours = evicted.filter((e) => e.ns === SELF).map((e) => e.id);
+      if (ours.length > 0) owner.holders.evicted(SELF, ours);
+      holder.onEvicted(evicted);
+    };
+    return { lock, identity, trust, consent, pool, crypto, sessions, store, holder, replicas, cluster, owner, settings };
   }
 
   private async open(): Promise<void> {
     const { options, log, parts } = this;
+    // Attached before the events are wired: whoever sees 'session established' can use the session.
+    const attach = (s: Session) => parts.cluster.attach(s);
+    parts.sessions.on('session', attach);
+    this.cleanups.push(() => parts.sessions.off('session', attach));
     this.cleanups.push(wireEvents(this));
     this.cleanups.push(watchTrustFile(parts.trust, (m) => log.error(m)));
     const server = createServer((socket) => parts.sessions.accept(socket));
     await listen(server, options.host, options.port);
     this.server = server;
-    this.control = await ControlServer.listen({ path: await publishControlEndpoint(options.home), api: this.service, log: (level, m) => log.log(level, m) });
+    this.control = await ControlServer.listen({ path: await publishControlEndpoint(options.home), api: this.api, log: (level, m) => log.log(level, m) });
     const { port } = this.address();
     if (options.discovery) this.discovery = await DiscoveryLink.start(this, port);
     this.staticPeers = new StaticPeers(parts.sessions, options.connect, log);
@@ -170,6 +228,23 @@ export class Engine {
         `offering ${formatSize(parts.settings.offeredBytes)}, memory cap ${formatSize(options.memoryBytes)}`,
     );
     if (options.memoryBytes < parts.settings.offeredBytes) log.warn('the memory cap is below the offer: peers are refused, or cache blocks evicted, before the offer is used up');
+  }
+
+  status(): NodeStatus {
+    return {
+      name: this.options.name,
+      publicKey: this.identity.publicKeyText,
+      fingerprint: this.identity.fingerprint,
+      version: this.version,
+      pid: process.pid,
+      home: this.options.home,
+      listen: this.address(),
+      startedAt: this.startedAt,
+      offeredBytes: this.offeredBytes,
+      memoryBytes: this.options.memoryBytes,
+      crypto: this.backend,
+      discovery: this.discoveryEnabled,
+    };
   }
 
   get offeredBytes(): number {
@@ -215,7 +290,7 @@ export class Engine {
       parts.consent.close();
       await parts.sessions.close();
       parts.cluster.close();
-      await parts.persister.close();
+      await parts.owner.close();
       await parts.crypto.handshakeCrypto.close();
       await parts.trust.close();
       await parts.pool?.close();

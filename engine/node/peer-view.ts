@@ -2,8 +2,9 @@
 // discovered on the LAN, and trusted devices that are offline, merged by identity key.
 
 import type { ConsentRequestInfo, PeerInfo, TrustedDeviceInfo } from '../api/types';
-import type { Cluster } from '../cluster/cluster';
+import type { HolderService } from '../cluster/holder-service';
 import type { ConsentQueue } from '../consent/consent-queue';
+import type { Catalog } from '../data/catalog';
 import type { DiscoveredPeer } from '../discovery';
 import { fingerprint } from '../identity/fingerprint';
 import type { SessionManager } from '../session/session-manager';
@@ -12,7 +13,8 @@ import type { TrustedDevice } from '../trust/trust-file';
 
 export interface PeerSources {
   readonly sessions: SessionManager;
-  readonly cluster: Cluster;
+  readonly catalog: Catalog;
+  readonly holder: HolderService;
   readonly consent: ConsentQueue;
   readonly trust: TrustStore;
   readonly discovered: () => readonly DiscoveredPeer[];
@@ -37,8 +39,8 @@ export function listPeers(src: PeerSources): PeerInfo[] {
     fingerprint: fingerprintOf(publicKey),
     name: trusted.get(publicKey)?.name ?? name,
     trusted: trusted.get(publicKey)?.status === 'trusted',
-    usedByUsBytes: src.cluster.index.bytesOn(publicKey),
-    storedHereBytes: src.cluster.holder.stat(publicKey).usedBytes,
+    usedByUsBytes: src.catalog.bytesOn(publicKey),
+    storedHereBytes: src.holder.stat(publicKey).usedBytes,
     allowedBytes: allowanceOf(src, publicKey),
   });
   for (const s of src.sessions.sessions()) {

@@ -3,7 +3,9 @@
 
 import type { Stats } from '../api/types';
 import type { Cluster } from '../cluster/cluster';
-import { SELF } from '../cluster/holder-service';
+import { SELF, type HolderService } from '../cluster/holder-service';
+import type { ReplicaIO } from '../cluster/replica-io';
+import type { Catalog } from '../data/catalog';
 import type { SessionManager } from '../session/session-manager';
 import type { BlockStore } from '../store/block-store';
 
@@ -16,6 +18,17 @@ interface Sample {
   readonly ops: number;
 }
 
+/** What the stats are computed from. */
+export interface StatsSources {
+  readonly store: BlockStore;
+  readonly holder: HolderService;
+  readonly catalog: Catalog;
+  readonly io: Pick<ReplicaIO, 'isLive'>;
+  readonly cluster: Pick<Cluster, 'connectedLinks'>;
+  readonly sessions: SessionManager;
+  readonly offered: () => number;
+}
+
 export class StatsSampler {
   private ops = 0;
   /** Bytes counted by channels that have since closed. */
@@ -24,13 +37,8 @@ export class StatsSampler {
   private readonly samples: Sample[] = [];
   private readonly timer: NodeJS.Timeout;
 
-  constructor(
-    private readonly store: BlockStore,
-    private readonly cluster: Cluster,
-    private readonly sessions: SessionManager,
-    private readonly offered: () => number,
-  ) {
-    sessions.on('session-closed', (s) => {
+  constructor(private readonly src: StatsSources) {
+    src.sessions.on('session-closed', (s) => {
       this.closedSent += s.channel.bytesSent;
       this.closedReceived += s.channel.bytesReceived;
     });
@@ -47,20 +55,21 @@ export class StatsSampler {
     const now = this.current();
     const first = this.samples[0] ?? now;
     const seconds = Math.max(0.001, (now.at - first.at) / 1000);
-    const totals = this.store.totals();
-    const lentPeers = this.store.namespaces().filter((ns) => ns !== SELF).length;
+    const { store, holder, catalog, io, cluster } = this.src;
+    const totals = store.totals();
+    const lentPeers = store.namespaces().filter((ns) => ns !== SELF).length;
     let borrowed = 0;
     let degraded = 0;
-    for (const r of this.cluster.index.blocks.values()) {
+    for (const r of catalog.blocks.values()) {
       borrowed += r.holders.filter((h) => h !== SELF).length * r.size;
-      if (r.holders.filter((h) => this.cluster.isLive(h)).length < r.wanted) degraded++;
+      if (r.holders.filter((h) => io.isLive(h)).length < r.wanted) degraded++;
     }
-    const links = this.cluster.connectedLinks();
+    const links = cluster.connectedLinks();
     return {
       at: now.at,
       local: { usedBytes: totals.usedBytes, capacityBytes: totals.capacityBytes, blocks: totals.blocks, pinnedBytes: totals.pinnedBytes, cacheBytes: totals.cacheBytes },
-      lent: { usedBytes: this.cluster.holder.lentBytes, offeredBytes: this.offered(), peers: lentPeers },
-      borrowed: { usedBytes: borrowed, items: this.cluster.index.blocks.size, degraded },
+      lent: { usedBytes: holder.lentBytes, offeredBytes: this.src.offered(), peers: lentPeers },
+      borrowed: { usedBytes: borrowed, items: catalog.blocks.size, degraded },
       pool: { offeredBytes: links.reduce((n, l) => n + l.session.remote.offeredBytes, 0), connectedPeers: links.length },
       throughput: { sentPerSec: (now.sent - first.sent) / seconds, receivedPerSec: (now.received - first.received) / seconds },
       ops: { total: this.ops, perSec: (now.ops - first.ops) / seconds },
@@ -75,7 +84,7 @@ export class StatsSampler {
   private current(): Sample {
     let sent = this.closedSent;
     let received = this.closedReceived;
-    for (const s of this.sessions.sessions()) {
+    for (const s of this.src.sessions.sessions()) {
       sent += s.channel.bytesSent;
       received += s.channel.bytesReceived;
     }

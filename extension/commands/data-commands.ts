@@ -61,9 +61,9 @@ export function registerDataCommands(context: vscode.ExtensionContext, services:
 async function offloadOne(services: Services, path: string, cancel: vscode.CancellationToken | undefined): Promise<StreamInfo> {
   const name = basename(path);
   const info = await runTransfer(services, `Offloading ${name}`, (transferId) => requireClient(services).pushFile(path, { transferId, name }), cancel);
+  // The push says where the data went; the views refresh for everything else it changed.
+  const where = info.replicas.length > 0 ? nameList(info.replicas.map((r) => (r.holder === 'local' ? 'this machine' : r.holderName))) : 'the pool';
   await services.model.refresh(['data', 'stats', 'peers']);
-  const stored = services.model.snapshot.data.find((d) => d.id === info.id);
-  const where = stored ? nameList(stored.replicas.map((r) => (r.holder === 'local' ? 'this machine' : r.holderName))) : 'the pool';
   services.log.info(`offloaded ${path} (${formatSize(info.size)}) as ${info.id}, held by ${where}`);
   void vscode.window.showInformationMessage(`Offloaded ${name} (${formatSize(info.size)}), held by ${where}.`);
   return info;

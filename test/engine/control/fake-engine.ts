@@ -196,7 +196,7 @@ export class FakeEngine implements EngineApi {
       },
       end: async () => {
         done = true;
-        const info: StreamInfo = { id, name: opts?.name ?? '', size, chunks: writes, digest: hash.digest('hex'), format: 'file' };
+        const info: StreamInfo = { id, name: opts?.name ?? '', size, chunks: writes, digest: hash.digest('hex'), format: 'file', replicas: [] };
         this.streams.set(id, { info, chunks });
         return info;
       },
@@ -221,7 +221,7 @@ export class FakeEngine implements EngineApi {
         const offset = i * GENERATED_CHUNK;
         return offset >= total ? null : generatedChunk(i++, Math.min(GENERATED_CHUNK, total - offset));
       };
-      info = { id, name: 'generated', size: total, chunks: Math.ceil(total / GENERATED_CHUNK), digest: '', format: 'file' };
+      info = { id, name: 'generated', size: total, chunks: Math.ceil(total / GENERATED_CHUNK), digest: '', format: 'file', replicas: [] };
     } else {
       const s = this.streams.get(id) ?? notFound(`stream ${id}`);
       let i = 0;

@@ -79,7 +79,7 @@ export const consent: ConsentRequestInfo = {
   expiresAt: 1_700_000_060_000,
 };
 
-export const streamInfo: StreamInfo = { id: 's-file', name: 'f.bin', size: 10, chunks: 1, digest: 'ab'.repeat(32), format: 'file' };
+export const streamInfo: StreamInfo = { id: 's-file', name: 'f.bin', size: 10, chunks: 1, digest: 'ab'.repeat(32), format: 'file', replicas: [{ holder: 'local', holderName: 'this node' }] };
 
 export const dataItems: DataItem[] = [
   { id: 'b1', kind: 'block', name: '', size: 5, durability: 'pinned', createdAt: 1, replicas: [], degraded: false },

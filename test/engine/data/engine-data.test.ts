@@ -4,6 +4,9 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isMemCloudError } from '../../../engine/errors';
 import { connect, startEngine, trustEachOther, type TestEngine } from '../../support/engines';
 
@@ -17,27 +20,56 @@ after(async () => {
   await Promise.all(open.map((e) => e.close()));
 });
 
+async function eventually(what: string, probe: () => boolean, ms = 10_000): Promise<void> {
+  for (const deadline = Date.now() + ms; !probe(); await new Promise((r) => setTimeout(r, 10))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+  }
+}
+
 describe('engine data path', () => {
   test('set/get/del and store/load/free go to the peer and come back identical', async () => {
     const a = await engine('owner');
     const b = await engine('lender');
     await trustEachOther(a, b);
     await connect(a, b);
-    const api = a.engine.service;
+    const api = a.engine.api;
     const value = randomBytes(3000);
     await api.set('user:1', value);
     assert.deepEqual(Buffer.from(await api.get('user:1')), value);
     assert.deepEqual(await api.keys('user:*'), ['user:1']);
     const ref = await api.store(randomBytes(100_000));
     assert.deepEqual(ref.replicas.map((r) => r.holderName), ['lender']);
-    const lender = b.engine.cluster.holder.stat(a.engine.identity.publicKeyText);
+    const lender = b.engine.holder.stat(a.engine.identity.publicKeyText);
     assert.equal(lender.usedBytes, 3000 + 100_000);
     assert.equal((await api.load(ref.id)).length, 100_000);
     await api.free(ref.id);
-    assert.equal(b.engine.cluster.holder.stat(a.engine.identity.publicKeyText).usedBytes, 3000);
+    assert.equal(b.engine.holder.stat(a.engine.identity.publicKeyText).usedBytes, 3000);
     assert.equal(await api.del('user:1'), true);
-    assert.equal(b.engine.cluster.holder.stat(a.engine.identity.publicKeyText).usedBytes, 0);
+    assert.equal(b.engine.holder.stat(a.engine.identity.publicKeyText).usedBytes, 0);
     await assert.rejects(api.get('user:1'), (e) => isMemCloudError(e, 'NOT_FOUND'));
+  });
+
+  test('a stream and a pushed file say where their chunks went', async () => {
+    const a = await engine('owner-where');
+    const b = await engine('lender-where');
+    await trustEachOther(a, b);
+    await connect(a, b);
+    const stream = await a.engine.api.openWriteStream({ name: 'three chunks' });
+    await stream.write(randomBytes(2 * 1024 * 1024 + 5));
+    const info = await stream.end();
+    assert.equal(info.chunks, 3);
+    assert.deepEqual(info.replicas, [{ holder: b.engine.identity.publicKeyText, holderName: 'lender-where' }]);
+    const dir = await mkdtemp(join(tmpdir(), 'memcloud-where-'));
+    try {
+      await writeFile(join(dir, 'f.bin'), randomBytes(4096));
+      const pushed = await a.engine.api.pushFile(join(dir, 'f.bin'));
+      assert.deepEqual(pushed.replicas.map((r) => r.holderName), ['lender-where']);
+      const local = await a.engine.api.openWriteStream({ target: 'local' });
+      await local.write(randomBytes(10));
+      assert.deepEqual((await local.end()).replicas, [{ holder: 'local', holderName: 'this node' }]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('a reconcile racing with writes in flight frees none of them as stale', async () => {
@@ -45,30 +77,33 @@ describe('engine data path', () => {
     const b = await engine('lender-race');
     await trustEachOther(a, b);
     await connect(a, b);
-    const api = a.engine.service;
-    const cluster = a.engine.cluster as unknown as { reconcile(link: unknown): Promise<void> };
-    const link = a.engine.cluster.linkFor(b.engine.identity.publicKeyText)!;
+    const api = a.engine.api;
+    const holders = a.engine.owner.holders as unknown as { reconcile(holder: string): Promise<void> };
+    const lender = b.engine.identity.publicKeyText;
     await api.set('warm', randomBytes(10)); // the reconcile after connecting is over
     for (let round = 0; round < 20; round++) {
       // STOREs go out first, then the LIST: the holder answers in that order, so the LIST reply
       // lands while the new blocks are not in the owner's map yet.
       const writes = Array.from({ length: 32 }, (_, i) => api.set(`race:${round}:${i}`, randomBytes(100)));
-      await Promise.all([...writes, cluster.reconcile(link)]);
+      await Promise.all([...writes, holders.reconcile(lender)]);
     }
     for (let round = 0; round < 20; round++) {
       for (let i = 0; i < 32; i++) assert.equal((await api.get(`race:${round}:${i}`)).length, 100, `race:${round}:${i} still stored`);
     }
   });
 
-  test('overwriting a key frees the old value: usage stays one value', async () => {
+  test('overwriting a key frees the old value: usage settles at one value', async () => {
     const a = await engine('owner2');
     const b = await engine('lender2');
     await trustEachOther(a, b);
     await connect(a, b);
-    for (let i = 0; i < 50; i++) await a.engine.service.set('k', randomBytes(1000 + i));
-    const usage = b.engine.cluster.holder.stat(a.engine.identity.publicKeyText).usedBytes;
-    assert.equal(usage, 1049);
-    assert.equal(b.engine.store.totals().blocks, 1);
+    const last = randomBytes(1049);
+    for (let i = 0; i < 49; i++) await a.engine.api.set('k', randomBytes(1000 + i));
+    await a.engine.api.set('k', last);
+    // Each version is a new block; the one it replaced is freed after the set is acknowledged.
+    await eventually('the old versions freed', () => b.engine.store.totals().blocks === 1);
+    assert.equal(b.engine.holder.stat(a.engine.identity.publicKeyText).usedBytes, 1049);
+    assert.deepEqual(Buffer.from(await a.engine.api.get('k')), last);
   });
 
   test('a write over the quota the lender allows is refused, and nothing is lost', async () => {
@@ -76,18 +111,18 @@ describe('engine data path', () => {
     const b = await engine('lender3');
     await trustEachOther(a, b);
     await connect(a, b);
-    await b.engine.service.updatePeer('owner3', { allowedBytes: 10_000 });
+    await b.engine.api.updatePeer('owner3', { allowedBytes: 10_000 });
     const kept = randomBytes(6000);
-    await a.engine.service.set('fits', kept);
-    await assert.rejects(a.engine.service.set('too-much', randomBytes(6000)), (e) => isMemCloudError(e, 'QUOTA_EXCEEDED'));
-    assert.deepEqual(Buffer.from(await a.engine.service.get('fits')), kept);
-    assert.deepEqual(await a.engine.service.keys(), ['fits']);
+    await a.engine.api.set('fits', kept);
+    await assert.rejects(a.engine.api.set('too-much', randomBytes(6000)), (e) => isMemCloudError(e, 'QUOTA_EXCEEDED'));
+    assert.deepEqual(Buffer.from(await a.engine.api.get('fits')), kept);
+    assert.deepEqual(await a.engine.api.keys(), ['fits']);
     // Usage survives a reconnect.
     const [s] = a.engine.sessions.sessionsFor(b.engine.identity.publicKeyText);
     await s!.channel.close();
     await connect(a, b);
-    assert.equal(b.engine.cluster.holder.stat(a.engine.identity.publicKeyText).usedBytes, 6000);
-    await assert.rejects(a.engine.service.set('still-too-much', randomBytes(6000)), (e) => isMemCloudError(e, 'QUOTA_EXCEEDED'));
+    assert.equal(b.engine.holder.stat(a.engine.identity.publicKeyText).usedBytes, 6000);
+    await assert.rejects(a.engine.api.set('still-too-much', randomBytes(6000)), (e) => isMemCloudError(e, 'QUOTA_EXCEEDED'));
   });
 
   test('owner isolation: a peer cannot read or free another device\'s block by id', async () => {
@@ -97,13 +132,13 @@ describe('engine data path', () => {
     await trustEachOther(a, b, c);
     await connect(a, b);
     await connect(c, b);
-    const ref = await a.engine.service.store(randomBytes(5000), { target: 'remote' });
+    const ref = await a.engine.api.store(randomBytes(5000), { target: 'remote' });
     const link = c.engine.cluster.linkFor(b.engine.identity.publicKeyText)!;
     await assert.rejects(link.load(ref.id), (e) => isMemCloudError(e, 'NOT_FOUND'));
     assert.equal(await link.free([ref.id]), 0);
-    assert.equal((await a.engine.service.load(ref.id)).length, 5000);
-    await c.engine.service.flush();
-    assert.equal((await a.engine.service.load(ref.id)).length, 5000);
+    assert.equal((await a.engine.api.load(ref.id)).length, 5000);
+    await c.engine.api.flush();
+    assert.equal((await a.engine.api.load(ref.id)).length, 5000);
   });
 
   test('an untrusted node cannot store anything', async () => {
@@ -111,7 +146,7 @@ describe('engine data path', () => {
     const stranger = await engine('stranger');
     await stranger.engine.trust.trust(b.engine.identity.publicKey, { name: 'guarded', approval: 'cli' });
     await assert.rejects(stranger.engine.sessions.dial('127.0.0.1', b.port), (e) => isMemCloudError(e, 'HANDSHAKE_FAILED'));
-    await assert.rejects(stranger.engine.service.store(randomBytes(100), { target: 'remote' }), (e) => isMemCloudError(e, 'NO_PEERS'));
+    await assert.rejects(stranger.engine.api.store(randomBytes(100), { target: 'remote' }), (e) => isMemCloudError(e, 'NO_PEERS'));
     assert.equal(b.engine.store.totals().blocks, 0);
   });
 
@@ -121,19 +156,19 @@ describe('engine data path', () => {
     await trustEachOther(a, b);
     await connect(a, b);
     const pinned = randomBytes(512 * 1024);
-    await a.engine.service.set('pinned', pinned);
+    await a.engine.api.set('pinned', pinned);
     for (let i = 0; i < 8; i++) {
-      await a.engine.service.set(`c${i}`, randomBytes(400 * 1024), { durability: 'cache' });
-      if (i >= 1) await a.engine.service.get('c0'); // c0 stays recently used
+      await a.engine.api.set(`c${i}`, randomBytes(400 * 1024), { durability: 'cache' });
+      if (i >= 1) await a.engine.api.get('c0'); // c0 stays recently used
     }
     // EVICTED notices travel back to the owner; wait for the owner's key list to settle.
-    for (let i = 0; i < 50 && (await a.engine.service.keys()).length > 4; i++) await new Promise((r) => setTimeout(r, 20));
-    const keys = await a.engine.service.keys();
+    for (let i = 0; i < 50 && (await a.engine.api.keys()).length > 4; i++) await new Promise((r) => setTimeout(r, 20));
+    const keys = await a.engine.api.keys();
     assert.ok(b.engine.store.totals().evictions >= 4, `evictions: ${b.engine.store.totals().evictions}`);
     assert.ok(keys.includes('pinned') && keys.includes('c0') && keys.includes('c7'), keys.join(','));
     assert.ok(!keys.includes('c1'), `c1 is the least recently used and must be gone: ${keys.join(',')}`);
-    assert.deepEqual(Buffer.from(await a.engine.service.get('pinned')), pinned);
-    await assert.rejects(a.engine.service.get('c1'), (e) => isMemCloudError(e, 'NOT_FOUND'));
+    assert.deepEqual(Buffer.from(await a.engine.api.get('pinned')), pinned);
+    await assert.rejects(a.engine.api.get('c1'), (e) => isMemCloudError(e, 'NOT_FOUND'));
   });
 });
 
@@ -144,18 +179,18 @@ describe('restarts', () => {
     await trustEachOther(a1, b);
     await connect(a1, b);
     const value = randomBytes(10_000);
-    await a1.engine.service.set('persist:me', value);
-    const local = await a1.engine.service.set('local-only', randomBytes(100), { target: 'local' }).then(() => true);
+    await a1.engine.api.set('persist:me', value);
+    const local = await a1.engine.api.set('local-only', randomBytes(100), { target: 'local' }).then(() => true);
     assert.ok(local);
     const home = a1.engine.options.home;
     await a1.engine.stop();
     const a2 = await startEngine('forgetful', { home });
     try {
       await connect(a2, b);
-      assert.deepEqual(Buffer.from(await a2.engine.service.get('persist:me')), value);
+      assert.deepEqual(Buffer.from(await a2.engine.api.get('persist:me')), value);
       // What lived only in the old process's RAM is gone, and says so.
-      await assert.rejects(a2.engine.service.get('local-only'), (e) => isMemCloudError(e, 'NOT_FOUND'));
-      assert.deepEqual(await a2.engine.service.keys(), ['persist:me']);
+      await assert.rejects(a2.engine.api.get('local-only'), (e) => isMemCloudError(e, 'NOT_FOUND'));
+      assert.deepEqual(await a2.engine.api.keys(), ['persist:me']);
     } finally {
       await a2.close();
       await a1.close();

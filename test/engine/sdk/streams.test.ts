@@ -59,7 +59,7 @@ describe('streams through the control socket', () => {
       await Promise.all(parts.map((p) => w.write(p))); // not awaited one by one: order must still hold
       const info = await w.end();
       const all = concat(parts);
-      assert.deepEqual(info, { id: w.id, name: 'mix', size: all.length, chunks: 3 + 1 + 10, digest: createHash('sha256').update(all).digest('hex'), format: 'file' });
+      assert.deepEqual(info, { id: w.id, name: 'mix', size: all.length, chunks: 3 + 1 + 10, digest: createHash('sha256').update(all).digest('hex'), format: 'file', replicas: [] });
 
       const r = await mc.openReadStream(info.id);
       assert.deepEqual(r.info, info);

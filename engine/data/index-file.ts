@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { ErrorCodes, MemCloudError } from '../errors';
 import { writeFileAtomic } from '../home/atomic-file';
 import type { Logger } from '../log/log';
-import { SELF } from './holder-service';
+import { SELF } from '../cluster/holder-service';
 import { OwnerIndex, type BlockRecord, type StreamRecord } from './owner-index';
 
 const FORMAT = 1;
@@ -24,7 +24,15 @@ interface IndexFile {
   readonly streams: StreamRecord[];
 }
 
-export function serializeIndex(index: OwnerIndex): string {
+/** What is saved: the maps as the catalog (or an index) shows them. */
+export interface IndexView {
+  readonly version: number;
+  readonly blocks: ReadonlyMap<string, BlockRecord>;
+  readonly keys: ReadonlyMap<string, string>;
+  readonly streams: ReadonlyMap<string, StreamRecord>;
+}
+
+export function serializeIndex(index: IndexView): string {
   const holders: string[] = [];
   const holderIndex = new Map<string, number>();
   const ref = (h: string) => {
@@ -115,7 +123,7 @@ export class IndexPersister {
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly index: OwnerIndex,
+    private readonly index: IndexView,
     private readonly path: string,
     private readonly log: Logger,
   ) {

@@ -1,23 +1,28 @@
 // What this node owns: every block it stored (alone, as a key's value, or as a stream chunk), with
-// its size, content hash and holders. The owner keeps this map; holders only see opaque ids.
+// its size, content hash and holders; keys; streams. Holders only see opaque ids. Only the catalog
+// (catalog.ts) changes it; others read it through the catalog.
 
 import type { Durability } from '../api/types';
+import type { HolderId } from '../cluster/replica-io';
 
-/** 'self' (this node's own store) or a holder's public key text. */
-export type HolderId = string;
+export type { HolderId };
 
+/** What a block belongs to: a key, a stream, or nothing (a stored block). */
+export type BlockParent = { readonly kind: 'key'; readonly key: string } | { readonly kind: 'stream'; readonly id: string } | null;
+
+/** A block's record. Only its holders and wanted count change (a new version is a new block). */
 export interface BlockRecord {
   readonly id: string;
-  size: number;
+  readonly size: number;
   /** SHA-256 of the content (64 lowercase hex digits), checked on every load. */
-  hash: string;
-  durability: Durability;
+  readonly hash: string;
+  readonly durability: Durability;
   /** Replicas wanted. */
   wanted: number;
-  holders: HolderId[];
+  /** Replaced whole on every change, never changed in place. */
+  holders: readonly HolderId[];
   readonly createdAt: number;
-  /** What the block belongs to: a key, a stream, or nothing (a stored block). */
-  readonly parent: { readonly kind: 'key'; readonly key: string } | { readonly kind: 'stream'; readonly id: string } | null;
+  readonly parent: BlockParent;
 }
 
 export interface StreamRecord {
@@ -60,15 +65,6 @@ export class OwnerIndex {
     for (const h of record.holders) this.link(h, record.id);
   }
 
-  /** The block's content was rewritten in place. */
-  rewritten(id: string, hash: string, durability: Durability): void {
-    const r = this.blockMap.get(id);
-    if (!r) return;
-    this.version++;
-    r.hash = hash;
-    r.durability = durability;
-  }
-
   setKey(key: string, blockId: string): void {
     this.version++;
     this.keyMap.set(key, blockId);
@@ -89,49 +85,35 @@ export class OwnerIndex {
     this.streamMap.delete(id);
   }
 
-  clearKeysAndStreams(): void {
+  /** Forgets every block, key and stream. */
+  clear(): void {
     this.version++;
+    this.blockMap.clear();
     this.keyMap.clear();
     this.streamMap.clear();
+    this.byHolder.clear();
+    this.bytesByHolder.clear();
   }
 
-  /** Forgets a block; returns it with the holders it had (so the caller can free them there). */
-  remove(id: string): { record: BlockRecord; holders: HolderId[] } | undefined {
-    const r = this.blockMap.get(id);
-    if (!r) return undefined;
-    this.version++;
-    const holders = [...r.holders];
-    for (const h of holders) this.removeHolder(id, h);
-    this.blockMap.delete(id);
-    return { record: r, holders };
-  }
-
-  /** A block's content was replaced (same id, maybe another size). */
-  resize(id: string, size: number): void {
-    const r = this.blockMap.get(id);
-    if (!r || r.size === size) return;
-    this.version++;
-    for (const h of r.holders) this.bytesByHolder.set(h, (this.bytesByHolder.get(h) ?? 0) + size - r.size);
-    r.size = size;
-  }
-
-  addHolder(id: string, holder: HolderId): void {
-    const r = this.blockMap.get(id);
-    if (!r || r.holders.includes(holder)) return;
-    this.version++;
-    r.holders.push(holder);
-    this.link(holder, id);
-  }
-
-  removeHolder(id: string, holder: HolderId): void {
+  /** Forgets a block. Its record keeps its holders (callers free the block there). */
+  remove(id: string): void {
     const r = this.blockMap.get(id);
     if (!r) return;
-    const i = r.holders.indexOf(holder);
-    if (i < 0) return;
     this.version++;
-    r.holders.splice(i, 1);
-    this.byHolder.get(holder)?.delete(id);
-    this.bytesByHolder.set(holder, (this.bytesByHolder.get(holder) ?? 0) - r.size);
+    for (const h of r.holders) this.unlink(h, r);
+    this.blockMap.delete(id);
+  }
+
+  /** Sets a block's holders and the replicas it should have. */
+  setHolders(id: string, holders: readonly HolderId[], wanted: number): void {
+    const r = this.blockMap.get(id);
+    if (!r) return;
+    this.version++;
+    for (const h of r.holders) if (!holders.includes(h)) this.unlink(h, r);
+    for (const h of holders) if (!r.holders.includes(h)) this.link(h, id);
+    // A new array: a list a caller read before stays as it was.
+    r.holders = [...holders];
+    r.wanted = wanted;
   }
 
   /** Block ids with a replica on this holder. */
@@ -146,6 +128,11 @@ export class OwnerIndex {
   /** Bytes we keep on a holder. */
   bytesOn(holder: HolderId): number {
     return this.bytesByHolder.get(holder) ?? 0;
+  }
+
+  private unlink(holder: HolderId, r: BlockRecord): void {
+    this.byHolder.get(holder)?.delete(r.id);
+    this.bytesByHolder.set(holder, (this.bytesByHolder.get(holder) ?? 0) - r.size);
   }
 
   private link(holder: HolderId, id: string): void {

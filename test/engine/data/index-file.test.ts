@@ -1,9 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { contentHash } from '../../../engine/cluster/cluster';
+import { contentHash } from '../../../engine/data/owner-blocks';
 import { SELF } from '../../../engine/cluster/holder-service';
-import { parseIndex, serializeIndex } from '../../../engine/cluster/index-file';
-import { OwnerIndex, type BlockRecord } from '../../../engine/cluster/owner-index';
+import { parseIndex, serializeIndex } from '../../../engine/data/index-file';
+import { OwnerIndex, type BlockRecord } from '../../../engine/data/owner-index';
 import { isMemCloudError } from '../../../engine/errors';
 
 const PEER = 'Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eHF1dXg';

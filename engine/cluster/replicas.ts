@@ -1,0 +1,144 @@
+// Replica I/O over this node's own store ('self') and the peers' (HolderLinks): where new replicas
+// go (the power of two choices), writing a block to its holders with one retry elsewhere per failed
+// holder, reading and freeing one replica, listing a holder. What we own is not kept here.
+
+import type { Durability, StoreOptions } from '../api/types';
+import { ErrorCodes, MemCloudError } from '../errors';
+import type { BlockStore } from '../store/block-store';
+import { formatSize } from '../store/sizes';
+import { SELF } from './holder-service';
+import type { HolderLinks } from './holder-links';
+import { chooseHolders, type Candidate } from './placement';
+import type { HolderId, ReplicaIO, ReplicaPlan } from './replica-io';
+import { writeEach, type WriteOutcome } from './replica-writes';
+
+interface PendingFree {
+  readonly ids: string[];
+  bytes: number;
+  readonly done: Promise<void>;
+}
+
+export class Replicas implements ReplicaIO {
+  private readonly frees = new Map<HolderId, PendingFree>();
+
+  constructor(
+    private readonly links: HolderLinks,
+    private readonly store: BlockStore,
+    /** Default replicas when two or more peers are connected. */
+    private readonly defaultReplicas: () => number,
+  ) {}
+
+  wanted(opts: StoreOptions): number {
+    if (opts.target === 'local') return 1;
+    if (opts.replicas !== undefined) return opts.replicas;
+    return this.links.liveCount(2) >= 2 ? this.defaultReplicas() : 1;
+  }
+
+  async writeReplicas(id: string, durability: Durability, data: Uint8Array, plan: ReplicaPlan): Promise<HolderId[]> {
+    let holders = this.place(data.length, plan);
+    if (holders.length === 0) {
+      // Our estimates may be stale (evictions, frees by others): ask the holders once.
+      await this.links.refreshStats();
+      holders = chooseHolders(this.links.candidates(data.length), plan.wanted, data.length);
+      if (holders.length === 0) throw this.noRoom(data.length);
+    }
+    const out: WriteOutcome = { written: [], failed: [], error: null };
+    let queue = holders;
+    let tried: Set<HolderId> | null = null;
+    for (;;) {
+      await writeEach(queue, (h) => this.write(h, id, durability, data), out);
+      if (out.failed.length === 0 || plan.target === 'local') break;
+      // Replace each failed holder with another candidate, once.
+      tried ??= new Set([...out.written, ...out.failed]); // the first round's holders
+      queue = chooseHolders(this.links.candidates(data.length, [...tried]), out.failed.length, data.length);
+      out.failed = [];
+      if (queue.length === 0) break;
+      for (const h of queue) tried.add(h);
+    }
+    if (out.written.length === 0) throw out.error ?? new MemCloudError(ErrorCodes.NO_PEERS, 'no holder could take this block');
+    return out.written;
+  }
+
+  async write(holder: HolderId, id: string, durability: Durability, data: Uint8Array): Promise<void> {
+    if (holder === SELF) this.store.put(SELF, id, data, { durability });
+    else await this.links.store(holder, id, durability, data);
+  }
+
+  async read(holder: HolderId, id: string): Promise<Uint8Array> {
+    if (holder !== SELF) return this.links.load(holder, id);
+    const data = this.store.get(SELF, id);
+    if (!data) throw new MemCloudError(ErrorCodes.NOT_FOUND, `block ${id} was evicted from this node`);
+    return data;
+  }
+
+  free(holder: HolderId, ids: readonly string[], bytes: number): Promise<void> {
+    if (ids.length === 0) return Promise.resolve();
+    if (holder === SELF) {
+      this.store.deleteMany(SELF, ids);
+      return Promise.resolve();
+    }
+    // Frees of one moment (say, many overwrites in flight) travel as one FREE per holder.
+    const pending = this.frees.get(holder);
+    if (pending) {
+      pending.ids.push(...ids);
+      pending.bytes += bytes;
+      return pending.done;
+    }
+    const batch: PendingFree = {
+      ids: [...ids],
+      bytes,
+      done: new Promise<void>((resolve) =>
+        setImmediate(() => {
+          this.frees.delete(holder);
+          void this.links.free(holder, batch.ids, batch.bytes).then(resolve);
+        }),
+      ),
+    };
+    this.frees.set(holder, batch);
+    return batch.done;
+  }
+
+  async list(holder: HolderId): Promise<string[]> {
+    if (holder === SELF) return this.store.ids(SELF);
+    return this.links.list(holder);
+  }
+
+  candidates(size: number, exclude: readonly HolderId[] = []): Candidate[] {
+    return this.links.candidates(size, exclude);
+  }
+
+  isLive(holder: HolderId): boolean {
+    return this.links.isLive(holder);
+  }
+
+  isReadable(holder: HolderId): boolean {
+    return this.links.isReadable(holder);
+  }
+
+  rank(holder: HolderId): number {
+    return this.links.rank(holder);
+  }
+
+  name(holder: HolderId): string {
+    return this.links.name(holder);
+  }
+
+  /**
+   * Where a block's replicas go: back to the preferred holders that are live when there are enough
+   * of them (the common overwrite), else to new ones as well. Empty when no candidate has room.
+   */
+  private place(size: number, plan: ReplicaPlan): readonly HolderId[] {
+    const keep = plan.prefer.filter((h) => this.isLive(h)).slice(0, plan.wanted);
+    if (plan.target === 'local' || (plan.target === 'auto' && keep.length === 0 && this.links.liveCount(1) === 0)) return [SELF];
+    if (keep.length >= plan.wanted) return keep;
+    return [...keep, ...chooseHolders(this.links.candidates(size, keep), plan.wanted - keep.length, size)];
+  }
+
+  /** Peers are connected but none can take `size` more bytes from us. */
+  private noRoom(size: number): MemCloudError {
+    const live = this.links.candidates(0);
+    if (live.length === 0) return new MemCloudError(ErrorCodes.NO_PEERS, 'no connected peer can take this block (connect or trust a device first)');
+    const detail = live.map((c) => `${this.links.label(c.id)} has ${formatSize(c.available)} left for us`).join(', ');
+    return new MemCloudError(ErrorCodes.QUOTA_EXCEEDED, `no connected peer has room for ${formatSize(size)}: ${detail}`);
+  }
+}

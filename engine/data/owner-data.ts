@@ -1,0 +1,74 @@
+// The owner side of the engine, assembled: the catalog restored from the home, blocks on their
+// holders, repair, holder events and the data API. The composition root builds it once.
+
+import type { TransferProgress } from '../api/types';
+import type { ReplicaIO } from '../cluster/replica-io';
+import type { Logger } from '../log/log';
+import { Catalog } from './catalog';
+import { DataService } from './data-service';
+import { DataView } from './data-view';
+import { HolderEvents } from './holder-events';
+import { IndexPersister, loadIndexFile } from './index-file';
+import { OwnerBlocks } from './owner-blocks';
+import { Repairer } from './repairer';
+
+export interface OwnerDataOptions {
+  /** owner-index.json in the home. */
+  readonly indexPath: string;
+  readonly io: ReplicaIO;
+  readonly log: Logger;
+  /** After a restart, holders get this long to reconnect before their blocks count as lost. */
+  readonly startupGraceMs?: number;
+  /** Wait this long after a holder disconnects before re-replicating its blocks. */
+  readonly repairDelayMs?: number;
+}
+
+export class OwnerData {
+  private progressListener: (p: TransferProgress) => void = () => undefined;
+  private opListener: () => void = () => undefined;
+
+  private constructor(
+    readonly catalog: Catalog,
+    readonly service: DataService,
+    readonly holders: HolderEvents,
+    private readonly repairer: Repairer,
+    private readonly persister: IndexPersister,
+  ) {}
+
+  static async open(opts: OwnerDataOptions): Promise<OwnerData> {
+    const { io, log } = opts;
+    const catalog = new Catalog(await loadIndexFile(opts.indexPath, log));
+    const persister = new IndexPersister(catalog, opts.indexPath, log);
+    let blocks: OwnerBlocks | null = null;
+    const grace = catalog.blocks.size > 0 ? (opts.startupGraceMs ?? 30_000) : 0;
+    const repairer = new Repairer(io, catalog, (id) => blocks!.read(id), log, grace);
+    blocks = new OwnerBlocks(io, catalog, repairer, log);
+    const view = new DataView(catalog, io);
+    let self: OwnerData | null = null;
+    const service = new DataService({ catalog, blocks, view, onProgress: (p) => self?.progressListener(p), onOp: () => self?.opListener() });
+    const holders = new HolderEvents(io, catalog, repairer, log, opts.repairDelayMs);
+    self = new OwnerData(catalog, service, holders, repairer, persister);
+    return self;
+  }
+
+  /** Progress of file transfers goes to `listener` (the engine's event stream). */
+  onProgress(listener: (p: TransferProgress) => void): void {
+    this.progressListener = listener;
+  }
+
+  /** Each data operation is counted by `listener` (the stats' rate). */
+  onOp(listener: () => void): void {
+    this.opListener = listener;
+  }
+
+  /** Blocks waiting for repair or being repaired. */
+  get repairsPending(): number {
+    return this.repairer.pending;
+  }
+
+  async close(): Promise<void> {
+    this.holders.close();
+    this.repairer.stop();
+    await this.persister.close();
+  }
+}
