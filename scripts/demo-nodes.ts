@@ -7,7 +7,7 @@ import { bundledFile } from '../engine/runtime/bundle-path';
 export const CLI = bundledFile('cli.js');
 
 export function cli(home: string, args: readonly string[]): string {
-  const r = spawnSync(process.execPath, [CLI, ...args, '--home', home], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args, '--home', home], { encoding: 'utf8', timeout: 120_000 });
   if (r.status !== 0) throw new Error(`memcloud ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
   return r.stdout;
 }
