@@ -23,13 +23,19 @@ export interface RunningNode {
   stop(): Promise<void>;
 }
 
-export function startNode(name: string, home: string, extra: readonly string[] = []): Promise<RunningNode> {
+/** How to launch the node process: extra Node.js flags (e.g. --jitless) and environment variables. */
+export interface NodeLaunch {
+  readonly execArgv?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export function startNode(name: string, home: string, extra: readonly string[] = [], launch: NodeLaunch = {}): Promise<RunningNode> {
   // Extra node flags for profiling (NODE_OPTIONS refuses --cpu-prof), e.g. "--cpu-prof --cpu-prof-dir=/tmp/p".
-  const execArgs = (process.env.MEMCLOUD_NODE_EXEC_ARGS ?? '').split(' ').filter(Boolean);
+  const execArgs = [...(process.env.MEMCLOUD_NODE_EXEC_ARGS ?? '').split(' ').filter(Boolean), ...(launch.execArgv ?? [])];
   const child = spawn(
     process.execPath,
     [...execArgs, CLI, 'node', 'run', '--home', home, '--name', name, '--host', '127.0.0.1', '--port', '0', '--no-discovery', ...extra],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...launch.env } },
   );
   const lines: string[] = [];
   const waiters: Array<{ pattern: RegExp; resolve: (l: string) => void }> = [];

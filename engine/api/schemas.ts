@@ -41,7 +41,7 @@ export const nodeStatus: Schema<NodeStatus> = obj({
   startedAt: num,
   offeredBytes: num,
   memoryBytes: num,
-  crypto: literal('noble', 'native'),
+  crypto: literal('native', 'portable', 'noble'),
   discovery: bool,
 });
 

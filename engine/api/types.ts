@@ -115,7 +115,8 @@ export interface NodeStatus {
   readonly startedAt: number;
   readonly offeredBytes: number;
   readonly memoryBytes: number;
-  readonly crypto: 'noble' | 'native';
+  /** The crypto backend running (docs/architecture.md, crypto): native, portable or noble. */
+  readonly crypto: 'native' | 'portable' | 'noble';
   readonly discovery: boolean;
 }
 

@@ -1,4 +1,9 @@
 // Wire constants of protocol version 1. Each is specified in docs/protocol.md (section in brackets).
+// The crypto sizes (Noise message limit, tag) live in crypto/constants.ts and are re-exported here.
+
+import { MAX_NOISE_MESSAGE, MAX_SEALED_PLAINTEXT, TAG_LENGTH } from '../crypto/constants';
+
+export { MAX_NOISE_MESSAGE, TAG_LENGTH };
 
 /** [1. Preamble] "MCLD": the first four bytes the initiator sends. */
 export const PREAMBLE_MAGIC = Uint8Array.of(0x4d, 0x43, 0x4c, 0x44);
@@ -7,7 +12,6 @@ export const PROTOCOL_VERSION = 1;
 
 /** [2. Frames] type || body, body at most one Noise message. */
 export const FRAME_HEADER_LENGTH = 5;
-export const MAX_NOISE_MESSAGE = 65535;
 export const MAX_FRAME_BODY = MAX_NOISE_MESSAGE;
 export const FrameType = { HANDSHAKE: 1, TRANSPORT: 2, ABORT: 3 } as const;
 export type FrameTypeValue = (typeof FrameType)[keyof typeof FrameType];
@@ -31,8 +35,7 @@ export const MAX_HANDSHAKE_MESSAGE_2 = 32 + 48 + MAX_IDENTITY_PAYLOAD + 16;
 export const MAX_HANDSHAKE_MESSAGE_3 = 48 + MAX_IDENTITY_PAYLOAD + 16;
 
 /** [5. Transport] */
-export const TAG_LENGTH = 16;
-export const MAX_RECORD_PLAINTEXT = MAX_NOISE_MESSAGE - TAG_LENGTH;
+export const MAX_RECORD_PLAINTEXT = MAX_SEALED_PLAINTEXT;
 export const REKEY_INTERVAL = 65_536;
 export const CHANNEL_ID_CONTEXT = 'memcloud/v1/channel-id';
 

@@ -5,10 +5,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
 import { HandshakeState, type HandshakeRequest } from '../crypto/noise/handshake-state';
-import { NATIVE_SHA256 } from '../crypto/noise/native-sha256';
 import { isStrictIdentityKey } from './identity-key-check';
-import { nobleChaChaPoly } from '../crypto/noise/cipher';
-import { x25519 as x25519DH, type KeyPair } from '../crypto/noise/dh';
+import type { KeyPair } from '../crypto/noise/dh';
 import {
   CHANNEL_ID_CONTEXT,
   FIRST_MESSAGE_TIMEOUT_MS,
@@ -23,7 +21,7 @@ import {
   PROTOCOL_VERSION,
   type FrameTypeValue,
 } from './constants';
-import type { HandshakeCrypto } from './handshake-crypto';
+import type { HandshakeCrypto } from '../crypto/handshake/handshake-crypto';
 import { decodePayload, encodePayload, signatureMessage, type HandshakeRole } from './handshake-payload';
 import { encodePreamble, type WireConnection } from './wire-connection';
 
@@ -180,9 +178,7 @@ class HandshakeRun {
       pattern: 'XX',
       initiator,
       prologue,
-      hash: NATIVE_SHA256,
-      cipher: nobleChaChaPoly,
-      dh: x25519DH,
+      ...this.opts.crypto.suite,
       s: this.opts.staticKeyPair,
     });
     return this.state;

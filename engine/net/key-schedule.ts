@@ -2,14 +2,14 @@
 // REKEY applied floor(n / interval) times to the key from Split(). Keys only move forward and the
 // old one is zeroed.
 
-import { rekeyKey, type TransportAead } from '../crypto/aead';
+import type { Aead } from '../crypto/aead/aead';
 
 export class KeySchedule {
   private key: Uint8Array;
   private epoch = 0;
 
   constructor(
-    private readonly aead: TransportAead,
+    private readonly aead: Aead,
     key: Uint8Array,
     readonly interval: number,
   ) {
@@ -22,7 +22,7 @@ export class KeySchedule {
     const epoch = Math.floor(nonce / this.interval);
     if (epoch < this.epoch) throw new Error('nonce went backwards across a rekey');
     while (this.epoch < epoch) {
-      const next = rekeyKey(this.aead, this.key);
+      const next = this.aead.rekey(this.key);
       this.key.fill(0);
       this.key = next;
       this.epoch++;

@@ -5,7 +5,7 @@
 import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
 import type { KeySchedule } from './key-schedule';
 import { batchRecords } from './record-batches';
-import type { RecordCrypto } from './record-crypto';
+import type { RecordCrypto } from '../crypto/record-crypto';
 
 interface Batch {
   plaintexts: Uint8Array[] | null;

@@ -13,7 +13,7 @@ import { FrameType, MAX_RECORD_PLAINTEXT, TAG_LENGTH } from './constants';
 import { encodeFrameHeader } from './framing';
 import type { KeySchedule } from './key-schedule';
 import { batchRecords } from './record-batches';
-import type { RecordCrypto, SealedRecord } from './record-crypto';
+import type { RecordCrypto, SealedRecord } from '../crypto/record-crypto';
 
 /** The part of a socket the sender needs. */
 export interface RecordSink {

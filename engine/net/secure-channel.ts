@@ -20,7 +20,7 @@ import {
 import type { RemoteDevice } from './handshake';
 import { KeySchedule } from './key-schedule';
 import { MessageDecoder, writeMessageHeader } from './message-codec';
-import type { RecordCrypto } from './record-crypto';
+import type { RecordCrypto } from '../crypto/record-crypto';
 import { RecordReceiver } from './record-receiver';
 import { RecordSender, type RecordSink } from './record-sender';
 import type { WireConnection } from './wire-connection';

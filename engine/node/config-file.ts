@@ -3,13 +3,14 @@
 
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { CRYPTO_CHOICES, isCryptoChoice } from '../crypto/backend-name';
 import { ErrorCodes, MemCloudError } from '../errors';
 import { homePaths } from '../home/paths';
 import { parsePublicKey } from '../identity/public-key';
 import { parseSize } from '../store/sizes';
 import { parseHostPort, resolveEngineOptions, type EngineOptionsInput, type StaticPeer } from './engine-options';
 
-const KEYS = new Set(['name', 'port', 'host', 'offer', 'memory', 'discovery', 'replicas', 'peers']);
+const KEYS = new Set(['name', 'port', 'host', 'offer', 'memory', 'discovery', 'replicas', 'crypto', 'peers']);
 
 export async function readConfigFile(home: string): Promise<Partial<EngineOptionsInput>> {
   const path = homePaths(home).config;
@@ -56,6 +57,10 @@ export async function readConfigFile(home: string): Promise<Partial<EngineOption
     out.discovery = c.discovery;
   }
   if (c.replicas !== undefined) out.replicas = c.replicas;
+  if (c.crypto !== undefined) {
+    if (!isCryptoChoice(c.crypto)) throw bad(`"crypto" must be one of ${CRYPTO_CHOICES.map((x) => `"${x}"`).join(', ')}`);
+    out.crypto = c.crypto;
+  }
   if (c.peers !== undefined) {
     if (!Array.isArray(c.peers)) throw bad('"peers" must be a list');
     out.connect = c.peers.map((p, i): StaticPeer => {

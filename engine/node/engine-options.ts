@@ -3,11 +3,12 @@
 
 import { hostname, totalmem } from 'node:os';
 import { isAbsolute } from 'node:path';
+import { CRYPTO_CHOICES, isCryptoChoice, type CryptoChoice } from '../crypto/backend-name';
 import { ErrorCodes, MemCloudError } from '../errors';
 import { validateDeviceName } from '../net/handshake-payload';
 
 export const DEFAULT_PORT = 7797;
-export type CryptoChoice = 'auto' | 'noble' | 'native';
+export type { CryptoChoice } from '../crypto/backend-name';
 
 /** A peer to keep connected; with publicKey, a different device at that address is refused. */
 export interface StaticPeer {
@@ -77,7 +78,7 @@ export function resolveEngineOptions(input: EngineOptionsInput): EngineOptions {
   const name = input.name ?? defaultDeviceName();
   validateDeviceName(name);
   const crypto = input.crypto ?? 'auto';
-  if (!['auto', 'noble', 'native'].includes(crypto)) throw bad(`crypto must be auto, noble or native, got ${JSON.stringify(crypto)}`);
+  if (!isCryptoChoice(crypto)) throw bad(`crypto must be ${CRYPTO_CHOICES.join(', ')}, got ${JSON.stringify(crypto)}`);
   const connect = [...(input.connect ?? [])];
   for (const c of connect) {
     if (typeof c !== 'object' || c === null || typeof c.address !== 'string') throw bad('connect entries must be { address, publicKey? }');

@@ -5,9 +5,11 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { ConsentQueue } from '../consent/consent-queue';
 import type { NodeStatus, StopReason } from '../api/types';
-import type { AeadBackendName } from '../crypto/aead';
-import { x25519 } from '../crypto/noise/dh';
+import type { CryptoBackendName } from '../crypto/backend-name';
+import { chooseBackend } from '../crypto/backends';
+import { usesPool } from '../crypto/place';
 import { CryptoPool } from '../crypto/pool';
+import { createCryptoSetup, type CryptoSetup } from '../crypto/setup';
 import { Cluster } from '../cluster/cluster';
 import { HolderLinks } from '../cluster/holder-links';
 import { HolderService, SELF } from '../cluster/holder-service';
@@ -27,7 +29,6 @@ import { BlockStore } from '../store/block-store';
 import { formatSize } from '../store/sizes';
 import { TrustStore } from '../trust/trust-store';
 import { watchTrustFile } from '../trust/trust-file-watcher';
-import { chooseBackend, createCryptoSetup, type CryptoSetup } from './crypto-setup';
 import type { EngineApi } from '../api/engine-api';
 import type { EvictedBlock } from '../store/block-store';
 import { DiscoveryLink } from './discovery-link';
@@ -76,7 +77,7 @@ export class Engine {
   /** What this node owns (read-only for everyone but the data layer). */
   readonly catalog: Catalog;
   readonly replicas: Replicas;
-  readonly backend: AeadBackendName;
+  readonly backend: CryptoBackendName;
   readonly service: EngineService;
   /** The whole API (node half + data half) that the control socket serves. */
   readonly api: EngineApi;
@@ -164,10 +165,11 @@ export class Engine {
   private static async build(options: EngineOptions, log: Logger, lock: NodeLock): Promise<Parts> {
     const identity = await loadOrCreateIdentity(options.home);
     const trust = await TrustStore.open(options.home);
-    const backend = chooseBackend(options.crypto);
-    // Native crypto runs inline (see createCryptoSetup): no pool thread to start, or to pay RAM for.
-    const pool = backend === 'noble' ? CryptoPool.create({ threads: options.cryptoThreads }) : null;
-    const staticKeyPair = x25519.generateKeyPair();
+    const backend = await chooseBackend(options.crypto);
+    // A backend that runs everything inline (crypto/place.ts) gets no pool thread to start, or to pay RAM for.
+    const pool = usesPool(backend.name) ? CryptoPool.create({ threads: options.cryptoThreads }) : null;
+    const { secretKey, publicKey } = backend.asym.generateX25519();
+    const staticKeyPair = { secretKey, publicKey };
     const crypto = createCryptoSetup(backend, identity, staticKeyPair, pool);
     const consent = new ConsentQueue({ timeoutMs: options.consentTimeoutMs });
     const settings = { offeredBytes: options.offeredBytes };

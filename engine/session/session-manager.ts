@@ -12,8 +12,8 @@ import { fingerprint } from '../identity/fingerprint';
 import { encodePublicKey, publicKeysEqual } from '../identity/public-key';
 import type { TrustStore } from '../trust/trust-store';
 import { performHandshake, type RemoteDevice } from '../net/handshake';
-import type { HandshakeCrypto } from '../net/handshake-crypto';
-import type { RecordCrypto } from '../net/record-crypto';
+import type { HandshakeCrypto } from '../crypto/handshake/handshake-crypto';
+import type { RecordCrypto } from '../crypto/record-crypto';
 import { SecureChannel } from '../net/secure-channel';
 import { WireConnection } from '../net/wire-connection';
 

@@ -2,6 +2,7 @@
 // thread, or the VS Code extension host). One validated entry per direction.
 
 import type { LogEntry, StopReason } from '../api/types';
+import type { CryptoBackendName } from '../crypto/backend-name';
 import type { ErrorPayload } from '../errors';
 import type { EngineOptionsInput } from '../node/engine-options';
 
@@ -11,7 +12,7 @@ export interface EngineReadyInfo {
   readonly fingerprint: string;
   readonly host: string;
   readonly port: number;
-  readonly crypto: 'noble' | 'native';
+  readonly crypto: CryptoBackendName;
   readonly controlSocket: string | null;
 }
 

@@ -7,7 +7,8 @@ import { isAbsolute } from 'node:path';
 import { resolveHome } from '../../engine/home/home';
 import { parsePublicKey } from '../../engine/identity/public-key';
 import { validateDeviceName } from '../../engine/net/handshake-payload';
-import { parseHostPort, type CryptoChoice, type EngineOptionsInput, type StaticPeer } from '../../engine/node/engine-options';
+import { CRYPTO_CHOICES, type CryptoChoice } from '../../engine/crypto/backend-name';
+import { parseHostPort, type EngineOptionsInput, type StaticPeer } from '../../engine/node/engine-options';
 import { parseSize } from '../../engine/store/sizes';
 import { Settings, type SettingName } from '../constants';
 
@@ -39,7 +40,7 @@ export interface ParsedSettings {
 class Bad extends Error {}
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-const CRYPTO: readonly CryptoChoice[] = ['auto', 'noble', 'native'];
+const CRYPTO: readonly CryptoChoice[] = CRYPTO_CHOICES;
 
 function text(v: unknown): string {
   if (typeof v !== 'string') throw new Bad('must be text');

@@ -6,12 +6,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConsentQueue } from '../../engine/consent/consent-queue';
-import type { AeadBackendName } from '../../engine/crypto/aead';
-import { x25519 } from '../../engine/crypto/noise/dh';
+import type { CryptoBackendName } from '../../engine/crypto/backend-name';
+import { loadBackend } from '../../engine/crypto/backends';
 import { CryptoPool } from '../../engine/crypto/pool/crypto-pool';
+import type { Placement } from '../../engine/crypto/place';
+import { createCryptoSetup } from '../../engine/crypto/setup';
 import { loadOrCreateIdentity } from '../../engine/identity/identity-file';
 import type { DeviceIdentity } from '../../engine/identity/device-identity';
-import { createCryptoSetup } from '../../engine/node/crypto-setup';
 import { SessionManager, type SessionManagerOptions } from '../../engine/session/session-manager';
 import { TrustStore } from '../../engine/trust/trust-store';
 
@@ -29,7 +30,7 @@ export interface Endpoint {
 
 export interface EndpointOptions {
   readonly name: string;
-  readonly backend?: AeadBackendName;
+  readonly backend?: CryptoBackendName;
   /** Use the real piscina pool (default) or inline crypto only. */
   readonly pool?: boolean;
   readonly consentTimeoutMs?: number;
@@ -38,17 +39,30 @@ export interface EndpointOptions {
   readonly firstMessageTimeoutMs?: number;
   readonly admissionTimeoutMs?: number;
   readonly channel?: SessionManagerOptions['channel'];
+  /** Where crypto runs, if not the backend's own placement (benchmarks comparing placements). */
+  readonly placement?: Placement;
 }
 
-let sharedPool: CryptoPool | null = null;
-function pool(): CryptoPool {
-  sharedPool ??= CryptoPool.create({ threads: 2 });
+let sharedPool: Promise<CryptoPool> | null = null;
+const POOL_THREADS = 2;
+/**
+ * The shared pool, warm: both threads started and their code loaded before any handshake runs, so
+ * a thread's cold start (seconds on a busy machine) is not spent inside a handshake's timeout.
+ */
+function pool(): Promise<CryptoPool> {
+  sharedPool ??= (async () => {
+    const p = CryptoPool.create({ threads: POOL_THREADS });
+    const busy = Array.from({ length: 16 }, () => ({ op: 'x25519-keypair' as const }));
+    await Promise.all(Array.from({ length: POOL_THREADS * 2 }, () => p.asym('noble', busy)));
+    return p;
+  })();
   return sharedPool;
 }
 
 export async function closeSharedPool(): Promise<void> {
-  await sharedPool?.close();
+  const p = sharedPool;
   sharedPool = null;
+  await (await p)?.close();
 }
 
 export async function createEndpoint(opts: EndpointOptions): Promise<Endpoint> {
@@ -59,8 +73,10 @@ export async function createEndpoint(opts: EndpointOptions): Promise<Endpoint> {
   const consent = new ConsentQueue({ timeoutMs: opts.consentTimeoutMs ?? 5000, maxPending: opts.maxConsent ?? 16 });
   const backend = opts.backend ?? 'noble';
   const usePool = opts.pool ?? true;
-  const staticKeyPair = x25519.generateKeyPair();
-  const { handshakeCrypto, recordCrypto } = createCryptoSetup(backend, identity, staticKeyPair, usePool ? pool() : null);
+  const crypto = await loadBackend(backend);
+  const { secretKey, publicKey } = crypto.asym.generateX25519();
+  const staticKeyPair = { secretKey, publicKey };
+  const { handshakeCrypto, recordCrypto } = createCryptoSetup(crypto, identity, staticKeyPair, usePool ? await pool() : null, opts.placement);
   const sessions = new SessionManager({
     identity,
     staticKeyPair,

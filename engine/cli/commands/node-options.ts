@@ -5,7 +5,8 @@
 import { formatSize } from '../../store/sizes';
 import { ensureHome } from '../../home/home';
 import { readConfigFile } from '../../node/config-file';
-import { parseHostPort, resolveEngineOptions, type CryptoChoice, type EngineOptionsInput } from '../../node/engine-options';
+import { CRYPTO_CHOICES, isCryptoChoice } from '../../crypto/backend-name';
+import { parseHostPort, resolveEngineOptions, type EngineOptionsInput } from '../../node/engine-options';
 import { UsageError, listOpt, stringOpt, type CommandContext, type OptionSpec } from '../command';
 import { sizeOption } from './options';
 
@@ -16,7 +17,7 @@ export const nodeOptions: Readonly<Record<string, OptionSpec>> = {
   offer: { type: 'string', value: 'SIZE', description: 'RAM offered to peers, e.g. 4gb (default: 1/4 of RAM, at most 4 GiB)' },
   memory: { type: 'string', value: 'SIZE', description: 'cap on all RAM this node uses for storage (default: offer + 512 MiB)' },
   connect: { type: 'string', value: 'HOST:PORT', multiple: true, description: 'peer to connect to and keep connected' },
-  crypto: { type: 'string', value: 'auto|noble|native', description: 'crypto backend (default auto: native where available)' },
+  crypto: { type: 'string', value: 'auto|native|portable|noble', description: 'crypto backend (default auto: native, else portable, else noble)' },
   'no-discovery': { type: 'boolean', description: 'do not advertise or browse with mDNS' },
   replicas: { type: 'string', value: 'N', description: 'default replication factor (default 2)' },
   'consent-timeout': { type: 'string', value: 'SECONDS', description: 'deny unanswered consent requests after this long (default 60)' },
@@ -34,7 +35,7 @@ function intArg(ctx: CommandContext, name: string, min: number, max: number): nu
 /** Engine options from the node flags alone (no file read): bad flags are UsageErrors. */
 export function engineOptionsFrom(ctx: CommandContext): EngineOptionsInput {
   const crypto = stringOpt(ctx, 'crypto');
-  if (crypto !== undefined && !['auto', 'noble', 'native'].includes(crypto)) throw new UsageError('--crypto must be auto, noble or native');
+  if (crypto !== undefined && !isCryptoChoice(crypto)) throw new UsageError(`--crypto must be ${CRYPTO_CHOICES.join(', ')}`);
   const connect = listOpt(ctx, 'connect').map((address) => {
     try {
       parseHostPort(address);
@@ -53,7 +54,7 @@ export function engineOptionsFrom(ctx: CommandContext): EngineOptionsInput {
     port: intArg(ctx, 'port', 0, 65535),
     offeredBytes: sizeOption(ctx, 'offer'),
     memoryBytes: sizeOption(ctx, 'memory'),
-    crypto: crypto as CryptoChoice | undefined,
+    crypto,
     discovery: ctx.values['no-discovery'] ? false : undefined,
     connect,
     replicas: intArg(ctx, 'replicas', 1, 16),

@@ -9,8 +9,9 @@ import { tryClient, withClient } from '../client';
 import { followLogFile, tailLogFile } from '../log-file';
 import { UsageError, stringOpt, writeJson, type Command, type CommandContext } from '../command';
 
-function statsLine(s: Stats): string {
+function statsLine(s: Stats, crypto: string): string {
   return [
+    `crypto ${crypto}`,
     `memory ${formatSize(s.local.usedBytes)}/${formatSize(s.local.capacityBytes)}`,
     `lent ${formatSize(s.lent.usedBytes)}/${formatSize(s.lent.offeredBytes)} to ${s.lent.peers}`,
     `borrowed ${formatSize(s.borrowed.usedBytes)}${s.borrowed.degraded ? ` (${s.borrowed.degraded} degraded)` : ''}`,
@@ -34,10 +35,12 @@ export const statsCommand: Command = {
   },
   async run(ctx) {
     await withClient(ctx, async (client) => {
+      // The crypto backend is fixed while a node runs: asked once, shown with every sample.
+      const { crypto } = await client.status();
       const print = async () => {
         const s = await client.stats();
-        if (ctx.values.json) writeJson(ctx, s);
-        else ctx.out.write(`${statsLine(s)}\n`);
+        if (ctx.values.json) writeJson(ctx, { ...s, crypto });
+        else ctx.out.write(`${statsLine(s, crypto)}\n`);
       };
       await print();
       if (!ctx.values.follow) return;

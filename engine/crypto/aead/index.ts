@@ -1,12 +1,15 @@
-// Transport AEAD backends: @noble/ciphers everywhere, node:crypto where it has chacha20-poly1305.
-export { createAead, rekeyKey } from './create-aead';
-export { nativeAeadAvailable } from './native-aead';
-export {
-  AEAD_KEY_LENGTH,
-  AEAD_TAG_LENGTH,
-  MAX_PLAINTEXT_LENGTH,
-  MAX_RECORD_LENGTH,
-  type AeadBackend,
-  type AeadBackendName,
-  type TransportAead,
-} from './transport-aead';
+// The AEAD seam (docs/architecture.md, crypto): one Aead per backend, each over its ChaChaPolyCore.
+import { backend } from '../backends';
+import type { CryptoBackendName } from '../backend-name';
+import type { Aead } from './aead';
+
+export { Aead, type ChaChaPolyCore } from './aead';
+export { nativeChaChaPolyAvailable as nativeAeadAvailable } from './native-chachapoly';
+export { KEY_LENGTH as AEAD_KEY_LENGTH, TAG_LENGTH as AEAD_TAG_LENGTH, MAX_SEALED_PLAINTEXT as MAX_PLAINTEXT_LENGTH } from '../constants';
+export type AeadBackend = Aead;
+export type AeadBackendName = CryptoBackendName;
+
+/** The backend's Aead; portable must have been loaded in this thread (backends.ts loadBackend). */
+export function createAead(name: CryptoBackendName): Aead {
+  return backend(name).aead;
+}

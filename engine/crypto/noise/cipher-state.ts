@@ -3,7 +3,8 @@
 
 import { ErrorCodes, MemCloudError } from '../../errors';
 import { copyBytes, zero } from './bytes';
-import { KEY_LEN, type NoiseCipher } from './cipher';
+import { KEY_LENGTH } from '../constants';
+import type { NoiseCipher } from './cipher';
 
 // The spec reserves 2^64 - 1 for REKEY; our counters are JS numbers, so MAX_SAFE_INTEGER is the
 // last value we refuse to use. No session gets near it in practice.
@@ -23,7 +24,7 @@ export class CipherState {
   /** InitializeKey(key): takes a copy of key (or clears it) and resets n to 0. */
   initializeKey(key: Uint8Array | null): void {
     this.#usable();
-    if (key !== null && (!(key instanceof Uint8Array) || key.length !== KEY_LEN)) {
+    if (key !== null && (!(key instanceof Uint8Array) || key.length !== KEY_LENGTH)) {
       throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, 'cipher key must be 32 bytes');
     }
     zero(this.#k);

@@ -3,6 +3,7 @@
 // zeroing ours never touches theirs.
 
 import { ErrorCodes, MemCloudError } from '../../errors';
+import { MAX_NOISE_MESSAGE } from '../constants';
 import { copyBytes } from './bytes';
 import type { NoiseCipher } from './cipher';
 import type { KeyPair, NoiseDH } from './dh';
@@ -10,7 +11,7 @@ import type { NoiseHash } from './hash';
 import { HANDSHAKE_PATTERNS, isPatternName, usesLocalStatic, type HandshakePattern, type PatternName } from './patterns';
 
 /** The Noise limit on any handshake or transport message (spec §3). */
-export const NOISE_MAX_MESSAGE_LENGTH = 65535;
+export const NOISE_MAX_MESSAGE_LENGTH = MAX_NOISE_MESSAGE;
 
 export interface HandshakeOptions {
   pattern: PatternName;

@@ -5,7 +5,7 @@
 
 import { ErrorCodes, MemCloudError } from '../../errors';
 import { ByteReader, concatBytes, copyBytes, isAllZero, zero } from './bytes';
-import { TAG_LEN } from './cipher';
+import { TAG_LENGTH } from '../constants';
 import type { CipherState } from './cipher-state';
 import type { KeyPair, NoiseDH } from './dh';
 import { checkKeyPair, resolveOptions, type HandshakeOptions } from './handshake-options';
@@ -194,7 +194,7 @@ export class HandshakeState {
     }
     const payload = yield { kind: 'payload', handshakeHash: this.#ss.handshakeHash };
     if (!(payload instanceof Uint8Array)) throw fail('BAD_ARGUMENT', 'payload answer must be a Uint8Array');
-    const length = parts.reduce((n, p) => n + p.length, 0) + payload.length + (this.#ss.hasKey() ? TAG_LEN : 0);
+    const length = parts.reduce((n, p) => n + p.length, 0) + payload.length + (this.#ss.hasKey() ? TAG_LENGTH : 0);
     if (length > this.#maxLength) throw fail('FRAME_TOO_LARGE', 'handshake message too long');
     parts.push(this.#ss.encryptAndHash(payload));
     return concatBytes(parts);
@@ -208,7 +208,7 @@ export class HandshakeState {
         this.#re = reader.take(keyLen);
         this.#ss.mixHash(this.#re);
       } else if (token === 's') {
-        this.#rs = this.#ss.decryptAndHash(reader.take(keyLen + (this.#ss.hasKey() ? TAG_LEN : 0)));
+        this.#rs = this.#ss.decryptAndHash(reader.take(keyLen + (this.#ss.hasKey() ? TAG_LENGTH : 0)));
       } else {
         yield* this.#mixDh(token);
       }
@@ -246,10 +246,10 @@ export class HandshakeState {
     let length = 0;
     for (const token of this.#messages[this.#step]!) {
       if (token === 'e') length += this.#dh.dhLen;
-      else if (token === 's') length += this.#dh.dhLen + (hasKey ? TAG_LEN : 0);
+      else if (token === 's') length += this.#dh.dhLen + (hasKey ? TAG_LENGTH : 0);
       else hasKey = true;
     }
-    return length + (hasKey ? TAG_LEN : 0);
+    return length + (hasKey ? TAG_LENGTH : 0);
   }
 
   #drive<T>(steps: Generator<HandshakeRequest, T, unknown>, payload: Uint8Array | undefined): T {

@@ -2,7 +2,8 @@
 // whose AD is h. Everything secret it holds is zeroed when replaced, on split, and on destroy.
 
 import { copyBytes, zero } from './bytes';
-import { KEY_LEN, type NoiseCipher } from './cipher';
+import { KEY_LENGTH } from '../constants';
+import type { NoiseCipher } from './cipher';
 import { CipherState } from './cipher-state';
 import type { NoiseHash } from './hash';
 import { hkdf } from './hkdf';
@@ -51,7 +52,7 @@ export class SymmetricState {
     zero(this.#ck);
     this.#ck = ck;
     // HASHLEN 64: only the first 32 bytes become the cipher key (initializeKey copies them).
-    this.#cs.initializeKey(tempK.subarray(0, KEY_LEN));
+    this.#cs.initializeKey(tempK.subarray(0, KEY_LENGTH));
     zero(tempK);
   }
 
@@ -75,8 +76,8 @@ export class SymmetricState {
   /** Split(): the two transport CipherStates (initiator-to-responder first); zeroes ck and k. */
   split(): [CipherState, CipherState] {
     const [k1, k2] = hkdf(this.#hash, this.#ck, new Uint8Array(0), 2) as [Uint8Array, Uint8Array];
-    const c1 = new CipherState(this.#cipher, k1.subarray(0, KEY_LEN));
-    const c2 = new CipherState(this.#cipher, k2.subarray(0, KEY_LEN));
+    const c1 = new CipherState(this.#cipher, k1.subarray(0, KEY_LENGTH));
+    const c2 = new CipherState(this.#cipher, k2.subarray(0, KEY_LENGTH));
     zero(k1);
     zero(k2);
     this.destroySecrets();

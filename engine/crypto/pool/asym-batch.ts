@@ -1,27 +1,28 @@
 // Runs a list of asymmetric ops in order; every output lands in one packed ArrayBuffer.
 import { ErrorCodes, MemCloudError } from '../../errors';
-import type { AsymOp, AsymResult, CryptoBackendName } from './crypto-messages';
-import type { AsymBackend } from './asym-backend';
-import { nativeAsym } from './native-asym';
-import { nobleAsym } from './noble-asym';
+import { ed25519SignOnce, x25519Once } from '../asym/asym';
+import type { CryptoBackendName } from '../backend-name';
+import { backend as loadedBackend } from '../backends';
+import { DH_LENGTH, KEY_LENGTH, SIGNATURE_LENGTH } from '../constants';
+import type { AsymOp, AsymResult } from './crypto-messages';
 import { carve } from './packed-bytes';
 
 function outputLengths(op: AsymOp): number[] {
   switch (op.op) {
     case 'x25519-keypair':
-      return [32, 32];
+      return [KEY_LENGTH, KEY_LENGTH];
     case 'x25519-dh':
-      return [32];
+      return [DH_LENGTH];
     case 'ed25519-sign':
-      return [64];
+      return [SIGNATURE_LENGTH];
     case 'ed25519-verify':
       return [];
   }
 }
 
-/** Inputs are validated by the caller. A failing op (low-order DH) fails the whole list. */
+/** Inputs are validated by the caller; the backend is loaded. A failing op (low-order DH) fails the whole list. */
 export function runAsymOps(backend: CryptoBackendName, ops: readonly AsymOp[]): AsymResult[] {
-  const impl: AsymBackend = backend === 'native' ? nativeAsym : nobleAsym;
+  const impl = loadedBackend(backend).asym;
   const lengths = ops.map(outputLengths);
   const slots = carve(lengths.flat());
   const results: AsymResult[] = [];
@@ -32,19 +33,22 @@ export function runAsymOps(backend: CryptoBackendName, ops: readonly AsymOp[]): 
         case 'x25519-keypair': {
           const secretKey = slots[s++]!;
           const publicKey = slots[s++]!;
-          impl.x25519Keypair(secretKey, publicKey);
+          const generated = impl.generateX25519();
+          secretKey.set(generated.secretKey);
+          publicKey.set(generated.publicKey);
+          generated.key.destroy(); // zeroes generated.secretKey
           results.push({ op: op.op, secretKey, publicKey });
           break;
         }
         case 'x25519-dh': {
           const sharedSecret = slots[s++]!;
-          impl.x25519Dh(op.secretKey, op.publicKey, sharedSecret);
+          x25519Once(impl, op.secretKey, op.publicKey, sharedSecret);
           results.push({ op: op.op, sharedSecret });
           break;
         }
         case 'ed25519-sign': {
           const signature = slots[s++]!;
-          impl.ed25519Sign(op.secretKey, op.message, signature);
+          ed25519SignOnce(impl, op.secretKey, op.message, signature);
           results.push({ op: op.op, signature });
           break;
         }

@@ -2,17 +2,16 @@
 // validator both sides run. Byte fields are Uint8Array views; the pool packs them into one
 // transferred ArrayBuffer per task, so views survive the hop without another copy.
 import { ErrorCodes, MemCloudError, type ErrorPayload } from '../../errors';
-import { nativeAeadAvailable } from '../aead/native-aead';
-import { nativeAsymAvailable } from './native-asym';
-import { AEAD_KEY_LENGTH, MAX_PLAINTEXT_LENGTH, MAX_RECORD_LENGTH, type AeadBackendName } from '../aead/transport-aead';
+import { CRYPTO_BACKENDS, type CryptoBackendName } from '../backend-name';
+import { backendAvailable } from '../backends';
+import { DH_LENGTH, KEY_LENGTH, MAX_NOISE_MESSAGE, MAX_SEALED_PLAINTEXT, MAX_SIGNED_MESSAGE, SIGNATURE_LENGTH } from '../constants';
 
-export type CryptoBackendName = AeadBackendName;
+export type { CryptoBackendName } from '../backend-name';
 
 /** Bounds that keep one task from monopolising a worker or memory (16 MiB, 4096 records). */
 export const MAX_BATCH_RECORDS = 4096;
 export const MAX_BATCH_BYTES = 16 * 1024 * 1024;
 export const MAX_ASYM_OPS = 256;
-export const MAX_SIGNED_MESSAGE = 65535;
 
 export type AsymOp =
   | { readonly op: 'x25519-keypair' }
@@ -69,20 +68,16 @@ function checkBytes(v: unknown, name: string, length?: number, max?: number): Ui
   return v;
 }
 
-function checkBackend(v: unknown, forAead: boolean): CryptoBackendName {
-  if (v !== 'noble' && v !== 'native') throw bad(`backend must be 'noble' or 'native', got ${describe(v)}`);
-  if (v === 'native' && forAead && !nativeAeadAvailable()) {
-    throw bad("backend 'native' is unavailable: this runtime's node:crypto has no chacha20-poly1305");
-  }
-  if (v === 'native' && !forAead && !nativeAsymAvailable()) {
-    throw bad("backend 'native' is unavailable: this runtime's node:crypto lacks working X25519/Ed25519");
-  }
-  return v;
+function checkBackend(v: unknown): CryptoBackendName {
+  if (!(CRYPTO_BACKENDS as readonly unknown[]).includes(v)) throw bad(`backend must be one of ${CRYPTO_BACKENDS.join(', ')}, got ${describe(v)}`);
+  const name = v as CryptoBackendName;
+  if (!backendAvailable(name)) throw bad(`backend '${name}' is unavailable in this runtime`);
+  return name;
 }
 
 function checkRecords(task: Record<string, unknown>, sealing: boolean): void {
   const { key, nonce, records } = task;
-  checkBytes(key, 'key', AEAD_KEY_LENGTH);
+  checkBytes(key, 'key', KEY_LENGTH);
   if (!Number.isSafeInteger(nonce) || (nonce as number) < 0) throw bad('nonce must be a non-negative safe integer');
   if (!Array.isArray(records)) throw bad('records must be an array of Uint8Array');
   if (records.length > MAX_BATCH_RECORDS) throw bad(`a batch holds at most ${MAX_BATCH_RECORDS} records, got ${records.length}`);
@@ -90,7 +85,7 @@ function checkRecords(task: Record<string, unknown>, sealing: boolean): void {
   if (records.length - 1 > Number.MAX_SAFE_INTEGER - (nonce as number)) {
     throw bad('nonce + records.length - 1 must stay a safe integer');
   }
-  const max = sealing ? MAX_PLAINTEXT_LENGTH : MAX_RECORD_LENGTH;
+  const max = sealing ? MAX_SEALED_PLAINTEXT : MAX_NOISE_MESSAGE;
   let total = 0;
   for (let i = 0; i < records.length; i++) {
     total += checkBytes(records[i], `records[${i}]`, undefined, max).length;
@@ -105,17 +100,17 @@ function checkOp(op: unknown, i: number): void {
     case 'x25519-keypair':
       return;
     case 'x25519-dh':
-      checkBytes(op.secretKey, `${at}.secretKey`, 32);
-      checkBytes(op.publicKey, `${at}.publicKey`, 32);
+      checkBytes(op.secretKey, `${at}.secretKey`, KEY_LENGTH);
+      checkBytes(op.publicKey, `${at}.publicKey`, DH_LENGTH);
       return;
     case 'ed25519-sign':
-      checkBytes(op.secretKey, `${at}.secretKey`, 32);
+      checkBytes(op.secretKey, `${at}.secretKey`, KEY_LENGTH);
       checkBytes(op.message, `${at}.message`, undefined, MAX_SIGNED_MESSAGE);
       return;
     case 'ed25519-verify':
-      checkBytes(op.publicKey, `${at}.publicKey`, 32);
+      checkBytes(op.publicKey, `${at}.publicKey`, KEY_LENGTH);
       checkBytes(op.message, `${at}.message`, undefined, MAX_SIGNED_MESSAGE);
-      checkBytes(op.signature, `${at}.signature`, 64);
+      checkBytes(op.signature, `${at}.signature`, SIGNATURE_LENGTH);
       return;
     default:
       throw bad(`${at}.op is unknown: ${describe(op.op)}`);
@@ -128,11 +123,11 @@ export function parseCryptoTask(v: unknown): CryptoTask {
   switch (v.kind) {
     case 'seal':
     case 'open':
-      checkBackend(v.backend, true);
+      checkBackend(v.backend);
       checkRecords(v, v.kind === 'seal');
       return v as CryptoTask;
     case 'asym':
-      checkBackend(v.backend, false);
+      checkBackend(v.backend);
       if (!Array.isArray(v.ops)) throw bad('ops must be an array');
       if (v.ops.length > MAX_ASYM_OPS) throw bad(`a task holds at most ${MAX_ASYM_OPS} ops, got ${v.ops.length}`);
       v.ops.forEach(checkOp);

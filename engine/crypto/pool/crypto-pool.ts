@@ -6,20 +6,17 @@ import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { ErrorCodes, MemCloudError, isMemCloudError } from '../../errors';
 import { bundledFile } from '../../runtime/bundle-path';
+import type { CryptoBackendName } from '../backend-name';
 import {
   parseCryptoTask,
   type AsymOp,
   type AsymResult,
-  type CryptoBackendName,
   type CryptoOps,
   type CryptoTask,
   type OpenBatchResult,
 } from './crypto-messages';
 import { expectOutcome, zeroSecretInputs } from './crypto-work';
 import { buffersOf, packCopies } from './packed-bytes';
-
-/** Below this many bytes a batch is cheaper inline than a pool round trip. */
-export const POOL_MIN_BATCH_BYTES = 64 * 1024;
 
 export interface CryptoPoolOptions {
   /** Worker threads; default min(2, availableParallelism()). */

@@ -2,15 +2,18 @@
 // goes through parseCryptoTask; failures travel back as {code, message}, never as thrown errors.
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { toErrorPayload } from '../../errors';
+import { loadBackend } from '../backends';
 import { parseCryptoTask, type CryptoReply } from './crypto-messages';
 import { outcomeViews, runCryptoTask, zeroSecretInputs } from './crypto-work';
 import { buffersOf } from './packed-bytes';
 
-export default function cryptoTask(message: unknown): unknown {
+export default async function cryptoTask(message: unknown): Promise<unknown> {
   let reply: CryptoReply;
   let transfer: ArrayBuffer[] = [];
   try {
-    const outcome = runCryptoTask(parseCryptoTask(message));
+    const task = parseCryptoTask(message);
+    await loadBackend(task.backend); // portable: libsodium loads once per pool thread
+    const outcome = runCryptoTask(task);
     transfer = buffersOf(outcomeViews(outcome));
     reply = outcome;
   } catch (err) {

@@ -50,7 +50,7 @@ describe('CLI arguments', () => {
       [['node', 'run', '--port', '99999', '--home', home], /--port must be an integer from 0 to 65535/],
       [['node', 'run', '--offer', 'lots', '--home', home], /--offer:/],
       [['node', 'run', '--connect', 'nohostport', '--home', home], /--connect: "nohostport" is not HOST:PORT/],
-      [['node', 'run', '--crypto', 'rot13', '--home', home], /--crypto must be auto, noble or native/],
+      [['node', 'run', '--crypto', 'rot13', '--home', home], /--crypto must be auto, native, portable, noble/],
     ];
     for (const [args, pattern] of cases) {
       const r = await run(args);

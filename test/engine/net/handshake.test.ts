@@ -3,14 +3,15 @@
 
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { x25519 } from '../../../engine/crypto/noise/dh';
+import { x25519 } from '../../support/noise-kit';
+import { backend } from '../../../engine/crypto/backends';
+import { PooledHandshakeCrypto } from '../../../engine/crypto/handshake/pooled-handshake-crypto';
 import { InlineCrypto } from '../../../engine/crypto/pool/inline-crypto';
 import { ErrorCodes, MemCloudError, type ErrorCode } from '../../../engine/errors';
 import { DeviceIdentity } from '../../../engine/identity/device-identity';
 import { FrameType } from '../../../engine/net/constants';
 import { encodeFrame } from '../../../engine/net/framing';
 import { performHandshake, type HandshakeOptions, type HandshakeResult, type RemoteDevice } from '../../../engine/net/handshake';
-import { OpsHandshakeCrypto } from '../../../engine/net/ops-handshake-crypto';
 import { WireConnection, encodePreamble } from '../../../engine/net/wire-connection';
 import { duplexPair, type Tap } from './attacks/tools/duplex-pair';
 import { splitFrames } from './attacks/tools/wire-bytes';
@@ -42,7 +43,7 @@ function run(sides: { initiator?: Side; responder?: Side; taps?: { left?: Tap; r
       performHandshake({
         role,
         connection: connections[role],
-        crypto: new OpsHandshakeCrypto(inline, 'native', side.signer ?? identity),
+        crypto: new PooledHandshakeCrypto(inline, backend('native'), side.signer ?? identity),
         staticKeyPair: x25519.generateKeyPair(),
         identityKey: identity.publicKey,
         name: role,
@@ -138,7 +139,7 @@ describe('performHandshake', () => {
     const identity = DeviceIdentity.generate();
     const result = await settle(
       performHandshake({
-        role: 'responder', connection, crypto: new OpsHandshakeCrypto(inline, 'native', identity), staticKeyPair: x25519.generateKeyPair(),
+        role: 'responder', connection, crypto: new PooledHandshakeCrypto(inline, backend('native'), identity), staticKeyPair: x25519.generateKeyPair(),
         identityKey: identity.publicKey, name: 'r', offeredBytes: 0, timeoutMs: 50,
       }),
     );
@@ -197,7 +198,7 @@ describe('performHandshake', () => {
     const identity = DeviceIdentity.generate();
     const result = settle(
       performHandshake({
-        role: 'responder', connection, crypto: new OpsHandshakeCrypto(inline, 'native', identity), staticKeyPair: x25519.generateKeyPair(),
+        role: 'responder', connection, crypto: new PooledHandshakeCrypto(inline, backend('native'), identity), staticKeyPair: x25519.generateKeyPair(),
         identityKey: identity.publicKey, name: 'r', offeredBytes: 0,
       }),
     );

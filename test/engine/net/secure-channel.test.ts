@@ -11,7 +11,7 @@ import type { CryptoBackendName, CryptoOps, OpenBatchResult } from '../../../eng
 import type { MemCloudError } from '../../../engine/errors';
 import { FrameType, MessageKind } from '../../../engine/net/constants';
 import { encodeFrame } from '../../../engine/net/framing';
-import type { RecordCrypto } from '../../../engine/net/record-crypto';
+import type { RecordCrypto } from '../../../engine/crypto/record-crypto';
 import { SecureChannel, type SecureChannelOptions } from '../../../engine/net/secure-channel';
 import { WireConnection } from '../../../engine/net/wire-connection';
 import { duplexPair, type Tap } from './attacks/tools/duplex-pair';

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nativeAeadAvailable } from '../../../engine/crypto/aead';
+import { CRYPTO_BACKENDS } from '../../../engine/crypto/backend-name';
 import { isMemCloudError } from '../../../engine/errors';
 import type { Session } from '../../../engine/session/session-manager';
 import { closeSharedPool, createEndpoint, pair, type Endpoint } from '../../support/endpoints';
@@ -29,6 +30,8 @@ describe('sessions over TCP', () => {
     { backend: 'noble' as const, pool: false },
     { backend: 'native' as const, pool: true },
     { backend: 'native' as const, pool: false },
+    { backend: 'portable' as const, pool: true },
+    { backend: 'portable' as const, pool: false },
   ];
   for (const cfg of configs) {
     test(`happy path, ${cfg.backend} ${cfg.pool ? 'with pool' : 'inline'}: both roles, small and large messages`, async () => {
@@ -60,22 +63,30 @@ describe('sessions over TCP', () => {
     });
   }
 
-  test('noble and native endpoints interoperate (identical bytes on the wire)', async () => {
-    assert.ok(nativeAeadAvailable(), 'this test needs a Node with native chacha20-poly1305');
-    const a = await createEndpoint({ name: 'noble-side', backend: 'noble' });
-    const b = await createEndpoint({ name: 'native-side', backend: 'native' });
-    try {
-      await pair(a, b);
-      const inbound = nextSession(b);
-      const sa = await a.sessions.dial('127.0.0.1', b.port);
-      const sb = await inbound;
-      await exchange(sa, sb, 50, 3000);
-      await exchange(sb, sa, 2, 2 * 1024 * 1024);
-    } finally {
-      await a.close();
-      await b.close();
-    }
-  });
+  // Identical bytes on the wire: every backend dials every other, and REKEY (every 5 records here)
+  // is crossed many times in both directions.
+  for (const [x, y] of CRYPTO_BACKENDS.flatMap((x) => CRYPTO_BACKENDS.filter((y) => y !== x).map((y) => [x, y] as const))) {
+    test(`a ${x} node dials a ${y} node: handshake, records and rekeys interoperate`, async () => {
+      assert.ok(nativeAeadAvailable(), 'this test needs a Node with native chacha20-poly1305');
+      const channel = { rekeyInterval: 5 };
+      const a = await createEndpoint({ name: `${x}-side`, backend: x, channel });
+      const b = await createEndpoint({ name: `${y}-side`, backend: y, channel });
+      try {
+        await pair(a, b);
+        const inbound = nextSession(b);
+        const sa = await a.sessions.dial('127.0.0.1', b.port);
+        const sb = await inbound;
+        assert.deepEqual(sa.channel.channelId, sb.channel.channelId);
+        await exchange(sa, sb, 50, 3000);
+        await exchange(sb, sa, 50, 3000);
+        await exchange(sa, sb, 2, 2 * 1024 * 1024);
+        await exchange(sb, sa, 2, 2 * 1024 * 1024);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+  }
 
   test('rekeying every few records keeps both directions in sync', async () => {
     const channel = { rekeyInterval: 3 };

@@ -1,8 +1,11 @@
-import { test, describe } from 'node:test';
+// The AEAD seam on all three backends: byte-for-byte agreement of every pair and with an
+// independent reference, failures, bad arguments, caller memory, REKEY.
+import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { createAead, nativeAeadAvailable, rekeyKey, type AeadBackend } from '../../../../engine/crypto/aead';
+import { createAead, nativeAeadAvailable, type AeadBackend } from '../../../../engine/crypto/aead';
+import { chooseBackend, loadBackend } from '../../../../engine/crypto/backends';
 import { isMemCloudError, ErrorCodes } from '../../../../engine/errors';
 
 const SIZES = [0, 1, 15, 16, 17, 63, 64, 65, 1024, 4099, 65519];
@@ -24,42 +27,54 @@ const nonceBytes = (n: bigint): Uint8Array => {
 const isDecryptFailed = (err: unknown): boolean => isMemCloudError(err, ErrorCodes.DECRYPT_FAILED);
 const isBadArgument = (err: unknown): boolean => isMemCloudError(err, ErrorCodes.BAD_ARGUMENT);
 
-describe('transport AEAD backends', () => {
+describe('AEAD backends', () => {
   const noble = createAead('noble');
   const native = createAead('native');
-  const both: AeadBackend[] = [noble, native];
+  let portable: AeadBackend;
+  let both: AeadBackend[] = [];
+  before(async () => {
+    portable = (await loadBackend('portable')).aead;
+    both = [native, portable, noble];
+  });
+  const pairs = (): Array<[AeadBackend, AeadBackend]> => both.flatMap((a) => both.filter((b) => b !== a).map((b): [AeadBackend, AeadBackend] => [a, b]));
 
-  test('native is present on this Node, and auto picks it', () => {
+  test('native is present on this Node, and auto picks it', async () => {
     assert.equal(nativeAeadAvailable(), true);
-    assert.equal(createAead('auto').name, 'native');
-    assert.equal(noble.name, 'noble');
-    assert.equal(native.name, 'native');
+    assert.equal((await chooseBackend('auto')).name, 'native');
+    assert.deepEqual(both.map((a) => a.name), ['native', 'portable', 'noble']);
   });
 
-  test('both backends give identical bytes and match a reference nonce encoding', () => {
+  test('every backend gives identical bytes, with and without associated data, matching a reference nonce encoding', () => {
     for (const size of SIZES) {
       for (const nonce of NONCES) {
         const key = rand(32);
         const plaintext = rand(size);
-        const a = noble.seal(key, nonce, plaintext);
-        const b = native.seal(key, nonce, plaintext);
-        assert.equal(a.ciphertext.length, size);
-        assert.equal(a.tag.length, 16);
-        assert.deepEqual(a.ciphertext, b.ciphertext, `ciphertext size=${size} nonce=${nonce}`);
-        assert.deepEqual(a.tag, b.tag, `tag size=${size} nonce=${nonce}`);
+        const ad = rand(size % 65);
         const reference = chacha20poly1305(key, nonceBytes(BigInt(nonce))).encrypt(plaintext);
-        assert.deepEqual(joined(a), reference, `reference size=${size} nonce=${nonce}`);
+        const referenceAd = chacha20poly1305(key, nonceBytes(BigInt(nonce)), ad).encrypt(plaintext);
+        for (const aead of both) {
+          const a = aead.seal(key, nonce, plaintext);
+          assert.equal(a.ciphertext.length, size);
+          assert.equal(a.tag.length, 16);
+          assert.deepEqual(joined(a), reference, `${aead.name} size=${size} nonce=${nonce}`);
+          assert.deepEqual(joined(aead.seal(key, nonce, plaintext, ad)), referenceAd, `${aead.name} with AD size=${size}`);
+        }
       }
     }
   });
 
-  test('each backend opens what the other sealed', () => {
-    for (const size of SIZES) {
-      const key = rand(32);
-      const nonce = Math.floor(Math.random() * Number.MAX_SAFE_INTEGER);
-      const plaintext = rand(size);
-      assert.deepEqual(native.open(key, nonce, joined(noble.seal(key, nonce, plaintext))), plaintext);
-      assert.deepEqual(noble.open(key, nonce, joined(native.seal(key, nonce, plaintext))), plaintext);
+  test('each backend opens what every other sealed, and refuses it under other associated data', () => {
+    for (const [a, b] of pairs()) {
+      for (const size of SIZES) {
+        const key = rand(32);
+        const nonce = Math.floor(Math.random() * Number.MAX_SAFE_INTEGER);
+        const plaintext = rand(size);
+        const ad = rand(32);
+        assert.deepEqual(b.open(key, nonce, joined(a.seal(key, nonce, plaintext))), plaintext, `${a.name} -> ${b.name}`);
+        const withAd = joined(a.seal(key, nonce, plaintext, ad));
+        assert.deepEqual(b.open(key, nonce, withAd, ad), plaintext);
+        assert.throws(() => b.open(key, nonce, withAd), isDecryptFailed);
+      }
     }
   });
 
@@ -76,7 +91,7 @@ describe('transport AEAD backends', () => {
     assert.equal(s.tag.byteOffset, s.ciphertext.byteOffset + 100);
   });
 
-  test('tampered, truncated, misnonced or wrongly keyed records fail on both', () => {
+  test('tampered, truncated, misnonced or wrongly keyed records fail on every backend', () => {
     const key = rand(32);
     const plaintext = rand(200);
     const record = joined(noble.seal(key, 42, plaintext));
@@ -96,7 +111,7 @@ describe('transport AEAD backends', () => {
     }
   });
 
-  test('every byte flip of a small record is rejected by both', () => {
+  test('every byte flip of a small record is rejected by every backend', () => {
     const key = rand(32);
     const record = joined(native.seal(key, 3, rand(20)));
     for (let i = 0; i < record.length; i++) {
@@ -115,6 +130,7 @@ describe('transport AEAD backends', () => {
       assert.throws(() => aead.seal(rand(32), 0, new Uint8Array(65520)), isBadArgument);
       assert.throws(() => aead.open(rand(33), 0, rand(32)), isBadArgument);
       assert.throws(() => aead.sealInto(rand(32), 0, rand(10), new Uint8Array(25)), isBadArgument);
+      assert.throws(() => aead.seal(rand(32), 0, rand(1), new Uint8Array(257)), isBadArgument);
     }
     assert.throws(() => createAead('bogus' as never), isBadArgument);
   });
@@ -159,14 +175,13 @@ describe('transport AEAD backends', () => {
     }
   });
 
-  test('rekeyKey follows Noise REKEY and both backends agree', () => {
+  test('rekey follows Noise REKEY and every backend agrees', () => {
     for (let i = 0; i < 20; i++) {
       const key = rand(32);
       const keyCopy = key.slice();
-      const a = rekeyKey(noble, key);
-      const b = rekeyKey(native, key);
+      const a = noble.rekey(key);
       assert.equal(a.length, 32);
-      assert.deepEqual(a, b);
+      for (const aead of both) assert.deepEqual(aead.rekey(key), a, aead.name);
       assert.deepEqual(key, keyCopy);
       assert.notDeepEqual(a, key);
       const reserved = nonceBytes(2n ** 64n - 1n);

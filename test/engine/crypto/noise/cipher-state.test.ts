@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { isMemCloudError } from '../../../../engine/errors';
-import { nobleChaChaPoly } from '../../../../engine/crypto/noise/cipher';
+import { nobleChaChaPoly } from '../../../support/noise-kit';
 import { CipherState } from '../../../../engine/crypto/noise/cipher-state';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');

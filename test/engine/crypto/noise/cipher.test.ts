@@ -5,7 +5,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { isMemCloudError } from '../../../../engine/errors';
-import { chachaPolyNonce, nobleChaChaPoly } from '../../../../engine/crypto/noise/cipher';
+import { chachaPolyNonce } from '../../../../engine/crypto/aead/nonce';
+import { nobleChaChaPoly } from '../../../support/noise-kit';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 

@@ -1,9 +1,13 @@
-// The 25519 DH functions: RFC 7748 §6.1 vector, agreement, and low-order point rejection.
+// The 25519 DH functions of every backend: RFC 7748 section 6.1 vector, agreement across
+// backends, and low-order point rejection.
 
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { CRYPTO_BACKENDS } from '../../../../engine/crypto/backend-name';
+import { loadBackend } from '../../../../engine/crypto/backends';
+import type { NoiseDH } from '../../../../engine/crypto/noise/dh';
 import { isMemCloudError } from '../../../../engine/errors';
-import { x25519, x25519KeyPair } from '../../../../engine/crypto/noise/dh';
+import { x25519KeyPair } from '../../../support/noise-kit';
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -19,36 +23,57 @@ const lowOrderPoints = [
   'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
 ];
 
-describe('x25519', () => {
-  test('RFC 7748 §6.1: public keys and shared secret', () => {
-    const alice = x25519KeyPair(hex('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a'));
-    const bob = x25519KeyPair(hex('5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb'));
-    assert.equal(toHex(alice.publicKey), '8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a');
-    assert.equal(toHex(bob.publicKey), 'de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f');
-    const shared = '4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742';
-    assert.equal(toHex(x25519.dh(alice.secretKey, bob.publicKey)), shared);
-    assert.equal(toHex(x25519.dh(bob.secretKey, alice.publicKey)), shared);
-  });
+const suites: Array<{ name: string; dh: NoiseDH }> = [];
+before(async () => {
+  for (const name of CRYPTO_BACKENDS) suites.push({ name, dh: (await loadBackend(name)).noise.dh });
+});
 
-  test('generated key pairs agree and are distinct', () => {
-    const a = x25519.generateKeyPair();
-    const b = x25519.generateKeyPair();
-    assert.notEqual(toHex(a.secretKey), toHex(b.secretKey));
-    assert.equal(toHex(x25519.dh(a.secretKey, b.publicKey)), toHex(x25519.dh(b.secretKey, a.publicKey)));
-    assert.equal(toHex(x25519KeyPair(a.secretKey).publicKey), toHex(a.publicKey));
-  });
-
-  test('low-order public keys are rejected with HANDSHAKE_FAILED', () => {
-    const { secretKey } = x25519.generateKeyPair();
-    for (const point of lowOrderPoints) {
-      assert.throws(() => x25519.dh(secretKey, hex(point)), (e) => isMemCloudError(e, 'HANDSHAKE_FAILED'), point);
+describe('x25519 on every backend', () => {
+  test('each backend computes what every other computes, from keys any of them generated', () => {
+    for (const a of suites) {
+      for (const b of suites) {
+        const alice = a.dh.generateKeyPair();
+        const bob = b.dh.generateKeyPair();
+        const ab = toHex(a.dh.dh(alice.secretKey, bob.publicKey));
+        assert.equal(toHex(b.dh.dh(bob.secretKey, alice.publicKey)), ab, `${a.name} x ${b.name}`);
+        for (const c of suites) assert.equal(toHex(c.dh.dh(alice.secretKey, bob.publicKey)), ab, `${c.name} on ${a.name}'s key`);
+        assert.equal(toHex(x25519KeyPair(alice.secretKey).publicKey), toHex(alice.publicKey), `${a.name}'s public key derives from its secret`);
+      }
     }
   });
 
-  test('wrong key lengths are rejected', () => {
-    const { secretKey, publicKey } = x25519.generateKeyPair();
-    assert.throws(() => x25519.dh(secretKey, publicKey.subarray(0, 31)), (e) => isMemCloudError(e, 'BAD_ARGUMENT'));
-    assert.throws(() => x25519.dh(new Uint8Array(33), publicKey), (e) => isMemCloudError(e, 'BAD_ARGUMENT'));
-    assert.throws(() => x25519KeyPair(new Uint8Array(31)), (e) => isMemCloudError(e, 'BAD_ARGUMENT'));
+  for (const name of CRYPTO_BACKENDS) describe(name, () => {
+    const dh = (): NoiseDH => suites.find((s) => s.name === name)!.dh;
+
+    test('RFC 7748 §6.1: public keys and shared secret', () => {
+      const alice = x25519KeyPair(hex('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a'));
+      const bob = x25519KeyPair(hex('5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb'));
+      assert.equal(toHex(alice.publicKey), '8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a');
+      assert.equal(toHex(bob.publicKey), 'de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f');
+      const shared = '4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742';
+      assert.equal(toHex(dh().dh(alice.secretKey, bob.publicKey)), shared);
+      assert.equal(toHex(dh().dh(bob.secretKey, alice.publicKey)), shared);
+    });
+
+    test('generated key pairs agree and are distinct', () => {
+      const a = dh().generateKeyPair();
+      const b = dh().generateKeyPair();
+      assert.notEqual(toHex(a.secretKey), toHex(b.secretKey));
+      assert.equal(toHex(dh().dh(a.secretKey, b.publicKey)), toHex(dh().dh(b.secretKey, a.publicKey)));
+      assert.equal(toHex(x25519KeyPair(a.secretKey).publicKey), toHex(a.publicKey));
+    });
+
+    test('low-order public keys are rejected with HANDSHAKE_FAILED', () => {
+      const { secretKey } = dh().generateKeyPair();
+      for (const point of lowOrderPoints) {
+        assert.throws(() => dh().dh(secretKey, hex(point)), (e) => isMemCloudError(e, 'HANDSHAKE_FAILED'), point);
+      }
+    });
+
+    test('wrong key lengths are rejected', () => {
+      const { secretKey, publicKey } = dh().generateKeyPair();
+      assert.throws(() => dh().dh(secretKey, publicKey.subarray(0, 31)), (e) => isMemCloudError(e, 'BAD_ARGUMENT'));
+      assert.throws(() => dh().dh(new Uint8Array(33), publicKey), (e) => isMemCloudError(e, 'BAD_ARGUMENT'));
+    });
   });
 });

@@ -6,8 +6,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { isMemCloudError } from '../../../../engine/errors';
-import { nobleChaChaPoly } from '../../../../engine/crypto/noise/cipher';
-import { x25519, type KeyPair } from '../../../../engine/crypto/noise/dh';
+import { nobleChaChaPoly } from '../../../support/noise-kit';
+import { x25519 } from '../../../support/noise-kit';
+import { type KeyPair } from '../../../../engine/crypto/noise/dh';
 import { SHA256 } from '../../../../engine/crypto/noise/hash';
 import { HandshakeState, type HandshakeOptions } from '../../../../engine/crypto/noise/handshake-state';
 

@@ -5,8 +5,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { isMemCloudError } from '../../../../engine/errors';
-import { nobleChaChaPoly } from '../../../../engine/crypto/noise/cipher';
-import { x25519, type KeyPair } from '../../../../engine/crypto/noise/dh';
+import { nobleChaChaPoly } from '../../../support/noise-kit';
+import { x25519 } from '../../../support/noise-kit';
+import { type KeyPair } from '../../../../engine/crypto/noise/dh';
 import { BLAKE2b, BLAKE2s, SHA256, SHA512, type NoiseHash } from '../../../../engine/crypto/noise/hash';
 import {
   HandshakeState,

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { isMemCloudError } from '../../../../engine/errors';
-import { nobleChaChaPoly } from '../../../../engine/crypto/noise/cipher';
+import { nobleChaChaPoly } from '../../../support/noise-kit';
 import { BLAKE2b, SHA256 } from '../../../../engine/crypto/noise/hash';
 import { SymmetricState } from '../../../../engine/crypto/noise/symmetric-state';
 

@@ -1,4 +1,4 @@
-// Every cacophony vector (Noise_XX and Noise_NN, 25519/ChaChaPoly, four hashes): handshake
+// Every cacophony vector (Noise_XX and Noise_NN, 25519/ChaChaPoly, four hashes), on every backend: handshake
 // ciphertexts, the handshake hash, then transport messages after split. The vector file is a copy
 // of /work/shared/vectors/noise-cacophony.json (mcginty/cacophony, vectors/cacophony.txt).
 //
@@ -6,13 +6,14 @@
 // final h of spec §5.2 GetHandshakeHash(). We check it there, then check the final h by replaying
 // the spec's MixHash steps over the last message with node:crypto, independently of our code.
 
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { HandshakeState, type SplitResult } from '../../../../engine/crypto/noise/handshake-state';
-import { nobleChaChaPoly } from '../../../../engine/crypto/noise/cipher';
-import { x25519, x25519KeyPair } from '../../../../engine/crypto/noise/dh';
+import { x25519KeyPair } from '../../../support/noise-kit';
+import { CRYPTO_BACKENDS, type CryptoBackendName } from '../../../../engine/crypto/backend-name';
+import { loadBackend, type NoiseSuite } from '../../../../engine/crypto/backends';
 import { noiseHashes, type NoiseHash, type NoiseHashName } from '../../../../engine/crypto/noise/hash';
 import { NATIVE_SHA256 } from '../../../../engine/crypto/noise/native-sha256';
 import { HANDSHAKE_PATTERNS, isPatternName, type Token } from '../../../../engine/crypto/noise/patterns';
@@ -55,7 +56,7 @@ function replayMixHash(hash: NoiseHashName, h: Uint8Array, tokens: readonly Toke
   return toHex(h);
 }
 
-function party(v: Vector, initiator: boolean, hashImpl?: NoiseHash): HandshakeState {
+function party(v: Vector, initiator: boolean, hashImpl: NoiseHash | undefined, suite: Pick<NoiseSuite, 'cipher' | 'dh'>): HandshakeState {
   const [, pattern, dh, cipher, hash] = v.protocol_name.split('_') as [string, string, string, string, NoiseHashName];
   assert.ok(isPatternName(pattern));
   assert.equal(dh, '25519');
@@ -66,8 +67,8 @@ function party(v: Vector, initiator: boolean, hashImpl?: NoiseHash): HandshakeSt
     initiator,
     prologue: hex(initiator ? v.init_prologue : v.resp_prologue),
     hash: hashImpl ?? noiseHashes[hash],
-    cipher: nobleChaChaPoly,
-    dh: x25519,
+    cipher: suite.cipher,
+    dh: suite.dh,
     s: s === undefined ? undefined : x25519KeyPair(hex(s)),
     e: x25519KeyPair(hex(initiator ? v.init_ephemeral : v.resp_ephemeral)),
   });
@@ -82,15 +83,23 @@ describe('cacophony vectors', () => {
     assert.deepEqual(names, expected.sort());
   });
 
-  const runs = file.vectors.flatMap((v) => [
-    { v, name: v.protocol_name, hashImpl: undefined as NoiseHash | undefined },
-    // The engine's handshake hashes with node:crypto: it must give the same bytes.
-    ...(v.protocol_name.endsWith('_SHA256') ? [{ v, name: `${v.protocol_name} (node:crypto SHA-256)`, hashImpl: NATIVE_SHA256 }] : []),
-  ]);
-  for (const { v, name, hashImpl } of runs) {
+  // Every backend's ChaChaPoly and 25519 must give the vectors' bytes.
+  const suites = new Map<CryptoBackendName, NoiseSuite>();
+  before(async () => {
+    for (const name of CRYPTO_BACKENDS) suites.set(name, (await loadBackend(name)).noise);
+  });
+  const runs = CRYPTO_BACKENDS.flatMap((backend) =>
+    file.vectors.flatMap((v) => [
+      { v, backend, name: `${v.protocol_name} on ${backend}`, hashImpl: undefined as NoiseHash | undefined },
+      // The engine's handshake hashes with node:crypto: it must give the same bytes.
+      ...(v.protocol_name.endsWith('_SHA256') ? [{ v, backend, name: `${v.protocol_name} on ${backend} (node:crypto SHA-256)`, hashImpl: NATIVE_SHA256 }] : []),
+    ]),
+  );
+  for (const { v, backend, name, hashImpl } of runs) {
     test(name, () => {
-      const init = party(v, true, hashImpl);
-      const resp = party(v, false, hashImpl);
+      const suite = suites.get(backend)!;
+      const init = party(v, true, hashImpl, suite);
+      const resp = party(v, false, hashImpl, suite);
       const hash = v.protocol_name.split('_')[4] as NoiseHashName;
       const patternMessages = HANDSHAKE_PATTERNS[v.protocol_name.split('_')[1] as 'XX' | 'NN'].messages;
       const handshakeLength = patternMessages.length;

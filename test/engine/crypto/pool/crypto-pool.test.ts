@@ -9,7 +9,7 @@ import type { AsymOp, CryptoBackendName } from '../../../../engine/crypto/pool/c
 import { ErrorCodes, isMemCloudError, type ErrorCode } from '../../../../engine/errors';
 
 const rand = (n: number): Uint8Array => new Uint8Array(randomBytes(n));
-const BACKENDS: CryptoBackendName[] = ['noble', 'native'];
+const BACKENDS: CryptoBackendName[] = ['noble', 'native', 'portable'];
 const inline = new InlineCrypto();
 const hasCode = (code: ErrorCode, message?: RegExp) => (err: unknown): boolean =>
   isMemCloudError(err, code) && (message === undefined || message.test(err.message));

@@ -1,14 +1,16 @@
-import { test, describe } from 'node:test';
+import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { x25519, ed25519 } from '@noble/curves/ed25519.js';
 import { createAead } from '../../../../engine/crypto/aead';
-import { InlineCrypto, nativeAsymAvailable } from '../../../../engine/crypto/pool';
+import { nativeAsymAvailable } from '../../../../engine/crypto/asym/native-asym';
+import { loadBackend } from '../../../../engine/crypto/backends';
+import { InlineCrypto } from '../../../../engine/crypto/pool';
 import type { AsymResult, CryptoBackendName } from '../../../../engine/crypto/pool/crypto-messages';
 import { ErrorCodes, isMemCloudError } from '../../../../engine/errors';
 
 const rand = (n: number): Uint8Array => new Uint8Array(randomBytes(n));
-const BACKENDS: CryptoBackendName[] = ['noble', 'native'];
+const BACKENDS: CryptoBackendName[] = ['noble', 'native', 'portable'];
 const SIZES = [0, 1, 15, 16, 17, 1024, 65519];
 const inline = new InlineCrypto();
 
@@ -16,6 +18,10 @@ function pick<K extends AsymResult['op']>(r: AsymResult | undefined, op: K): Ext
   assert.equal(r?.op, op);
   return r as Extract<AsymResult, { op: K }>;
 }
+
+before(async () => {
+  await loadBackend('portable');
+});
 
 describe('InlineCrypto batches', () => {
   for (const backend of BACKENDS) {

@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { buffersOf, carve, packCopies } from '../../../../engine/crypto/pool/packed-bytes';
-import { PublicKeyCache } from '../../../../engine/crypto/pool/public-key-cache';
+import { PublicKeyCache } from '../../../../engine/crypto/asym/public-key-cache';
 import { generateKeyPairSync } from 'node:crypto';
 
 describe('packed bytes', () => {

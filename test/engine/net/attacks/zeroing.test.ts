@@ -10,15 +10,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConsentQueue } from '../../../../engine/consent/consent-queue';
-import type { AeadBackendName } from '../../../../engine/crypto/aead';
-import { x25519, type KeyPair } from '../../../../engine/crypto/noise/dh';
+import type { CryptoBackendName as BackendName } from '../../../../engine/crypto/backend-name';
+import { backend as loadedBackend, loadBackend } from '../../../../engine/crypto/backends';
+import type { HandshakeCrypto } from '../../../../engine/crypto/handshake/handshake-crypto';
+import { InlineHandshakeCrypto } from '../../../../engine/crypto/handshake/inline-handshake-crypto';
+import { sodium } from '../../../../engine/crypto/portable/sodium';
+import { createCryptoSetup } from '../../../../engine/crypto/setup';
+import { x25519 } from '../../../support/noise-kit';
+import { type KeyPair } from '../../../../engine/crypto/noise/dh';
 import { CryptoPool } from '../../../../engine/crypto/pool/crypto-pool';
 import type { AsymOp, AsymResult, CryptoBackendName, CryptoOps } from '../../../../engine/crypto/pool/crypto-messages';
 import { DeviceIdentity } from '../../../../engine/identity/device-identity';
 import { loadOrCreateIdentity } from '../../../../engine/identity/identity-file';
-import type { HandshakeCrypto } from '../../../../engine/net/handshake-crypto';
-import { NativeHandshakeCrypto } from '../../../../engine/net/native-handshake-crypto';
-import { createCryptoSetup } from '../../../../engine/node/crypto-setup';
 import { SessionManager } from '../../../../engine/session/session-manager';
 import { TrustStore } from '../../../../engine/trust/trust-store';
 import { withTimeout } from '../../../support/session-helpers';
@@ -31,7 +34,13 @@ class SpyHandshakeCrypto implements HandshakeCrypto {
   readonly ephemerals: KeyPair[] = [];
 
   readonly dhOutputs: Uint8Array[] = [];
-  constructor(private readonly inner: HandshakeCrypto) {}
+  readonly suite: HandshakeCrypto['suite'];
+  constructor(private readonly inner: HandshakeCrypto) {
+    this.suite = inner.suite;
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
   async ephemeral(): Promise<KeyPair> {
     const pair = await this.inner.ephemeral();
     assert.ok(!isZero(pair.secretKey), 'a live ephemeral is not zero');
@@ -52,7 +61,7 @@ class SpyHandshakeCrypto implements HandshakeCrypto {
   }
 }
 
-/** The pool under OpsHandshakeCrypto: keeps every secret input it was given and every secret it made. */
+/** The pool under PooledHandshakeCrypto: keeps every secret input it was given and every secret it made. */
 class SpyOps implements CryptoOps {
   readonly secretInputs: Uint8Array[] = [];
   readonly secretOutputs: Uint8Array[] = [];
@@ -80,7 +89,7 @@ interface SpyEndpoint {
   close(): Promise<void>;
 }
 
-async function spyEndpoint(name: string, backend: AeadBackendName, pool: CryptoOps | null): Promise<SpyEndpoint> {
+async function spyEndpoint(name: string, backend: BackendName, pool: CryptoOps | null): Promise<SpyEndpoint> {
   const parent = await mkdtemp(join(tmpdir(), 'memcloud-zero-'));
   const home = join(parent, 'home');
   const identity = await loadOrCreateIdentity(home);
@@ -88,7 +97,7 @@ async function spyEndpoint(name: string, backend: AeadBackendName, pool: CryptoO
   const consent = new ConsentQueue();
   const staticKeyPair = x25519.generateKeyPair();
   const ops = pool ? new SpyOps(pool) : null;
-  const { handshakeCrypto, recordCrypto } = createCryptoSetup(backend, identity, staticKeyPair, ops);
+  const { handshakeCrypto, recordCrypto } = createCryptoSetup(await loadBackend(backend), identity, staticKeyPair, ops);
   const spy = new SpyHandshakeCrypto(handshakeCrypto);
   const sessions = new SessionManager({
     identity, staticKeyPair, trust, consent, handshakeCrypto: spy, recordCrypto, name: () => name, offeredBytes: () => 0,
@@ -117,7 +126,7 @@ after(() => pool?.close());
 
 describe('attack 11: secrets left in memory after the handshake', () => {
   const track = closeAfterEach();
-  const configs: Array<[AeadBackendName, boolean]> = [['native', false], ['noble', true]];
+  const configs: Array<[BackendName, boolean]> = [['native', false], ['portable', false], ['noble', true]];
 
   for (const [backend, pooled] of configs) {
     test(`11. ${backend}${pooled ? ' with the pool' : ''}: ephemeral secrets and DH outputs are zero once sessions open`, async (t) => {
@@ -149,7 +158,14 @@ describe('attack 11: secrets left in memory after the handshake', () => {
           e.ops.secretInputs.forEach((s, i) => assert.ok(isZero(s), `${who}: secret key copy ${i} handed to the pool zeroed`));
         }
       }
-      if (!pooled) {
+      if (backend === 'portable') {
+        // libsodium's heap: the slots secrets and DH outputs pass through are wiped after each call.
+        const { lib, slots } = sodium();
+        for (const [slot, length] of [[slots.key, 32], [slots.out, 32], [slots.secret, 64]] as const) {
+          assert.ok(isZero(lib.HEAPU8.subarray(slot, slot + length)), `libsodium heap slot at ${slot} zeroed`);
+        }
+      }
+      if (backend === 'native') {
         assert.ok(rawOutputs.length >= 12, 'the native DH ran here');
         rawOutputs.forEach((d, i) => assert.ok(isZero(d), `raw node:crypto DH output ${i} zeroed`));
       }
@@ -162,7 +178,7 @@ describe('attack 11: secrets left in memory after the handshake', () => {
 
   test('11. node:crypto ephemerals leave no copy of the secret in Node\'s shared Buffer pool', async () => {
     const identity = DeviceIdentity.generate();
-    const crypto = new NativeHandshakeCrypto(identity, x25519.generateKeyPair());
+    const crypto = new InlineHandshakeCrypto(loadedBackend('native'), identity, x25519.generateKeyPair());
     track(crypto);
     const pair = await crypto.ephemeral(); // generated in the constructor, a moment ago
     const secret = Buffer.from(Uint8Array.from(pair.secretKey).buffer); // a view: no copy into the pool

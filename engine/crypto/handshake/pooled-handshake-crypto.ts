@@ -1,21 +1,27 @@
-// HandshakeCrypto over CryptoOps: the crypto pool (noble: each operation ~1 ms) or the inline
-// front-end (native: ~50 us each, cheaper than a pool round trip). One ephemeral key pair is kept
-// ready so generating it is off the handshake's critical path.
+// HandshakeCrypto over CryptoOps: the crypto pool, for backends whose operations cost more than a
+// pool round trip (noble: ~1 ms each); the handshake then runs its independent DH operations side
+// by side on the pool's threads. One ephemeral key pair is kept ready, off the critical path.
 
-import type { KeyPair } from '../crypto/noise/dh';
-import type { AsymOp, AsymResult, CryptoBackendName, CryptoOps } from '../crypto/pool/crypto-messages';
-import type { DeviceIdentity } from '../identity/device-identity';
+import type { CryptoBackendName } from '../backend-name';
+import type { CryptoBackend, NoiseSuite } from '../backends';
+import type { KeyPair } from '../noise/dh';
+import type { AsymOp, AsymResult, CryptoOps } from '../pool/crypto-messages';
+import type { DeviceIdentity } from '../../identity/device-identity';
 import type { HandshakeCrypto } from './handshake-crypto';
 
-export class OpsHandshakeCrypto implements HandshakeCrypto {
+export class PooledHandshakeCrypto implements HandshakeCrypto {
+  readonly suite: NoiseSuite;
+  private readonly backend: CryptoBackendName;
   private spare: Promise<KeyPair> | null = null;
   private closed = false;
 
   constructor(
     private readonly ops: CryptoOps,
-    private readonly backend: CryptoBackendName,
+    backend: CryptoBackend,
     private readonly identity: DeviceIdentity,
   ) {
+    this.suite = backend.noise;
+    this.backend = backend.name;
     this.refill();
   }
 

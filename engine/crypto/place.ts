@@ -1,0 +1,27 @@
+// Where each backend's crypto runs: the one placement decision, from measurements
+// (docs/performance.md, "Where crypto runs"). A piscina round trip costs ~60-100 us plus a copy of
+// the batch each way; work cheaper than that stays on the engine thread.
+
+import type { CryptoBackendName } from './backend-name';
+
+export interface Placement {
+  /** Handshake X25519/Ed25519 operations: on the engine thread, or in the pool. */
+  readonly asym: 'inline' | 'pool';
+  /** Record batches of at least this many bytes are sealed and opened in the pool; Infinity = never. */
+  readonly recordPoolMinBytes: number;
+}
+
+export const PLACEMENT: Readonly<Record<CryptoBackendName, Placement>> = {
+  // X25519/Ed25519 in 50-150 us and 64 KiB sealed in ~50 us: inline beat the pool at every batch size.
+  native: { asym: 'inline', recordPoolMinBytes: Infinity },
+  // X25519 ~100 us, Ed25519 40-130 us, 64 KiB sealed in ~150 us.
+  portable: { asym: 'inline', recordPoolMinBytes: Infinity },
+  // ~1 ms per X25519/Ed25519 operation and ~150 MB/s sealing: both would hold the event loop.
+  noble: { asym: 'pool', recordPoolMinBytes: 64 * 1024 },
+};
+
+/** Whether a backend sends any work to the pool (otherwise no pool thread is started at all). */
+export function usesPool(name: CryptoBackendName): boolean {
+  const p = PLACEMENT[name];
+  return p.asym === 'pool' || p.recordPoolMinBytes !== Infinity;
+}
