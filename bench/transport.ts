@@ -1,24 +1,30 @@
-// npm run bench:transport [-- --json]: the secure transport between two processes on 127.0.0.1.
-// The peer runs in a child process (this file with --serve), so each end has its own event loop,
-// as two machines would. Measures, for noble and native crypto:
+// npm run bench:transport [-- --json] [-- --quick]: the secure transport between two processes on
+// 127.0.0.1. The peer runs in a child process (this file with --serve), so each end has its own
+// event loop, as two machines would. Measures, for each crypto backend (native, portable, noble):
 //   handshake_ms_*   connect until the session is open (both HELLOs), median of many
 //   channel_mbps_*   1 MiB messages over one session, with backpressure, MB/s (10^6 bytes)
 //   small_msgs_per_s 1 KiB request/response round trips with 64 in flight (best backend)
+// and, in the same run, the anchor: hyperswarm's secret-stream (bench/secret-stream.ts):
+//   ss_handshake_ms, ss_mbps; then the ratios issue 10 sets as targets.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { parsePublicKey } from '../engine/identity/public-key';
 import type { Session } from '../engine/session/session-manager';
+import { CRYPTO_BACKENDS, type CryptoBackendName } from '../engine/crypto/backend-name';
+import type { Placement } from '../engine/crypto/place';
 import { closeSharedPool, createEndpoint, type Endpoint } from '../test/support/endpoints';
+import { printRatios, type RatioRow } from './ratios';
+import { ssBulkMBps, ssHandshakeMs, startSecretStreamPeer } from './secret-stream';
 
-type Backend = 'noble' | 'native';
+type Backend = CryptoBackendName;
 const MODE_SINK = 0;
 const MODE_FIN = 1;
 const MODE_ECHO = 2;
 
-async function serve(backend: Backend, clientKey: string): Promise<void> {
-  const ep = await createEndpoint({ name: 'bench-peer', backend });
+async function serve(backend: Backend, clientKey: string, placement: Placement | undefined): Promise<void> {
+  const ep = await createEndpoint({ name: 'bench-peer', backend, ...(placement ? { placement } : {}) });
   await ep.trust.trust(parsePublicKey(clientKey), { name: 'bench-client', approval: 'cli' });
   ep.sessions.on('session', (s) => {
     let received = 0;
@@ -50,8 +56,9 @@ interface Peer {
   readonly port: number;
 }
 
-async function startPeer(backend: Backend, client: Endpoint): Promise<Peer> {
-  const child = spawn(process.execPath, [__filename, '--serve', backend, client.identity.publicKeyText], { stdio: ['pipe', 'pipe', 'inherit'] });
+async function startPeer(backend: Backend, client: Endpoint, placement: Placement | undefined): Promise<Peer> {
+  const args = [__filename, '--serve', backend, client.identity.publicKeyText, ...(placement ? [placementText(placement)] : [])];
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`bench peer exited with ${code}`)));
@@ -128,14 +135,14 @@ async function smallMsgsPerSec(s: Session, seconds: number): Promise<number> {
   return done / (Number(process.hrtime.bigint() - start) / 1e9);
 }
 
-async function measure(backend: Backend, quick: boolean): Promise<{ handshake: number; mbps: number; msgs: number }> {
-  const client = await createEndpoint({ name: 'bench-client', backend });
-  const peer = await startPeer(backend, client);
+async function measure(backend: Backend, quick: boolean, placement?: Placement): Promise<{ handshake: number; mbps: number; msgs: number }> {
+  const client = await createEndpoint({ name: 'bench-client', backend, ...(placement ? { placement } : {}) });
+  const peer = await startPeer(backend, client, placement);
   try {
     const handshake = await handshakeMs(client, peer.port, quick ? 10 : 40);
     const s = await client.sessions.dial('127.0.0.1', peer.port);
     await channelMBps(s, 64 * 1024 * 1024); // warm-up
-    const mbps = await channelMBps(s, (backend === 'native' ? 1024 : 256) * 1024 * 1024 / (quick ? 4 : 1));
+    const mbps = await channelMBps(s, (backend === 'noble' ? 256 : 1024) * 1024 * 1024 / (quick ? 4 : 1));
     const msgs = await smallMsgsPerSec(s, quick ? 1 : 3);
     await s.channel.close();
     return { handshake, mbps, msgs };
@@ -146,39 +153,92 @@ async function measure(backend: Backend, quick: boolean): Promise<{ handshake: n
   }
 }
 
+/** "pool:65536" = handshake operations in the pool, record batches from 64 KiB in the pool. */
+function placementText(p: Placement): string {
+  return `${p.asym}:${p.recordPoolMinBytes}`;
+}
+
+function parsePlacement(text: string): Placement {
+  const [asym, min] = text.split(':');
+  return { asym: asym === 'pool' ? 'pool' : 'inline', recordPoolMinBytes: Number(min) };
+}
+
+/** `-- --placements`: each backend under each placement, to decide crypto/place.ts by measurement. */
+async function comparePlacements(quick: boolean): Promise<void> {
+  const options: Placement[] = [
+    { asym: 'inline', recordPoolMinBytes: Infinity },
+    { asym: 'pool', recordPoolMinBytes: Infinity },
+    { asym: 'inline', recordPoolMinBytes: 64 * 1024 },
+    { asym: 'pool', recordPoolMinBytes: 64 * 1024 },
+    { asym: 'inline', recordPoolMinBytes: 256 * 1024 },
+  ];
+  process.stdout.write('backend   asym    records in pool from   handshake ms   channel MB/s   1 KiB echo/s\n');
+  for (const backend of CRYPTO_BACKENDS) {
+    for (const p of options) {
+      const r = await measure(backend, quick, p);
+      const from = p.recordPoolMinBytes === Infinity ? 'never' : `${p.recordPoolMinBytes / 1024} KiB`;
+      process.stdout.write(
+        `${backend.padEnd(9)} ${p.asym.padEnd(7)} ${from.padStart(20)}   ${r.handshake.toFixed(2).padStart(12)}   ${r.mbps.toFixed(1).padStart(12)}   ${Math.round(r.msgs).toString().padStart(12)}\n`,
+      );
+    }
+  }
+  await closeSharedPool();
+}
+
+async function secretStream(quick: boolean): Promise<{ handshake: number; mbps: number }> {
+  const peer = await startSecretStreamPeer();
+  try {
+    const handshake = await ssHandshakeMs(peer.port, quick ? 10 : 40);
+    await ssBulkMBps(peer.port, 64 * 1024 * 1024); // warm-up
+    return { handshake, mbps: await ssBulkMBps(peer.port, 1024 * 1024 * 1024 / (quick ? 4 : 1)) };
+  } finally {
+    await peer.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  if (args[0] === '--serve') return serve(args[1] as Backend, args[2]!);
+  if (args[0] === '--serve') return serve(args[1] as Backend, args[2]!, args[3] === undefined ? undefined : parsePlacement(args[3]));
+  if (args.includes('--placements')) return comparePlacements(args.includes('--quick'));
   const json = args.includes('--json');
   const quick = args.includes('--quick');
-  const noble = await measure('noble', quick);
-  const native = await measure('native', quick);
+  const ss = await secretStream(quick);
+  const m = {} as Record<Backend, { handshake: number; mbps: number; msgs: number }>;
+  for (const backend of CRYPTO_BACKENDS) m[backend] = await measure(backend, quick);
   await closeSharedPool();
   const result = {
-    handshake_ms_noble: round(noble.handshake, 2),
-    handshake_ms_native: round(native.handshake, 2),
-    channel_mbps_noble: round(noble.mbps, 1),
-    channel_mbps_native: round(native.mbps, 1),
-    small_msgs_per_s: Math.round(Math.max(noble.msgs, native.msgs)),
+    handshake_ms_native: round(m.native.handshake, 2),
+    handshake_ms_portable: round(m.portable.handshake, 2),
+    handshake_ms_noble: round(m.noble.handshake, 2),
+    channel_mbps_native: round(m.native.mbps, 1),
+    channel_mbps_portable: round(m.portable.mbps, 1),
+    channel_mbps_noble: round(m.noble.mbps, 1),
+    small_msgs_per_s: Math.round(Math.max(...CRYPTO_BACKENDS.map((b) => m[b].msgs))),
+    ss_handshake_ms: round(ss.handshake, 2),
+    ss_mbps: round(ss.mbps, 1),
+    small_msgs_per_s_portable: Math.round(m.portable.msgs),
+    small_msgs_per_s_noble: Math.round(m.noble.msgs),
   };
   if (json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
-  const rows: Array<[string, number, string, number]> = [
-    ['handshake_ms_noble', result.handshake_ms_noble, '<=', 10],
-    ['handshake_ms_native', result.handshake_ms_native, '<=', 2],
-    ['channel_mbps_noble', result.channel_mbps_noble, '>=', 100],
-    ['channel_mbps_native', result.channel_mbps_native, '>=', 600],
-    ['small_msgs_per_s', result.small_msgs_per_s, '>=', 100000],
+  process.stdout.write(
+    [
+      `secret-stream (sodium-native): handshake ${result.ss_handshake_ms} ms, bulk ${result.ss_mbps} MB/s`,
+      ...CRYPTO_BACKENDS.map((b) => `MemCloud ${b.padEnd(8)}: handshake ${result[`handshake_ms_${b}`]} ms, channel ${result[`channel_mbps_${b}`]} MB/s, 1 KiB echo ${Math.round(m[b].msgs)}/s`),
+      '',
+    ].join('\n'),
+  );
+  const rows: RatioRow[] = [
+    { name: 'handshake native / secret-stream', value: result.handshake_ms_native / result.ss_handshake_ms, op: '<=', target: 1.5 },
+    { name: 'handshake portable / secret-stream', value: result.handshake_ms_portable / result.ss_handshake_ms, op: '<=', target: 3 },
+    { name: 'handshake noble / secret-stream', value: result.handshake_ms_noble / result.ss_handshake_ms, op: null, target: null },
+    { name: 'channel native / secret-stream', value: result.channel_mbps_native / result.ss_mbps, op: '>=', target: 1 },
+    { name: 'channel portable / native', value: result.channel_mbps_portable / result.channel_mbps_native, op: '>=', target: 0.5 },
+    { name: 'channel noble / native', value: result.channel_mbps_noble / result.channel_mbps_native, op: null, target: null },
   ];
-  process.stdout.write('metric                   measured     target    ratio   ok\n');
-  for (const [name, value, op, target] of rows) {
-    const ratio = op === '<=' ? target / value : value / target;
-    const ok = op === '<=' ? value <= target : value >= target;
-    process.stdout.write(`${name.padEnd(24)} ${String(value).padStart(9)}  ${op} ${String(target).padStart(7)}  ${ratio.toFixed(2).padStart(6)}   ${ok ? 'yes' : 'NO'}\n`);
-  }
-  process.stdout.write(`(small messages: noble ${Math.round(noble.msgs)}/s, native ${Math.round(native.msgs)}/s; ratio > 1 is better than target)\n`);
+  printRatios(rows);
 }
 
 function round(x: number, digits: number): number {

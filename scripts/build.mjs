@@ -19,6 +19,9 @@ const node = {
   external: ['vscode', 'piscina'],
 };
 
+// The benchmarks' secret-stream anchor loads sodium-native's prebuilt addon from node_modules.
+const anchors = { external: [...node.external, '@hyperswarm/secret-stream', 'sodium-native'] };
+
 /** One row per shipped file: [entry, outfile, extra options]. */
 const entries = [
   ['engine/crypto/pool/crypto-task.ts', 'dist/crypto-task.js', {}],
@@ -26,8 +29,9 @@ const entries = [
   ['engine/cli/main.ts', 'dist/cli.js', { banner: { js: '#!/usr/bin/env node' } }],
   ['engine/sdk/index.ts', 'dist/sdk.js', {}],
   ['scripts/demo.ts', 'dist/demo.js', {}],
-  ['bench/transport.ts', 'dist/bench-transport.js', {}],
-  ['bench/engine.ts', 'dist/bench-engine.js', {}],
+  ['bench/transport.ts', 'dist/bench-transport.js', anchors],
+  ['bench/engine.ts', 'dist/bench-engine.js', anchors],
+  ['bench/secret-stream-peer.ts', 'dist/bench-ss-peer.js', anchors],
   ['bench/bulk-client.ts', 'dist/bench-bulk-client.js', {}],
   ['extension/extension.ts', 'dist/extension.js', {}],
 ];
