@@ -18,7 +18,8 @@ export interface SecretStreamPeer {
 }
 
 export async function startSecretStreamPeer(): Promise<SecretStreamPeer> {
-  const child: ChildProcess = spawn(process.execPath, [join(__dirname, 'bench-ss-peer.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // Node flags (e.g. --cpu-prof) carry over, so both ends can be profiled.
+  const child: ChildProcess = spawn(process.execPath, [...process.execArgv, join(__dirname, 'bench-ss-peer.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`secret-stream peer exited with ${code}`)));

@@ -58,7 +58,7 @@ interface Peer {
 
 async function startPeer(backend: Backend, client: Endpoint, placement: Placement | undefined): Promise<Peer> {
   const args = [__filename, '--serve', backend, client.identity.publicKeyText, ...(placement ? [placementText(placement)] : [])];
-  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...process.execArgv, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`bench peer exited with ${code}`)));

@@ -19,6 +19,18 @@ const node = {
   external: ['vscode', 'piscina'],
 };
 
+// libsodium, the portable crypto backend (~435 KB minified, its WebAssembly inline), is bundled once
+// into dist/libsodium.js; the bundles that may use it require it from beside themselves, and only
+// in a thread that chooses the portable backend.
+const LIBSODIUM = 'libsodium.js';
+const libsodiumBeside = {
+  name: 'libsodium-beside',
+  setup(build) {
+    build.onResolve({ filter: /^libsodium-wrappers$/ }, () => ({ path: `./${LIBSODIUM}`, external: true }));
+  },
+};
+node.plugins = [libsodiumBeside];
+
 // The benchmarks' secret-stream anchor loads sodium-native's prebuilt addon from node_modules.
 const anchors = { external: [...node.external, '@hyperswarm/secret-stream', 'sodium-native'] };
 
@@ -40,6 +52,13 @@ rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
 await Promise.all([
   ...entries.map(([entry, outfile, extra]) => esbuild.build({ ...node, ...extra, entryPoints: [entry], outfile })),
+  // Its ESM build: the same WebAssembly without the CommonJS build's pure-JavaScript fallback.
+  esbuild.build({
+    ...node,
+    plugins: [],
+    stdin: { contents: "export { default } from 'libsodium-wrappers';", resolveDir: '.', sourcefile: 'libsodium-entry.js' },
+    outfile: `dist/${LIBSODIUM}`,
+  }),
   esbuild.build({
     entryPoints: ['webview/dashboard/main.ts'],
     outfile: 'dist/webview/dashboard.js',

@@ -1,6 +1,6 @@
 // libsodium compiled to WebAssembly (the npm package libsodium-wrappers, its wasm embedded in the
-// JavaScript, so it loads from our bundle with no file or network access), loaded once per thread
-// and only when the portable backend is chosen. The hot paths call libsodium's C functions
+// JavaScript; bundled once into dist/libsodium.js, beside the bundles that require it, so it loads
+// with no network and no file outside dist/), loaded once per thread, only when portable is chosen. The hot paths call libsodium's C functions
 // directly on fixed slots of its heap (one copy in, one copy out), not through the wrappers,
 // which allocate and free on every call.
 
@@ -88,15 +88,35 @@ export function sodium(): Sodium {
   return loaded;
 }
 
+interface Wrappers {
+  readonly ready: Promise<void>;
+  readonly libsodium?: SodiumExports;
+}
+
+/**
+ * The wrappers object behind however the module arrived: its ES module namespace (tests, from
+ * node_modules), or dist/libsodium.js imported as CommonJS, whose exports nest it under `default`.
+ */
+function wrappersObject(loaded: unknown): Wrappers {
+  let m = loaded as { ready?: unknown; default?: unknown } | undefined;
+  for (let depth = 0; m !== undefined && m !== null && typeof m.ready !== 'object' && depth < 3; depth++) {
+    m = m.default as typeof m;
+  }
+  if (m === undefined || m === null || !(m.ready instanceof Promise)) {
+    throw new MemCloudError(ErrorCodes.INTERNAL, 'libsodium-wrappers loaded in an unexpected shape');
+  }
+  return m as unknown as Wrappers;
+}
+
 async function start(): Promise<Sodium> {
   if (!webAssemblyStarts()) {
     loading = undefined; // a later call may try again (and fail the same way, cheaply)
     throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, 'crypto "portable" needs WebAssembly, which cannot start in this runtime; use "auto" or "noble"');
   }
-  const wrappers = await import('libsodium-wrappers');
-  const mod = (wrappers as unknown as { default?: typeof wrappers }).default ?? wrappers;
+  const mod = wrappersObject(await import('libsodium-wrappers'));
   await mod.ready;
-  const lib = (mod as unknown as { libsodium: SodiumExports }).libsodium;
+  const lib = mod.libsodium;
+  if (lib === undefined) throw new MemCloudError(ErrorCodes.INTERNAL, 'libsodium-wrappers did not expose its WebAssembly module');
   const alloc = (n: number): number => {
     const p = lib._malloc(n);
     if (p === 0) throw new MemCloudError(ErrorCodes.INTERNAL, 'libsodium could not allocate its working memory');

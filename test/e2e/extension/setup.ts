@@ -14,7 +14,7 @@ export const ROOT = join(import.meta.dirname, '..', '..', '..');
 const require = createRequire(import.meta.url);
 
 /** What the extension needs in dist/ at run time. */
-const SHIPPED = ['extension.js', 'engine-worker.js', 'crypto-task.js', 'cli.js'];
+const SHIPPED = ['extension.js', 'engine-worker.js', 'crypto-task.js', 'libsodium.js', 'cli.js'];
 const SOURCES = ['engine', 'extension', 'webview', join('scripts', 'build.mjs')];
 
 function newestMtime(path: string): number {

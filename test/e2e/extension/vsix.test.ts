@@ -20,11 +20,12 @@ const SHIPPED = [
   'extension/dist/extension.js',
   'extension/dist/engine-worker.js',
   'extension/dist/crypto-task.js',
+  'extension/dist/libsodium.js',
   'extension/node_modules/piscina/package.json',
   'extension/node_modules/piscina/dist/index.js',
   'extension/node_modules/piscina/dist/worker.js',
 ];
-const NOT_SHIPPED = ['.map', 'extension/engine/', 'extension/test/', 'node_modules/@noble', 'node_modules/multicast-dns', 'dist/cli.js', 'dist/demo.js'];
+const NOT_SHIPPED = ['.map', 'extension/engine/', 'extension/test/', 'node_modules/@noble', 'node_modules/libsodium', 'node_modules/multicast-dns', 'dist/cli.js', 'dist/demo.js'];
 
 /** The arguments of the "package" script, minus the prepublish build (dist/ is already built). */
 function packageArgs(): string[] {

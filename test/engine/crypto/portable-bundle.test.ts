@@ -1,8 +1,9 @@
-// The portable backend from the shipped bundles: libsodium's WebAssembly is inside dist/*.js, so it
-// starts with no network and reads no file outside dist/. Checked two ways on the real bundles:
-// the crypto pool's task file sealing and generating keys in a process with no network namespace
-// and Node's permission model allowing reads of dist/ (and piscina, external by design) only; and
-// a real `memcloud node run --crypto portable` under strace, whose engine worker loads libsodium.
+// The portable backend from the shipped bundles: libsodium's WebAssembly is inside dist/libsodium.js,
+// which the bundles require from beside themselves, so it starts with no network and reads no file
+// outside dist/. Checked two ways on the real bundles: the crypto pool's task file sealing and
+// generating keys in a process with no network namespace and Node's permission model allowing
+// reads of dist/ (and piscina, external by design) only; and a real `memcloud node run --crypto
+// portable` under strace, whose engine worker loads it; a native node does not load it at all.
 
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -69,13 +70,14 @@ const key = new Uint8Array(32).fill(7);
     assert.match(denied.stderr, /ERR_ACCESS_DENIED/);
   });
 
-  test('a portable node opens no file of libsodium and no .wasm: its engine worker loads it from dist/engine-worker.js', async () => {
-    const home = join(tmp, 'home');
+  /** Files a real node opened (every thread), from start to a clean stop. */
+  async function filesOpenedBy(crypto: string): Promise<string[]> {
+    const home = join(tmp, `home-${crypto}`);
     mkdirSync(home, { mode: 0o700 });
-    const trace = join(tmp, 'trace.txt');
+    const trace = join(tmp, `trace-${crypto}.txt`);
     const child = spawn(
       'strace',
-      ['-f', '-qq', '-e', 'trace=openat,open', '-o', trace, process.execPath, CLI, 'node', 'run', '--home', home, '--crypto', 'portable', '--host', '127.0.0.1', '--port', '0', '--no-discovery'],
+      ['-f', '-qq', '-e', 'trace=openat,open', '-o', trace, process.execPath, CLI, 'node', 'run', '--home', home, '--crypto', crypto, '--host', '127.0.0.1', '--port', '0', '--no-discovery'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -86,13 +88,23 @@ const key = new Uint8Array(32).fill(7);
       child.stdout.on('data', () => /ready: fingerprint/.test(output) && ready());
       child.once('exit', () => fail(new Error(`node exited: ${output}`)));
     });
-    assert.equal((JSON.parse(cli(home, ['node', 'status', '--json'])) as { status: { crypto: string } }).status.crypto, 'portable');
+    assert.equal((JSON.parse(cli(home, ['node', 'status', '--json'])) as { status: { crypto: string } }).status.crypto, crypto);
     cli(home, ['node', 'stop']);
     await exited;
-    const opened = [...readFileSync(trace, 'utf8').matchAll(/open(?:at)?\([^"]*"([^"]+)"[^)]*\)\s*=\s*\d+/g)].map((m) => m[1]!);
-    assert.ok(opened.some((p) => p.endsWith('dist/engine-worker.js')), 'the trace covers the engine worker');
-    assert.deepEqual(opened.filter((p) => /sodium|\.wasm$/i.test(p)), []);
+    return [...new Set([...readFileSync(trace, 'utf8').matchAll(/open(?:at)?\([^"]*"([^"]+)"[^)]*\)\s*=\s*\d+/g)].map((m) => m[1]!))];
+  }
+
+  test('a portable node loads libsodium from dist/libsodium.js only, opening no .wasm and nothing outside dist/', async () => {
+    const opened = await filesOpenedBy('portable');
+    assert.ok(opened.some((p) => p === join(DIST, 'engine-worker.js')), 'the trace covers the engine worker');
+    assert.deepEqual(opened.filter((p) => /sodium|\.wasm$/i.test(p)), [join(DIST, 'libsodium.js')]);
     const project = opened.filter((p) => p.startsWith(`${ROOT}/`) && statSync(p, { throwIfNoEntry: false })?.isFile());
     assert.deepEqual(project.filter((p) => !p.startsWith(`${DIST}/`) && !p.startsWith(`${PISCINA}/`) && p !== join(ROOT, 'package.json')), []);
+  });
+
+  test('a native node never loads libsodium', async () => {
+    const opened = await filesOpenedBy('native');
+    assert.ok(opened.some((p) => p === join(DIST, 'engine-worker.js')));
+    assert.deepEqual(opened.filter((p) => /sodium/i.test(p)), []);
   });
 });
