@@ -24,7 +24,7 @@ const MODE_FIN = 1;
 const MODE_ECHO = 2;
 
 async function serve(backend: Backend, clientKey: string, placement: Placement | undefined): Promise<void> {
-  const ep = await createEndpoint({ name: 'bench-peer', backend, ...(placement ? { placement } : {}) });
+  const ep = await createEndpoint({ name: 'bench-peer', backend, handshakeTimeoutMs: 30_000, ...(placement ? { placement } : {}) });
   await ep.trust.trust(parsePublicKey(clientKey), { name: 'bench-client', approval: 'cli' });
   ep.sessions.on('session', (s) => {
     let received = 0;
@@ -136,7 +136,7 @@ async function smallMsgsPerSec(s: Session, seconds: number): Promise<number> {
 }
 
 async function measure(backend: Backend, quick: boolean, placement?: Placement): Promise<{ handshake: number; mbps: number; msgs: number }> {
-  const client = await createEndpoint({ name: 'bench-client', backend, ...(placement ? { placement } : {}) });
+  const client = await createEndpoint({ name: 'bench-client', backend, handshakeTimeoutMs: 30_000, ...(placement ? { placement } : {}) });
   const peer = await startPeer(backend, client, placement);
   try {
     const handshake = await handshakeMs(client, peer.port, quick ? 10 : 40);
