@@ -6,6 +6,14 @@ export const ErrorCodes = {
   HOME_UNUSABLE: 'HOME_UNUSABLE',
   IDENTITY_CORRUPT: 'IDENTITY_CORRUPT',
   IDENTITY_UNREADABLE: 'IDENTITY_UNREADABLE',
+  /** The identity key needs a passphrase or PIN and none was given. */
+  IDENTITY_LOCKED: 'IDENTITY_LOCKED',
+  /** The passphrase or PIN given does not unlock the identity key. */
+  IDENTITY_WRONG_PASSPHRASE: 'IDENTITY_WRONG_PASSPHRASE',
+  /** The OS secret store or hardware token that protects the identity key cannot be used now. */
+  KEY_STORE_UNAVAILABLE: 'KEY_STORE_UNAVAILABLE',
+  /** Another process is moving the identity key between forms right now. */
+  IDENTITY_BUSY: 'IDENTITY_BUSY',
   TRUST_STORE_CORRUPT: 'TRUST_STORE_CORRUPT',
   TRUST_STORE_UNREADABLE: 'TRUST_STORE_UNREADABLE',
   CONFIG_INVALID: 'CONFIG_INVALID',

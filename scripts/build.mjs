@@ -16,7 +16,8 @@ const node = {
   logLevel: 'warning',
   // piscina stays external everywhere: it starts its workers from the worker.js beside its own
   // code, and Piscina.move() marks results with a symbol private to each copy of the module.
-  external: ['vscode', 'piscina'],
+  // pkcs11js is a native addon, loaded lazily only for identity keys on a PKCS#11 token.
+  external: ['vscode', 'piscina', 'pkcs11js'],
 };
 
 // libsodium, the portable crypto backend (~435 KB minified, its WebAssembly inline), is bundled once

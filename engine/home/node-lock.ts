@@ -22,7 +22,21 @@ async function readOwner(path: string): Promise<number | null> {
 }
 
 export async function acquireNodeLock(home: string): Promise<NodeLock> {
-  const path = homePaths(home).nodeLock;
+  return acquirePidLock(homePaths(home).nodeLock, (owner) =>
+    owner === null
+      ? new MemCloudError(ErrorCodes.NODE_ALREADY_RUNNING, `could not take ${homePaths(home).nodeLock}: another node keeps starting`)
+      : new MemCloudError(
+          ErrorCodes.NODE_ALREADY_RUNNING,
+          `a MemCloud node is already running for ${home} (pid ${owner}); use it (memcloud node status) or stop it (memcloud node stop)`,
+        ),
+  );
+}
+
+/**
+ * A lock file holding our pid: taken over when its process is gone. `busy(pid)` when it is alive,
+ * `busy(null)` when others keep taking it.
+ */
+export async function acquirePidLock(path: string, busy: (ownerPid: number | null) => MemCloudError): Promise<NodeLock> {
   const content = JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() });
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
@@ -42,13 +56,8 @@ export async function acquireNodeLock(home: string): Promise<NodeLock> {
       }
     }
     const owner = await readOwner(path);
-    if (owner !== null && owner !== process.pid && processExists(owner)) {
-      throw new MemCloudError(
-        ErrorCodes.NODE_ALREADY_RUNNING,
-        `a MemCloud node is already running for ${home} (pid ${owner}); use it (memcloud node status) or stop it (memcloud node stop)`,
-      );
-    }
+    if (owner !== null && owner !== process.pid && processExists(owner)) throw busy(owner);
     await rm(path, { force: true }); // stale: its process is gone
   }
-  throw new MemCloudError(ErrorCodes.NODE_ALREADY_RUNNING, `could not take ${path}: another node keeps starting`);
+  throw busy(null);
 }

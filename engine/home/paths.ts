@@ -4,6 +4,8 @@ import { join } from 'node:path';
 
 export const HomeFileNames = {
   identityKey: 'identity_key',
+  /** Held while the identity key moves between protection forms. */
+  identityLock: 'identity_key.lock',
   trustedDevices: 'trusted_devices.json',
   config: 'config.json',
   nodeLock: 'node.lock',

@@ -1,5 +1,6 @@
-// The identity_key file: created once, atomically and exclusively, then only ever read.
-// An existing file is never replaced, whatever state it is in: losing the identity means every
+// The identity_key file: created once, atomically and exclusively; afterwards replaced only by a
+// move between protection forms (identity-protect.ts), which verifies the new form first.
+// An unusable file is never replaced, whatever state it is in: losing the identity means every
 // peer has to trust this device again, so that is the user's decision, not ours.
 
 import { ErrorCodes, MemCloudError } from '../errors';
@@ -7,26 +8,37 @@ import { createFileExclusive, FileShapeError, readFileStrict } from '../home/ato
 import { describe } from '../home/fs-errors';
 import { checksPosixPermissions, ensureHome } from '../home/home';
 import { homePaths } from '../home/paths';
-import { decodeBase64urlExact, encodeBase64url } from './base64url';
-import { DeviceIdentity, SECRET_KEY_BYTES } from './device-identity';
-import { PUBLIC_KEY_BYTES } from './public-key';
+import { DeviceIdentity } from './device-identity';
+import { openIdentity } from './identity-open';
+import { MAX_IDENTITY_FILE_BYTES, parseIdentityRecord, plainRecord, serializeIdentityRecord, type IdentityRecord } from './identity-record';
+import { noSecretUnlock, type IdentityUnlock } from './identity-unlock';
 
 export const IDENTITY_FILE_VERSION = 1;
-const MAX_IDENTITY_FILE_BYTES = 4096;
-const FILE_KEYS = ['version', 'type', 'secretKey', 'publicKey', 'createdAt'] as const;
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-/** Load the device identity from `home`, creating it (and the home) on first start. */
-export async function loadOrCreateIdentity(home: string): Promise<DeviceIdentity> {
+/** Load the device identity from `home`, creating it (plain, and the home) on first start. */
+export async function loadOrCreateIdentity(home: string, unlock: IdentityUnlock = noSecretUnlock()): Promise<DeviceIdentity> {
+  const path = homePaths(home).identityKey;
+  return openIdentity(await readOrCreateRecord(home), unlock, path);
+}
+
+/** The identity's record (public key, form), creating a plain identity on first use; never unlocks. */
+export async function readOrCreateRecord(home: string): Promise<IdentityRecord> {
   await ensureHome(home);
   const path = homePaths(home).identityKey;
-  const existing = await loadIdentityFile(path);
+  const existing = await readIdentityRecord(path);
   if (existing !== undefined) return existing;
+  const created = plainRecord(DeviceIdentity.generate());
+  if (await createIdentityFile(path, created)) return created;
+  // Another process created it between our read and our create: use theirs.
+  const theirs = await readIdentityRecord(path);
+  if (theirs === undefined) throw unreadable(path, 'it vanished right after another process created it', 'Start MemCloud again.');
+  return theirs;
+}
 
-  const created = DeviceIdentity.generate();
-  let written: boolean;
+/** Creates the file exclusively; false when one exists already. */
+export async function createIdentityFile(path: string, record: IdentityRecord): Promise<boolean> {
   try {
-    written = await createFileExclusive(path, serializeIdentity(created), 0o600);
+    return await createFileExclusive(path, serializeIdentityRecord(record), 0o600);
   } catch (err) {
     throw new MemCloudError(
       ErrorCodes.HOME_UNUSABLE,
@@ -34,15 +46,16 @@ export async function loadOrCreateIdentity(home: string): Promise<DeviceIdentity
       { cause: err },
     );
   }
-  if (written) return created;
-  // Another process created it between our read and our create: use theirs.
-  const theirs = await loadIdentityFile(path);
-  if (theirs === undefined) throw unreadable(path, 'it vanished right after another process created it', 'Start MemCloud again.');
-  return theirs;
 }
 
 /** Read and verify an identity file. Undefined if it does not exist; throws if it is unusable. */
-export async function loadIdentityFile(path: string): Promise<DeviceIdentity | undefined> {
+export async function loadIdentityFile(path: string, unlock: IdentityUnlock = noSecretUnlock()): Promise<DeviceIdentity | undefined> {
+  const record = await readIdentityRecord(path);
+  return record === undefined ? undefined : openIdentity(record, unlock, path);
+}
+
+/** The file's record, checked for owner, permissions and shape. Undefined if there is none. */
+export async function readIdentityRecord(path: string): Promise<IdentityRecord | undefined> {
   let read;
   try {
     read = await readFileStrict(path, { maxBytes: MAX_IDENTITY_FILE_BYTES });
@@ -64,70 +77,21 @@ export async function loadIdentityFile(path: string): Promise<DeviceIdentity | u
       );
     }
   }
-  const parsed = parseIdentity(read.data);
+  const parsed = parseIdentityRecord(read.data);
+  read.data.fill(0);
   if (typeof parsed === 'string') throw corrupt(path, parsed);
   return parsed;
 }
 
 export function serializeIdentity(identity: DeviceIdentity): string {
-  const secret = identity.exportSecretKeyForSigning();
-  try {
-    const file = {
-      version: IDENTITY_FILE_VERSION,
-      type: 'ed25519',
-      secretKey: encodeBase64url(secret),
-      publicKey: identity.publicKeyText,
-      createdAt: identity.createdAt,
-    };
-    return JSON.stringify(file, null, 2) + '\n';
-  } finally {
-    secret.fill(0);
-  }
-}
-
-/** The identity in `data`, or a description of what is wrong with it. */
-function parseIdentity(data: Buffer): DeviceIdentity | string {
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data));
-  } catch {
-    return 'it is not valid JSON';
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return 'it is not a JSON object';
-  const obj = json as Record<string, unknown>;
-  const unknownKey = Object.keys(obj).find((k) => !(FILE_KEYS as readonly string[]).includes(k));
-  if (unknownKey !== undefined) return `it has an unexpected field "${unknownKey}"`;
-  if (typeof obj.version !== 'number') return '"version" is missing';
-  if (obj.version !== IDENTITY_FILE_VERSION) {
-    return `its version ${obj.version} is not supported (expected ${IDENTITY_FILE_VERSION}; was it written by a newer MemCloud?)`;
-  }
-  if (obj.type !== 'ed25519') return '"type" must be "ed25519"';
-  const secret = typeof obj.secretKey === 'string' ? decodeBase64urlExact(obj.secretKey, SECRET_KEY_BYTES) : undefined;
-  if (secret === undefined) return `"secretKey" must be ${SECRET_KEY_BYTES} bytes of base64url`;
-  const publicKey = typeof obj.publicKey === 'string' ? decodeBase64urlExact(obj.publicKey, PUBLIC_KEY_BYTES) : undefined;
-  if (publicKey === undefined) {
-    secret.fill(0);
-    return `"publicKey" must be ${PUBLIC_KEY_BYTES} bytes of base64url`;
-  }
-  const createdAt = obj.createdAt;
-  if (typeof createdAt !== 'string' || !ISO_UTC.test(createdAt) || Number.isNaN(Date.parse(createdAt))) {
-    secret.fill(0);
-    return '"createdAt" must be an ISO 8601 UTC time';
-  }
-  try {
-    return new DeviceIdentity(secret, createdAt, publicKey);
-  } catch {
-    return '"publicKey" does not belong to "secretKey"';
-  } finally {
-    secret.fill(0);
-  }
+  return serializeIdentityRecord(plainRecord(identity));
 }
 
 const RECOVERY =
   'MemCloud has not changed it. Restore it from a backup; or move it aside to create a new identity ' +
   'on the next start, knowing that every peer will then have to trust this device again.';
 
-function corrupt(path: string, problem: string): MemCloudError {
+export function corrupt(path: string, problem: string): MemCloudError {
   return new MemCloudError(ErrorCodes.IDENTITY_CORRUPT, `Identity file "${path}" is corrupt: ${problem}. ${RECOVERY}`);
 }
 

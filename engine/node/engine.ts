@@ -24,6 +24,7 @@ import { ensureHome } from '../home/home';
 import { acquireNodeLock, type NodeLock } from '../home/node-lock';
 import type { DeviceIdentity } from '../identity/device-identity';
 import { loadOrCreateIdentity } from '../identity/identity-file';
+import type { IdentityUnlock } from '../identity/identity-unlock';
 import { SessionManager, type Session } from '../session/session-manager';
 import { BlockStore } from '../store/block-store';
 import { formatSize } from '../store/sizes';
@@ -143,12 +144,13 @@ export class Engine {
     this.api = composeApi(this.service, parts.owner.service);
   }
 
-  static async start(options: EngineOptions, log: Logger): Promise<Engine> {
+  /** `unlock` opens a protected identity key (passphrase, PIN, secret stores); default: none given. */
+  static async start(options: EngineOptions, log: Logger, unlock?: IdentityUnlock): Promise<Engine> {
     await ensureHome(options.home);
     const lock = await acquireNodeLock(options.home);
     let engine: Engine;
     try {
-      engine = new Engine(options, log, await Engine.build(options, log, lock));
+      engine = new Engine(options, log, await Engine.build(options, log, lock, unlock));
     } catch (err) {
       await lock.release();
       throw err;
@@ -162,8 +164,8 @@ export class Engine {
     return engine;
   }
 
-  private static async build(options: EngineOptions, log: Logger, lock: NodeLock): Promise<Parts> {
-    const identity = await loadOrCreateIdentity(options.home);
+  private static async build(options: EngineOptions, log: Logger, lock: NodeLock, unlock?: IdentityUnlock): Promise<Parts> {
+    const identity = await loadOrCreateIdentity(options.home, unlock);
     const trust = await TrustStore.open(options.home);
     const backend = await chooseBackend(options.crypto);
     // A backend that runs everything inline (crypto/place.ts) gets no pool thread to start, or to pay RAM for.
@@ -294,6 +296,7 @@ export class Engine {
       parts.cluster.close();
       await parts.owner.close();
       await parts.crypto.handshakeCrypto.close();
+      await parts.identity.externalSigner?.close();
       await parts.trust.close();
       await parts.pool?.close();
       await parts.lock.release();

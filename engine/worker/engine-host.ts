@@ -7,7 +7,7 @@ import type { LogEntry, StopReason } from '../api/types';
 import { ErrorCodes, MemCloudError, fromErrorPayload } from '../errors';
 import type { EngineOptionsInput } from '../node/engine-options';
 import { requireBundledFile } from '../runtime/bundle-path';
-import { parseWorkerToHost, type EngineReadyInfo, type EngineWorkerData, type HostToWorker } from './worker-messages';
+import { parseWorkerToHost, type EngineReadyInfo, type EngineWorkerData, type HostToWorker, type WorkerUnlock } from './worker-messages';
 
 export interface EngineHostEvents {
   log: [LogEntry];
@@ -22,6 +22,15 @@ const STOP_TIMEOUT_MS = 15_000;
  */
 const ENGINE_LIMITS = { maxYoungGenerationSizeMb: 8 } as const;
 
+/** Copies of the unlock secrets in buffers of their own, moved (not copied) into the worker. */
+function ownBuffers(unlock: WorkerUnlock | undefined): { unlock?: WorkerUnlock; transferList: ArrayBuffer[] } {
+  if (!unlock) return { transferList: [] };
+  const secret = unlock.secret && Uint8Array.from(unlock.secret);
+  const preloaded = unlock.preloaded && { ...unlock.preloaded, secret: Uint8Array.from(unlock.preloaded.secret) };
+  const transferList = [secret?.buffer, preloaded?.secret.buffer].filter((b): b is ArrayBuffer => b !== undefined);
+  return { unlock: { ...(secret ? { secret } : {}), ...(preloaded ? { preloaded } : {}) }, transferList };
+}
+
 export class EngineHost extends EventEmitter<EngineHostEvents> {
   private exited = false;
   private stopping: Promise<void> | null = null;
@@ -34,9 +43,12 @@ export class EngineHost extends EventEmitter<EngineHostEvents> {
   }
 
   /** Resolves once the engine listens; rejects with the engine's own error if it cannot start. */
-  static start(options: EngineOptionsInput, opts: { readonly onLog?: (e: LogEntry) => void } = {}): Promise<EngineHost> {
-    const data: EngineWorkerData = { options };
-    const worker = new Worker(requireBundledFile('engine-worker.js'), { workerData: data, name: 'memcloud-engine', resourceLimits: ENGINE_LIMITS });
+  static start(options: EngineOptionsInput, opts: { readonly onLog?: (e: LogEntry) => void; readonly unlock?: WorkerUnlock } = {}): Promise<EngineHost> {
+    const { unlock, transferList } = ownBuffers(opts.unlock);
+    const data: EngineWorkerData = { options, ...(unlock ? { unlock } : {}) };
+    const worker = new Worker(requireBundledFile('engine-worker.js'), { workerData: data, transferList, name: 'memcloud-engine', resourceLimits: ENGINE_LIMITS });
+    opts.unlock?.secret?.fill(0);
+    opts.unlock?.preloaded?.secret.fill(0);
     return new Promise((resolve, reject) => {
       let host: EngineHost | null = null;
       let fatal: MemCloudError | null = null;

@@ -6,6 +6,8 @@ import { toErrorPayload } from '../errors';
 import { Engine } from '../node/engine';
 import { resolveEngineOptions } from '../node/engine-options';
 import { Logger } from '../log/log';
+import { fixedSecret, type IdentityUnlock } from '../identity/identity-unlock';
+import { defaultStores, withPreloaded } from '../identity/stores/store-registry';
 import { parseHostToWorker, type EngineWorkerData, type WorkerToHost } from './worker-messages';
 
 const port = parentPort;
@@ -20,7 +22,18 @@ async function main(): Promise<void> {
   const options = resolveEngineOptions(data.options);
   const log = new Logger(options.logLevel);
   log.addSink((entry) => post({ type: 'log', entry }));
-  const engine = await Engine.start(options, log);
+  const given = data.unlock;
+  const unlock: IdentityUnlock = {
+    ...(given?.secret ? { secret: fixedSecret(given.secret) } : {}),
+    stores: withPreloaded(defaultStores(process.env), given?.preloaded),
+  };
+  let engine: Engine;
+  try {
+    engine = await Engine.start(options, log, unlock);
+  } finally {
+    given?.secret?.fill(0);
+    given?.preloaded?.secret.fill(0);
+  }
   engine.onStopped(() => {
     post({ type: 'stopped' });
     port!.close();

@@ -5,6 +5,7 @@ import type { LogEntry, StopReason } from '../api/types';
 import type { CryptoBackendName } from '../crypto/backend-name';
 import type { ErrorPayload } from '../errors';
 import type { EngineOptionsInput } from '../node/engine-options';
+import type { PreloadedSecret } from '../identity/stores/store-registry';
 
 export interface EngineReadyInfo {
   readonly name: string;
@@ -16,8 +17,19 @@ export interface EngineReadyInfo {
   readonly controlSocket: string | null;
 }
 
+/**
+ * What opens a protected identity key inside the worker: the passphrase or token PIN (UTF-8), and
+ * the wrapping key of a store only the host thread reaches (VS Code's Secret Storage). Their
+ * buffers are transferred, not copied, and zeroed once the engine has started.
+ */
+export interface WorkerUnlock {
+  readonly secret?: Uint8Array;
+  readonly preloaded?: PreloadedSecret;
+}
+
 export interface EngineWorkerData {
   readonly options: EngineOptionsInput;
+  readonly unlock?: WorkerUnlock;
 }
 
 export type HostToWorker = { readonly type: 'stop'; readonly reason: StopReason };

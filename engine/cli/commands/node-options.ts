@@ -22,6 +22,7 @@ export const nodeOptions: Readonly<Record<string, OptionSpec>> = {
   replicas: { type: 'string', value: 'N', description: 'default replication factor (default 2)' },
   'consent-timeout': { type: 'string', value: 'SECONDS', description: 'deny unanswered consent requests after this long (default 60)' },
   'log-level': { type: 'string', value: 'LEVEL', description: 'debug, info, warn or error (default info)' },
+  'passphrase-fd': { type: 'string', value: 'N', description: "read the identity key's passphrase (or token PIN) from file descriptor N instead of asking" },
 };
 
 function intArg(ctx: CommandContext, name: string, min: number, max: number): number | undefined {

@@ -10,6 +10,8 @@ import { RotatingLog } from '../../log/rotating-log';
 import { stringOpt, type Command, type OptionSpec } from '../command';
 import { nodeOptions, nodeStartupOptions } from './node-options';
 import { reportStartup } from './startup-report';
+import { readOrCreateRecord } from '../../identity/identity-file';
+import { startSecret } from '../secret-input';
 
 const runOptions: Readonly<Record<string, OptionSpec>> = {
   ...nodeOptions,
@@ -22,8 +24,10 @@ export const nodeRunCommand: Command = {
   options: runOptions,
   async run(ctx) {
     let options;
+    let secret: Uint8Array | undefined;
     try {
       options = await nodeStartupOptions(ctx);
+      secret = await startSecret(ctx, await readOrCreateRecord(ctx.home));
     } catch (err) {
       reportStartup({ failed: err });
       throw err;
@@ -34,7 +38,7 @@ export const nodeRunCommand: Command = {
     const pidFile = homePaths(ctx.home).nodePid;
     let host: EngineHost;
     try {
-      host = await EngineHost.start(options, { onLog: (e) => say(formatLogEntry(e)) });
+      host = await EngineHost.start(options, { onLog: (e) => say(formatLogEntry(e)), ...(secret ? { unlock: { secret } } : {}) });
     } catch (err) {
       if (rotating && isMemCloudError(err)) say(`FATAL ${err.message} [${err.code}]`);
       rotating?.close();

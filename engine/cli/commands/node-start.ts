@@ -12,13 +12,18 @@ import { logLinesSince, logSize } from '../log-file';
 import { describeStatus } from './node-status';
 import { nodeOptions, nodeStartupOptions } from './node-options';
 import { awaitStartup } from './startup-report';
+import { readOrCreateRecord } from '../../identity/identity-file';
+import { startSecret } from '../secret-input';
+
+/** The node's descriptor for a passphrase or PIN: after stdin, stdout, stderr and the IPC channel. */
+const SECRET_FD = 4;
 
 const START_TIMEOUT_MS = 20_000;
 
 /** The node flags given on this command line, to pass on to `node run`. */
 function passThrough(ctx: CommandContext): string[] {
   return Object.entries(ctx.values).flatMap(([name, v]) => {
-    if (!(name in nodeOptions) || v === undefined || v === false) return [];
+    if (!(name in nodeOptions) || name === 'passphrase-fd' || v === undefined || v === false) return [];
     if (v === true) return [`--${name}`];
     return (Array.isArray(v) ? v : [v]).flatMap((x) => [`--${name}`, x]);
   });
@@ -35,13 +40,21 @@ export const nodeStartCommand: Command = {
       const s = await running.status().finally(() => running.close());
       throw new MemCloudError(ErrorCodes.NODE_ALREADY_RUNNING, `a node is already running for ${ctx.home} (pid ${s.pid})`);
     }
+    // The node asks for nothing: a passphrase or PIN is asked here and goes to it on a pipe.
+    const secret = await startSecret(ctx, await readOrCreateRecord(ctx.home));
     const logFile = homePaths(ctx.home).nodeLog;
     const logStart = await logSize(logFile);
-    const child = spawn(process.execPath, [requireBundledFile('cli.js'), 'node', 'run', ...passThrough(ctx), '--home', ctx.home, '--log-file', logFile], {
+    const secretArgs = secret ? ['--passphrase-fd', String(SECRET_FD)] : [];
+    const child = spawn(process.execPath, [requireBundledFile('cli.js'), 'node', 'run', ...passThrough(ctx), ...secretArgs, '--home', ctx.home, '--log-file', logFile], {
       detached: true,
-      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc', secret ? 'pipe' : 'ignore'],
       env: ctx.env,
     });
+    if (secret) {
+      const pipe = child.stdio[SECRET_FD] as NodeJS.WritableStream;
+      pipe.on('error', () => undefined); // a child that died early reports or exits: that says why
+      pipe.end(Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength), () => secret.fill(0));
+    }
     const outcome = await awaitStartup(child, START_TIMEOUT_MS);
     if (child.connected) child.disconnect();
     child.unref();

@@ -2,7 +2,7 @@
 
 import { ErrorCodes, MemCloudError } from '../../errors';
 import { fingerprint } from '../../identity/fingerprint';
-import { loadOrCreateIdentity } from '../../identity/identity-file';
+import { readOrCreateRecord } from '../../identity/identity-file';
 import { decodePublicKeyText, parsePublicKey } from '../../identity/public-key';
 import { fallbackDeviceName, findDevice } from '../../trust/device-query';
 import type { TrustedDevice } from '../../trust/trust-file';
@@ -45,7 +45,7 @@ export const trustAddCommand: Command = {
   options: { name: { type: 'string', value: 'NAME', description: 'a name for the device (default: derived from its fingerprint)' } },
   async run(ctx) {
     const key = parsePublicKey(ctx.positionals[0]!);
-    const own = await loadOrCreateIdentity(ctx.home);
+    const own = await readOrCreateRecord(ctx.home); // its public key only: never unlocks
     if (own.publicKeyText === Buffer.from(key).toString('base64url')) {
       throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, "that is this device's own key; add the key printed by `memcloud id` on the other device");
     }

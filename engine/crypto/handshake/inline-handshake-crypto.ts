@@ -13,7 +13,9 @@ import type { HandshakeCrypto } from './handshake-crypto';
 export class InlineHandshakeCrypto implements HandshakeCrypto {
   readonly suite: NoiseSuite;
   readonly #asym: AsymBackend;
-  readonly #signer: Ed25519Signer;
+  /** Null when the identity key is on a token: signatures then go through its signer. */
+  readonly #signer: Ed25519Signer | null;
+  readonly #identity: DeviceIdentity;
   readonly #staticSecret: Uint8Array;
   readonly #staticKey: X25519Key;
   /** Ephemerals we generated, by secret buffer (the Noise core hands the same buffer back). */
@@ -25,11 +27,12 @@ export class InlineHandshakeCrypto implements HandshakeCrypto {
     const asym = backend.asym;
     this.suite = backend.noise;
     this.#asym = asym;
-    const seed = identity.exportSecretKeyForSigning();
+    this.#identity = identity;
+    const seed = identity.externalSigner ? null : identity.exportSecretKeyForSigning();
     try {
-      this.#signer = asym.importEd25519(seed);
+      this.#signer = seed && asym.importEd25519(seed);
     } finally {
-      seed.fill(0);
+      seed?.fill(0);
     }
     this.#staticSecret = Uint8Array.from(staticKeyPair.secretKey);
     this.#staticKey = asym.importX25519(this.#staticSecret);
@@ -63,6 +66,7 @@ export class InlineHandshakeCrypto implements HandshakeCrypto {
   }
 
   async sign(message: Uint8Array): Promise<Uint8Array> {
+    if (!this.#signer) return this.#identity.signAsync(message);
     const out = new Uint8Array(SIGNATURE_LENGTH);
     this.#signer.sign(message, out);
     return out;
@@ -78,7 +82,7 @@ export class InlineHandshakeCrypto implements HandshakeCrypto {
     this.#spare = null;
     this.#staticSecret.fill(0);
     this.#staticKey.destroy();
-    this.#signer.destroy();
+    this.#signer?.destroy();
   }
 
   #isStatic(secretKey: Uint8Array): boolean {

@@ -44,6 +44,7 @@ export class PooledHandshakeCrypto implements HandshakeCrypto {
   }
 
   async sign(message: Uint8Array): Promise<Uint8Array> {
+    if (this.identity.externalSigner) return this.identity.signAsync(message);
     const secretKey = this.identity.exportSecretKeyForSigning();
     try {
       const r = await this.one({ op: 'ed25519-sign', secretKey, message });

@@ -122,7 +122,7 @@ describe('loadOrCreateIdentity', () => {
     const other = b64(ed25519.getPublicKey(ed25519.utils.randomSecretKey()));
     return expectRefused(validFile({ publicKey: other }), 'IDENTITY_CORRUPT', /does not belong/);
   });
-  test('an unknown version is refused', () => expectRefused(validFile({ version: 2 }), 'IDENTITY_CORRUPT', /version 2 is not supported/));
+  test('an unknown version is refused', () => expectRefused(validFile({ version: 3 }), 'IDENTITY_CORRUPT', /version 3 is not supported/));
   test('a missing version is refused', () => expectRefused(validFile({ version: undefined }), 'IDENTITY_CORRUPT', /version/));
   test('a wrong key type is refused', () => expectRefused(validFile({ type: 'x25519' }), 'IDENTITY_CORRUPT', /type/));
   test('an unexpected field is refused', () => expectRefused(validFile({ extra: 1 }), 'IDENTITY_CORRUPT', /unexpected field "extra"/));
