@@ -27,16 +27,20 @@ export interface RunningNode {
 export interface NodeLaunch {
   readonly execArgv?: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
+  /** The identity key's passphrase or token PIN, written to the node's descriptor 3 (--passphrase-fd 3). */
+  readonly passphrase?: string;
 }
 
 export function startNode(name: string, home: string, extra: readonly string[] = [], launch: NodeLaunch = {}): Promise<RunningNode> {
   // Extra node flags for profiling (NODE_OPTIONS refuses --cpu-prof), e.g. "--cpu-prof --cpu-prof-dir=/tmp/p".
   const execArgs = [...(process.env.MEMCLOUD_NODE_EXEC_ARGS ?? '').split(' ').filter(Boolean), ...(launch.execArgv ?? [])];
+  const secretFd = launch.passphrase === undefined ? [] : ['--passphrase-fd', '3'];
   const child = spawn(
     process.execPath,
-    [...execArgs, CLI, 'node', 'run', '--home', home, '--name', name, '--host', '127.0.0.1', '--port', '0', '--no-discovery', ...extra],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...launch.env } },
+    [...execArgs, CLI, 'node', 'run', '--home', home, '--name', name, '--host', '127.0.0.1', '--port', '0', '--no-discovery', ...secretFd, ...extra],
+    { stdio: ['ignore', 'pipe', 'pipe', ...(launch.passphrase === undefined ? [] : (['pipe'] as const))], env: { ...process.env, ...launch.env } },
   );
+  if (launch.passphrase !== undefined) (child.stdio[3] as NodeJS.WritableStream).end(`${launch.passphrase}\n`);
   const lines: string[] = [];
   const waiters: Array<{ pattern: RegExp; resolve: (l: string) => void }> = [];
   let buffered = '';

@@ -137,11 +137,11 @@ async function build(identity: DeviceIdentity, target: ProtectTarget, path: stri
         const key = await deriveKey(passphrase, kdf);
         const record: IdentityRecord = { form: 'passphrase', ...common, kdf, wrapped: wrapSeed(key, seed, wrapAad('passphrase', identity.publicKeyText)) };
         key.fill(0);
-        const built = await verifyWith(record, { secret: fixedSecret(passphrase), stores: () => unreachable() }, nothing);
         // check() runs again on the written file: keep a copy of the passphrase only until then.
         const copy = Uint8Array.from(passphrase);
         const forget = async (): Promise<void> => void copy.fill(0);
-        return { ...built, check: (r) => built.check(r).finally(forget), discard: forget };
+        const built = await verifyWith(record, { secret: fixedSecret(copy), stores: () => unreachable() }, forget);
+        return { ...built, check: (r) => built.check(r).finally(forget) };
       } finally {
         passphrase.fill(0);
         seed.fill(0);
