@@ -165,12 +165,14 @@ export class TokenSession {
   /** Generates a new key pair on the token (a new identity); returns its CKA_ID and public key. */
   generateKey(label: string): { keyId: string; publicKey: Uint8Array } {
     const id = randomBytes(8);
-    const common = this.keyAttributes(id, label);
+    // The mechanism sets the key type, and the curve goes in the public template only: tokens
+    // refuse either elsewhere in a generation template (CKR_ATTRIBUTE_READ_ONLY).
+    const common = this.keyAttributes(id, label).filter((a) => a.type !== constant('CKA_KEY_TYPE') && a.type !== constant('CKA_EC_PARAMS'));
     try {
       const pair = this.lib.C_GenerateKeyPair(
         this.session,
         { mechanism: CKM_EC_EDWARDS_KEY_PAIR_GEN },
-        [...common, { type: constant('CKA_VERIFY'), value: true }],
+        [...common, { type: constant('CKA_EC_PARAMS'), value: ED25519_EC_PARAMS }, { type: constant('CKA_VERIFY'), value: true }],
         [...common, ...this.privateFlags()],
       );
       const [point] = this.lib.C_GetAttributeValue(this.session, pair.publicKey, [{ type: constant('CKA_EC_POINT') }]);
