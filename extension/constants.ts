@@ -52,6 +52,7 @@ export const Settings = {
   staticPeers: 'staticPeers',
   crypto: 'crypto',
   logLevel: 'logLevel',
+  identityKeyStorage: 'identityKeyStorage',
 } as const;
 
 export type SettingName = (typeof Settings)[keyof typeof Settings];

@@ -18,6 +18,8 @@ import type { Services } from './services';
 import { SettingsSource } from './settings/settings-source';
 import { registerStatusBar } from './status/status-bar';
 import { registerViews, type MemCloudViews } from './views/register-views';
+import { identityUnlockFor, type IdentityWindow } from './identity/identity-storage';
+import { identityWindow, registerIdentityStorage } from './identity/register-identity';
 
 /** What activate() returns; `testing` is for the extension's own end-to-end tests only. */
 export interface MemCloudExtensionExports {
@@ -35,8 +37,9 @@ let active: Services | undefined;
 
 export function activate(context: vscode.ExtensionContext): MemCloudExtensionExports {
   const started = performance.now();
-  const services = createServices(context);
+  const { services, identity } = createServices(context);
   registerNodeLifecycle(context, services);
+  registerIdentityStorage(context, services, identity);
   const views = registerViews(context, services);
   registerStatusBar(context, services);
   const consent = registerConsent(context, services);
@@ -64,16 +67,18 @@ export async function deactivate(): Promise<void> {
   services?.model.dispose();
 }
 
-function createServices(context: vscode.ExtensionContext): Services {
+function createServices(context: vscode.ExtensionContext): { services: Services; identity: IdentityWindow } {
   const log = vscode.window.createOutputChannel(OUTPUT_CHANNEL_NAME, { log: true });
+  const identity = identityWindow(context, (message) => log.info(message));
   const model = new NodeModel();
   // The settings source calls back on changes; `services` exists by the time any change arrives.
   let services: Services | undefined;
   const settings = new SettingsSource((change, before, after) => {
     if (services) void applySettingsChange(services, change, before, after);
   });
-  const link = new NodeLink(settings.current.home, settings.current.autoStart, realNodeLinkDeps(() => settings.current));
+  const deps = realNodeLinkDeps(() => settings.current, (home) => identityUnlockFor(home, identity));
+  const link = new NodeLink(settings.current.home, settings.current.autoStart, deps);
   services = { link, model, log, settings };
   context.subscriptions.push(log, settings);
-  return services;
+  return { services, identity };
 }

@@ -5,17 +5,22 @@ import { readConfigFile } from '../../engine/node/config-file';
 import type { EngineOptionsInput } from '../../engine/node/engine-options';
 import { MemCloud } from '../../engine/sdk/client';
 import { EngineHost } from '../../engine/worker/engine-host';
+import type { WorkerUnlock } from '../../engine/worker/worker-messages';
 import { randomTakeoverDelay, type NodeLinkDeps } from './node-link';
 import { engineOptionsFor, type NodeSettings } from '../settings/settings';
 
 const CONNECT_TIMEOUT_MS = 3000;
 
-/** `settings()` is read each time a node starts here, so the latest settings apply. */
-export function realNodeLinkDeps(settings: () => NodeSettings): NodeLinkDeps {
+/**
+ * `settings()` is read each time a node starts here, so the latest settings apply; `unlock(home)`
+ * gives what opens a protected identity key (extension/identity).
+ */
+export function realNodeLinkDeps(settings: () => NodeSettings, unlock: (home: string) => Promise<WorkerUnlock | undefined>): NodeLinkDeps {
   return {
     connect: (home) => MemCloud.connect({ home, connectTimeoutMs: CONNECT_TIMEOUT_MS }),
     async startEngine(options, onLog) {
-      const host = await EngineHost.start(options, { onLog });
+      const given = await unlock(options.home);
+      const host = await EngineHost.start(options, { onLog, ...(given ? { unlock: given } : {}) });
       return { stop: (reason) => host.stop(reason), onExit: (listener) => void host.once('exit', listener) };
     },
     async engineOptions(home): Promise<EngineOptionsInput> {

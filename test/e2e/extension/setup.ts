@@ -67,11 +67,11 @@ const mochaByAbsolutePath: Plugin = {
   },
 };
 
-/** Bundles the in-host suites into `outDir`; returns the extensionTestsPath entry. */
-export async function buildSuites(outDir: string): Promise<string> {
+/** Bundles the in-host suites into `outDir`; returns the extensionTestsPath entry (`index`'s). */
+export async function buildSuites(outDir: string, files: readonly [index: string, suite: string] = ['index.ts', 'memcloud.suite.ts']): Promise<string> {
   const dir = join(import.meta.dirname, 'suite');
   await build({
-    entryPoints: ['index.ts', 'memcloud.suite.ts'].map((f) => join(dir, f)),
+    entryPoints: files.map((f) => join(dir, f)),
     outdir: outDir,
     bundle: true,
     platform: 'node',
@@ -81,7 +81,7 @@ export async function buildSuites(outDir: string): Promise<string> {
     external: ['vscode'],
     plugins: [mochaByAbsolutePath],
   });
-  return join(outDir, 'index.js');
+  return join(outDir, files[0].replace(/\.ts$/, '.js'));
 }
 
 export interface TestWorld {
