@@ -1,13 +1,10 @@
 // Launches the extension's mocha suite inside a real VS Code (code-server 4.100.3 + headless
 // Chromium) against real nodes: trust, connect, a 64 MiB offload and restore, the three views,
 // consent, revocation, live settings and the handover between "windows".
-import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { prepare } from '../../../scripts/e2e/prepare.mjs';
-import { runExtensionTests } from '../../../scripts/e2e/run-extension-tests.mjs';
-import { ROOT, buildSuites, createWorld, ensureBuilt, type TestWorld } from './setup';
+import { buildSuites, createWorld, ensureBuilt, expectSuitePasses, type TestWorld } from './setup';
 
 /** Every test of the suite, by title: each must pass (none may be skipped or missing). */
 const EXPECTED = [
@@ -41,24 +38,6 @@ describe('MemCloud extension inside VS Code (code-server + real nodes)', () => {
   });
 
   test('the mocha suite passes in the extension host', { timeout: 300_000 }, async () => {
-    const lines: string[] = [];
-    const workspace = join(world!.work, 'workspace');
-    mkdirSync(workspace);
-    const code = await runExtensionTests({
-      extensionDir: ROOT,
-      testsPath,
-      workspace,
-      env: world!.env,
-      timeoutMs: 240_000,
-      out: (line) => {
-        lines.push(line);
-        process.stdout.write(`  | ${line}\n`);
-      },
-    });
-    const output = lines.join('\n');
-    assert.equal(code, 0, `extension tests exited with ${code}`);
-    for (const title of EXPECTED) assert.ok(output.includes(`✔ ${title}`), `passed: ${title}`);
-    assert.match(output, new RegExp(`${EXPECTED.length} passing`));
-    assert.doesNotMatch(output, /pending|failing/);
+    await expectSuitePasses(world!, testsPath, EXPECTED);
   });
 });

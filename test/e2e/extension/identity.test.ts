@@ -1,13 +1,10 @@
 // Launches the identity-key suite inside a real VS Code (code-server 4.100.3 + headless Chromium):
 // the key moved into VS Code's Secret Storage by the setting, a node opening it from there and
 // pairing with a real peer, the CLI refusing it clearly, and the key moved back (docs/identity.md).
-import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { prepare } from '../../../scripts/e2e/prepare.mjs';
-import { runExtensionTests } from '../../../scripts/e2e/run-extension-tests.mjs';
-import { ROOT, buildSuites, createWorld, ensureBuilt, type TestWorld } from './setup';
+import { buildSuites, createWorld, ensureBuilt, expectSuitePasses, type TestWorld } from './setup';
 
 const EXPECTED = [
   'starts with the plain identity key the CLI made',
@@ -33,24 +30,6 @@ describe('MemCloud identity key in VS Code Secret Storage (code-server + real no
   });
 
   test('the identity suite passes in the extension host', { timeout: 300_000 }, async () => {
-    const lines: string[] = [];
-    const workspace = join(world!.work, 'workspace');
-    mkdirSync(workspace);
-    const code = await runExtensionTests({
-      extensionDir: ROOT,
-      testsPath,
-      workspace,
-      env: world!.env,
-      timeoutMs: 240_000,
-      out: (line) => {
-        lines.push(line);
-        process.stdout.write(`  | ${line}\n`);
-      },
-    });
-    const output = lines.join('\n');
-    assert.equal(code, 0, `extension tests exited with ${code}`);
-    for (const title of EXPECTED) assert.ok(output.includes(`✔ ${title}`), `passed: ${title}`);
-    assert.match(output, new RegExp(`${EXPECTED.length} passing`));
-    assert.doesNotMatch(output, /pending|failing/);
+    await expectSuitePasses(world!, testsPath, EXPECTED);
   });
 });

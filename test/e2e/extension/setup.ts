@@ -8,7 +8,9 @@ import { createRequire } from 'node:module';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import assert from 'node:assert/strict';
 import { CLI, cli, startNode, type RunningNode } from '../../../scripts/demo-nodes';
+import { runExtensionTests } from '../../../scripts/e2e/run-extension-tests.mjs';
 
 export const ROOT = join(import.meta.dirname, '..', '..', '..');
 const require = createRequire(import.meta.url);
@@ -165,4 +167,27 @@ export async function createWorld(opts: { readonly port?: number; readonly deskC
     rmSync(work, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** Runs a bundled suite in the extension host; every title in `expected` must pass, none be pending. */
+export async function expectSuitePasses(world: TestWorld, testsPath: string, expected: readonly string[]): Promise<void> {
+  const lines: string[] = [];
+  const workspace = join(world.work, 'workspace');
+  mkdirSync(workspace);
+  const code = await runExtensionTests({
+    extensionDir: ROOT,
+    testsPath,
+    workspace,
+    env: world.env,
+    timeoutMs: 240_000,
+    out: (line) => {
+      lines.push(line);
+      process.stdout.write(`  | ${line}\n`);
+    },
+  });
+  const output = lines.join('\n');
+  assert.equal(code, 0, `extension tests exited with ${code}`);
+  for (const title of expected) assert.ok(output.includes(`✔ ${title}`), `passed: ${title}`);
+  assert.match(output, new RegExp(`${expected.length} passing`));
+  assert.doesNotMatch(output, /pending|failing/);
 }

@@ -2,12 +2,12 @@
 
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { commands, runCli } from '../../../engine/cli/main';
+import { commands } from '../../../engine/cli/main';
+import { runCliInProcess } from '../../support/cli-in-process';
 import { usageLine } from '../../../engine/cli/command';
 import { CLI, startNode, type RunningNode } from '../../../scripts/demo-nodes';
 
@@ -16,16 +16,7 @@ after(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 const freshHome = () => join(root, `home-${n++}`);
 
-async function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (c) => (o += c));
-  err.on('data', (c) => (e += c));
-  const code = await runCli(args, { out, err, env, stdin: new PassThrough() });
-  return { code, out: o, err: e };
-}
+const run = (args: string[], env: NodeJS.ProcessEnv = {}) => runCliInProcess(args, env);
 
 describe('CLI arguments', () => {
   test('every command prints its usage line with --help', async () => {

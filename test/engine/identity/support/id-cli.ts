@@ -3,14 +3,7 @@
 
 import { openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { runCli } from '../../../../engine/cli/main';
-
-export interface CliResult {
-  readonly code: number;
-  readonly out: string;
-  readonly err: string;
-}
+import { runCliInProcess, type CliResult } from '../../../support/cli-in-process';
 
 let n = 0;
 
@@ -22,14 +15,7 @@ export function secretFd(dir: string, secret: string): string {
 }
 
 export async function idCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (c) => (o += c));
-  err.on('data', (c) => (e += c));
-  const code = await runCli(args, { out, err, env, stdin: new PassThrough() });
-  return { code, out: o, err: e };
+  return runCliInProcess(args, env);
 }
 
 export function identityFile(home: string): { raw: Buffer; json: Record<string, unknown> & { protection?: Record<string, unknown> } } {
