@@ -55,12 +55,17 @@ export function readSecretFd(fd: number, option: string): Promise<string> {
   });
 }
 
+/** Keys typed (or pasted) past the Enter that ended one prompt, kept for the next prompt. */
+const typedAhead = new WeakMap<object, string>();
+
 /** Asks at the terminal with echo off; Ctrl-C or Ctrl-D abort. */
 export function promptHidden(ctx: CommandContext, prompt: string): Promise<string> {
   const stdin = ctx.stdin as NodeJS.ReadStream;
   if (!stdin.isTTY || typeof stdin.setRawMode !== 'function') {
     return Promise.reject(new MemCloudError(ErrorCodes.IDENTITY_LOCKED, `${prompt.replace(/:\s*$/, '')}: there is no terminal to ask at; give it with --passphrase-fd N.`));
   }
+  // Echo off before the prompt shows: keys typed the moment it appears must not be echoed.
+  stdin.setRawMode(true);
   ctx.err.write(prompt);
   return new Promise((resolve, reject) => {
     let text = '';
@@ -72,17 +77,32 @@ export function promptHidden(ctx: CommandContext, prompt: string): Promise<strin
       if (err) reject(err);
       else resolve(text);
     };
-    const onData = (chunk: Buffer | string): void => {
-      for (const ch of String(chunk)) {
-        if (ch === '\r' || ch === '\n') return done(null);
-        if (ch === '\u0003' || ch === '\u0004') return done(new MemCloudError(ErrorCodes.CANCELLED, 'cancelled'));
+    /** True when the prompt is answered; what follows the Enter waits for the next prompt. */
+    const take = (input: string): boolean => {
+      const chars = [...input];
+      for (let i = 0; i < chars.length; i++) {
+        const ch = chars[i]!;
+        if (ch === '\r' || ch === '\n') {
+          const rest = chars.slice(ch === '\r' && chars[i + 1] === '\n' ? i + 2 : i + 1).join('');
+          if (rest) typedAhead.set(stdin, rest);
+          done(null);
+          return true;
+        }
+        if (ch === '\u0003' || ch === '\u0004') {
+          done(new MemCloudError(ErrorCodes.CANCELLED, 'cancelled'));
+          return true;
+        }
         if (ch === '\u007f' || ch === '\b') text = [...text].slice(0, -1).join('');
         else if (ch >= ' ') text += ch;
       }
+      return false;
     };
-    stdin.setRawMode(true);
-    stdin.resume();
+    const onData = (chunk: Buffer | string): void => void take(String(chunk));
     stdin.on('data', onData);
+    const ahead = typedAhead.get(stdin);
+    typedAhead.delete(stdin);
+    if (ahead && take(ahead)) return;
+    stdin.resume();
   });
 }
 

@@ -4,7 +4,7 @@
 
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -182,5 +182,51 @@ describe('passphrase form: real node processes', () => {
     } finally {
       spawnSync(process.execPath, [CLI, 'node', 'stop', '--home', home], { encoding: 'utf8', timeout: 60_000 });
     }
+  });
+});
+
+/** Runs the CLI on a real pseudo-terminal (util-linux `script`), typing `keys` into it. */
+function atTerminal(args: readonly string[], keys: string): Promise<{ code: number | null; screen: string }> {
+  const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return new Promise((resolve) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let screen = '';
+    let typed = false;
+    child.stdout.on('data', (c: Buffer) => {
+      screen += c.toString('utf8');
+      // Type once the first prompt is up, everything at once (as a paste would).
+      if (!typed && /: $/.test(screen.trimStart().split('\n').pop() ?? '')) {
+        typed = true;
+        child.stdin.write(keys);
+      }
+    });
+    child.stderr.on('data', (c: Buffer) => (screen += c.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, screen });
+    });
+  });
+}
+
+describe('passphrase form: at a terminal', () => {
+  test('asked twice with echo off to protect, once to unprotect; the passphrase never shows on screen', async () => {
+    const home = freshHome();
+    const before = await plainSeed(home);
+    const secret = 'typed at a real terminal';
+    const protect = await atTerminal(['id', '--protect', 'passphrase', '--home', home], `${secret}\r${secret}\r`);
+    assert.equal(protect.code, 0, protect.screen);
+    assert.match(protect.screen, /New passphrase for the identity key: /);
+    assert.match(protect.screen, /Repeat it: /);
+    assert.ok(!protect.screen.includes(secret), 'no echo');
+    assert.equal(identityFile(home).json.protection?.form, 'passphrase');
+    const mismatch = await atTerminal(['id', '--protect', 'passphrase', '--home', home], `${secret}\rone new passphrase\ranother new passphrase\r`);
+    assert.equal(mismatch.code, 2, mismatch.screen);
+    assert.match(mismatch.screen, /The two passphrases differ. Nothing was changed./);
+    const unprotect = await atTerminal(['id', '--protect', 'plain', '--home', home], `${secret}\r`);
+    assert.equal(unprotect.code, 0, unprotect.screen);
+    assert.match(unprotect.screen, /The identity key in ".*identity_key": passphrase: /);
+    assert.ok(!unprotect.screen.includes(secret), 'no echo');
+    assert.deepEqual((await loadOrCreateIdentity(home)).exportSecretKeyForSigning(), before.seed);
   });
 });
