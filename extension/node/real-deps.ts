@@ -15,7 +15,10 @@ const CONNECT_TIMEOUT_MS = 3000;
  * `settings()` is read each time a node starts here, so the latest settings apply; `unlock(home)`
  * gives what opens a protected identity key (extension/identity).
  */
-export function realNodeLinkDeps(settings: () => NodeSettings, unlock: (home: string) => Promise<WorkerUnlock | undefined>): NodeLinkDeps {
+export function realNodeLinkDeps(
+  settings: () => NodeSettings,
+  unlock: (home: string) => Promise<WorkerUnlock | undefined> = async () => undefined,
+): NodeLinkDeps {
   return {
     connect: (home) => MemCloud.connect({ home, connectTimeoutMs: CONNECT_TIMEOUT_MS }),
     async startEngine(options, onLog) {
