@@ -35,7 +35,7 @@ describe('NodeLink with the real SDK client and EngineHost', () => {
     let output = '';
     cliNode.stdout.on('data', (c: Buffer) => (output += c));
     cliNode.stderr.on('data', (c: Buffer) => (output += c));
-    const link = new NodeLink(home, true, realNodeLinkDeps(() => settings, async () => undefined));
+    const link = new NodeLink(home, true, realNodeLinkDeps(() => settings));
     try {
       for (let i = 0; i < 200 && !output.includes('ready: fingerprint'); i++) await new Promise((r) => setTimeout(r, 50));
       assert.match(output, /ready: fingerprint/);
