@@ -8,6 +8,7 @@ import { DeviceIdentity, SECRET_KEY_BYTES } from './device-identity';
 import { WRAP_NONCE_BYTES, WRAPPED_SEED_BYTES, type WrappedSeed } from './key-wrap';
 import { checkScryptParams, SALT_BYTES, type ScryptParams } from './passphrase-kdf';
 import { PUBLIC_KEY_BYTES } from './public-key';
+import { ITEM_ID } from './stores/secret-store';
 
 export const PLAIN_FILE_VERSION = 1;
 export const PROTECTED_FILE_VERSION = 2;
@@ -44,7 +45,6 @@ export type IdentityRecord =
 export type ProtectedRecord = Exclude<IdentityRecord, { form: 'plain' }>;
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const ITEM_ID = /^[A-Za-z0-9_-]{22}$/;
 const DPAPI_BLOB = /^[A-Za-z0-9_-]{40,2048}$/;
 const HEX_ID = /^(?:[0-9a-f]{2}){1,64}$/;
 const PLAIN_KEYS = ['version', 'type', 'secretKey', 'publicKey', 'createdAt'];

@@ -18,10 +18,19 @@ export interface SecretStore {
   remove(item: string): Promise<void>;
 }
 
-/** A fresh item name for stores that name items: 16 random bytes, base64url (22 characters). */
+/**
+ * A fresh item name for stores that name items: 16 random bytes, base64url (22 characters), never
+ * starting with '-' (the stores' command-line tools would take it for an option).
+ */
 export function newItemId(): string {
-  return randomBytes(16).toString('base64url');
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (ITEM_ID.test(id)) return id;
+  }
 }
+
+/** The shape of an item name we make, checked again when the identity file is read. */
+export const ITEM_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{21}$/;
 
 /** Secrets are kept as base64url text: every one of these stores handles text. */
 export function secretText(secret: Uint8Array): string {
