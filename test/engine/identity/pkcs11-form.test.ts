@@ -91,7 +91,7 @@ describe('pkcs11 form: SoftHSM2', () => {
     };
     assert.equal((await idCli(['trust', 'add', ids.plain.publicKey, '--name', 'plain', '--home', homes.token])).code, 0);
     assert.equal((await idCli(['trust', 'add', ids.token.publicKey, '--name', 'hsm', '--home', homes.plain])).code, 0);
-    const env = { ...process.env, SOFTHSM2_CONF: conf };
+    const env = { SOFTHSM2_CONF: conf };
     const nodes: RunningNode[] = [];
     try {
       const b = await startNode('plain', homes.plain);
@@ -113,7 +113,7 @@ describe('pkcs11 form: SoftHSM2', () => {
     const bytes = readFileSync(join(home, 'identity_key'));
     await assert.rejects(loadOrCreateIdentity(home, unlockPin('0000')), (e) => isMemCloudError(e, 'IDENTITY_WRONG_PASSPHRASE') && /PIN of token "memcloud-test" is wrong/.test(e.message));
     await assert.rejects(loadOrCreateIdentity(home), (e) => isMemCloudError(e, 'IDENTITY_LOCKED'));
-    await assert.rejects(startNode('wrong-pin', home, [], { env: { ...process.env, SOFTHSM2_CONF: conf }, passphrase: '0000' }), /IDENTITY_WRONG_PASSPHRASE|PIN .* is wrong/);
+    await assert.rejects(startNode('wrong-pin', home, [], { env: { SOFTHSM2_CONF: conf }, passphrase: '0000' }), /IDENTITY_WRONG_PASSPHRASE|PIN .* is wrong/);
     const other = freshHome();
     await loadOrCreateIdentity(other);
     const r = await idCli(['id', '--protect', 'pkcs11', '--pkcs11-module', SOFTHSM_MODULE, '--pkcs11-token', TOKEN, '--pin-fd', secretFd(root, '0000'), '--home', other]);

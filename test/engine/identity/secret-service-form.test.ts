@@ -29,6 +29,10 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
+/** An environment without unset variables (startNode lays it over its own). */
+const definedOnly = (env: NodeJS.ProcessEnv): Record<string, string> =>
+  Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+
 const open = (home: string, env: NodeJS.ProcessEnv = keyring.env, passphrase?: string) =>
   loadOrCreateIdentity(home, { stores: defaultStores(env), ...(passphrase ? { secret: fixedSecret(new TextEncoder().encode(passphrase)) } : {}) });
 
@@ -55,7 +59,7 @@ describe('os form: Secret Service (gnome-keyring over a private D-Bus session)',
     assert.match(shown.out, new RegExp(`Key: +wrapped by the Secret Service \\(libsecret\\), item ${item}`));
     // A real node process, with the session's environment, serves the same identity.
     const fingerprint = JSON.parse((await idCli(['id', '--json', '--home', home])).out).fingerprint as string;
-    const node = await startNode('keyring', home, [], { env: { ...process.env, ...keyring.env } });
+    const node = await startNode('keyring', home, [], { env: definedOnly(keyring.env) });
     try {
       assert.equal(node.fingerprint, fingerprint);
     } finally {
