@@ -45,6 +45,13 @@ export interface HandshakeOptions {
   /** Responder: the preamble and message 1 must be in within this (section 3.5). */
   readonly firstMessageTimeoutMs?: number;
   /**
+   * Initiator: the ephemeral key pair, made before connecting so message 1 leaves with the
+   * preamble (the responder allows 3 s for both). Zeroed with the handshake's other secrets.
+   */
+  readonly ephemeral?: KeyPair;
+  /** Responder: called when message 1 arrived (the connection is no longer idle). */
+  readonly onFirstMessage?: () => void;
+  /**
    * Called once the peer's signature checked out, before this side completes the handshake.
    * Throw to refuse (revoked device, unexpected key); the wire only ever sees the generic abort.
    */
@@ -97,6 +104,7 @@ class HandshakeRun {
   constructor(opts: HandshakeOptions) {
     this.opts = opts;
     this.framesLeft = opts.role === 'initiator' ? 1 : 2;
+    if (opts.ephemeral) this.secrets.push(opts.ephemeral.secretKey); // zeroed at the end whatever happens
     this.failed.catch(() => undefined);
   }
 
@@ -214,7 +222,7 @@ class HandshakeRun {
   private async answer(req: HandshakeRequest, payload: Uint8Array | null): Promise<unknown> {
     switch (req.kind) {
       case 'ephemeral': {
-        const pair = await this.opts.crypto.ephemeral();
+        const pair = this.opts.ephemeral ?? (await this.opts.crypto.ephemeral());
         this.secrets.push(pair.secretKey);
         // Responder writing message 2: ee and es both need only our new ephemeral/static and re.
         const re = this.state?.remoteEphemeral;
@@ -263,7 +271,11 @@ class HandshakeRun {
       this.fail(this.malformed('transport frame before the handshake completed'));
       return;
     }
-    clearTimeout(this.firstMessageTimer);
+    if (this.firstMessageTimer !== undefined) {
+      clearTimeout(this.firstMessageTimer);
+      this.firstMessageTimer = undefined;
+      this.opts.onFirstMessage?.();
+    }
     // After the last handshake frame, later frames (the peer's HELLO may share the same TCP
     // segment) stay queued in the connection for the secure channel. Until this side sends HELLO
     // the peer may send only HELLO and CLOSE (section 4): frames are limited from the next one on.

@@ -35,7 +35,8 @@ const SLAB_BYTES = 64 * 1024;
 const MIN_SLAB_ROOM = 4096;
 
 export class RecordSender {
-  private slab: Buffer = Buffer.allocUnsafeSlow(SLAB_BYTES);
+  /** Allocated on the first piece: a channel that never sends (a refused stranger) costs no slab. */
+  private slab: Buffer = Buffer.alloc(0);
   /** The record being filled: slab bytes [open, pos). */
   private open = 0;
   private pos = 0;

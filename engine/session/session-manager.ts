@@ -16,8 +16,13 @@ import type { HandshakeCrypto } from '../crypto/handshake/handshake-crypto';
 import type { RecordCrypto } from '../crypto/record-crypto';
 import { SecureChannel } from '../net/secure-channel';
 import { WireConnection } from '../net/wire-connection';
+import { sourceOf, type HalfOpenLimitOptions, type HalfOpenSlot } from './half-open-limits';
+import { InboundGate } from './inbound-gate';
 
 export type Admission = 'trusted' | 'once' | 'always';
+
+/** Section 4: from the end of the handshake to the open session, with the default 60 s consent timeout. */
+export const DEFAULT_ADMISSION_TIMEOUT_MS = 90_000;
 
 export interface Session {
   readonly channel: SecureChannel;
@@ -42,9 +47,10 @@ export interface SessionManagerOptions {
   readonly handshakeTimeoutMs?: number;
   /** Inbound: the preamble and message 1 must arrive within this (docs/protocol.md section 3.5). */
   readonly firstMessageTimeoutMs?: number;
-  /** How long a completed handshake may wait for both sides' admission (consent on either side). */
+  /** From the end of the handshake to the open session: both sides' admission (consent on either side). */
   readonly admissionTimeoutMs?: number;
-  readonly maxHandshakes?: number;
+  /** Half-open inbound connections allowed per source and in all (section 4.1). */
+  readonly halfOpen?: HalfOpenLimitOptions;
   readonly channel?: { keepAliveMs?: number; idleTimeoutMs?: number; rekeyInterval?: number };
   readonly log?: (level: 'info' | 'warn', message: string) => void;
 }
@@ -64,13 +70,14 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   private readonly opts: SessionManagerOptions;
   private readonly live = new Set<Session>();
   private readonly pendingSockets = new Set<Socket | WireConnection>();
-  private handshakes = 0;
+  private readonly gate: InboundGate;
   private closed = false;
   private readonly unsubscribe: () => void;
 
   constructor(opts: SessionManagerOptions) {
     super();
     this.opts = opts;
+    this.gate = new InboundGate({ ...(opts.halfOpen ? { halfOpen: opts.halfOpen } : {}), log: (m) => opts.log?.('warn', m) });
     this.unsubscribe = opts.trust.onChange((change) => {
       if (change.kind === 'revoked' || change.kind === 'forgotten') this.closeDevice(change.publicKey, 'trust removed');
     });
@@ -87,23 +94,35 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   /** Runs the responder side on an accepted socket. Never throws; failures are logged. */
   accept(socket: Socket): void {
     const address = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-    if (this.closed || this.handshakes >= (this.opts.maxHandshakes ?? 64)) {
-      socket.destroy();
-      return;
-    }
     socket.setNoDelay(true);
     const connection = new WireConnection(socket, { expectPreamble: true, remoteAddress: address });
-    this.establish(connection, 'inbound', undefined).catch((err: unknown) => {
+    const refused = () => connection.abort(new MemCloudError(ErrorCodes.HANDSHAKE_FAILED, 'too many half-open connections'));
+    const slot = this.closed ? null : this.gate.enter(sourceOf(socket.remoteAddress), refused);
+    if (!slot) return refused();
+    this.establish(connection, 'inbound', undefined, slot).catch((err: unknown) => {
       this.opts.log?.('warn', `inbound session from ${address} refused: ${describe(err)}`);
     });
+  }
+
+  /** Inbound connections that have not finished their handshake. */
+  get halfOpenCount(): number {
+    return this.gate.halfOpenCount;
   }
 
   /** Dials host:port and resolves with an open session, or rejects with a MemCloudError. */
   async dial(host: string, port: number, opts: DialOptions = {}): Promise<Session> {
     if (this.closed) throw new MemCloudError(ErrorCodes.CHANNEL_CLOSED, 'the session manager is closed');
-    const socket = await openSocket(host, port, opts.connectTimeoutMs ?? 5000);
+    // Message 1 is ready before the connection exists: the responder's 3 s deadline is all network.
+    const ephemeral = await this.opts.handshakeCrypto.ephemeral();
+    let socket: Socket;
+    try {
+      socket = await openSocket(host, port, opts.connectTimeoutMs ?? 5000);
+    } catch (err) {
+      ephemeral.secretKey.fill(0);
+      throw err;
+    }
     const connection = new WireConnection(socket, { expectPreamble: false, remoteAddress: `${host}:${port}` });
-    return this.establish(connection, 'outbound', opts.expectedKey);
+    return this.establish(connection, 'outbound', opts.expectedKey, undefined, ephemeral);
   }
 
   /** Closes every session with this device at once (trust removed). */
@@ -122,11 +141,17 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     await Promise.all([...this.live].map((s) => s.channel.close(1)));
   }
 
-  private async establish(connection: WireConnection, direction: 'inbound' | 'outbound', expectedKey: Uint8Array | undefined): Promise<Session> {
+  private async establish(
+    connection: WireConnection,
+    direction: 'inbound' | 'outbound',
+    expectedKey: Uint8Array | undefined,
+    slot?: HalfOpenSlot,
+    ephemeral?: KeyPair,
+  ): Promise<Session> {
     const { opts } = this;
-    this.handshakes++;
     this.pendingSockets.add(connection);
     let channel: SecureChannel | null = null;
+    let endWait: (() => void) | null = null;
     try {
       const result = await performHandshake({
         role: direction === 'outbound' ? 'initiator' : 'responder',
@@ -139,7 +164,14 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
         timeoutMs: opts.handshakeTimeoutMs,
         firstMessageTimeoutMs: opts.firstMessageTimeoutMs,
         checkRemote: (remote) => this.checkRemote(remote, expectedKey),
+        ...(slot ? { onFirstMessage: () => this.gate.started(slot) } : {}),
+        ...(ephemeral ? { ephemeral } : {}),
       });
+      if (slot) this.gate.leave(slot);
+      // Section 4.1: consent waits are counted apart from handshakes, at most 2 per identity.
+      const admissionEnds = Date.now() + (opts.admissionTimeoutMs ?? DEFAULT_ADMISSION_TIMEOUT_MS);
+      endWait = this.gate.waitFor(encodePublicKey(result.remote.identityKey));
+      if (!endWait) throw new MemCloudError(ErrorCodes.HANDSHAKE_FAILED, `${fingerprint(result.remote.identityKey)} already has connections waiting`);
       channel = new SecureChannel({
         connection,
         remote: result.remote,
@@ -152,7 +184,8 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       });
       const admission = await this.admit(channel, direction);
       channel.admit();
-      await this.waitOpen(channel);
+      await this.waitOpen(channel, admissionEnds - Date.now());
+      endWait();
       const session: Session = {
         channel,
         remote: result.remote,
@@ -181,7 +214,8 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       channel?.destroy(e);
       throw e;
     } finally {
-      this.handshakes--;
+      if (slot) this.gate.leave(slot);
+      endWait?.();
       this.pendingSockets.delete(connection);
     }
   }
@@ -248,10 +282,9 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     return 'once';
   }
 
-  private waitOpen(channel: SecureChannel): Promise<void> {
+  private waitOpen(channel: SecureChannel, ms: number): Promise<void> {
     if (channel.isOpen) return Promise.resolve();
     if (channel.isClosed) return Promise.reject(new MemCloudError(ErrorCodes.CHANNEL_CLOSED, 'closed before opening'));
-    const ms = this.opts.admissionTimeoutMs ?? 90_000;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => done(new MemCloudError(ErrorCodes.TIMEOUT, `the peer did not admit us within ${ms} ms`)), ms);
       timer.unref();

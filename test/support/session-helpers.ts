@@ -12,7 +12,9 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
   });
 }
 
-export function nextSession(e: Endpoint, ms = 10_000): Promise<Session> {
+// The waits below are hang guards, not verdicts: generous, because a cold crypto pool on a loaded
+// machine takes seconds.
+export function nextSession(e: Endpoint, ms = 30_000): Promise<Session> {
   return withTimeout(new Promise((resolve) => e.sessions.once('session', resolve)), ms, `a session on ${e.name}`);
 }
 

@@ -144,7 +144,7 @@ describe('attack 11: secrets left in memory after the handshake', () => {
       await a.trust.trust(b.publicKey, { name: 'beta', approval: 'cli' });
       await b.trust.trust(a.publicKey, { name: 'alpha', approval: 'cli' });
       for (let round = 0; round < 2; round++) {
-        const inbound = withTimeout(new Promise((resolve) => b.sessions.once('session', resolve)), 10_000, 'beta\'s session');
+        const inbound = withTimeout(new Promise((resolve) => b.sessions.once('session', resolve)), 30_000, 'beta\'s session');
         await a.sessions.dial('127.0.0.1', b.port);
         await inbound;
       }

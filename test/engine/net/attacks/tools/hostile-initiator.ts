@@ -20,6 +20,8 @@ export interface HostileInitiatorOptions {
   readonly editMessage3?: (message: Buffer) => Buffer;
   /** The bytes written for message 3; by default its whole HANDSHAKE frame. */
   readonly frameMessage3?: (message: Buffer) => Buffer;
+  /** The loopback address to connect from. */
+  readonly localAddress?: string;
 }
 
 export interface HostileHandshake {
@@ -36,7 +38,7 @@ export async function hostileHandshake(port: number, opts: HostileInitiatorOptio
   const identity = opts.identity ?? DeviceIdentity.generate();
   const pre = opts.preamble ?? preamble();
   const noise = new HostileNoise(true, pre);
-  const peer = await RawPeer.connect(port);
+  const peer = await RawPeer.connect(port, opts.localAddress);
   peer.write(Buffer.concat([pre, frame(HANDSHAKE, noise.write())]));
   const msg2 = await peer.nextFrame();
   assert.equal(msg2.type, HANDSHAKE, 'the responder answers message 1 with message 2');

@@ -37,9 +37,10 @@ export class RawPeer {
     );
   }
 
-  static connect(port: number): Promise<RawPeer> {
+  /** Connects to 127.0.0.1:port, from `localAddress` (another loopback address is another "machine"). */
+  static connect(port: number, localAddress?: string): Promise<RawPeer> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: '127.0.0.1', port });
+      const socket = connect({ host: '127.0.0.1', port, ...(localAddress ? { localAddress } : {}) });
       socket.once('error', reject);
       socket.once('connect', () => {
         socket.off('error', reject);
