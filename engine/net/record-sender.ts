@@ -9,11 +9,12 @@
 // its records are sealed (or copied for the pool).
 
 import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
-import { FrameType, MAX_RECORD_PLAINTEXT, TAG_LENGTH } from './constants';
+import { FRAME_HEADER_LENGTH, FrameType, MAX_RECORD_PLAINTEXT, TAG_LENGTH } from './constants';
 import { encodeFrameHeader } from './framing';
 import type { KeySchedule } from './key-schedule';
 import { batchRecords } from './record-batches';
 import type { RecordCrypto, SealedRecord } from '../crypto/record-crypto';
+import { SendProgress } from './send-progress';
 
 /** The part of a socket the sender needs. */
 export interface RecordSink {
@@ -50,6 +51,8 @@ export class RecordSender {
   private readonly flushNow = (): void => this.flush();
   private failed = false;
   private idleWaiters: Array<() => void> = [];
+  /** How far queued bytes got (written, accepted by the kernel). */
+  readonly progress: SendProgress;
 
   constructor(
     private readonly sink: RecordSink,
@@ -58,7 +61,9 @@ export class RecordSender {
     private readonly onError: (err: MemCloudError) => void,
     /** Called after bytes left this sender's queues (for the channel's drain logic). */
     private readonly onProgress: () => void,
-  ) {}
+  ) {
+    this.progress = new SendProgress(sink);
+  }
 
   /** Plaintext bytes not yet handed to the socket, plus the socket's own buffer. */
   get bufferedBytes(): number {
@@ -74,6 +79,7 @@ export class RecordSender {
     const n = piece.length;
     if (this.failed || n === 0) return;
     this.pendingBytes += n;
+    this.progress.onEnqueued(n);
     let off = 0;
     while (off < n) {
       if (this.pos === this.open && n - off >= MAX_RECORD_PLAINTEXT) {
@@ -106,6 +112,7 @@ export class RecordSender {
     this.batches.length = 0;
     this.pendingBytes = 0;
     this.sealingBytes = 0;
+    this.progress.clear();
     this.releaseIdle();
   }
 
@@ -170,6 +177,7 @@ export class RecordSender {
         if (r.length - TAG_LENGTH > MAX_RECORD_PLAINTEXT) throw new Error('record too large');
         this.sink.write(encodeFrameHeader(FrameType.TRANSPORT, r.length));
         for (const piece of r.pieces) this.sink.write(piece);
+        this.progress.onWritten(r.length - TAG_LENGTH, FRAME_HEADER_LENGTH + r.length);
       }
     }
     if (wrote) {

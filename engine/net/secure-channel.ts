@@ -17,7 +17,9 @@ import {
   type CloseReasonValue,
   type MessageKindValue,
 } from './constants';
+import { ChannelFlow, DEFAULT_WRITE_HIGH_WATER, type ChannelFlowOptions } from './channel-flow';
 import type { RemoteDevice } from './handshake';
+import { FIRST_PING_DELAY_MS, KeepAlive } from './keep-alive';
 import { KeySchedule } from './key-schedule';
 import { MessageDecoder, writeMessageHeader } from './message-codec';
 import type { RecordCrypto } from '../crypto/record-crypto';
@@ -36,6 +38,8 @@ export interface SecureChannelOptions {
   readonly idleTimeoutMs?: number;
   /** send() returns false above this many buffered bytes; 'drain' follows below half of it. */
   readonly highWaterMark?: number;
+  /** Reading pauses / resumes on the send buffer, and the no-progress deadline (section 6.5). */
+  readonly flow?: ChannelFlowOptions;
   /** Protocol constant; tests lower it on both sides to exercise rekeying. */
   readonly rekeyInterval?: number;
   /**
@@ -80,11 +84,15 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
   private closing = false;
   private closed = false;
   private needDrain = false;
-  /** Application messages kept until startDelivery(), or null once delivering. */
-  private held: Buffer[] | null;
-  private lastReceived = Date.now();
-  private pingSentAt = 0;
-  private rtt = -1;
+  /**
+   * Application messages read but not delivered yet: until startDelivery() (holdMessages), and
+   * while reading is paused on the send buffer, so one read of tiny requests cannot queue a reply
+   * for each (section 6.5). Bounded by what was read before the pause.
+   */
+  private readonly undelivered: Buffer[] = [];
+  private started: boolean;
+  private readonly flow: ChannelFlow;
+  private readonly keepAlive: KeepAlive;
   /** Application bytes sent and received on this channel (for throughput statistics). */
   bytesSent = 0;
   bytesReceived = 0;
@@ -96,40 +104,38 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
     this.channelId = opts.channelId;
     this.connection = opts.connection;
     this.remoteAddress = opts.connection.remoteAddress;
-    this.highWaterMark = opts.highWaterMark ?? 8 * 1024 * 1024;
-    this.held = opts.holdMessages ? [] : null;
+    this.highWaterMark = opts.highWaterMark ?? DEFAULT_WRITE_HIGH_WATER;
+    this.started = !opts.holdMessages;
     const interval = opts.rekeyInterval ?? REKEY_INTERVAL;
     this.sendKeys = new KeySchedule(opts.crypto.aead, opts.sendKey, interval);
     this.receiveKeys = new KeySchedule(opts.crypto.aead, opts.receiveKey, interval);
     const socket: RecordSink = opts.connection.socket;
-    this.sender = new RecordSender(socket, opts.crypto, this.sendKeys, (e) => this.destroy(e), () => this.checkDrain());
+    this.sender = new RecordSender(socket, opts.crypto, this.sendKeys, (e) => this.destroy(e), () => this.onSent());
+    this.flow = new ChannelFlow(opts.connection.socket, this.sender.progress, () => this.sender.bufferedBytes, opts.flow);
+    this.keepAlive = new KeepAlive(
+      { sendPing: (b) => this.sendKind(MessageKind.PING, b), sendPong: (b) => this.sendKind(MessageKind.PONG, b) },
+      this.sender.progress,
+      opts.keepAliveMs,
+      opts.idleTimeoutMs,
+    );
     this.receiver = new RecordReceiver(
       opts.crypto,
       this.receiveKeys,
       (pt) => this.onPlaintext(pt),
       (e) => this.destroy(e),
-      (backlogged) => (backlogged ? opts.connection.socket.pause() : opts.connection.socket.resume()),
+      (backlogged) => (backlogged ? this.flow.pause('decryption backlog') : this.flow.resume('decryption backlog')),
     );
     this.updateLimits();
     opts.connection.setFrameListener((type, body) => {
       if (type !== FrameType.TRANSPORT) return this.destroy(new MemCloudError(ErrorCodes.FRAME_MALFORMED, 'handshake frame after the handshake'));
-      this.lastReceived = Date.now();
+      this.keepAlive.received(Date.now());
       this.receiver.push(body);
     });
     opts.connection.onClose((err) => this.finish(err ?? new MemCloudError(ErrorCodes.CHANNEL_CLOSED, 'connection closed')));
-    opts.connection.socket.on('drain', () => this.checkDrain());
-
-    const keepAlive = opts.keepAliveMs ?? 15_000;
-    const idle = opts.idleTimeoutMs ?? 45_000;
-    const tick = setInterval(() => {
-      // Only an open session idles out (section 6.4). Before both HELLOs the peer may be asking its
-      // user (section 4): the session manager's admission timeout bounds that wait instead.
-      if (this.isOpen && Date.now() - this.lastReceived > idle) {
-        this.destroy(new MemCloudError(ErrorCodes.TIMEOUT, `no traffic from the peer for ${idle} ms`));
-      } else if (this.isOpen) {
-        this.ping();
-      }
-    }, Math.min(keepAlive, idle));
+    opts.connection.socket.on('drain', () => this.onSent());
+    // Once a second: flow (pause, resume, stall) and, on an open session, keep-alive (section 6.4).
+    // Before both HELLOs the session manager's admission deadline bounds the wait instead.
+    const tick = setInterval(() => this.tick(), 1000);
     tick.unref();
     this.timers.push(tick);
   }
@@ -144,7 +150,12 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
 
   /** Round-trip time of the last keep-alive in milliseconds, or -1 before the first one. */
   get latencyMs(): number {
-    return this.rtt;
+    return this.keepAlive.latencyMs;
+  }
+
+  /** True while this side does not read the peer (its replies pile up, or decryption is behind). */
+  get readingPaused(): boolean {
+    return this.flow.paused;
   }
 
   get bufferedBytes(): number {
@@ -164,9 +175,8 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
 
   /** Emits the application messages held since the channel opened, in order, and every later one at once. */
   startDelivery(): void {
-    const held = this.held;
-    this.held = null;
-    for (const m of held ?? []) if (!this.closed && !this.closing) this.emit('message', m);
+    this.started = true;
+    this.deliver();
   }
 
   /** Queues one application message. Returns false when the caller should wait for 'drain'. */
@@ -178,15 +188,6 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
       return false;
     }
     return true;
-  }
-
-  ping(): void {
-    if (!this.isOpen) return; // section 6.4: keep-alive only on an open session
-    if (this.pingSentAt !== 0 && Date.now() - this.pingSentAt < 60_000) return; // one outstanding
-    this.pingSentAt = Date.now();
-    const body = Buffer.alloc(8);
-    body.writeDoubleBE(this.pingSentAt);
-    this.sendKind(MessageKind.PING, body);
   }
 
   /** Graceful close: queued messages are sent, then CLOSE, then the connection ends. Idempotent. */
@@ -221,7 +222,19 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
     this.sender.enqueue(this.header);
     if (single) this.sender.enqueue(body);
     else for (const p of body) this.sender.enqueue(p);
+    this.flow.onBufferChange();
     return length;
+  }
+
+  private tick(): void {
+    if (this.closed) return;
+    const now = Date.now();
+    const stalled = this.flow.check(now);
+    if (stalled) return this.destroy(stalled);
+    this.deliver();
+    if (!this.isOpen) return;
+    const silent = this.keepAlive.tick(now, this.flow.paused);
+    if (silent) this.destroy(silent);
   }
 
   private onPlaintext(pt: Uint8Array): void {
@@ -246,17 +259,14 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
       case MessageKind.APP:
         this.bytesReceived += body.length;
         if (this.closing) return;
-        if (this.held) this.held.push(body);
-        else this.emit('message', body);
+        this.undelivered.push(body);
+        this.deliver();
         return;
       case MessageKind.PING:
-        if (!this.closing) this.sendKind(MessageKind.PONG, Buffer.from(body));
+        if (!this.closing) this.keepAlive.ping(body);
         return;
       case MessageKind.PONG:
-        if (this.pingSentAt !== 0 && body.readDoubleBE(0) === this.pingSentAt) {
-          this.rtt = Date.now() - this.pingSentAt;
-          this.pingSentAt = 0;
-        }
+        this.keepAlive.pongReceived(body, Date.now());
         return;
       case MessageKind.CLOSE: {
         if (!CLOSE_REASONS.has(body[0]!)) throw new MemCloudError(ErrorCodes.FRAME_MALFORMED, `CLOSE with unknown reason ${body[0]}`);
@@ -292,15 +302,25 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
 
   private maybeOpen(): void {
     if (this.helloSent && this.helloReceived && !this.closing && !this.closed) {
-      this.lastReceived = Date.now(); // the idle clock starts when the session opens
-      // Latency is known within a moment, not only after the first keep-alive (15 s). Not at once:
-      // data sent right after opening keeps its own record.
-      this.timers.push(setTimeout(() => this.ping(), 250).unref());
+      this.keepAlive.opened(Date.now()); // the idle clock starts when the session opens
+      // Latency is known within a moment, not only after the first keep-alive (15 s).
+      this.timers.push(setTimeout(() => this.tick(), FIRST_PING_DELAY_MS).unref());
       this.emit('open');
     }
   }
 
-  private checkDrain(): void {
+  /** Delivers what was read, in order, while the session's owner listens and the peer reads its replies. */
+  private deliver(): void {
+    while (this.undelivered.length > 0 && this.started && !this.flow.pausedOnSendBuffer && !this.closed && !this.closing) {
+      this.emit('message', this.undelivered.shift()!);
+    }
+  }
+
+  /** Bytes left our queues or the socket's: writers may go on, reading may resume, an owed PONG may go. */
+  private onSent(): void {
+    this.flow.onBufferChange();
+    this.deliver();
+    if (this.isOpen) this.keepAlive.sendOwed();
     if (this.needDrain && this.sender.bufferedBytes < this.highWaterMark / 2) {
       this.needDrain = false;
       this.emit('drain');

@@ -14,7 +14,7 @@ import type { TrustStore } from '../trust/trust-store';
 import { performHandshake, type RemoteDevice } from '../net/handshake';
 import type { HandshakeCrypto } from '../crypto/handshake/handshake-crypto';
 import type { RecordCrypto } from '../crypto/record-crypto';
-import { SecureChannel } from '../net/secure-channel';
+import { SecureChannel, type SecureChannelOptions } from '../net/secure-channel';
 import { WireConnection } from '../net/wire-connection';
 import { sourceOf, type HalfOpenLimitOptions, type HalfOpenSlot } from './half-open-limits';
 import { InboundGate } from './inbound-gate';
@@ -51,7 +51,7 @@ export interface SessionManagerOptions {
   readonly admissionTimeoutMs?: number;
   /** Half-open inbound connections allowed per source and in all (section 4.1). */
   readonly halfOpen?: HalfOpenLimitOptions;
-  readonly channel?: { keepAliveMs?: number; idleTimeoutMs?: number; rekeyInterval?: number };
+  readonly channel?: Partial<Pick<SecureChannelOptions, 'keepAliveMs' | 'idleTimeoutMs' | 'rekeyInterval' | 'highWaterMark' | 'flow'>>;
   readonly log?: (level: 'info' | 'warn', message: string) => void;
 }
 
