@@ -15,6 +15,8 @@ interface Timed<T> {
 
 interface InstanceEntry {
   readonly label: string;
+  /** The address that first announced this instance: only it may say goodbye for it (section 8.1). */
+  readonly origin: string | undefined;
   ptr: Timed<true>;
   srv?: Timed<{ readonly target: string; readonly port: number }>;
   txt?: Timed<TxtFields>;
@@ -24,6 +26,8 @@ interface InstanceEntry {
 interface HostEntry {
   readonly addresses: Map<string, { readonly family: 4 | 6; readonly expiresAt: number }>;
   source?: string;
+  /** The address that first sent this host's address records: only it may withdraw them. */
+  readonly origin: string | undefined;
   lastSeen: number;
 }
 
@@ -68,10 +72,12 @@ export class PeerCache {
   /** Take in the validated records of one response; `source` is the sender's address. */
   apply(records: readonly DiscoveryRecord[], source?: string): PeerChanges {
     const now = this.now();
-    for (const r of records) if (r.kind === 'ptr') this.applyPtr(r.instance, r.ttl, now);
+    for (const r of records) if (r.kind === 'ptr') this.applyPtr(r.instance, r.ttl, now, source);
     for (const r of records) {
       const entry = r.kind === 'srv' || r.kind === 'txt' ? this.instances.get(r.instance.toLowerCase()) : undefined;
       if (entry === undefined) continue;
+      // A goodbye (TTL 0) counts only from the address that first announced the instance (section 8.1).
+      if (r.ttl === 0 && source !== entry.origin) continue;
       if (r.kind === 'srv') {
         entry.srv = r.ttl === 0 ? undefined : timed({ target: r.target, port: r.port }, r.ttl, now);
       } else if (r.kind === 'txt') {
@@ -148,12 +154,12 @@ export class PeerCache {
     return false;
   }
 
-  private applyPtr(label: string, ttl: number, now: number): void {
+  private applyPtr(label: string, ttl: number, now: number, source: string | undefined): void {
     const key = label.toLowerCase();
     if (key === this.ownInstance) return;
     const entry = this.instances.get(key);
     if (ttl === 0) {
-      this.instances.delete(key); // goodbye
+      if (entry !== undefined && source === entry.origin) this.instances.delete(key); // goodbye, from who announced it
       return;
     }
     if (entry !== undefined) {
@@ -162,7 +168,7 @@ export class PeerCache {
       return;
     }
     if (this.instances.size >= this.maxInstances && !this.evictUnresolved()) return;
-    this.instances.set(key, { label, ptr: timed(true as const, ttl, now), lastSeen: now });
+    this.instances.set(key, { label, origin: source, ptr: timed(true as const, ttl, now), lastSeen: now });
   }
 
   /** Make room by dropping the least recently refreshed instance that never resolved. */
@@ -184,19 +190,22 @@ export class PeerCache {
       if (!wanted.has(r.host)) continue; // only addresses of hosts an instance points at
       let host = this.hosts.get(r.host);
       if (host === undefined) {
-        host = { addresses: new Map(), lastSeen: now };
+        if (r.ttl === 0) continue;
+        host = { addresses: new Map(), origin: source, lastSeen: now };
         this.hosts.set(r.host, host);
       }
-      // Cache-flush (RFC 6762 §10.2): this packet's set replaces the host's set of that family.
+      if (r.ttl === 0 && source !== host.origin) continue; // a withdrawal only from who first announced
+      // Cache-flush (RFC 6762 §10.2): this packet's set replaces the host's set of that family. It
+      // withdraws the other addresses, so like a goodbye it counts only from the host's first announcer.
       const rrset = `${r.host} ${r.family}`;
-      if (r.flush && !flushed.has(rrset)) {
+      if (r.flush && source === host.origin && !flushed.has(rrset)) {
         flushed.add(rrset);
         for (const [addr, v] of host.addresses) if (v.family === r.family) host.addresses.delete(addr);
       }
       host.addresses.delete(r.address);
       if (r.ttl > 0 && host.addresses.size < MAX_ADDRESSES_PER_HOST) {
         host.addresses.set(r.address, { family: r.family, expiresAt: now + r.ttl * 1000 });
-        if (r.address === source) host.source = source;
+        if (r.address === source && source === host.origin) host.source = source; // tried first: only its announcer says so
       }
       host.lastSeen = now;
     }

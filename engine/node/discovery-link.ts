@@ -1,8 +1,11 @@
 // Discovery as the engine uses it: advertise this node, and keep a session with every trusted
 // device found on the LAN (dialed with its advertised key expected, so an impostor answering at
 // that address is refused). Untrusted devices are only listed; connecting to them is a user action.
+// Records are hints: where to dial, and how often, is the dial plan's decision (section 8.1), and
+// discovery never closes a session (a goodbye only removes the listing).
 
 import { Discovery, type DiscoveredPeer } from '../discovery';
+import { DialPlan } from '../discovery/dial-plan';
 import { isMemCloudError } from '../errors';
 import { parsePublicKey } from '../identity/public-key';
 import type { EngineEvent } from '../api/types';
@@ -23,13 +26,31 @@ export interface DiscoveryHost {
 
 export class DiscoveryLink {
   private readonly dialing = new Set<string>();
+  private readonly plan = new DialPlan();
+  /** Keys with a dial round waiting for their gap to pass. */
+  private readonly retries = new Map<string, NodeJS.Timeout>();
+  private readonly unsubscribe: () => void;
+  private stopped = false;
 
   private constructor(
     private readonly engine: DiscoveryHost,
     private readonly discovery: Discovery,
   ) {
-    discovery.on('up', (p) => this.maybeDial(p));
-    discovery.on('update', (p) => this.maybeDial(p));
+    discovery.on('up', (p) => this.noteListing(p, 'up'));
+    discovery.on('down', (p) => this.noteListing(p, 'down'));
+    discovery.on('up', (p) => this.maybeDial(p.publicKey));
+    discovery.on('update', (p) => this.maybeDial(p.publicKey));
+    const sessions = engine.sessions;
+    const onSession = (s: { publicKey: string; remoteHost: string; remotePort: number; direction: 'inbound' | 'outbound' }) =>
+      this.plan.authenticated(s.publicKey, s.remoteHost, s.direction === 'outbound' ? s.remotePort : undefined);
+    // A session with a discovered trusted device ended: dial it again (within the plan's gaps).
+    const onClosed = (s: { publicKey: string }) => this.maybeDial(s.publicKey);
+    sessions.on('session', onSession);
+    sessions.on('session-closed', onClosed);
+    this.unsubscribe = () => {
+      sessions.off('session', onSession);
+      sessions.off('session-closed', onClosed);
+    };
     discovery.on('up', () => engine.service.publish({ type: 'peers-changed' }));
     discovery.on('down', () => engine.service.publish({ type: 'peers-changed' }));
     discovery.on('error', (err) => engine.log.warn(`discovery: ${err.message}`));
@@ -55,23 +76,55 @@ export class DiscoveryLink {
   }
 
   stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe();
+    for (const t of this.retries.values()) clearTimeout(t);
+    this.retries.clear();
     return this.discovery.stop();
   }
 
-  private maybeDial(p: DiscoveredPeer): void {
+  /** Trusted devices coming and going from the LAN listing are worth a line (strangers are not: they could flood it). */
+  private noteListing(p: DiscoveredPeer, change: 'up' | 'down'): void {
+    if (this.engine.trust.getByText(p.publicKey)?.status !== 'trusted') return;
+    const where = change === 'up' ? `listed at ${p.addresses.join(', ')} port ${p.port}` : 'no longer listed (goodbye or expiry); its sessions are not affected';
+    this.engine.log.info(`LAN: ${p.name} (${p.fingerprint}) ${where}, as ${JSON.stringify(p.instance)}`);
+  }
+
+  /** Dials a trusted device discovery lists and we have no session with, where and when the plan says. */
+  private maybeDial(publicKey: string): void {
     const { engine } = this;
-    if (engine.trust.getByText(p.publicKey)?.status !== 'trusted') return;
-    if (engine.sessions.sessionsFor(p.publicKey).length > 0 || this.dialing.has(p.publicKey)) return;
-    this.dialing.add(p.publicKey);
+    if (this.stopped || engine.trust.getByText(publicKey)?.status !== 'trusted') return;
+    if (engine.sessions.sessionsFor(publicKey).length > 0 || this.dialing.has(publicKey) || this.retries.has(publicKey)) return;
+    // Every listing of this key (a forged one may be among them), most recently seen first.
+    const listed = this.discovery.peers().filter((p) => p.publicKey === publicKey).sort((a, b) => b.lastSeen - a.lastSeen);
+    if (listed.length === 0) return;
+    const targets = this.plan.take(publicKey, listed);
+    if (targets.length === 0) return this.retryLater(publicKey);
+    const name = listed[0]!.name;
+    this.dialing.add(publicKey);
     void (async () => {
-      for (const address of p.addresses) {
+      for (const t of targets) {
         try {
-          await engine.sessions.dial(address, p.port, { expectedKey: parsePublicKey(p.publicKey) });
+          await engine.sessions.dial(t.host, t.port, { expectedKey: parsePublicKey(publicKey) });
           return;
         } catch (err) {
-          engine.log.debug(`could not reach ${p.name} at ${address}:${p.port}: ${isMemCloudError(err) ? err.message : String(err)}`);
+          engine.log.debug(`could not reach ${name} at ${t.host}:${t.port}: ${isMemCloudError(err) ? err.message : String(err)}`);
         }
       }
-    })().finally(() => this.dialing.delete(p.publicKey));
+      this.plan.failed(publicKey);
+    })().finally(() => {
+      this.dialing.delete(publicKey);
+      if (engine.sessions.sessionsFor(publicKey).length === 0) this.retryLater(publicKey);
+    });
+  }
+
+  private retryLater(publicKey: string): void {
+    if (this.stopped || this.retries.has(publicKey)) return;
+    const t = setTimeout(() => {
+      this.retries.delete(publicKey);
+      this.maybeDial(publicKey);
+    }, Math.max(100, this.plan.waitFor(publicKey)));
+    t.unref();
+    this.retries.set(publicKey, t);
   }
 }

@@ -30,6 +30,9 @@ export interface Session {
   readonly publicKey: string;
   readonly fingerprint: string;
   readonly address: string;
+  /** The peer's IP address (inbound) or the host we dialed (outbound), and the port: where it authenticated from. */
+  readonly remoteHost: string;
+  readonly remotePort: number;
   readonly direction: 'inbound' | 'outbound';
   readonly admission: Admission;
   readonly openedAt: number;
@@ -58,6 +61,16 @@ export interface SessionManagerOptions {
 export interface SessionManagerEvents {
   session: [Session];
   'session-closed': [Session, MemCloudError | null];
+}
+
+interface EstablishOptions {
+  readonly direction: 'inbound' | 'outbound';
+  readonly remote: { readonly host: string; readonly port: number };
+  readonly expectedKey?: Uint8Array | undefined;
+  /** Inbound: this connection's half-open place. */
+  readonly slot?: HalfOpenSlot;
+  /** Outbound: the ephemeral key pair made before connecting. */
+  readonly ephemeral?: KeyPair;
 }
 
 export interface DialOptions {
@@ -99,7 +112,8 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     const refused = () => connection.abort(new MemCloudError(ErrorCodes.HANDSHAKE_FAILED, 'too many half-open connections'));
     const slot = this.closed ? null : this.gate.enter(sourceOf(socket.remoteAddress), refused);
     if (!slot) return refused();
-    this.establish(connection, 'inbound', undefined, slot).catch((err: unknown) => {
+    const remote = { host: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 };
+    this.establish(connection, { direction: 'inbound', slot, remote }).catch((err: unknown) => {
       this.opts.log?.('warn', `inbound session from ${address} refused: ${describe(err)}`);
     });
   }
@@ -122,7 +136,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       throw err;
     }
     const connection = new WireConnection(socket, { expectPreamble: false, remoteAddress: `${host}:${port}` });
-    return this.establish(connection, 'outbound', opts.expectedKey, undefined, ephemeral);
+    return this.establish(connection, { direction: 'outbound', expectedKey: opts.expectedKey, ephemeral, remote: { host, port } });
   }
 
   /** Closes every session with this device at once (trust removed). */
@@ -141,14 +155,9 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     await Promise.all([...this.live].map((s) => s.channel.close(1)));
   }
 
-  private async establish(
-    connection: WireConnection,
-    direction: 'inbound' | 'outbound',
-    expectedKey: Uint8Array | undefined,
-    slot?: HalfOpenSlot,
-    ephemeral?: KeyPair,
-  ): Promise<Session> {
+  private async establish(connection: WireConnection, how: EstablishOptions): Promise<Session> {
     const { opts } = this;
+    const { direction, expectedKey, slot, ephemeral } = how;
     this.pendingSockets.add(connection);
     let channel: SecureChannel | null = null;
     let endWait: (() => void) | null = null;
@@ -192,6 +201,8 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
         publicKey: encodePublicKey(result.remote.identityKey),
         fingerprint: fingerprint(result.remote.identityKey),
         address: connection.remoteAddress,
+        remoteHost: how.remote.host,
+        remotePort: how.remote.port,
         direction,
         admission,
         openedAt: Date.now(),

@@ -57,6 +57,31 @@ describe('peer cache', () => {
     assert.equal(cache.size, 0);
   });
 
+  test('a goodbye from another address than the one that announced the instance is ignored (section 8.1)', () => {
+    const { cache, feed } = setup();
+    const id = fakeIdentity();
+    feed(advertisementPacket({ instance: 'b', id, addresses: ['10.0.0.2'] }), '10.0.0.2');
+    const spoofed = feed(advertisementPacket({ instance: 'b', id, addresses: ['10.0.0.2'], ttl: 0 }), '10.0.0.66');
+    assert.deepEqual([spoofed.up, spoofed.update, spoofed.down], [[], [], []]);
+    assert.deepEqual(names(cache.peers()), ['b']);
+    // Refreshes from elsewhere do not make the sender entitled to say goodbye either.
+    feed(advertisementPacket({ instance: 'b', id, addresses: ['10.0.0.2'] }), '10.0.0.66');
+    feed(advertisementPacket({ instance: 'b', id, addresses: ['10.0.0.2'], ttl: 0 }), '10.0.0.66');
+    assert.deepEqual(names(cache.peers()), ['b']);
+    const real = feed(advertisementPacket({ instance: 'b', id, addresses: ['10.0.0.2'], ttl: 0 }), '10.0.0.2');
+    assert.deepEqual(names(real.down), ['b'], 'the announcer itself says goodbye');
+  });
+
+  test('a cache-flush from another address adds its addresses but withdraws none', () => {
+    const { cache, feed } = setup();
+    const id = fakeIdentity();
+    feed(advertisementPacket({ instance: 'b', id, host: 'b.local', addresses: ['10.0.0.2'] }), '10.0.0.2');
+    feed(advertisementPacket({ instance: 'b', id, host: 'b.local', addresses: ['10.0.0.66'], flush: true }), '10.0.0.66');
+    assert.deepEqual(cache.peers()[0]?.addresses, ['10.0.0.2', '10.0.0.66']);
+    feed(advertisementPacket({ instance: 'b', id, host: 'b.local', addresses: ['10.0.0.3'], flush: true }), '10.0.0.2');
+    assert.deepEqual(cache.peers()[0]?.addresses, ['10.0.0.3'], 'the announcer\'s own flush replaces the set');
+  });
+
   test('peers expire after their TTL without refresh', () => {
     const { cache, feed, clock } = setup();
     feed(advertisementPacket({ instance: 'b', id: fakeIdentity(), ttl: 10 }));

@@ -1,30 +1,19 @@
 // Whole nodes on a LAN of network namespaces (real multicast, real routing): trusted devices find
 // each other by mDNS and connect on their own; an untrusted device is only listed as discovered.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PeerInfo } from '../../../engine/api/types';
 import { CLI, cli } from '../../../scripts/demo-nodes';
-import { NetnsLan, assertNetnsCapable, removeStaleNamespaces, type NetnsProcess } from '../../support/netns';
+import { hasRaw, lanForThisFile } from '../../support/lan-suite';
+import { type NetnsProcess } from '../../support/netns';
 
 const root = mkdtempSync(join(tmpdir(), 'memcloud-lan-'));
-let lan: NetnsLan;
+const lanNow = lanForThisFile(3, () => rmSync(root, { recursive: true, force: true }));
 
-before(async () => {
-  assertNetnsCapable();
-  removeStaleNamespaces();
-  lan = await NetnsLan.create(3);
-});
-after(async () => {
-  await lan?.destroy();
-  rmSync(root, { recursive: true, force: true });
-});
-
-const hasRaw = (text: string) => (line: unknown): line is { raw: string } =>
-  typeof line === 'object' && line !== null && typeof (line as { raw?: unknown }).raw === 'string' && (line as { raw: string }).raw.includes(text);
 
 test('trusted nodes discover each other over mDNS and connect; an untrusted one is only listed', async () => {
   const names = ['alpha', 'beta', 'gamma'];
@@ -34,7 +23,7 @@ test('trusted nodes discover each other over mDNS and connect; an untrusted one 
   cli(homes.beta!, ['trust', 'add', keys.alpha!, '--name', 'alpha']);
 
   const nodes: NetnsProcess[] = names.map((name, i) =>
-    lan.spawnNode(lan.hosts[i]!, [CLI, 'node', 'run', '--home', homes[name]!, '--name', name, '--host', '0.0.0.0', '--port', '7797']),
+    lanNow().spawnNode(lanNow().hosts[i]!, [CLI, 'node', 'run', '--home', homes[name]!, '--name', name, '--host', '0.0.0.0', '--port', '7797']),
   );
   await nodes[0]!.waitFor(hasRaw('session established with beta'), 'alpha connects to beta by itself', 30_000);
   await nodes[1]!.waitFor(hasRaw('session established with alpha'), 'beta sees alpha', 30_000);
@@ -51,7 +40,7 @@ test('trusted nodes discover each other over mDNS and connect; an untrusted one 
   assert.equal(beta?.state, 'connected');
   assert.equal(gamma?.state, 'discovered');
   assert.equal(gamma?.trusted, false);
-  assert.deepEqual(gamma?.addresses, [`${lan.hosts[2]!.address}:7797`]);
+  assert.deepEqual(gamma?.addresses, [`${lanNow().hosts[2]!.address}:7797`]);
   assert.ok(!nodes[2]!.lines.some(hasRaw('session established')), 'nobody opened a session with the untrusted node');
 
   // And the pool works across the namespaces.
