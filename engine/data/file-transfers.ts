@@ -3,13 +3,15 @@
 // it stored; a cancelled pull removes its temporary file. Progress is reported at most every 100 ms.
 
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FileTransferOptions, ReadStreamHandle, WriteStreamHandle } from '../api/engine-api';
 import type { StoreOptions, StreamInfo, TransferProgress } from '../api/types';
 import { ErrorCodes, MemCloudError } from '../errors';
-import { archiveSize, listFolder, packFolder, unpackFolder } from './folder-archive';
+import { listFolder } from './folder-listing';
+import { archiveSize, packFolder } from './folder-pack';
+import { unpackFolder } from './folder-unpack';
 
 /** The streams a transfer reads and writes (the data service's, with progress). */
 export interface TransferStreams {
@@ -41,7 +43,7 @@ export class FileTransfers {
     const report = this.reporter(transferId, 'push', folder ? archiveSize(folder.entries) : info.size);
     const stream = this.streams.openWriteStream({ ...opts, name: opts.name ?? basename(path) }, report, folder ? 'folder' : 'file');
     const fileSource = folder ? null : createReadStream(path, { highWaterMark: 1024 * 1024 });
-    const source: AsyncIterable<Uint8Array> = fileSource ?? packFolder(folder!.entries);
+    const source: AsyncIterable<Uint8Array> = fileSource ?? packFolder(folder!);
     const transfer: Transfer = {
       cancelled: false,
       cancel: () => {
@@ -125,17 +127,25 @@ export class FileTransfers {
   }
 }
 
+/**
+ * A pulled file gets the mode of the file it replaces, else the mode any new file gets there (0666
+ * less the umask, read off the empty temporary file); it stays 0600 while it is being written.
+ */
 async function writeFile(path: string, temp: string, chunks: AsyncIterable<Uint8Array>, info: StreamInfo): Promise<void> {
-  const file = await open(temp, 'wx', 0o600).catch((err: NodeJS.ErrnoException) => {
+  const file = await open(temp, 'wx', 0o666).catch((err: NodeJS.ErrnoException) => {
     throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, `cannot write next to ${path}: ${err.code ?? err.message}`);
   });
   try {
+    const fresh = (await file.stat()).mode & 0o777;
+    await file.chmod(0o600);
     let written = 0;
     for await (const chunk of chunks) {
       await file.write(chunk);
       written += chunk.length;
     }
     if (written !== info.size) throw new MemCloudError(ErrorCodes.CORRUPT_BLOCK, `stream ${info.id} gave ${written} of ${info.size} bytes`);
+    const replaced = await lstat(path).catch(() => undefined);
+    await file.chmod(replaced?.isFile() ? replaced.mode & 0o777 : fresh);
     await file.sync();
   } finally {
     await file.close();
