@@ -7,9 +7,10 @@
 // the listing saw, so a swap between listing and reading is refused, never read through.
 // Elsewhere (macOS, Windows) children are reached by path and the same fstat checks apply; a
 // directory higher up swapped for a link and back between two of our calls is not detected there.
+// Windows cannot open a directory at all: there a DirHandle is its path and the identity lstat saw.
 
 import { constants, existsSync, type Stats } from 'node:fs';
-import { lstat, open, readdir, readlink, type FileHandle } from 'node:fs/promises';
+import { lstat, open, readdir, readlink, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCodes, MemCloudError } from '../errors';
 import { describe, errnoCode } from '../home/fs-errors';
@@ -30,6 +31,9 @@ export function changed(path: string, what: string): MemCloudError {
   return new MemCloudError(ErrorCodes.BAD_ARGUMENT, `${path} ${what} while the folder was being offloaded; nothing was kept (try again once it is settled)`);
 }
 
+/** Windows opens no directory (EISDIR): there directories are known by path and lstat only. */
+const OPENS_DIRECTORIES = process.platform !== 'win32';
+
 const sameFile = (st: Stats, id: Identity): boolean => st.dev === id.dev && st.ino === id.ino;
 
 export class DirHandle {
@@ -39,12 +43,17 @@ export class DirHandle {
   private constructor(
     /** For messages and the path fallback: where this directory was when opened. */
     readonly path: string,
-    private readonly fh: FileHandle,
+    private readonly fh: FileHandle | null,
     readonly identity: Identity,
   ) {}
 
   /** The folder being offloaded; the user named it, so a link there is followed, once. */
   static async openRoot(path: string): Promise<{ dir: DirHandle; stat: Stats }> {
+    if (!OPENS_DIRECTORIES) {
+      const st = await stat(path);
+      if (!st.isDirectory()) throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, `${path} is not a folder`);
+      return { dir: new DirHandle(path, null, st), stat: st };
+    }
     const fh = await open(path, constants.O_RDONLY | DIRECTORY);
     const st = await fh.stat();
     if (!st.isDirectory()) {
@@ -56,12 +65,13 @@ export class DirHandle {
 
   /** How the child `name` is reached: from the open directory, or by path where that is not possible. */
   private child(name: string): string {
-    return DirHandle.resolveBeneath ? `/proc/self/fd/${this.fh.fd}/${name}` : join(this.path, name);
+    return DirHandle.resolveBeneath && this.fh ? `/proc/self/fd/${this.fh.fd}/${name}` : join(this.path, name);
   }
 
   async names(): Promise<string[]> {
-    const names = await readdir(DirHandle.resolveBeneath ? `/proc/self/fd/${this.fh.fd}` : this.path);
-    if (!DirHandle.resolveBeneath) await this.recheck();
+    const beneath = DirHandle.resolveBeneath && this.fh;
+    const names = await readdir(beneath ? `/proc/self/fd/${this.fh.fd}` : this.path);
+    if (!beneath) await this.recheck();
     return names.sort();
   }
 
@@ -76,6 +86,12 @@ export class DirHandle {
 
   /** The subdirectory the listing saw as `expected`, or a clear refusal. */
   async openDir(name: string, expected: Identity, shown: string): Promise<DirHandle> {
+    if (!OPENS_DIRECTORIES) {
+      const st = await lstat(this.child(name)).catch(() => undefined);
+      if (st === undefined || !st.isDirectory()) throw changed(shown, 'is no longer a folder');
+      if (!sameFile(st, expected)) throw changed(shown, 'was replaced');
+      return new DirHandle(join(this.path, name), null, st);
+    }
     const fh = await this.openChild(name, constants.O_RDONLY | DIRECTORY | NOFOLLOW, shown, 'is no longer a folder');
     const st = await fh.stat();
     if (!st.isDirectory() || !sameFile(st, expected)) {
@@ -100,7 +116,7 @@ export class DirHandle {
   }
 
   close(): Promise<void> {
-    return this.fh.close();
+    return this.fh?.close() ?? Promise.resolve();
   }
 
   private async openChild(name: string, flags: number, shown: string, whenLink: string): Promise<FileHandle> {

@@ -35,7 +35,10 @@ export type StartupOutcome =
 /** In `node start`: the first of the child's report, its exit, or the deadline. */
 export function awaitStartup(child: ChildProcess, timeoutMs: number): Promise<StartupOutcome> {
   return new Promise((resolve) => {
+    let settled = false;
     const done = (outcome: StartupOutcome): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       child.off('message', onMessage);
       child.off('exit', onExit);
@@ -46,7 +49,11 @@ export function awaitStartup(child: ChildProcess, timeoutMs: number): Promise<St
       if (m?.memcloudStartup === 'ready') done({ kind: 'ready' });
       else if (m?.memcloudStartup === 'failed') done({ kind: 'failed', error: fromErrorPayload(m.error), usage: m.usage === true });
     };
-    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => done({ kind: 'exited', code, signal });
+    // A report may still be in the channel when 'exit' fires: it is read by the time 'disconnect' does.
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (!child.connected) return done({ kind: 'exited', code, signal });
+      child.once('disconnect', () => setImmediate(() => done({ kind: 'exited', code, signal })));
+    };
     const timer = setTimeout(() => done({ kind: 'timeout' }), timeoutMs);
     child.on('message', onMessage);
     child.on('exit', onExit);
