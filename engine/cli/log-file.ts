@@ -2,7 +2,7 @@
 // or crashed: exactly when the log is needed). Lines are as the node wrote them; rotated files
 // (node.log.1, ...) supply older lines when node.log has fewer than asked for.
 
-import { open, readFile } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { errnoCode } from '../home/fs-errors';
 
@@ -11,43 +11,63 @@ const ROTATED = 3;
 /** Bytes read per poll while following, so a burst never needs a big buffer. */
 const FOLLOW_READ = 64 * 1024;
 
-async function linesOf(path: string): Promise<string[] | undefined> {
+/** Where a reader of the log stopped: following goes on from there. */
+export interface LogPosition {
+  readonly offset: number;
+  readonly ino: number;
+}
+
+/** The file's lines and how far they go, read through one handle; undefined when it does not exist. */
+async function readLines(path: string): Promise<{ lines: string[]; at: LogPosition } | undefined> {
+  let fh;
   try {
-    const text = await readFile(path, 'utf8');
-    return text.split('\n').filter((l, i, all) => l !== '' || i < all.length - 1);
+    fh = await open(path, 'r');
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return undefined;
     throw err;
   }
-}
-
-/** The last `count` lines of the log and its rotations; undefined when there is no log at all. */
-export async function tailLogFile(path: string, count: number): Promise<string[] | undefined> {
-  const current = await linesOf(path);
-  if (current === undefined) return undefined;
-  let lines = current;
-  for (let i = 1; i <= ROTATED && lines.length < count; i++) {
-    const older = await linesOf(`${path}.${i}`);
-    if (older === undefined) break;
-    lines = [...older, ...lines];
+  try {
+    const ino = (await fh.stat()).ino;
+    const data = await fh.readFile();
+    const lines = data.toString('utf8').split('\n').filter((l, i, all) => l !== '' || i < all.length - 1);
+    return { lines, at: { offset: data.length, ino } };
+  } finally {
+    await fh.close();
   }
-  return count === 0 ? [] : lines.slice(-count);
 }
 
 /**
- * Calls `onText` with what is appended to the log from now on, until `stop` resolves. A rotation
- * (the file shrinks or is replaced) starts over at the new file's beginning.
+ * The last `count` lines of the log and its rotations, and the position after them; undefined
+ * when there is no log at all.
  */
-export async function followLogFile(path: string, onText: (text: string) => void, stop: Promise<void>, pollMs = 250): Promise<void> {
-  let offset = await logSize(path);
+export async function tailLogFile(path: string, count: number): Promise<{ lines: string[]; at: LogPosition } | undefined> {
+  const current = await readLines(path);
+  if (current === undefined) return undefined;
+  let lines = current.lines;
+  for (let i = 1; i <= ROTATED && lines.length < count; i++) {
+    const older = await readLines(`${path}.${i}`);
+    if (older === undefined) break;
+    lines = [...older.lines, ...lines];
+  }
+  return { lines: count === 0 ? [] : lines.slice(-count), at: current.at };
+}
+
+/**
+ * Calls `onText` with what is appended to the log after `from`, until `stop` resolves. A rotation
+ * (the file is replaced or shrinks) starts over at the new file's beginning.
+ */
+export async function followLogFile(path: string, from: LogPosition, onText: (text: string) => void, stop: Promise<void>, pollMs = 250): Promise<void> {
+  let { offset, ino } = from;
   const decoder = new StringDecoder('utf8'); // a read may end inside a character
   let stopped = false;
   void stop.then(() => (stopped = true));
   while (!stopped) {
     await Promise.race([new Promise((r) => setTimeout(r, pollMs)), stop]);
     if (stopped) break;
-    const size = await logSize(path);
-    if (size < offset) offset = 0;
+    const now = await logStat(path);
+    const size = now.size;
+    if (now.ino !== ino || size < offset) offset = 0; // rotated: the new file from its start
+    ino = now.ino;
     while (offset < size) {
       const chunk = await readAt(path, offset, Math.min(FOLLOW_READ, size - offset));
       if (chunk.length === 0) break;
@@ -59,15 +79,15 @@ export async function followLogFile(path: string, onText: (text: string) => void
 
 /** The log's size now (0 when there is none): where a new node's lines will start. */
 export async function logSize(path: string): Promise<number> {
+  return (await logStat(path)).size;
+}
+
+async function logStat(path: string): Promise<{ size: number; ino: number }> {
   try {
-    const fh = await open(path, 'r');
-    try {
-      return (await fh.stat()).size;
-    } finally {
-      await fh.close();
-    }
+    const st = await stat(path);
+    return { size: st.size, ino: st.ino };
   } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return 0;
+    if (errnoCode(err) === 'ENOENT') return { size: 0, ino: 0 };
     throw err;
   }
 }

@@ -64,8 +64,8 @@ async function logsFromFile(ctx: CommandContext, lines: number): Promise<number>
     throw new MemCloudError(ErrorCodes.NODE_NOT_RUNNING, `no node is running for ${ctx.home} and none left a log there (${path})`);
   }
   ctx.err.write(`memcloud: no node is running for ${ctx.home}; showing ${path}\n`);
-  for (const line of tail) ctx.out.write(`${line}\n`);
-  if (ctx.values.follow) await followLogFile(path, (text) => ctx.out.write(text), stopOnSigint());
+  for (const line of tail.lines) ctx.out.write(`${line}\n`);
+  if (ctx.values.follow) await followLogFile(path, tail.at, (text) => ctx.out.write(text), stopOnSigint());
   return 0;
 }
 

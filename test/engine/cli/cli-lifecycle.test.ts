@@ -5,7 +5,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,6 +133,34 @@ describe('logs', () => {
     const crashed = mc(home, ['logs', '--lines', '20']);
     assert.equal(crashed.code, 0, crashed.err);
     assert.match(crashed.out, /MemCloud node "[^"]+" ready: fingerprint/);
+  });
+
+  test('--follow with no node running follows the log file, across a rotation, until Ctrl-C', async () => {
+    const home = freshHome();
+    assert.equal(mc(home, ['id']).code, 0);
+    const log = join(home, 'node.log');
+    writeFileSync(log, 'an old line\n', { mode: 0o600 });
+    const child = spawn(process.execPath, [CLI, 'logs', '--follow', '--home', home], { stdio: ['ignore', 'pipe', 'pipe'] });
+    strangers.push(child);
+    let out = '';
+    const seen = (text: string) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${JSON.stringify(text)} within 60 s; printed: ${out}`)), 60_000);
+        const check = () => out.includes(text) && (clearTimeout(timer), child.stdout.off('data', onData), resolve());
+        const onData = (c: Buffer) => ((out += c), check());
+        child.stdout.on('data', onData);
+        child.once('exit', () => reject(new Error(`logs exited before printing ${text}: ${out}`)));
+        check();
+      });
+    await seen('an old line\n');
+    appendFileSync(log, 'a new line\n');
+    await seen('a new line\n');
+    renameSync(log, `${log}.1`); // what the node's log does at 5 MiB
+    writeFileSync(log, 'after rotation, a first line longer than the whole old file\n');
+    await seen('after rotation, a first line longer than the whole old file\n');
+    const code = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGINT');
+    assert.equal(await code, 0);
   });
 
   test('with neither a node nor a log it says so (exit 1)', () => {
