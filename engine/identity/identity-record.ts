@@ -8,7 +8,6 @@ import { DeviceIdentity, SECRET_KEY_BYTES } from './device-identity';
 import { WRAP_NONCE_BYTES, WRAPPED_SEED_BYTES, type WrappedSeed } from './key-wrap';
 import { checkScryptParams, SALT_BYTES, type ScryptParams } from './passphrase-kdf';
 import { PUBLIC_KEY_BYTES } from './public-key';
-import { ITEM_ID } from './stores/secret-store';
 
 export const PLAIN_FILE_VERSION = 1;
 export const PROTECTED_FILE_VERSION = 2;
@@ -18,6 +17,8 @@ export const IDENTITY_FORMS = ['plain', 'os', 'passphrase', 'pkcs11'] as const;
 export type IdentityForm = (typeof IDENTITY_FORMS)[number];
 export const STORE_NAMES = ['secret-service', 'keychain', 'dpapi', 'vscode-secret-storage'] as const;
 export type StoreName = (typeof STORE_NAMES)[number];
+/** The shape of an item name a secret store gets from us (stores/secret-store.ts), checked again when the file is read. */
+export const ITEM_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{21}$/;
 
 /** Where a PKCS#11 key is: the module to load, the token, the key object. */
 export interface Pkcs11Locator {

@@ -4,7 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { ErrorCodes, MemCloudError } from '../../errors';
-import type { StoreName } from '../identity-record';
+import { ITEM_ID, type StoreName } from '../identity-record';
 
 export interface SecretStore {
   readonly name: StoreName;
@@ -28,9 +28,6 @@ export function newItemId(): string {
     if (ITEM_ID.test(id)) return id;
   }
 }
-
-/** The shape of an item name we make, checked again when the identity file is read. */
-export const ITEM_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{21}$/;
 
 /** Secrets are kept as base64url text: every one of these stores handles text. */
 export function secretText(secret: Uint8Array): string {
