@@ -31,6 +31,8 @@ export interface ReplicaIO {
   free(holder: HolderId, ids: readonly string[], bytes: number): Promise<void>;
   /** Every block id of ours the holder says it keeps. */
   list(holder: HolderId): Promise<string[]>;
+  /** Connected holders (peers), for sweeping them. */
+  connected(): HolderId[];
   /** Holders with room for `size` more bytes, other than `exclude`. */
   candidates(size: number, exclude?: readonly HolderId[]): Candidate[];
   /** Usable for new replicas and reads (connected, not leaving). */

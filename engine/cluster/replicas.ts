@@ -103,6 +103,10 @@ export class Replicas implements ReplicaIO {
     return this.links.list(holder);
   }
 
+  connected(): HolderId[] {
+    return this.links.connectedLinks().map((l) => l.publicKey);
+  }
+
   candidates(size: number, exclude: readonly HolderId[] = []): Candidate[] {
     return this.links.candidates(size, exclude);
   }

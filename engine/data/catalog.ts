@@ -16,21 +16,40 @@ export interface CatalogEvents {
 export type CatalogSink = (changes: readonly CatalogChange[]) => Promise<void>;
 
 const NO_SINK: CatalogSink = () => Promise.resolve();
+/** Block ids start with this many bytes of the catalog's epoch (see ownsId). */
+const TAG_HEX = 8;
 
 export class Catalog extends EventEmitter<CatalogEvents> {
   private readonly index: OwnerIndex;
   /** Ids of blocks being written: on holders maybe, in the map not yet. */
   private readonly writing = new Set<string>();
   private sink: CatalogSink = NO_SINK;
+  private onClose: () => Promise<void> = () => Promise.resolve();
+  private readonly tag: string;
+  private readonly ids = new RandomHex(16 - TAG_HEX / 2);
 
-  constructor(index: OwnerIndex = new OwnerIndex()) {
+  /**
+   * `epoch` names this catalog's lineage (kept in its files): every block id it makes starts with
+   * it, so a block on a holder is provably one of ours that the map may have forgotten.
+   */
+  constructor(
+    index: OwnerIndex = new OwnerIndex(),
+    readonly epoch: Uint8Array = randomBytes(16),
+  ) {
     super();
     this.index = index;
+    this.tag = Buffer.from(epoch).toString('hex', 0, TAG_HEX / 2);
   }
 
-  /** Changes from now on go to `sink` before their promises resolve. */
-  persistTo(sink: CatalogSink): void {
+  /** Changes from now on go to `sink` before their promises resolve; `onClose` ends it. */
+  persistTo(sink: CatalogSink, onClose: () => Promise<void>): void {
     this.sink = sink;
+    this.onClose = onClose;
+  }
+
+  /** Makes everything durable and stops taking changes. */
+  close(): Promise<void> {
+    return this.onClose();
   }
 
   // ---- reading ----------------------------------------------------------------------------
@@ -65,6 +84,15 @@ export class Catalog extends EventEmitter<CatalogEvents> {
     return this.index.bytesOn(holder);
   }
 
+  /**
+   * True for an id this catalog made. A block of ours on a holder that the map does not know and
+   * that is not being written is then provably unreferenced (every reference is journaled before
+   * it is acknowledged); an id from elsewhere (an earlier catalog) is not ours to judge.
+   */
+  ownsId(id: string): boolean {
+    return id.startsWith(this.tag);
+  }
+
   /** True while a block is being written: on holders maybe, in the map not yet. */
   isWriting(id: string): boolean {
     return this.writing.has(id);
@@ -74,7 +102,7 @@ export class Catalog extends EventEmitter<CatalogEvents> {
 
   /** A fresh block id, marked as being written until a change maps it or discard() drops it. */
   newBlockId(): string {
-    const id = randomBytes(16).toString('hex');
+    const id = this.tag + this.ids.next();
     this.writing.add(id);
     return id;
   }
@@ -176,12 +204,32 @@ export class Catalog extends EventEmitter<CatalogEvents> {
   }
 }
 
+/** Random hex strings of `bytes` bytes, cut from a pooled buffer (one system call per 4096 ids). */
+class RandomHex {
+  private pool = Buffer.alloc(0);
+  private offset = 0;
+
+  constructor(private readonly bytes: number) {}
+
+  next(): string {
+    if (this.offset + this.bytes > this.pool.length) {
+      this.pool = randomBytes(this.bytes * 4096);
+      this.offset = 0;
+    }
+    const s = this.pool.toString('hex', this.offset, this.offset + this.bytes);
+    this.offset += this.bytes;
+    return s;
+  }
+}
+
 /** Applies one change to an index: the one definition used live, on replay and in tests. */
 export function applyChange(index: OwnerIndex, c: CatalogChange): void {
   switch (c.t) {
     case 'block':
+      // The index keeps the record itself: records are never changed but by the index, which
+      // replaces a record's holder list rather than changing it.
       index.remove(c.record.id);
-      index.add({ ...c.record, holders: [...c.record.holders] });
+      index.add(c.record);
       return;
     case 'holders':
       index.setHolders(c.id, c.holders, c.wanted);

@@ -29,6 +29,8 @@ export interface DataServiceOptions {
   readonly onProgress: (p: TransferProgress) => void;
   /** Counts an operation (for the stats' rate). */
   readonly onOp: () => void;
+  /** Frees whatever of ours the holders keep that the map does not know (after a flush). */
+  readonly sweep: () => Promise<void>;
 }
 
 export class DataService implements DataApi {
@@ -39,9 +41,10 @@ export class DataService implements DataApi {
   private readonly view: DataView;
   private readonly streamDeps: StreamDeps;
   private readonly onOp: () => void;
+  private readonly sweep: () => Promise<void>;
 
   constructor(opts: DataServiceOptions) {
-    ({ catalog: this.catalog, blocks: this.blocks, view: this.view, onOp: this.onOp } = opts);
+    ({ catalog: this.catalog, blocks: this.blocks, view: this.view, onOp: this.onOp, sweep: this.sweep } = opts);
     this.streamDeps = { blocks: this.blocks, catalog: this.catalog, describe: (r) => this.view.stream(r) };
     this.files = new FileTransfers(
       {
@@ -144,6 +147,7 @@ export class DataService implements DataApi {
   async flush(): Promise<{ freedItems: number }> {
     const freedItems = this.catalog.keys.size + this.catalog.streams.size + [...this.catalog.blocks.values()].filter((r) => r.parent === null).length;
     await this.blocks.free(await this.catalog.clear());
+    await this.sweep();
     return { freedItems };
   }
 

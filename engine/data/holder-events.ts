@@ -71,8 +71,20 @@ export class HolderEvents implements OwnerEvents {
     this.goneTimers.clear();
   }
 
-  /** After (re)connecting: free what the holder keeps but we no longer map to it; drop replicas it lost. */
-  private async reconcile(holder: HolderId): Promise<void> {
+  /**
+   * Frees, on every connected holder, each block of ours the map does not know, whatever catalog
+   * made it (a flush: the user asked for all of this node's data to go).
+   */
+  async sweep(): Promise<void> {
+    await Promise.all(this.io.connected().map((h) => this.reconcile(h, true)));
+  }
+
+  /**
+   * After (re)connecting: free what the holder keeps that the map provably no longer references,
+   * and drop replicas it lost. Blocks made by another catalog (ids without our tag) are kept unless
+   * `all` (see Catalog.ownsId).
+   */
+  private async reconcile(holder: HolderId, all = false): Promise<void> {
     let theirs: string[];
     try {
       theirs = await this.io.list(holder);
@@ -80,7 +92,14 @@ export class HolderEvents implements OwnerEvents {
       return;
     }
     const held = new Set(theirs);
-    const orphans = theirs.filter((id) => !this.catalog.holdsOn(holder, id) && !this.catalog.isWriting(id) && !this.repairer.isCopying(id, holder));
+    const orphans: string[] = [];
+    let foreign = 0;
+    for (const id of theirs) {
+      if (this.catalog.holdsOn(holder, id) || this.catalog.isWriting(id) || this.repairer.isCopying(id, holder)) continue;
+      if (all || this.catalog.ownsId(id)) orphans.push(id);
+      else foreign++;
+    }
+    if (foreign > 0) this.log.info(`${foreign} blocks on ${this.io.name(holder)} come from an earlier map of this node's; kept (memcloud flush frees them)`);
     if (orphans.length > 0) {
       this.log.info(`freeing ${orphans.length} stale blocks of ours on ${this.io.name(holder)}`);
       await this.io.free(holder, orphans, 0);

@@ -4,17 +4,17 @@
 import type { TransferProgress } from '../api/types';
 import type { ReplicaIO } from '../cluster/replica-io';
 import type { Logger } from '../log/log';
-import { Catalog } from './catalog';
+import type { Catalog } from './catalog';
 import { DataService } from './data-service';
 import { DataView } from './data-view';
 import { HolderEvents } from './holder-events';
-import { IndexPersister, loadIndexFile } from './index-file';
+import { CatalogFiles, type CatalogPaths } from './catalog-files';
 import { OwnerBlocks } from './owner-blocks';
 import { Repairer } from './repairer';
 
 export interface OwnerDataOptions {
-  /** owner-index.json in the home. */
-  readonly indexPath: string;
+  /** Where the catalog is kept in the home. */
+  readonly paths: CatalogPaths;
   readonly io: ReplicaIO;
   readonly log: Logger;
   /** After a restart, holders get this long to reconnect before their blocks count as lost. */
@@ -32,22 +32,27 @@ export class OwnerData {
     readonly service: DataService,
     readonly holders: HolderEvents,
     private readonly repairer: Repairer,
-    private readonly persister: IndexPersister,
   ) {}
 
   static async open(opts: OwnerDataOptions): Promise<OwnerData> {
     const { io, log } = opts;
-    const catalog = new Catalog(await loadIndexFile(opts.indexPath, log));
-    const persister = new IndexPersister(catalog, opts.indexPath, log);
+    const catalog = await CatalogFiles.open(opts.paths, log);
     let blocks: OwnerBlocks | null = null;
     const grace = catalog.blocks.size > 0 ? (opts.startupGraceMs ?? 30_000) : 0;
     const repairer = new Repairer(io, catalog, (id) => blocks!.read(id), log, grace);
     blocks = new OwnerBlocks(io, catalog, repairer, log);
     const view = new DataView(catalog, io);
     let self: OwnerData | null = null;
-    const service = new DataService({ catalog, blocks, view, onProgress: (p) => self?.progressListener(p), onOp: () => self?.opListener() });
     const holders = new HolderEvents(io, catalog, repairer, log, opts.repairDelayMs);
-    self = new OwnerData(catalog, service, holders, repairer, persister);
+    const service = new DataService({
+      catalog,
+      blocks,
+      view,
+      onProgress: (p) => self?.progressListener(p),
+      onOp: () => self?.opListener(),
+      sweep: () => holders.sweep(),
+    });
+    self = new OwnerData(catalog, service, holders, repairer);
     return self;
   }
 
@@ -69,6 +74,6 @@ export class OwnerData {
   async close(): Promise<void> {
     this.holders.close();
     this.repairer.stop();
-    await this.persister.close();
+    await this.catalog.close();
   }
 }

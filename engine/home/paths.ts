@@ -14,6 +14,8 @@ export const HomeFileNames = {
   nodePid: 'node.pid',
   nodeLog: 'node.log',
   ownerIndex: 'owner-index.json',
+  ownerCatalog: 'owner-catalog',
+  ownerJournal: 'owner-journal',
 } as const;
 
 export type HomeFileKey = keyof typeof HomeFileNames;

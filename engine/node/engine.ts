@@ -201,7 +201,12 @@ export class Engine {
       (pk) => links.linkFor(pk),
     );
     const replicas = new Replicas(links, store, () => options.replicas);
-    const owner = await OwnerData.open({ indexPath: homePaths(options.home).ownerIndex, io: replicas, log });
+    const home = homePaths(options.home);
+    const owner = await OwnerData.open({
+      paths: { snapshot: home.ownerCatalog, journal: home.ownerJournal, legacyIndex: home.ownerIndex },
+      io: replicas,
+      log,
+    });
     const cluster = new Cluster(links, holder, owner.holders, store);
     onEvict = (evicted) => {
       const ours = evicted.filter((e) => e.ns === SELF).map((e) => e.id);

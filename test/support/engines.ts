@@ -69,3 +69,18 @@ export async function connect(a: TestEngine, b: TestEngine): Promise<Session> {
   await seen;
   return s;
 }
+
+/** Engines in temp homes that trust each other (not yet connected); closed by `close` (or the caller). */
+export async function trustedEngines(names: readonly string[], opened: TestEngine[]): Promise<TestEngine[]> {
+  const list = await Promise.all(names.map((n) => startEngine(n)));
+  opened.push(...list);
+  await trustEachOther(...list);
+  return list;
+}
+
+/** Polls `probe` until it holds; fails naming `what` after `ms`. */
+export async function eventually(what: string, probe: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
+  for (const deadline = Date.now() + ms; !(await probe()); await new Promise((r) => setTimeout(r, 20))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+  }
+}

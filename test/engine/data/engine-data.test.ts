@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMemCloudError } from '../../../engine/errors';
-import { connect, startEngine, trustEachOther, type TestEngine } from '../../support/engines';
+import { connect, eventually, startEngine, trustEachOther, type TestEngine } from '../../support/engines';
 
 const open: TestEngine[] = [];
 async function engine(name: string, opts = {}): Promise<TestEngine> {
@@ -20,11 +20,6 @@ after(async () => {
   await Promise.all(open.map((e) => e.close()));
 });
 
-async function eventually(what: string, probe: () => boolean, ms = 10_000): Promise<void> {
-  for (const deadline = Date.now() + ms; !probe(); await new Promise((r) => setTimeout(r, 10))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-  }
-}
 
 describe('engine data path', () => {
   test('set/get/del and store/load/free go to the peer and come back identical', async () => {
