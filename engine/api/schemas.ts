@@ -30,6 +30,8 @@ const replicaInfo = obj({ holder: str, holderName: str });
 
 export const streamInfo = obj({ id: str, name: str, size: num, chunks: num, digest: str, format: literal('file', 'folder'), replicas: arr(replicaInfo) });
 
+const trustFileProblem = obj({ code: literal('TRUST_STORE_CORRUPT', 'TRUST_STORE_UNREADABLE'), path: str, message: str, since: num });
+
 export const nodeStatus: Schema<NodeStatus> = obj({
   name: str,
   publicKey: str,
@@ -43,7 +45,7 @@ export const nodeStatus: Schema<NodeStatus> = obj({
   memoryBytes: num,
   crypto: literal('native', 'portable', 'noble'),
   discovery: bool,
-});
+}, { trustFileProblem });
 
 export const stats: Schema<Stats> = obj({
   at: num,

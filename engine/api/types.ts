@@ -118,6 +118,18 @@ export interface NodeStatus {
   /** The crypto backend running (docs/architecture.md, crypto): native, portable or noble. */
   readonly crypto: 'native' | 'portable' | 'noble';
   readonly discovery: boolean;
+  /** Set while trusted_devices.json cannot be used: no new session is admitted until it is fixed. */
+  readonly trustFileProblem?: TrustFileProblemInfo;
+}
+
+export interface TrustFileProblemInfo {
+  readonly code: 'TRUST_STORE_CORRUPT' | 'TRUST_STORE_UNREADABLE';
+  /** The file's path. */
+  readonly path: string;
+  /** Which file, what is wrong with it, and how to fix it. */
+  readonly message: string;
+  /** ms since the epoch when the problem was first seen. */
+  readonly since: number;
 }
 
 export interface Stats {

@@ -2,6 +2,7 @@
 // into a message and an exit code (0 ok, 1 failed, 2 bad usage).
 
 import { isMemCloudError } from '../errors';
+import { displayText } from '../text/display-text';
 import { helpText, parseCommandArgs, usageLine, UsageError, type Command, type CommandIO } from './command';
 import { commandWords, findCommand, groupHelp, overview, subcommands } from './help';
 import { BROKEN_PIPE_EXIT, isBrokenPipe } from './broken-pipe';
@@ -97,7 +98,8 @@ function reportError(err: unknown, command: Command, io: CommandIO): number {
   }
   if (isBrokenPipe(err)) return BROKEN_PIPE_EXIT;
   if (isMemCloudError(err)) {
-    io.err.write(`memcloud: ${err.message} [${err.code}]\n`);
+    // The message may quote a peer (an error reply): nothing in it may drive the terminal.
+    io.err.write(`memcloud: ${displayText(err.message, 'terminal')} [${err.code}]\n`);
     return err.code === 'BAD_ARGUMENT' ? 2 : 1;
   }
   io.err.write(`memcloud: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

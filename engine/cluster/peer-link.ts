@@ -3,6 +3,7 @@
 
 import { EventEmitter } from 'node:events';
 import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
+import { receivedMessage } from '../text/peer-text';
 import type { Session } from '../session/session-manager';
 import {
   Op,
@@ -165,7 +166,8 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
           this.pending.delete(msg.reply.id);
           const r = msg.reply;
           if (r.ok) p.resolve(r);
-          else p.reject(new MemCloudError(r.code, `${this.name} (${this.fingerprint}): ${r.message}`));
+          // The peer's text becomes PeerText here: one line, no controls, at most 512 bytes.
+          else p.reject(new MemCloudError(r.code, `${this.name} (${this.fingerprint}): ${receivedMessage(r.message)}`));
           return;
         }
         case 'request':

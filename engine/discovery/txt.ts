@@ -4,8 +4,10 @@
 // Everything received here is an untrusted hint: the Noise handshake is what authenticates a peer.
 
 import { decodeBase64urlExact } from '../identity/base64url';
+import { sanitizeDeviceName } from '../identity/device-name';
 import { fingerprint, isFingerprint } from '../identity/fingerprint';
 import { PUBLIC_KEY_BYTES } from '../identity/public-key';
+import { advertisedName } from '../text/peer-text';
 
 export interface TxtFields {
   readonly publicKey: string;
@@ -15,47 +17,24 @@ export interface TxtFields {
   readonly offeredBytes: number;
 }
 
-export const MAX_NAME_CHARS = 64;
-/** A TXT string is at most 255 bytes; `name=` takes 5 of them. */
-const MAX_NAME_BYTES = 250;
 /** Entries looked at in one TXT record; a real one has five. */
 const MAX_TXT_ENTRIES = 32;
-
-// C0/C1 controls, DEL, line/paragraph separators and the bidirectional overrides that can make a
-// name display as something else.
-const UNSAFE_NAME_CHARS = /[\p{Cc}\p{Zl}\p{Zp}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
 const DECIMAL = /^(0|[1-9][0-9]{0,15})$/;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * A received display name, or undefined if it is unusable: control or bidi characters, empty,
- * or longer than 64 characters. Leading/trailing whitespace is dropped and the form normalised.
+ * A received display name, made to follow the device-name rule (docs/protocol.md section 3.3.1):
+ * a TXT record is only a hint, so a name that breaks the rule is sanitized rather than refused, and
+ * replaced by one generated from the fingerprint when nothing usable is left.
  */
-export function sanitizeReceivedName(raw: string): string | undefined {
-  if (UNSAFE_NAME_CHARS.test(raw)) return undefined;
-  const name = raw.normalize('NFC').trim();
-  const chars = [...name].length;
-  if (chars < 1 || chars > MAX_NAME_CHARS) return undefined;
-  return name;
+export function sanitizeReceivedName(raw: string, fp: string): string {
+  return advertisedName(raw, fp);
 }
 
-/**
- * Our own display name made publishable: unsafe characters become spaces, then it is trimmed and
- * cut to 64 characters and 250 UTF-8 bytes. Undefined if nothing is left.
- */
+/** Our own display name made publishable by the same rule; undefined if nothing is left. */
 export function sanitizeOwnName(raw: string): string | undefined {
-  const cleaned = raw.normalize('NFC').replace(new RegExp(UNSAFE_NAME_CHARS.source, 'gu'), ' ').trim();
-  let out = '';
-  let bytes = 0;
-  for (const ch of [...cleaned].slice(0, MAX_NAME_CHARS)) {
-    const n = Buffer.byteLength(ch);
-    if (bytes + n > MAX_NAME_BYTES) break;
-    out += ch;
-    bytes += n;
-  }
-  out = out.trim();
-  return out.length > 0 ? out : undefined;
+  return sanitizeDeviceName(raw);
 }
 
 export function isPublicKeyText(text: string): boolean {
@@ -115,7 +94,6 @@ export function parseTxt(data: unknown): TxtFields | undefined {
   if (protocolVersion === undefined || protocolVersion < 1 || offeredBytes === undefined) return undefined;
   const key = decodeBase64urlExact(publicKey, PUBLIC_KEY_BYTES);
   if (key === undefined || !isFingerprint(fp) || fingerprint(key) !== fp) return undefined;
-  const name = sanitizeReceivedName(rawName);
-  if (name === undefined) return undefined;
+  const name = sanitizeReceivedName(rawName, fp);
   return { publicKey, name, fingerprint: fp, protocolVersion, offeredBytes };
 }

@@ -1,8 +1,10 @@
 // The engine's log: entries go to a sink (the host prints or writes them) and a bounded ring of
 // recent entries (for `memcloud logs` and the VS Code output channel). Never pass secrets here:
-// identities are logged by name and fingerprint only.
+// identities are logged by name and fingerprint only. Every message is one line: control and format
+// characters (which a peer's text may carry) are shown as escapes, so no entry can forge another.
 
 import type { LogEntry } from '../api/types';
+import { displayText } from '../text/display-text';
 
 export type LogLevel = LogEntry['level'];
 export type LogSink = (entry: LogEntry) => void;
@@ -38,7 +40,7 @@ export class Logger {
 
   log(level: LogLevel, message: string): void {
     if (order[level] < order[this.minLevel]) return;
-    const entry: LogEntry = { at: Date.now(), level, message };
+    const entry: LogEntry = { at: Date.now(), level, message: displayText(message, 'log') };
     this.ring.push(entry);
     if (this.ring.length > this.capacity) this.ring.shift();
     for (const sink of this.sinks) sink(entry);
@@ -50,5 +52,5 @@ export class Logger {
 }
 
 export function formatLogEntry(e: LogEntry): string {
-  return `${new Date(e.at).toISOString()} ${e.level.toUpperCase().padEnd(5)} ${e.message}`;
+  return `${new Date(e.at).toISOString()} ${e.level.toUpperCase().padEnd(5)} ${displayText(e.message, 'log')}`;
 }

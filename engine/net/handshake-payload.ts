@@ -1,10 +1,12 @@
 // The identity payload carried encrypted in handshake messages 2 and 3 (docs/protocol.md section 3.3).
 
 import { ErrorCodes, MemCloudError } from '../errors';
+import { MAX_DEVICE_NAME_BYTES, parseDeviceName } from '../identity/device-name';
+import { receivedName } from '../text/peer-text';
 import { PROTOCOL_VERSION, SIGNATURE_CONTEXT } from './constants';
 
 export const PAYLOAD_FORMAT = 1;
-export const MAX_NAME_BYTES = 64;
+export const MAX_NAME_BYTES = MAX_DEVICE_NAME_BYTES;
 const FIXED_LENGTH = 1 + 2 + 32 + 64 + 8 + 1;
 
 export interface HandshakePayload {
@@ -29,16 +31,9 @@ export function signatureMessage(role: HandshakeRole, handshakeHash: Uint8Array)
   return out;
 }
 
+/** Our own name, before we send it: the rule of section 3.3.1 (engine/identity/device-name.ts). */
 export function validateDeviceName(name: string): string {
-  const bytes = Buffer.byteLength(name, 'utf8');
-  // eslint-disable-next-line no-control-regex
-  if (bytes < 1 || bytes > MAX_NAME_BYTES || /[\u0000-\u001f\u007f]/.test(name) || name.trim() !== name) {
-    throw new MemCloudError(
-      ErrorCodes.BAD_ARGUMENT,
-      `device name must be 1-${MAX_NAME_BYTES} bytes of UTF-8 without control characters or surrounding spaces`,
-    );
-  }
-  return name;
+  return parseDeviceName(name);
 }
 
 export function encodePayload(p: HandshakePayload): Uint8Array {
@@ -83,8 +78,7 @@ export function decodePayload(bytes: Uint8Array): HandshakePayload {
   if (b.length !== FIXED_LENGTH + nameLength) throw malformed('length does not match the name length');
   let name: string;
   try {
-    name = new TextDecoder('utf-8', { fatal: true }).decode(b.subarray(o, o + nameLength));
-    validateDeviceName(name);
+    name = receivedName(new TextDecoder('utf-8', { fatal: true }).decode(b.subarray(o, o + nameLength)));
   } catch {
     throw malformed('invalid device name');
   }

@@ -64,6 +64,12 @@ export function wireEvents(src: EventSources): () => void {
     service.publish({ type: 'trust-changed' });
     if (change.kind !== 'updated') service.publish({ type: 'peers-changed' });
   });
+  const offProblem = trust.onProblemChange((problem) => {
+    if (problem) log.error(`${problem.message} Until then no new session is admitted; live sessions go on.`);
+    else log.info(`the trust file ${trust.path} is valid again: new sessions are admitted`);
+    service.publish({ type: 'trust-changed' });
+  });
+  if (trust.problem) log.error(`${trust.problem.message} Until then no new session is admitted.`);
   const offLog = log.addSink((entry) => service.publish({ type: 'log', entry }));
 
   return () => {
@@ -75,6 +81,7 @@ export function wireEvents(src: EventSources): () => void {
     cluster.off('peers-changed', onPeers);
     catalog.off('data-changed', onData);
     offTrust();
+    offProblem();
     offLog();
   };
 }

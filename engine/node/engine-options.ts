@@ -5,7 +5,7 @@ import { hostname, totalmem } from 'node:os';
 import { isAbsolute } from 'node:path';
 import { CRYPTO_CHOICES, isCryptoChoice, type CryptoChoice } from '../crypto/backend-name';
 import { ErrorCodes, MemCloudError } from '../errors';
-import { validateDeviceName } from '../net/handshake-payload';
+import { deviceNameFromInput, sanitizeDeviceName } from '../identity/device-name';
 
 export const DEFAULT_PORT = 7797;
 export type { CryptoChoice } from '../crypto/backend-name';
@@ -45,9 +45,9 @@ export function defaultOffer(): number {
   return Math.min(4 * 1024 ** 3, Math.floor(totalmem() / 4));
 }
 
-export function defaultDeviceName(): string {
-  const h = hostname().replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 64);
-  return h.length > 0 ? h : 'memcloud-node';
+/** This machine's host name, made to follow the device-name rule (docs/protocol.md section 3.3.1). */
+export function defaultDeviceName(host: string = hostname()): string {
+  return sanitizeDeviceName(host) ?? 'memcloud-node';
 }
 
 function bad(message: string): MemCloudError {
@@ -75,8 +75,7 @@ export function resolveEngineOptions(input: EngineOptionsInput): EngineOptions {
   intIn('offered memory', offeredBytes, 0, Number.MAX_SAFE_INTEGER);
   const memoryBytes = input.memoryBytes ?? offeredBytes + 512 * 1024 ** 2;
   intIn('memory cap', memoryBytes, 1024 * 1024, Number.MAX_SAFE_INTEGER);
-  const name = input.name ?? defaultDeviceName();
-  validateDeviceName(name);
+  const name = input.name === undefined ? defaultDeviceName() : deviceNameFromInput(input.name);
   const crypto = input.crypto ?? 'auto';
   if (!isCryptoChoice(crypto)) throw bad(`crypto must be ${CRYPTO_CHOICES.join(', ')}, got ${JSON.stringify(crypto)}`);
   const connect = [...(input.connect ?? [])];

@@ -124,10 +124,13 @@ export class EngineService implements NodeApi {
   async trustRemove(device: string, opts: { readonly forget?: boolean } = {}): Promise<TrustedDeviceInfo> {
     const d = findDevice(this.engine.trust.list(), device);
     const key = parsePublicKey(d.publicKey);
-    const info = opts.forget ? (await this.engine.trust.forget(key), trustedInfo(d, false)) : trustedInfo(await this.engine.trust.revoke(key), false);
-    // Revoked devices lose what they stored here: the lender gets the RAM back at once.
-    this.engine.holder.dropOwner(d.publicKey);
-    return info;
+    try {
+      return opts.forget ? (await this.engine.trust.forget(key), trustedInfo(d, false)) : trustedInfo(await this.engine.trust.revoke(key), false);
+    } finally {
+      // Revoked devices lose what they stored here: the lender gets the RAM back at once (also when
+      // the revocation could not be written yet: it is in force in this node either way).
+      this.engine.holder.dropOwner(d.publicKey);
+    }
   }
 
   async trustRename(device: string, name: string): Promise<TrustedDeviceInfo> {

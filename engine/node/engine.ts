@@ -166,7 +166,9 @@ export class Engine {
 
   private static async build(options: EngineOptions, log: Logger, lock: NodeLock, unlock?: IdentityUnlock): Promise<Parts> {
     const identity = await loadOrCreateIdentity(options.home, unlock);
-    const trust = await TrustStore.open(options.home);
+    // A corrupt trust file does not stop the node: it starts, admits nobody and says why (see
+    // trust-file-problem.ts), and takes the file's devices as soon as it is fixed.
+    const trust = await TrustStore.open(options.home, { tolerateProblem: true });
     const backend = await chooseBackend(options.crypto);
     // A backend that runs everything inline (crypto/place.ts) gets no pool thread to start, or to pay RAM for.
     const pool = usesPool(backend.name) ? CryptoPool.create({ threads: options.cryptoThreads }) : null;
@@ -253,6 +255,7 @@ export class Engine {
       memoryBytes: this.options.memoryBytes,
       crypto: this.backend,
       discovery: this.discoveryEnabled,
+      ...(this.trust.problem ? { trustFileProblem: this.trust.problem } : {}),
     };
   }
 

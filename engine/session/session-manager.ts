@@ -6,8 +6,10 @@ import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
 import type { ConsentQueue } from '../consent/consent-queue';
+import { trustedLookalike } from '../consent/lookalike';
 import type { KeyPair } from '../crypto/noise/dh';
 import type { DeviceIdentity } from '../identity/device-identity';
+import { storableDeviceName } from '../identity/device-name';
 import { fingerprint } from '../identity/fingerprint';
 import { encodePublicKey, publicKeysEqual } from '../identity/public-key';
 import type { TrustStore } from '../trust/trust-store';
@@ -251,8 +253,15 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     return keep;
   }
 
+  /** New sessions wait while the trust file is unusable (protocol.md section 4); live ones go on. */
+  private assertTrustUsable(): void {
+    const refusal = this.opts.trust.problem;
+    if (refusal) throw new MemCloudError(refusal.code, `no new session is admitted until the trust file is fixed: ${refusal.message}`);
+  }
+
   /** During the handshake: refuse revoked devices and unexpected keys before completing it. */
   private checkRemote(remote: RemoteDevice, expectedKey: Uint8Array | undefined): void {
+    this.assertTrustUsable();
     if (expectedKey && !publicKeysEqual(expectedKey, remote.identityKey)) {
       throw new MemCloudError(
         ErrorCodes.PEER_KEY_CHANGED,
@@ -271,7 +280,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     if (trusted?.status === 'trusted') return 'trusted';
     if (trusted?.status === 'revoked') throw new MemCloudError(ErrorCodes.PEER_REVOKED, 'device is revoked');
     const publicKey = encodePublicKey(remote.identityKey);
-    const sameName = this.opts.trust.list().find((d) => d.status === 'trusted' && d.name === remote.name);
+    const lookalike = trustedLookalike(remote.name, this.opts.trust.list());
     const { decision } = this.opts.consent.ask({
       publicKey,
       fingerprint: fingerprint(remote.identityKey),
@@ -279,15 +288,21 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       address: channel.remoteAddress,
       offeredBytes: remote.offeredBytes,
       direction,
-      ...(sameName ? { nameMatchesTrustedFingerprint: fingerprint(Buffer.from(sameName.publicKey, 'base64url')) } : {}),
+      ...(lookalike ? { nameMatchesTrustedFingerprint: lookalike } : {}),
     });
     const onClose = () => this.opts.consent.cancel(publicKey);
     channel.once('close', onClose);
     const answer = await decision;
     channel.off('close', onClose);
     if (answer === 'deny') throw new MemCloudError(ErrorCodes.CONSENT_DENIED, `consent for ${remote.name} was denied or expired`);
+    this.assertTrustUsable();
     if (answer === 'always') {
-      await this.opts.trust.trust(remote.identityKey, { name: remote.name, approval: 'consent-always' });
+      // The user approved: neither a name we cannot store (a generated one is stored instead) nor a
+      // failed write (retried by the store) may turn that into a refusal.
+      const name = storableDeviceName(remote.name, fingerprint(remote.identityKey));
+      await this.opts.trust.trust(remote.identityKey, { name, approval: 'consent-always' }).catch((err: unknown) => {
+        this.opts.log?.('warn', `${remote.name} (${fingerprint(remote.identityKey)}) is admitted, but trusting it always was not saved: ${describe(err)}`);
+      });
       return 'always';
     }
     return 'once';

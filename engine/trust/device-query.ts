@@ -2,6 +2,7 @@
 // dashes optional), or its name. Ambiguity is an error that lists the candidates.
 
 import { ErrorCodes, MemCloudError } from '../errors';
+import { generatedDeviceName } from '../identity/device-name';
 import { fingerprint } from '../identity/fingerprint';
 import { decodePublicKeyText } from '../identity/public-key';
 
@@ -46,5 +47,5 @@ function describeKey(publicKey: string): string {
 
 /** The name a device gets when trusted without one: `device-` and its fingerprint's first 4 characters. */
 export function fallbackDeviceName(publicKey: Uint8Array): string {
-  return `device-${fingerprint(publicKey).slice(0, 4).toLowerCase()}`;
+  return generatedDeviceName(fingerprint(publicKey));
 }

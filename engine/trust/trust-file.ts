@@ -1,7 +1,10 @@
 // trusted_devices.json, schema v1: the one validated entry for the file's content.
 // Validation is strict because this file decides who may talk to this device.
 
+import { deviceNameProblem } from '../identity/device-name';
 import { decodePublicKeyText } from '../identity/public-key';
+
+export { deviceNameProblem };
 
 export const TRUST_FILE_VERSION = 1;
 
@@ -23,24 +26,10 @@ export interface TrustedDevice {
   readonly allowedBytes?: number;
 }
 
-export const MAX_DEVICE_NAME_LENGTH = 64;
-// Control, format (bidi overrides), surrogate, private-use and line/paragraph separators: they
-// can hide or fake text in a list of names.
-const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Zl}\p{Zp}]/u;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const DEVICE_KEYS: ReadonlySet<string> = new Set([
   'publicKey', 'name', 'firstSeen', 'lastSeen', 'approval', 'status', 'revokedAt', 'allowedBytes',
 ]);
-
-/** Undefined when `name` is a valid device name, otherwise what is wrong with it. */
-export function deviceNameProblem(name: unknown): string | undefined {
-  if (typeof name !== 'string') return 'must be a string';
-  const length = [...name].length;
-  if (length < 1 || length > MAX_DEVICE_NAME_LENGTH || name.trim() === '' || UNPRINTABLE.test(name)) {
-    return `must be 1 to ${MAX_DEVICE_NAME_LENGTH} printable characters`;
-  }
-  return undefined;
-}
 
 /** True for a time in exactly the form Date.toISOString() produces, and a real date. */
 export function isIsoTime(value: unknown): value is string {
@@ -68,7 +57,7 @@ export function parseTrustFile(text: string): TrustedDevice[] | string {
   }
   if (!isPlainObject(json)) return 'it is not a JSON object';
   for (const key of Object.keys(json)) {
-    if (key !== 'version' && key !== 'devices') return `it has an unexpected field "${key}"`;
+    if (key !== 'version' && key !== 'devices') return `it has an unexpected field ${quoted(key)}`;
   }
   if (typeof json.version !== 'number') return '"version" is missing';
   if (json.version !== TRUST_FILE_VERSION) {
@@ -89,7 +78,7 @@ export function parseTrustFile(text: string): TrustedDevice[] | string {
 
 function parseDevice(raw: unknown): TrustedDevice | string {
   if (!isPlainObject(raw)) return 'must be an object';
-  for (const key of Object.keys(raw)) if (!DEVICE_KEYS.has(key)) return `unexpected field "${key}"`;
+  for (const key of Object.keys(raw)) if (!DEVICE_KEYS.has(key)) return `unexpected field ${quoted(key)}`;
   const { publicKey, name, firstSeen, lastSeen, approval, status, revokedAt, allowedBytes } = raw;
   if (typeof publicKey !== 'string' || decodePublicKeyText(publicKey) === undefined) {
     return '"publicKey" must be a valid Ed25519 public key in base64url (43 characters)';
@@ -129,6 +118,11 @@ export function devicesEqual(a: TrustedDevice, b: TrustedDevice): boolean {
 
 export function serializeTrustFile(devices: Iterable<TrustedDevice>): string {
   return JSON.stringify({ version: TRUST_FILE_VERSION, devices: [...devices].map(makeDevice) }, null, 2) + '\n';
+}
+
+/** A key from the file, echoed in a message: JSON-quoted (controls escaped) and cut short. */
+function quoted(key: string): string {
+  return JSON.stringify(key.length > 80 ? `${key.slice(0, 80)}...` : key);
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

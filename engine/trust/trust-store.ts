@@ -5,14 +5,18 @@
 // Changes apply in memory at once (and emit events); their promise settles once they are on disk.
 // If a write fails, the change stays applied and pending: the next write or close() retries it.
 // Without a lock file, an edit landing between our re-read and our rename can still be lost.
+// A file that cannot be used (corrupt, unreadable) is a problem the store reports (see
+// trust-file-problem.ts) while keeping its last good state; it is never overwritten.
 
 import { ErrorCodes, MemCloudError } from '../errors';
 import { ensureHome } from '../home/home';
 import { homePaths } from '../home/paths';
 import { encodePublicKey, isValidPublicKey, PUBLIC_KEY_BYTES } from '../identity/public-key';
 import { diffDevices, type TrustChange, type TrustListener } from './trust-changes';
-import { deviceNameProblem, isAllowedBytes, isApproval, makeDevice, type Approval, type TrustedDevice } from './trust-file';
+import { deviceNameFromInput } from '../identity/device-name';
+import { isAllowedBytes, isApproval, makeDevice, type Approval, type TrustedDevice } from './trust-file';
 import { readTrustFile, writeTrustFile } from './trust-file-io';
+import { isTrustFileError, TrustFileHealth, type ProblemListener, type TrustFileProblem } from './trust-file-problem';
 
 /** How long touch() waits before writing, so frequent touches cost one write per interval. */
 export const TOUCH_WRITE_DELAY_MS = 1000;
@@ -35,19 +39,42 @@ export class TrustStore {
   #queuedWrite: Promise<void> | undefined;
   #touchTimer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
+  readonly #health: TrustFileHealth;
 
   private constructor(path: string, bytes: Buffer | undefined, devices: readonly TrustedDevice[]) {
     this.path = path;
     this.#baseBytes = bytes;
     this.#devices = new Map(devices.map((d) => [d.publicKey, d]));
+    this.#health = new TrustFileHealth(path);
   }
 
-  /** Open the store in `home`. A missing file is an empty store; an invalid one is an error. */
-  static async open(home: string): Promise<TrustStore> {
+  /**
+   * Open the store in `home`. A missing file is an empty store. An invalid one is an error, unless
+   * `tolerateProblem` (a running node): the store then opens empty with the problem reported, and
+   * takes the file's devices once it is fixed.
+   */
+  static async open(home: string, opts: { readonly tolerateProblem?: boolean } = {}): Promise<TrustStore> {
     await ensureHome(home);
     const path = homePaths(home).trustedDevices;
-    const { bytes, devices } = await readTrustFile(path);
-    return new TrustStore(path, bytes, devices);
+    try {
+      const { bytes, devices } = await readTrustFile(path);
+      return new TrustStore(path, bytes, devices);
+    } catch (err) {
+      if (!opts.tolerateProblem || !isTrustFileError(err)) throw err;
+      const store = new TrustStore(path, undefined, []);
+      store.#health.failed(err);
+      return store;
+    }
+  }
+
+  /** Set while the file cannot be used (corrupt or unreadable); the store keeps its last good state. */
+  get problem(): TrustFileProblem | undefined {
+    return this.#health.problem;
+  }
+
+  /** Hear when the file becomes unusable, or usable again (undefined). Returns the unsubscribe function. */
+  onProblemChange(listener: ProblemListener): () => void {
+    return this.#health.onChange(listener);
   }
 
   /** Subscribe to changes; returns the unsubscribe function. */
@@ -80,13 +107,13 @@ export class TrustStore {
 
   /** Trust a device. Re-trusting a revoked one clears the revocation and keeps firstSeen. */
   async trust(publicKey: Uint8Array, opts: { readonly name: string; readonly approval: Approval }): Promise<TrustedDevice> {
-    this.#assertOpen();
+    this.#assertUsable('Cannot trust the device');
     if (!isValidPublicKey(publicKey)) throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, 'Not a valid Ed25519 public key.');
-    checkName(opts.name);
+    const name = checkName(opts.name);
     if (!isApproval(opts.approval)) throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, `Unknown approval "${String(opts.approval)}".`);
     const key = encodePublicKey(publicKey);
     const now = new Date().toISOString();
-    const { name, approval } = opts;
+    const { approval } = opts;
     this.#apply((devices) => {
       const was = devices.get(key);
       devices.set(key, makeDevice({
@@ -106,7 +133,7 @@ export class TrustStore {
       const was = devices.get(key);
       if (was !== undefined && was.status !== 'revoked') devices.set(key, makeDevice({ ...was, status: 'revoked', revokedAt: now }));
     });
-    await this.#scheduleWrite();
+    await this.#writeRemoval();
     return this.#mustGet(key);
   }
 
@@ -117,20 +144,22 @@ export class TrustStore {
     if (!existed) return false;
     const key = encodePublicKey(publicKey);
     this.#apply((devices) => void devices.delete(key));
-    await this.#scheduleWrite();
+    await this.#writeRemoval();
     return true;
   }
 
   async rename(publicKey: Uint8Array, name: string): Promise<TrustedDevice> {
+    this.#assertUsable('Cannot rename the device');
     const key = this.#known(publicKey);
-    checkName(name);
-    this.#update(key, (was) => ({ ...was, name }));
+    const valid = checkName(name);
+    this.#update(key, (was) => ({ ...was, name: valid }));
     await this.#scheduleWrite();
     return this.#mustGet(key);
   }
 
   /** Set the bytes this device may store here; undefined returns it to the node's default. */
   async setAllowedBytes(publicKey: Uint8Array, allowedBytes: number | undefined): Promise<TrustedDevice> {
+    this.#assertUsable('Cannot change what the device may store');
     const key = this.#known(publicKey);
     if (allowedBytes !== undefined && !isAllowedBytes(allowedBytes)) {
       throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, 'allowedBytes must be a non-negative integer.');
@@ -184,6 +213,29 @@ export class TrustStore {
 
   #assertOpen(): void {
     if (this.#closing !== undefined) throw new MemCloudError(ErrorCodes.INTERNAL, 'The trust store is closed.');
+  }
+
+  /** Granting or changing trust waits until the file is usable; nothing is changed meanwhile. */
+  #assertUsable(what: string): void {
+    this.#assertOpen();
+    const refusal = this.#health.refusal(what);
+    if (refusal) throw refusal;
+  }
+
+  /**
+   * Revocations apply in this process at once, even while the file is unusable (the safe
+   * direction); they stay pending and are written once the file is valid again.
+   */
+  async #writeRemoval(): Promise<void> {
+    try {
+      await this.#scheduleWrite();
+    } catch (err) {
+      if (!isTrustFileError(err)) throw err;
+      throw new MemCloudError(
+        err.code,
+        `${err.message} The device is revoked in the running node (its sessions are closed); the change is written once the file is valid again.`,
+      );
+    }
   }
 
   /** The text key of a device that must exist; PEER_NOT_FOUND otherwise. */
@@ -255,13 +307,21 @@ export class TrustStore {
   }
 
   async #syncFromDisk(): Promise<void> {
-    const { bytes, devices } = await readTrustFile(this.path);
-    if (sameBytes(bytes, this.#baseBytes)) return;
+    let read;
+    try {
+      read = await readTrustFile(this.path);
+    } catch (err) {
+      if (isTrustFileError(err)) this.#health.failed(err);
+      throw err;
+    }
+    const { bytes, devices } = read;
+    if (sameBytes(bytes, this.#baseBytes)) return this.#health.ok();
     const next: Devices = new Map(devices.map((d) => [d.publicKey, d]));
     for (const op of this.#ops) op(next);
     for (const [key, at] of this.#touches) applyTouch(next, key, at);
     this.#baseBytes = bytes;
     this.#replace(next);
+    this.#health.ok();
   }
 
   async #writeNow(): Promise<void> {
@@ -280,9 +340,10 @@ function applyTouch(devices: Devices, key: string, at: string): void {
   if (was !== undefined && at > was.lastSeen) devices.set(key, makeDevice({ ...was, lastSeen: at }));
 }
 
-function checkName(name: unknown): void {
-  const problem = deviceNameProblem(name);
-  if (problem !== undefined) throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, `The device name ${problem}.`);
+/** A name given here (CLI, VS Code, consent) in NFC and valid by the rule, or BAD_ARGUMENT. */
+function checkName(name: unknown): string {
+  if (typeof name !== 'string') throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, 'The device name must be text.');
+  return deviceNameFromInput(name);
 }
 
 function sameBytes(a: Buffer | undefined, b: Buffer | undefined): boolean {

@@ -2,7 +2,7 @@
 // in words, or undefined when the text is fine, as showInputBox's validateInput expects.
 
 import { parsePublicKey } from '../../engine/identity/public-key';
-import { validateDeviceName } from '../../engine/net/handshake-payload';
+import { deviceNameFromInput } from '../../engine/identity/device-name';
 import { DEFAULT_PORT, parseHostPort } from '../../engine/node/engine-options';
 import { parseSize } from '../../engine/store/sizes';
 
@@ -58,7 +58,7 @@ export function canonicalPublicKey(text: string): string | undefined {
 
 export function validateName(text: string): string | undefined {
   try {
-    validateDeviceName(text);
+    deviceNameFromInput(text);
     return undefined;
   } catch (err) {
     return messageOf(err);

@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import { isAbsolute } from 'node:path';
 import { resolveHome } from '../../engine/home/home';
 import { parsePublicKey } from '../../engine/identity/public-key';
-import { validateDeviceName } from '../../engine/net/handshake-payload';
+import { deviceNameFromInput } from '../../engine/identity/device-name';
 import { CRYPTO_CHOICES, type CryptoChoice } from '../../engine/crypto/backend-name';
 import { parseHostPort, type EngineOptionsInput, type StaticPeer } from '../../engine/node/engine-options';
 import { parseSize } from '../../engine/store/sizes';
@@ -126,7 +126,7 @@ export function parseSettings(raw: RawSettings, env: NodeJS.ProcessEnv = process
   read(Settings.autoStart, bool, (v) => (autoStart = v));
   read(Settings.nodeName, (v) => {
     const t = nonEmpty(v);
-    return t === undefined ? undefined : validateDeviceName(t);
+    return t === undefined ? undefined : deviceNameFromInput(t);
   }, (v) => v !== undefined && (engine.name = v));
   read(Settings.listenAddress, (v) => {
     const t = nonEmpty(v);

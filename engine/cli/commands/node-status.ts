@@ -4,9 +4,11 @@ import { formatSize } from '../../store/sizes';
 import type { MemCloud } from '../../sdk/client';
 import { tryClient } from '../client';
 import { writeJson, type Command, type CommandContext } from '../command';
+import { writeTrustWarning } from '../trust-warning';
 
 export async function describeStatus(ctx: CommandContext, client: MemCloud): Promise<void> {
   const [s, stats, peers] = await Promise.all([client.status(), client.stats(), client.peers()]);
+  writeTrustWarning(ctx, s);
   if (ctx.values.json) return writeJson(ctx, { status: s, stats });
   const connected = peers.filter((p) => p.state === 'connected').length;
   ctx.out.write(
@@ -18,6 +20,7 @@ export async function describeStatus(ctx: CommandContext, client: MemCloud): Pro
       `  memory       ${formatSize(stats.local.usedBytes)} of ${formatSize(stats.local.capacityBytes)}`,
       `  borrowed     ${formatSize(stats.borrowed.usedBytes)} on peers (${stats.borrowed.items} blocks${stats.borrowed.degraded ? `, ${stats.borrowed.degraded} degraded` : ''})`,
       `  peers        ${connected} connected of ${peers.length} known`,
+      `  trust file   ${s.trustFileProblem ? `UNUSABLE (${s.trustFileProblem.code}): see the warning above` : 'ok'}`,
       `  home         ${s.home}`,
     ].join('\n') + '\n',
   );

@@ -6,6 +6,7 @@ import { formatSize } from '../../store/sizes';
 import { withClient } from '../client';
 import { UsageError, stringOpt, writeJson, type Command } from '../command';
 import { formatTable } from '../format';
+import { writeTrustWarning } from '../trust-warning';
 import { sizeOption } from './options';
 
 export const peersListCommand: Command = {
@@ -13,7 +14,10 @@ export const peersListCommand: Command = {
   summary: 'List connected, pending, discovered and offline trusted devices.',
   options: { json: { type: 'boolean', description: 'print JSON' } },
   async run(ctx) {
-    const peers = await withClient(ctx, (c) => c.peers());
+    const peers = await withClient(ctx, async (c) => {
+      writeTrustWarning(ctx, await c.status());
+      return c.peers();
+    });
     if (ctx.values.json) return writeJson(ctx, peers);
     if (peers.length === 0) {
       ctx.out.write('No peers. Trust a device (memcloud trust add <key>) and connect (memcloud connect HOST:PORT).\n');

@@ -10,6 +10,7 @@ import { TrustStore } from '../../trust/trust-store';
 import { formatTable } from '../format';
 import { stringOpt, writeJson, type Command, type CommandContext } from '../command';
 import { tryClient } from '../client';
+import { writeTrustWarning } from '../trust-warning';
 import type { MemCloud } from '../../sdk/client';
 
 /** With a node running, trust changes go through it (it owns the file and closes sessions at once). */
@@ -68,7 +69,10 @@ export const trustListCommand: Command = {
   options: { json: { type: 'boolean', description: 'print JSON' } },
   async run(ctx) {
     const devices =
-      (await viaNode(ctx, (c) => c.trustList())) ??
+      (await viaNode(ctx, async (c) => {
+        writeTrustWarning(ctx, await c.status());
+        return c.trustList();
+      })) ??
       (await withStore(ctx, async (s) => s.list().map((d) => ({ ...d, fingerprint: fp(d), allowedBytes: d.allowedBytes ?? null, connected: false }))));
     if (ctx.values.json) return writeJson(ctx, devices);
     if (devices.length === 0) {

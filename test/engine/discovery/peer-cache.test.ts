@@ -139,7 +139,7 @@ describe('peer cache', () => {
     const { feed } = setup();
     const id = fakeIdentity();
     feed(advertisementPacket({ instance: 'b', id }));
-    const bad = feed(advertisementPacket({ instance: 'b', id, txt: txtData(id, { name: '\u0007' }) }));
+    const bad = feed(advertisementPacket({ instance: 'b', id, txt: txtData(id, { offer: '-1' }) }));
     assert.deepEqual([bad.up, bad.update, bad.down], [[], [], []]);
     const fqdn = `b.${SERVICE_TYPE}`;
     const gone = feed({ type: 'response', answers: [{ name: fqdn, type: 'TXT', ttl: 0, data: [] }] });

@@ -44,16 +44,6 @@ describe('TXT parsing (untrusted input)', () => {
     ['a hex key', { pk: 'ab'.repeat(32) }],
     ['a fingerprint of another key', { fp: fakeIdentity().fingerprint }],
     ['a malformed fingerprint', { fp: 'ILOU-0000-0000-0000' }],
-    ['a NUL in the name', { name: 'lap\u0000top' }],
-    ['an escape sequence in the name', { name: '\u001b[31mred' }],
-    ['DEL in the name', { name: 'a\u007fb' }],
-    ['a C1 control in the name', { name: 'a\u0085b' }],
-    ['a bidi override in the name', { name: 'txt.\u202Eexe' }],
-    ['a line separator in the name', { name: 'a\u2028b' }],
-    ['a newline in the name', { name: 'a\nb' }],
-    ['an empty name', { name: '' }],
-    ['a blank name', { name: '   ' }],
-    ['a 65-character name', { name: 'x'.repeat(65) }],
     ['version 0', { v: '0' }],
     ['version 65536', { v: '65536' }],
     ['a version in exponent form', { v: '1e3' }],
@@ -88,18 +78,42 @@ describe('TXT parsing (untrusted input)', () => {
     assert.ok(parseTxt([...padding.slice(0, 27), ...txtData(id)]));
   });
 
-  test('received names are trimmed and normalised; emoji sequences are kept', () => {
-    assert.equal(sanitizeReceivedName('  e\u0301 '), '\u00e9');
-    assert.equal(sanitizeReceivedName('dev 👩‍💻'), 'dev 👩‍💻');
-    assert.equal(sanitizeReceivedName('😀'.repeat(64)), '😀'.repeat(64));
+  // A TXT name is a hint: one that breaks the device-name rule is sanitized, never shown as sent.
+  const sanitized: Array<[string, string, string]> = [
+    ['a NUL', 'lap\u0000top', 'lap top'],
+    ['an escape sequence', '\u001b[31mred', '31mred'],
+    ['DEL', 'a\u007fb', 'a b'],
+    ['a C1 control', 'a\u0085b', 'a b'],
+    ['a bidi override', 'txt.\u202Eexe', 'txt.exe'],
+    ['a zero-width space', 'de\u200bsk', 'desk'],
+    ['a line separator', 'a\u2028b', 'a b'],
+    ['a newline', 'a\nb', 'a b'],
+    ['a command link', '[Allow Once](command:memcloud.offload?"/etc")', 'Allow Once command:memcloud.offload?"/etc"'],
+    ['angle brackets', '<img src=x>', 'img src=x'],
+    ['a 65-byte name', 'x'.repeat(65), 'x'.repeat(64)],
+  ];
+  for (const [what, raw, shown] of sanitized) {
+    test(`a name with ${what} is sanitized`, () => assert.equal(parseTxt(txtData(id, { name: raw }))?.name, shown));
+  }
+
+  test('a name with nothing usable left gets the name generated from the fingerprint', () => {
+    const generated = `device-${id.fingerprint.slice(0, 4).toLowerCase()}`;
+    for (const raw of ['', '   ', '\u202e\u200b', '()[]', '7K3Q-MX2A-P9RT-4WZC']) {
+      assert.equal(parseTxt(txtData(id, { name: raw }))?.name, generated, JSON.stringify(raw));
+    }
   });
 
-  test('our own name is cleaned, not refused, and fits a TXT string', () => {
-    assert.equal(sanitizeOwnName('my\u0007 box\n'), 'my  box');
+  test('received names are trimmed and normalised; a joined emoji loses its joiner', () => {
+    assert.equal(sanitizeReceivedName('  e\u0301 ', id.fingerprint), '\u00e9');
+    assert.equal(sanitizeReceivedName('dev 👩‍💻', id.fingerprint), 'dev 👩💻');
+    assert.equal(sanitizeReceivedName('😀'.repeat(64), id.fingerprint), '😀'.repeat(16));
+  });
+
+  test('our own name is cleaned, not refused, and fits the 64-byte rule', () => {
+    assert.equal(sanitizeOwnName('my\u0007 box\n'), 'my box');
     assert.equal(sanitizeOwnName('\u0000\u202e '), undefined);
     assert.equal(sanitizeOwnName('x'.repeat(100)), 'x'.repeat(64));
-    const wide = sanitizeOwnName('😀'.repeat(64))!;
-    assert.equal(wide, '😀'.repeat(62)); // 62 × 4 bytes = 248 ≤ 250
-    assert.ok(Buffer.byteLength(`name=${wide}`) <= 255);
+    assert.equal(sanitizeOwnName('😀'.repeat(64)), '😀'.repeat(16)); // 16 × 4 bytes = 64
+    assert.equal(sanitizeOwnName('ab\u0301\u0301\u0301\u0301\u0301\u0301'), 'ab\u0301\u0301\u0301\u0301'.normalize('NFC'));
   });
 });

@@ -87,11 +87,11 @@ describe('parseTrustFile', () => {
 });
 
 describe('field validators', () => {
-  test('device names: 1..64 printable characters', () => {
-    for (const ok of ['a', 'Büro-PC', '笔记本电脑', 'x'.repeat(64), '🙂'.repeat(64), 'my laptop (2)']) {
+  test('device names: the one rule of protocol.md 3.3.1 (1..64 bytes, printable, no brackets)', () => {
+    for (const ok of ['a', 'Büro-PC', '笔记本电脑', 'x'.repeat(64), '🙂'.repeat(16), 'my laptop #2']) {
       assert.equal(deviceNameProblem(ok), undefined, ok);
     }
-    for (const bad of ['', ' ', 'x'.repeat(65), 'tab\there', 'nul\u0000', 'del\u007f', '\u200b', 'a\u2028b', undefined, null]) {
+    for (const bad of ['', ' ', 'x'.repeat(65), '🙂'.repeat(17), 'tab\there', 'nul\u0000', 'del\u007f', '\u200b', 'a\u2028b', 'my laptop (2)', '[x](command:y)', undefined, null]) {
       assert.notEqual(deviceNameProblem(bad), undefined, JSON.stringify(bad));
     }
   });

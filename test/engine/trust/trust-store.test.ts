@@ -285,8 +285,12 @@ describe('TrustStore', () => {
         await assert.rejects(store.reloadFromDisk(), (e) => isMemCloudError(e, 'TRUST_STORE_CORRUPT'));
         assert.equal(store.isTrusted(a), true);
         assert.deepEqual(changes, []);
-        // Later writes refuse to clobber the corrupt file, too.
+        // Changing trust is refused while the file is unusable, and the file is left alone.
         await assert.rejects(store.rename(a, 'b'), (e) => isMemCloudError(e, 'TRUST_STORE_CORRUPT'));
+        assert.equal(store.get(a)?.name, 'a');
+        // A revocation applies here at once; it cannot be written yet.
+        await assert.rejects(store.revoke(a), (e) => isMemCloudError(e, 'TRUST_STORE_CORRUPT') && /revoked in the running node/.test(e.message));
+        assert.equal(store.isRevoked(a), true);
         assert.equal(await readFile(trustPath(home), 'utf8'), bad);
         // Once the file is fixed (here: removed), the pending change is written on top of it.
         await rm(trustPath(home));

@@ -45,8 +45,10 @@ describe('input validators', () => {
 
   test('device names', () => {
     assert.equal(validateName('desk'), undefined);
-    assert.match(validateName('')!, /device name must be/);
-    assert.match(validateName(' desk')!, /surrounding spaces/);
-    assert.match(validateName('x'.repeat(200))!, /device name must be/);
+    assert.match(validateName('')!, /device name must not be empty/);
+    assert.match(validateName(' desk')!, /must not begin or end with a space/);
+    assert.match(validateName('x'.repeat(200))!, /at most 64 bytes/);
+    assert.match(validateName('[Allow](command:x)')!, /bracket or parenthesis/);
+    assert.equal(validateName('cafe\u0301'), undefined, 'typed text is brought to NFC first');
   });
 });

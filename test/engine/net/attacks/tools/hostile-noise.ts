@@ -73,9 +73,26 @@ export function payload(fields: PayloadFields): Uint8Array {
   return encodePayload({ protocolVersion: 1, offeredBytes: 0, name: 'mallory', ...fields });
 }
 
-/** An honest payload for `identity`, signed over h for `role`. */
+/**
+ * The payload's bytes laid out by hand (docs/protocol.md section 3.3), with no check of the name: an
+ * attacker sends whatever name it likes, and the victim's decoder must refuse what breaks the rule.
+ */
+export function rawPayload(fields: PayloadFields): Uint8Array {
+  const name = Buffer.from(fields.name ?? 'mallory', 'utf8');
+  const b = Buffer.alloc(108 + name.length);
+  b[0] = 1;
+  b.writeUInt16BE(1, 1);
+  b.set(fields.identityKey, 3);
+  b.set(fields.signature, 35);
+  b.writeBigUInt64BE(BigInt(fields.offeredBytes ?? 0), 99);
+  b[107] = name.length & 0xff;
+  name.copy(b, 108);
+  return b;
+}
+
+/** A correctly signed payload for `identity`, over h for `role`, carrying any name (unchecked). */
 export function signedPayload(identity: DeviceIdentity, role: HandshakeRole, name = 'mallory'): (h: Uint8Array) => Uint8Array {
-  return (h) => payload({ identityKey: identity.publicKey, signature: identity.sign(signatureMessage(role, h)), name });
+  return (h) => rawPayload({ identityKey: identity.publicKey, signature: identity.sign(signatureMessage(role, h)), name });
 }
 
 export { decodePayload };
