@@ -17,6 +17,7 @@ import { applySettingsChange, registerNodeLifecycle } from './node/register-node
 import type { Services } from './services';
 import { SettingsSource } from './settings/settings-source';
 import { registerStatusBar } from './status/status-bar';
+import { registerTrustProblem } from './trust/trust-problem';
 import { registerViews, type MemCloudViews } from './views/register-views';
 import { identityUnlockFor, type IdentityWindow } from './identity/identity-storage';
 import { identityWindow, registerIdentityStorage } from './identity/register-identity';
@@ -42,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): MemCloudExtensionExp
   registerIdentityStorage(context, services, identity);
   const views = registerViews(context, services);
   registerStatusBar(context, services);
+  registerTrustProblem(context, services);
   const consent = registerConsent(context, services);
   registerTrustCommands(context, services);
   registerPeerCommands(context, services);

@@ -5,9 +5,11 @@ import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { DataItem, StreamInfo } from '../../engine/api/types';
+import { displayText } from '../../engine/text/display-text';
 import { Commands } from '../constants';
 import { requireClient, registerCommand, type Services } from '../services';
 import { runTransfer } from '../transfers/run-transfer';
+import { askModal, notify, pick } from '../ui/safe-ui';
 import { formatSize, nameList } from '../views/format';
 import { dataOf, pathsOf } from './targets';
 
@@ -33,7 +35,7 @@ export function registerDataCommands(context: vscode.ExtensionContext, services:
     if (!path) return undefined;
     const info = await runTransfer(services, `Restoring ${item.name}`, (transferId) => requireClient(services).pullFile(item.id, path, { transferId }), opts?.cancel);
     services.log.info(`restored ${item.name} (${formatSize(info.size)}) to ${path}`);
-    void vscode.window.showInformationMessage(`Restored ${item.name} (${formatSize(info.size)}) to ${path}.`);
+    void notify('info', `Restored ${item.name} (${formatSize(info.size)}) to ${path}.`);
     return info;
   });
 
@@ -42,11 +44,7 @@ export function registerDataCommands(context: vscode.ExtensionContext, services:
     if (!item) return false;
     // Someone chose it by hand (tree or list): confirm. A string id comes from code that decided already.
     if (typeof arg !== 'string') {
-      const ok = await vscode.window.showWarningMessage(
-        `Free ${item.name} (${formatSize(item.size)})?`,
-        { modal: true, detail: 'Every copy, here and on peers, is deleted. This cannot be undone.' },
-        'Free',
-      );
+      const ok = await askModal('warning', `Free ${item.name} (${formatSize(item.size)})?`, 'Every copy, here and on peers, is deleted. This cannot be undone.', 'Free');
       if (ok !== 'Free') return false;
     }
     const client = requireClient(services);
@@ -65,7 +63,7 @@ async function offloadOne(services: Services, path: string, cancel: vscode.Cance
   const where = info.replicas.length > 0 ? nameList(info.replicas.map((r) => (r.holder === 'local' ? 'this machine' : r.holderName))) : 'the pool';
   await services.model.refresh(['data', 'stats', 'peers']);
   services.log.info(`offloaded ${path} (${formatSize(info.size)}) as ${info.id}, held by ${where}`);
-  void vscode.window.showInformationMessage(`Offloaded ${name} (${formatSize(info.size)}), held by ${where}.`);
+  void notify('info', `Offloaded ${name} (${formatSize(info.size)}), held by ${where}.`);
   return info;
 }
 
@@ -83,28 +81,27 @@ async function itemFrom(services: Services, arg: unknown): Promise<DataItem | un
 async function pickItem(services: Services, placeHolder: string, filter: (i: DataItem) => boolean): Promise<DataItem | undefined> {
   const items = (await requireClient(services).listData()).filter(filter);
   if (items.length === 0) {
-    void vscode.window.showInformationMessage('This machine has nothing offloaded yet. Use "MemCloud: Offload File or Folder..." first.');
+    void notify('info', 'This machine has nothing offloaded yet. Use "MemCloud: Offload File or Folder..." first.');
     return undefined;
   }
-  const picked = await vscode.window.showQuickPick(
-    items.map((item) => ({ label: item.name, description: formatSize(item.size), detail: `${item.kind}, stored ${new Date(item.createdAt).toLocaleString()}`, item })),
+  return pick(
+    items.map((item) => ({ label: item.name, description: formatSize(item.size), detail: `${item.kind}, stored ${new Date(item.createdAt).toLocaleString()}`, value: item })),
     { placeHolder, matchOnDescription: true },
   );
-  return picked?.item;
 }
 
 async function pickPathsToOffload(): Promise<string[]> {
-  const kind = await vscode.window.showQuickPick(
+  const folders = await pick(
     [
-      { label: '$(file) File...', folders: false },
-      { label: '$(folder) Folder...', folders: true },
+      { icon: 'file', label: 'File...', value: false },
+      { icon: 'folder', label: 'Folder...', value: true },
     ],
     { placeHolder: 'Offload a file or a folder?' },
   );
-  if (!kind) return [];
+  if (folders === undefined) return [];
   const uris = await vscode.window.showOpenDialog({
-    canSelectFiles: !kind.folders,
-    canSelectFolders: kind.folders,
+    canSelectFiles: !folders,
+    canSelectFolders: folders,
     canSelectMany: true,
     openLabel: 'Offload',
     title: 'Offload to MemCloud',
@@ -117,7 +114,7 @@ async function pickRestoreTarget(item: DataItem): Promise<string | undefined> {
   const uri = await vscode.window.showSaveDialog({
     defaultUri: vscode.Uri.file(join(base, item.name)),
     saveLabel: 'Restore Here',
-    title: `Restore ${item.name} from MemCloud`,
+    title: displayText(`Restore ${item.name} from MemCloud`, 'plain'),
   });
   return uri?.fsPath;
 }

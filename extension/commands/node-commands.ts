@@ -5,6 +5,7 @@ import { parseSize } from '../../engine/store/sizes';
 import { Commands, SETTINGS_SECTION, Settings } from '../constants';
 import { validateSize } from '../input/validators';
 import { requireClient, registerCommand, type Services } from '../services';
+import { askText, notify, withNotificationProgress, withWindowProgress } from '../ui/safe-ui';
 import { formatSize } from '../views/format';
 
 export function registerNodeCommands(context: vscode.ExtensionContext, services: Services): void {
@@ -12,20 +13,21 @@ export function registerNodeCommands(context: vscode.ExtensionContext, services:
 
   registerCommand(context, services, Commands.startNode, 'start the MemCloud node', async () => {
     if (link.state.kind === 'running') {
-      void vscode.window.showInformationMessage(`The MemCloud node is already running ${link.hosting ? 'in this window' : 'elsewhere on this machine; this window uses it'}.`);
+      void notify('info', `The MemCloud node is already running ${link.hosting ? 'in this window' : 'elsewhere on this machine; this window uses it'}.`);
       return link.state;
     }
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Starting MemCloud' }, () => link.attach({ start: true }));
+    await withWindowProgress('Starting MemCloud', () => link.attach({ start: true }));
     return link.state;
   });
 
   registerCommand(context, services, Commands.stopNode, 'stop the MemCloud node', async () => {
     if (link.state.kind !== 'running') {
-      void vscode.window.showInformationMessage('No MemCloud node is running.');
+      void notify('info', 'No MemCloud node is running.');
       return link.state;
     }
-    await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Stopping the MemCloud node (peers are told first, so they can move their data)...' },
+    await withNotificationProgress(
+      'Stopping the MemCloud node (peers are told first, so they can move their data)...',
+      false,
       () => link.stopNode(),
     );
     log.info('node stopped on request');
@@ -35,7 +37,8 @@ export function registerNodeCommands(context: vscode.ExtensionContext, services:
   registerCommand(context, services, Commands.copyFingerprint, 'copy the fingerprint', async () => {
     const status = await requireClient(services).status();
     await vscode.env.clipboard.writeText(status.fingerprint);
-    const picked = await vscode.window.showInformationMessage(
+    const picked = await notify(
+      'info',
       `Copied this device's fingerprint ${status.fingerprint}. The other device needs its public key to trust it.`,
       'Copy Public Key',
     );
@@ -48,7 +51,7 @@ export function registerNodeCommands(context: vscode.ExtensionContext, services:
     const text =
       typeof size === 'string' || typeof size === 'number'
         ? String(size)
-        : await vscode.window.showInputBox({
+        : await askText({
             title: 'RAM this machine offers to peers',
             prompt: 'A size such as 512mb, 4gb or 0 (lend nothing); applies at once and is saved in your settings',
             value: current === undefined ? '' : formatSize(current).replace(' ', ''),

@@ -2,10 +2,12 @@
 
 import * as vscode from 'vscode';
 import type { PeerInfo } from '../../engine/api/types';
+import { delimitedName } from '../../engine/text/display-text';
 import { parseSize } from '../../engine/store/sizes';
 import { Commands } from '../constants';
 import { validateHostPort, validateSize, withDefaultPort } from '../input/validators';
 import { requireClient, registerCommand, type Services } from '../services';
+import { askText, notify, pick, withNotificationProgress } from '../ui/safe-ui';
 import { formatSize } from '../views/format';
 import { deviceOf, peerOf } from './targets';
 
@@ -22,8 +24,9 @@ export function registerPeerCommands(context: vscode.ExtensionContext, services:
       if (!address) return undefined;
       const invalid = validateHostPort(address);
       if (invalid) throw new Error(invalid);
-      const connected = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Connecting to ${peer?.name ?? address} (the other device may need to approve)...` },
+      const connected = await withNotificationProgress(
+        `Connecting to ${peer ? `${peer.fingerprint} ${delimitedName(peer.name)}` : address} (the other device may need to approve)...`,
+        false,
         () => requireClient(services).connect(address, key ? { expectedKey: key } : {}),
       );
       services.log.info(`connected to ${connected.name} (${connected.fingerprint}) at ${address}`);
@@ -48,7 +51,7 @@ export function registerPeerCommands(context: vscode.ExtensionContext, services:
     const text =
       typeof size === 'string' || typeof size === 'number'
         ? String(size)
-        : await vscode.window.showInputBox({
+        : await askText({
             title: `RAM ${device.name} may use on this machine`,
             prompt: 'A size such as 512mb or 2gb; applies at once (what it stores beyond is not evicted, new writes are refused)',
             value: current === undefined ? '' : formatSize(current).replace(' ', ''),
@@ -63,7 +66,7 @@ export function registerPeerCommands(context: vscode.ExtensionContext, services:
 }
 
 async function askAddress(peer: PeerInfo | undefined): Promise<string | undefined> {
-  const text = await vscode.window.showInputBox({
+  const text = await askText({
     title: peer ? `Connect to ${peer.name}` : 'Connect to Peer',
     prompt: 'HOST:PORT of the other MemCloud node (the port defaults to 7797)',
     placeHolder: '192.168.1.20:7797',
@@ -75,12 +78,12 @@ async function askAddress(peer: PeerInfo | undefined): Promise<string | undefine
 async function pickConnected(services: Services): Promise<{ query: string; name: string } | undefined> {
   const connected = (await requireClient(services).peers()).filter((p) => p.state === 'connected');
   if (connected.length === 0) {
-    void vscode.window.showInformationMessage('No peer is connected.');
+    void notify('info', 'No peer is connected.');
     return undefined;
   }
-  const picked = await vscode.window.showQuickPick(
-    connected.map((p) => ({ label: p.name, description: p.addresses[0] ?? '', detail: `Fingerprint ${p.fingerprint}`, peer: p })),
+  const picked = await pick(
+    connected.map((p) => ({ label: p.name, description: p.addresses[0] ?? '', detail: `Fingerprint ${p.fingerprint}`, value: p })),
     { placeHolder: 'Disconnect from which peer?' },
   );
-  return picked ? { query: picked.peer.publicKey, name: picked.peer.name } : undefined;
+  return picked ? { query: picked.publicKey, name: picked.name } : undefined;
 }

@@ -1,12 +1,16 @@
 // The Trust Device picker's entries (no vscode; unit-tested): discovered and pending devices with
-// their full fingerprints to compare out of band, and an entry for a pasted public key.
+// their full fingerprints to compare out of band, and an entry for a pasted public key. Labels are
+// text (a device's name is whatever it chose); the icon is separate, so safe-ui.ts can escape them.
 
 import type { PeerInfo } from '../../engine/api/types';
 import { fingerprint } from '../../engine/identity/fingerprint';
 import { parsePublicKey } from '../../engine/identity/public-key';
+import { delimitedName } from '../../engine/text/display-text';
 import { formatSize } from '../views/format';
 
 export interface TrustCandidate {
+  /** A codicon id shown before the label. */
+  readonly icon: string;
   readonly label: string;
   readonly description: string;
   readonly detail: string;
@@ -21,7 +25,8 @@ export function trustCandidates(peers: readonly PeerInfo[]): TrustCandidate[] {
     .filter((p) => !p.trusted && (p.state === 'pending-consent' || p.state === 'discovered' || p.state === 'connected'))
     .sort((a, b) => Number(b.state === 'pending-consent') - Number(a.state === 'pending-consent') || a.name.localeCompare(b.name))
     .map((p) => ({
-      label: `$(${p.state === 'pending-consent' ? 'question' : 'vm-outline'}) ${p.name}`,
+      icon: p.state === 'pending-consent' ? 'question' : 'vm-outline',
+      label: p.name,
       description: p.state === 'pending-consent' ? 'wants to connect' : p.state === 'connected' ? 'connected (allowed once)' : 'on your network',
       detail: `Fingerprint ${p.fingerprint}${p.addresses[0] ? ` · ${p.addresses[0]}` : ''} · offers ${formatSize(p.offeredBytes)}`,
       publicKey: p.publicKey,
@@ -45,15 +50,16 @@ export function pastedKeyCandidate(text: string, peers: readonly PeerInfo[], own
   try {
     key = parsePublicKey(t);
   } catch (err) {
-    return { label: '$(error) Not a valid public key', description: '', detail: (err as Error).message };
+    return { icon: 'error', label: 'Not a valid public key', description: '', detail: (err as Error).message };
   }
   const canonical = Buffer.from(key).toString('base64url');
   if (canonical === ownKey) {
-    return { label: "$(error) That is this device's own key", description: '', detail: 'Paste the key that `memcloud id` prints on the other device.' };
+    return { icon: 'error', label: "That is this device's own key", description: '', detail: 'Paste the key that `memcloud id` prints on the other device.' };
   }
   const known = peers.find((p) => p.publicKey === canonical);
   return {
-    label: `$(key) Trust the pasted key${known ? ` (${known.name})` : ''}`,
+    icon: 'key',
+    label: `Trust the pasted key${known ? ` ${delimitedName(known.name)}` : ''}`,
     description: known?.trusted ? 'already trusted' : '',
     detail: `Fingerprint ${fingerprint(key)}: compare it with the one shown on the other device`,
     publicKey: canonical,

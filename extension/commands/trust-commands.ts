@@ -2,10 +2,12 @@
 
 import * as vscode from 'vscode';
 import type { PeerInfo, TrustedDeviceInfo } from '../../engine/api/types';
+import { delimitedName } from '../../engine/text/display-text';
 import { Commands } from '../constants';
 import { canonicalPublicKey, validateName } from '../input/validators';
 import { requireClient, registerCommand, type Services } from '../services';
 import { deviceOf, nodeValue } from './targets';
+import { askModal, askText, createPick, notify, pick, type PickEntry } from '../ui/safe-ui';
 import { pastedKeyCandidate, trustCandidates, type TrustCandidate } from './trust-candidates';
 
 export function registerTrustCommands(context: vscode.ExtensionContext, services: Services): void {
@@ -16,12 +18,11 @@ export function registerTrustCommands(context: vscode.ExtensionContext, services
     services.log.info(`trusted ${device.name} (${device.fingerprint})`);
     await services.model.refresh(['trusted', 'peers']);
     const peer = services.model.snapshot.peers.find((p) => p.publicKey === device.publicKey);
+    const message = `Trusted device ${device.fingerprint} ${delimitedName(device.name)}.`;
     if (peer?.state === 'discovered' && peer.addresses.length > 0 && typeof arg !== 'string') {
-      void vscode.window
-        .showInformationMessage(`Trusted ${device.name} (${device.fingerprint}).`, 'Connect')
-        .then((picked) => picked && vscode.commands.executeCommand(Commands.connectPeer, peer.addresses[0], device.publicKey));
+      void notify('info', message, 'Connect').then((picked) => picked && vscode.commands.executeCommand(Commands.connectPeer, peer.addresses[0], device.publicKey));
     } else {
-      void vscode.window.showInformationMessage(`Trusted ${device.name} (${device.fingerprint}).`);
+      void notify('info', message);
     }
     return device;
   });
@@ -30,9 +31,10 @@ export function registerTrustCommands(context: vscode.ExtensionContext, services
     const device = deviceOf(arg) ?? (await pickTrusted(services, 'Revoke which device? Its sessions close at once.'));
     if (!device) return undefined;
     if (typeof arg !== 'string') {
-      const ok = await vscode.window.showWarningMessage(
-        `Revoke ${device.name}?`,
-        { modal: true, detail: 'Its sessions close at once, what it stored here is dropped, and it is refused from now on.' },
+      const ok = await askModal(
+        'warning',
+        `Revoke ${delimitedName(device.name)}?`,
+        'Its sessions close at once, what it stored here is dropped, and it is refused from now on.',
         'Revoke',
       );
       if (ok !== 'Revoke') return undefined;
@@ -49,7 +51,7 @@ export function registerTrustCommands(context: vscode.ExtensionContext, services
     const name =
       typeof newName === 'string'
         ? newName
-        : await vscode.window.showInputBox({ title: `Rename ${device.name}`, value: device.name, prompt: 'The name shown for this device on this machine', validateInput: validateName });
+        : await askText({ title: `Rename ${device.name}`, value: device.name, prompt: 'The name shown for this device on this machine', validateInput: validateName });
     if (name === undefined) return undefined;
     const renamed = await requireClient(services).trustRename(device.query, name);
     await services.model.refresh(['trusted', 'peers']);
@@ -69,10 +71,8 @@ function trustTarget(arg: unknown, name: unknown): { publicKey: string; name?: s
   return undefined;
 }
 
-type CandidateItem = vscode.QuickPickItem & { readonly candidate: TrustCandidate };
-
-function toItem(c: TrustCandidate, alwaysShow = false): CandidateItem {
-  return { label: c.label, description: c.description, detail: c.detail, alwaysShow, candidate: c };
+function toEntry(c: TrustCandidate, alwaysShow = false): PickEntry<TrustCandidate> {
+  return { icon: c.icon, label: c.label, description: c.description, detail: c.detail, alwaysShow, value: c };
 }
 
 /** Discovered and pending devices with full fingerprints; a pasted key works too. */
@@ -80,31 +80,31 @@ async function pickDeviceToTrust(services: Services): Promise<{ publicKey: strin
   await services.model.refresh(['peers', 'status']);
   const peers: readonly PeerInfo[] = services.model.snapshot.peers;
   const ownKey = services.model.snapshot.status?.publicKey;
-  const listed = trustCandidates(peers).map((c) => toItem(c));
-  const pick = vscode.window.createQuickPick<CandidateItem>();
-  pick.title = 'Trust Device';
-  pick.placeholder = listed.length > 0 ? 'Pick a device (compare its fingerprint with its owner), or paste its public key' : 'Paste the public key that `memcloud id` prints on the other device';
-  pick.matchOnDescription = true;
-  pick.matchOnDetail = true;
-  pick.items = listed;
-  pick.onDidChangeValue((value) => {
+  const listed = trustCandidates(peers).map((c) => toEntry(c));
+  const picker = createPick<TrustCandidate>();
+  picker.title = 'Trust Device';
+  picker.placeholder = listed.length > 0 ? 'Pick a device (compare its fingerprint with its owner), or paste its public key' : 'Paste the public key that `memcloud id` prints on the other device';
+  picker.matchOnDescription = true;
+  picker.matchOnDetail = true;
+  picker.setEntries(listed);
+  picker.onDidChangeValue((value) => {
     const pasted = pastedKeyCandidate(value, peers, ownKey);
-    pick.items = pasted ? [toItem(pasted, true), ...listed] : listed;
+    picker.setEntries(pasted ? [toEntry(pasted, true), ...listed] : listed);
   });
   const chosen = await new Promise<TrustCandidate | undefined>((resolve) => {
-    pick.onDidAccept(() => {
-      const c = pick.selectedItems[0]?.candidate;
+    picker.onDidAccept(() => {
+      const c = picker.selectedItems[0]?.value;
       if (c?.publicKey === undefined) return; // an explanation entry: keep the picker open
       resolve(c);
-      pick.hide();
+      picker.hide();
     });
-    pick.onDidHide(() => resolve(undefined));
-    pick.show();
+    picker.onDidHide(() => resolve(undefined));
+    picker.show();
   });
-  pick.dispose();
+  picker.dispose();
   if (!chosen?.publicKey) return undefined;
   if (chosen.name) return { publicKey: chosen.publicKey, name: chosen.name };
-  const name = await vscode.window.showInputBox({
+  const name = await askText({
     title: 'Name for the new device',
     prompt: 'Shown in MemCloud on this machine; leave empty for a name from its fingerprint',
     validateInput: (v) => (v === '' ? undefined : validateName(v)),
@@ -117,12 +117,12 @@ async function pickDeviceToTrust(services: Services): Promise<{ publicKey: strin
 async function pickTrusted(services: Services, placeHolder: string): Promise<{ query: string; name: string } | undefined> {
   const devices: TrustedDeviceInfo[] = (await requireClient(services).trustList()).filter((d) => d.status === 'trusted');
   if (devices.length === 0) {
-    void vscode.window.showInformationMessage('No device is trusted yet.');
+    void notify('info', 'No device is trusted yet.');
     return undefined;
   }
-  const picked = await vscode.window.showQuickPick(
-    devices.map((d) => ({ label: d.name, description: d.connected ? 'connected' : '', detail: `Fingerprint ${d.fingerprint}`, device: d })),
+  const picked = await pick(
+    devices.map((d) => ({ label: d.name, description: d.connected ? 'connected' : '', detail: `Fingerprint ${d.fingerprint}`, value: d })),
     { placeHolder, matchOnDetail: true },
   );
-  return picked ? { query: picked.device.publicKey, name: picked.device.name } : undefined;
+  return picked ? { query: picked.publicKey, name: picked.name } : undefined;
 }

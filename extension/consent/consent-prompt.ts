@@ -7,7 +7,8 @@ import type { ConsentAnswer, ConsentRequestInfo, EngineEvent } from '../../engin
 import { ErrorCodes, isMemCloudError } from '../../engine/errors';
 import { showError } from '../errors/show-error';
 import { requireClient, type Services } from '../services';
-import { CONSENT_BUTTONS, answerFor, consentMessage, impostorWarning, lateAnswerMessage, type ConsentOutcome } from './consent-text';
+import { askModal, notify } from '../ui/safe-ui';
+import { CONSENT_BUTTONS, answerFor, consentMessage, impostorWarning, lateAnswerMessage, warningDetail, type ConsentOutcome } from './consent-text';
 
 /** Resolved request ids remembered for late clicks; old ones are dropped beyond this. */
 const REMEMBERED = 200;
@@ -43,7 +44,7 @@ export class ConsentPrompt implements vscode.Disposable {
       await requireClient(this.services).consentAnswer(id, answer);
     } catch (err) {
       if (!isMemCloudError(err, ErrorCodes.CONSENT_NOT_FOUND)) throw err;
-      void vscode.window.showInformationMessage(lateAnswerMessage({ name }, this.outcomes.get(id)));
+      void notify('info', lateAnswerMessage({ name }, this.outcomes.get(id)));
       return 'late';
     }
     const verb = answer === 'deny' ? 'denied' : answer === 'once' ? 'allowed for this session' : 'trusted from now on';
@@ -61,17 +62,19 @@ export class ConsentPrompt implements vscode.Disposable {
     if (this.shown.has(req.id) || this.outcomes.has(req.id)) return;
     this.shown.add(req.id);
     this.requests.set(req.id, req);
-    const message = consentMessage(req, this.services.model.snapshot.status?.offeredBytes);
+    const allowance = this.services.model.snapshot.status?.offeredBytes;
+    const message = consentMessage(req, allowance);
     const warning = impostorWarning(req);
     const titles = CONSENT_BUTTONS.map((b) => b.title);
     this.services.log.info(`consent requested by ${req.name} (${req.fingerprint}) from ${req.address}${warning ? ' — name matches a trusted device with another key' : ''}`);
     let picked: string | undefined;
     if (warning) {
-      picked = await vscode.window.showWarningMessage(warning, { modal: true, detail: message }, ...titles);
+      // Modal text is plain (no links), and the peer's name is in the detail, after both fingerprints.
+      picked = await askModal('warning', warning, warningDetail(req, allowance), ...titles);
       // Dismissing the warning is a refusal: this request is suspicious by definition.
       picked ??= 'Deny';
     } else {
-      picked = await vscode.window.showInformationMessage(message, ...titles);
+      picked = await notify('info', message, ...titles);
       if (picked === undefined) return; // dismissed: the engine denies it at expiry
     }
     try {

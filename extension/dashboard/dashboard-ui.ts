@@ -4,16 +4,19 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { DataItem } from '../../engine/api/types';
 import { ErrorCodes, MemCloudError } from '../../engine/errors';
+import { displayText } from '../../engine/text/display-text';
 import { formatSize } from '../../engine/store/sizes';
 import type { DashboardUi } from './dashboard-host';
+import { askModal } from '../ui/safe-ui';
 import { suggestedFileName } from './data-actions';
 
 export function vscodeDashboardUi(): DashboardUi {
   return {
     async confirmFree(item: DataItem): Promise<boolean> {
-      const answer = await vscode.window.showWarningMessage(
+      const answer = await askModal(
+        'warning',
         `Free "${item.name}" (${formatSize(item.size)})?`,
-        { modal: true, detail: 'Every copy is removed, here and on the peers that hold it. This cannot be undone.' },
+        'Every copy is removed, here and on the peers that hold it. This cannot be undone.',
         'Free',
       );
       return answer === 'Free';
@@ -24,7 +27,7 @@ export function vscodeDashboardUi(): DashboardUi {
       const uri = await vscode.window.showSaveDialog({
         defaultUri: vscode.Uri.joinPath(folder, suggestedFileName(item)),
         saveLabel: 'Restore',
-        title: `Restore ${item.name}`,
+        title: displayText(`Restore ${item.name}`, 'plain'),
       });
       if (uri === undefined) return undefined;
       // The node writes pulled streams itself, so the target must be a path on this machine.

@@ -2,6 +2,7 @@
 
 import * as vscode from 'vscode';
 import { Commands, SETTINGS_SECTION } from '../constants';
+import { notify } from '../ui/safe-ui';
 import { userMessage, type ErrorAction } from './user-message';
 
 const BUTTONS: Readonly<Record<ErrorAction, { readonly title: string; readonly run: () => Thenable<unknown> }>> = {
@@ -17,9 +18,7 @@ export function showError(err: unknown, what: string, log?: vscode.LogOutputChan
   const msg = userMessage(err, what);
   log?.[msg.severity === 'info' ? 'info' : msg.severity === 'warning' ? 'warn' : 'error'](msg.text);
   const titles = msg.actions.map((a) => BUTTONS[a].title);
-  const show =
-    msg.severity === 'error' ? vscode.window.showErrorMessage : msg.severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-  void show(msg.text, ...titles).then((picked) => {
+  void notify(msg.severity, msg.text, ...titles).then((picked) => {
     const action = msg.actions.find((a) => BUTTONS[a].title === picked);
     if (action) void BUTTONS[action].run();
   });

@@ -27,7 +27,8 @@ export function partsFor(event: EngineEvent): readonly ModelPart[] {
     case 'consent-resolved':
       return ['peers', 'stats', 'status'];
     case 'trust-changed':
-      return ['trusted', 'peers'];
+      // A trust file that became unusable (or usable again) is reported in the status.
+      return ['trusted', 'peers', 'status'];
     case 'data-changed':
       return ['data', 'stats', 'peers'];
     case 'progress':

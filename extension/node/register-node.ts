@@ -7,6 +7,7 @@ import type { EngineEvent } from '../../engine/api/types';
 import { ContextKeys } from '../constants';
 import { showError } from '../errors/show-error';
 import type { Services } from '../services';
+import { notify } from '../ui/safe-ui';
 import type { NodeSettings, SettingsChange } from '../settings/settings';
 import { stateKey, type LinkState } from './node-link';
 
@@ -67,7 +68,7 @@ export async function applySettingsChange(services: Services, change: SettingsCh
       const message = link.hosting
         ? 'The new MemCloud settings take effect when the node restarts. Restart it now? (Peers are told first, so nothing is lost.)'
         : 'The new MemCloud settings take effect the next time a node starts in VS Code; the node running now was started elsewhere. Restart it here now?';
-      const picked = await vscode.window.showInformationMessage(message, 'Restart Node');
+      const picked = await notify('info', message, 'Restart Node');
       if (picked === 'Restart Node') await link.restartNode();
       return;
     }

@@ -3,6 +3,7 @@
 
 import * as vscode from 'vscode';
 import { SETTINGS_SECTION, Settings, type SettingName } from '../constants';
+import { notify } from '../ui/safe-ui';
 import { classifyChange, describeProblems, parseSettings, type NodeSettings, type ParsedSettings, type RawSettings, type SettingsChange } from './settings';
 
 /** Settings a workspace may set; the others describe this machine's node and come from user settings only. */
@@ -46,9 +47,7 @@ export class SettingsSource implements vscode.Disposable {
     if (text === this.lastProblems) return;
     this.lastProblems = text;
     if (text === '') return;
-    void vscode.window
-      .showWarningMessage(`MemCloud ignores invalid settings and uses their defaults: ${text}.`, 'Open Settings')
-      .then((picked) => picked && vscode.commands.executeCommand('workbench.action.openSettings', SETTINGS_SECTION));
+    void notify('warning', `MemCloud ignores invalid settings and uses their defaults: ${text}.`, 'Open Settings').then((picked) => picked && vscode.commands.executeCommand('workbench.action.openSettings', SETTINGS_SECTION));
   }
 
   dispose(): void {

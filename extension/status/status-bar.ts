@@ -1,6 +1,7 @@
 // The status bar entry: pooled RAM and connected peers; a click opens the dashboard.
 
 import * as vscode from 'vscode';
+import { displayText } from '../../engine/text/display-text';
 import { Commands } from '../constants';
 import { stateKey } from '../node/node-link';
 import type { Services } from '../services';
@@ -11,9 +12,12 @@ export function registerStatusBar(context: vscode.ExtensionContext, services: Se
   item.name = 'MemCloud';
   item.command = Commands.showDashboard;
   const render = () => {
-    const { text, tooltip } = statusText(stateKey(services.link.state), services.link.hosting, services.model.snapshot);
+    const { text, tooltip: raw, trustFile } = statusText(stateKey(services.link.state), services.link.hosting, services.model.snapshot);
+    const tooltip = displayText(raw, 'plain');
     if (item.text !== text) item.text = text;
     if (item.tooltip !== tooltip) item.tooltip = tooltip;
+    item.command = trustFile ? { command: 'vscode.open', title: 'Open the trust file', arguments: [vscode.Uri.file(trustFile)] } : Commands.showDashboard;
+    item.backgroundColor = trustFile ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
   };
   services.link.on('state', render);
   services.model.on('change', render);

@@ -7,6 +7,8 @@ import { count, formatSize } from '../views/format';
 export interface StatusText {
   readonly text: string;
   readonly tooltip: string;
+  /** Set while the trust file cannot be used: the entry is shown as a warning and a click opens it. */
+  readonly trustFile?: string;
 }
 
 export function statusText(state: NodeStateKey, hosted: boolean, snap: Snapshot): StatusText {
@@ -21,6 +23,14 @@ export function statusText(state: NodeStateKey, hosted: boolean, snap: Snapshot)
       break;
   }
   const pool = snap.stats?.pool ?? { offeredBytes: 0, connectedPeers: 0 };
+  const problem = snap.status?.trustFileProblem;
+  if (problem) {
+    return {
+      text: `$(warning) MemCloud: fix the trust file`,
+      tooltip: `MemCloud admits no new device or session until the trust file is fixed — click to open it.\n${problem.message}`,
+      trustFile: problem.path,
+    };
+  }
   const lines = ['MemCloud — click to open the dashboard'];
   if (snap.status) lines.push(`Node "${snap.status.name}" (${snap.status.fingerprint}), ${hosted ? 'running in this window' : 'running elsewhere (attached)'}`);
   lines.push(`Pool: ${formatSize(pool.offeredBytes)} offered by ${count(pool.connectedPeers, 'connected peer')}`);

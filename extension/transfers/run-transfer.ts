@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { EngineEvent } from '../../engine/api/types';
 import { requireClient, type Services } from '../services';
+import { withNotificationProgress } from '../ui/safe-ui';
 import { ProgressTracker } from './progress-tracker';
 
 const CANCEL_RETRY_MS = 200;
@@ -16,7 +17,7 @@ const CANCEL_RETRY_MS = 200;
 export function runTransfer<T>(services: Services, title: string, start: (transferId: string) => Promise<T>, cancel?: vscode.CancellationToken): Promise<T> {
   const client = requireClient(services);
   return Promise.resolve(
-    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    withNotificationProgress(title, true, async (progress, token) => {
       const transferId = randomBytes(8).toString('hex');
       const tracker = new ProgressTracker();
       const onEvent = (e: EngineEvent) => {

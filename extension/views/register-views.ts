@@ -2,12 +2,12 @@
 // the model; the Peers view carries a badge with the connected count.
 
 import * as vscode from 'vscode';
-import type { DataItem, PeerInfo, TrustedDeviceInfo } from '../../engine/api/types';
+import type { DataItem, PeerInfo, TrustFileProblemInfo, TrustedDeviceInfo } from '../../engine/api/types';
 import { Views } from '../constants';
 import type { ModelPart } from '../model/node-model';
 import type { Services } from '../services';
 import { dataRow } from './data-rows';
-import { deviceRows } from './device-rows';
+import { deviceRows, trustProblemRow } from './device-rows';
 import { connectedCount, peerRows } from './peer-rows';
 import { RowTreeProvider, type RowItem } from './row-tree-provider';
 import type { Row } from './rows';
@@ -15,7 +15,8 @@ import { count } from './format';
 
 export interface MemCloudViews {
   readonly peers: RowTreeProvider<PeerInfo>;
-  readonly trusted: RowTreeProvider<TrustedDeviceInfo>;
+  /** Trusted devices, led by a row about the trust file while it cannot be used. */
+  readonly trusted: RowTreeProvider<TrustedDeviceInfo | TrustFileProblemInfo>;
   readonly data: RowTreeProvider<DataItem>;
   /** The Peers view (its badge shows the connected count). */
   readonly peersView: vscode.TreeView<unknown>;
@@ -29,7 +30,7 @@ function itemsBy<T>(values: readonly T[], rows: readonly Row[], idOf: (v: T) => 
 
 export function registerViews(context: vscode.ExtensionContext, services: Services): MemCloudViews {
   const peers = new RowTreeProvider<PeerInfo>();
-  const trusted = new RowTreeProvider<TrustedDeviceInfo>();
+  const trusted = new RowTreeProvider<TrustedDeviceInfo | TrustFileProblemInfo>();
   const data = new RowTreeProvider<DataItem>();
   const peersView = vscode.window.createTreeView(Views.peers, { treeDataProvider: peers });
   const trustedView = vscode.window.createTreeView(Views.trusted, { treeDataProvider: trusted, showCollapseAll: true });
@@ -44,7 +45,11 @@ export function registerViews(context: vscode.ExtensionContext, services: Servic
       const badge = n > 0 ? { value: n, tooltip: `${count(n, 'connected peer')}` } : undefined;
       if (peersView.badge?.value !== badge?.value) peersView.badge = badge;
     }
-    if (parts.has('trusted')) trusted.setItems(itemsBy(snap.trusted, deviceRows(snap.trusted), (d) => `device:${d.publicKey}`));
+    if (parts.has('trusted') || parts.has('status')) {
+      const problem = snap.status?.trustFileProblem;
+      const devices: RowItem<TrustedDeviceInfo | TrustFileProblemInfo>[] = itemsBy(snap.trusted, deviceRows(snap.trusted), (d) => `device:${d.publicKey}`);
+      trusted.setItems(problem ? [{ row: trustProblemRow(problem), value: problem }, ...devices] : devices);
+    }
     if (parts.has('data')) data.setItems(snap.data.map((item) => ({ row: dataRow(item), value: item })));
   };
   services.model.on('change', update);

@@ -1,8 +1,11 @@
 // A TreeDataProvider over plain rows. Element objects are kept per id across refreshes, and
 // onDidChangeTreeData fires only for what diffRows says changed, so a refresh that renders the
-// same labels costs the tree nothing.
+// same labels costs the tree nothing. Labels, descriptions and tooltips are plain text in VS Code
+// (string tooltips are never markdown here: this provider has no resolveTreeItem); controls and
+// format characters in them are shown as escapes.
 
 import * as vscode from 'vscode';
+import { displayText } from '../../engine/text/display-text';
 import { diffRows, type Row } from './rows';
 
 /** A tree element: its rendering and the value it stands for (what commands receive). */
@@ -63,11 +66,12 @@ export class RowTreeProvider<T> implements vscode.TreeDataProvider<RowNode<T>>, 
   getTreeItem(node: RowNode<T>): vscode.TreeItem {
     const { row } = node;
     const hasChildren = (row.children?.length ?? 0) > 0;
-    const item = new vscode.TreeItem(row.label, hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(displayText(row.label, 'plain'), hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = row.id;
-    if (row.description !== undefined) item.description = row.description;
-    if (row.tooltip !== undefined) item.tooltip = row.tooltip;
+    if (row.description !== undefined) item.description = displayText(row.description, 'plain');
+    if (row.tooltip !== undefined) item.tooltip = displayText(row.tooltip, 'plain');
     if (row.contextValue !== undefined) item.contextValue = row.contextValue;
+    if (row.open !== undefined) item.command = { command: 'vscode.open', title: 'Open', arguments: [vscode.Uri.file(row.open)] };
     if (row.icon) item.iconPath = new vscode.ThemeIcon(row.icon.id, row.icon.color ? new vscode.ThemeColor(row.icon.color) : undefined);
     return item;
   }

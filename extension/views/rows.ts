@@ -11,6 +11,8 @@ export interface Row {
   readonly contextValue?: string;
   /** A codicon id, optionally with a theme color id. */
   readonly icon?: { readonly id: string; readonly color?: string };
+  /** A file opened in an editor when the row is clicked. */
+  readonly open?: string;
   readonly children?: readonly Row[];
 }
 

@@ -226,6 +226,21 @@ describe('dashboard in a real browser with live nodes', () => {
     assert.deepEqual(dialogs, []);
   });
 
+  test('a trust file that cannot be used is a banner, its text shown as text', async () => {
+    const [status, stats, peerList, data] = await Promise.all([mc.status(), mc.stats(), mc.peers(), mc.listData()]);
+    const message = `Trust store "/h/trusted_devices.json" is corrupt: it has an unexpected field "${HOSTILE} [Allow Once](command:memcloud.offload)". Fix it by hand.`;
+    const trustFileProblem = { code: 'TRUST_STORE_CORRUPT' as const, path: '/h/trusted_devices.json', message, since: Date.now() };
+    await deliver({ type: 'state', state: { attached: true, status: { ...status, trustFileProblem }, stats, peers: peerList, data, history: [], error: null } });
+    const banner = page.locator('[data-section="banner"] .banner-error');
+    await banner.waitFor();
+    assert.equal(await banner.textContent(), `No new device or session is admitted until the trust file is fixed. ${message}`);
+    assert.equal(await banner.getAttribute('role'), 'alert');
+    assert.equal(await page.locator('img').count(), 0);
+    assert.equal(await page.locator('[data-section="banner"] a').count(), 0);
+    await deliver({ type: 'state', state: { attached: true, status, stats, peers: peerList, data, history: [], error: null } });
+    await banner.waitFor({ state: 'detached' });
+  });
+
   test('empty states instead of blank areas', async () => {
     const [status, stats] = await Promise.all([mc.status(), mc.stats()]);
     await deliver({ type: 'state', state: { attached: true, status, stats, peers: [], data: [], history: [], error: null } });

@@ -143,6 +143,8 @@ function banner(state: DashboardState | null): Banner | null {
   if (state === null) return { tone: 'info', text: EMPTY_TEXT.loading };
   if (!state.attached) return { tone: 'info', text: EMPTY_TEXT.detached };
   if (state.error !== null) return { tone: 'error', text: `Cannot read the node: ${state.error}` };
+  const problem = state.status?.trustFileProblem;
+  if (problem) return { tone: 'error', text: `No new device or session is admitted until the trust file is fixed. ${problem.message}` };
   return null;
 }
 

@@ -60,7 +60,8 @@ describe('MemCloud UI in the workbench (command palette, notification, sidebar)'
       const { page } = wb;
       await openActivity(page, 'MemCloud');
       const toast = await waitForNotification(page, 'wants to store up to', { timeoutMs: 60_000 });
-      assert.match(await toast.innerText(), /desk \([0-9A-Z]{4}(-[0-9A-Z]{4}){3}\) wants to store up to/);
+      // The fingerprint first, then the name the device chose, delimited and bidi-isolated.
+      assert.match(await toast.innerText(), /Device [0-9A-Z]{4}(-[0-9A-Z]{4}){3} \[\u2068desk\u2069\] wants to store up to/);
       for (const answer of ['Allow Once', 'Trust Always', 'Deny']) {
         await toast.getByRole('button', { name: answer }).waitFor({ state: 'visible', timeout: 15_000 });
       }

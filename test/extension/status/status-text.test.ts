@@ -27,6 +27,16 @@ describe('status bar text', () => {
     assert.equal(statusText('running', true, empty).text, '$(server-environment) 0 B · 0 peers');
   });
 
+  test('a trust file that cannot be used turns the entry into a warning that opens the file', () => {
+    const problem = { code: 'TRUST_STORE_CORRUPT', path: '/h/trusted_devices.json', message: 'Trust store "/h/trusted_devices.json" is corrupt: it is not valid JSON.', since: 1 } as const;
+    const s = statusText('running', true, { ...snap, status: { ...snap.status!, trustFileProblem: problem } });
+    assert.equal(s.text, '$(warning) MemCloud: fix the trust file');
+    assert.equal(s.trustFile, '/h/trusted_devices.json');
+    assert.match(s.tooltip, /admits no new device or session/);
+    assert.ok(s.tooltip.includes(problem.message));
+    assert.equal(statusText('running', true, snap).trustFile, undefined);
+  });
+
   test('other states', () => {
     assert.equal(statusText('starting', false, empty).text, '$(sync~spin) MemCloud');
     assert.match(statusText('stopped', false, empty).tooltip, /Start Node/);
