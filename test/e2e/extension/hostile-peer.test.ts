@@ -139,6 +139,9 @@ describe('hostile device names and peer text in the VS Code workbench', () => {
       assert.equal(await holder.outcome(['admitted', 'refused'], 60_000), 'admitted');
       await waitForTreeItem(page, 'holder', { timeoutMs: 30_000 });
       await openActivity(page, 'Explorer');
+      // The activity bar's hover ("Explorer (Ctrl+Shift+E)") would sit over the tree: move away first.
+      await page.mouse.move(700, 450);
+      await page.locator('.context-view .hover-contents').waitFor({ state: 'detached', timeout: 15_000 });
       await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'notes.txt' }).first().click({ button: 'right' });
       await page.locator('.context-view .action-label', { hasText: 'Offload File or Folder...' }).first().click();
       const failed = await waitForNotification(page, 'Could not offload', { timeoutMs: 60_000 });

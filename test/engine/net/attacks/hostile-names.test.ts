@@ -7,6 +7,8 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ConsentRequest } from '../../../../engine/consent/consent-queue';
 import { DeviceIdentity } from '../../../../engine/identity/device-identity';
 import { closeSharedPool, createEndpoint, type Endpoint } from '../../../support/endpoints';
@@ -128,6 +130,27 @@ describe('hostile device names', () => {
       assert.equal(stored?.approval, 'consent-always');
     } finally {
       session.peer.destroy();
+    }
+  });
+
+  test('"Trust Always" still admits when the trust file cannot be written at that moment', async () => {
+    const b = track(await createEndpoint({ name: 'beta', backend: 'native' }));
+    const file = join(b.home, 'trusted_devices.json');
+    b.consent.once('request', (req: ConsentRequest) => {
+      // The file turns into something that cannot be read or replaced just before the answer.
+      void rm(file, { force: true })
+        .then(() => mkdir(file))
+        .then(() => b.consent.answer(req.id, 'always'));
+    });
+    const attacker = DeviceIdentity.generate();
+    const session = await hostileSession(b.port, { identity: attacker, name: 'laptop' });
+    try {
+      assert.equal((await session.peer.nextFrame()).type, TRANSPORT, 'admitted: the approval was not turned into a refusal');
+      assert.equal(b.trust.isTrusted(attacker.publicKey), true, 'trusted in this process, to be written once the file is usable');
+      assert.equal(b.trust.problem?.code, 'TRUST_STORE_CORRUPT', 'and the unusable file is reported');
+    } finally {
+      session.peer.destroy();
+      await rm(file, { recursive: true, force: true });
     }
   });
 });
