@@ -48,7 +48,7 @@ describe('a peer\'s error text in the CLI', () => {
     await hostile.next('request');
     assert.doesNotMatch(r.stderr, TERMINAL_CONTROLS, JSON.stringify(r.stderr));
     assert.equal(r.stderr.split('\n').length, 2, 'one line (and its line feed)');
-    assert.ok(r.stderr.includes('holder: '), 'says which peer answered');
+    assert.match(r.stderr, /holder \([0-9A-Z]{4}(-[0-9A-Z]{4}){3}\): /, 'says which peer answered');
     assert.ok(r.stderr.includes('[Allow Once](command:memcloud.offload?"/etc")'), 'the text itself is shown, as text');
     assert.ok(r.stderr.includes('forged line'), 'nothing is silently dropped but the controls');
     assert.match(r.stderr, /\[INTERNAL\]\n$/);
