@@ -8,6 +8,7 @@ import type { SecretRequest } from '../../engine/identity/identity-unlock';
 import { passphraseBytes } from '../../engine/identity/passphrase-kdf';
 import { SETTINGS_SECTION, Settings } from '../constants';
 import { showError } from '../errors/show-error';
+import { askText } from '../ui/safe-ui';
 import type { Services } from '../services';
 import { applyIdentityStorage, type IdentityStorageMode, type IdentityWindow } from './identity-storage';
 import { SecretStorageStore } from './secret-storage-store';
@@ -21,7 +22,7 @@ function mode(): IdentityStorageMode {
 
 async function ask(request: SecretRequest): Promise<Uint8Array> {
   const label = request.kind === 'pin' ? 'PIN' : 'passphrase';
-  const text = await vscode.window.showInputBox({
+  const text = await askText({
     title: 'MemCloud',
     prompt: `${request.what} is protected: enter its ${label} to start the node.`,
     password: true,

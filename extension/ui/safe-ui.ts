@@ -86,6 +86,8 @@ export function askText(options: {
   readonly prompt: string;
   readonly value?: string;
   readonly placeHolder?: string;
+  readonly password?: boolean;
+  readonly ignoreFocusOut?: boolean;
   readonly validateInput?: (value: string) => string | undefined;
 }): Thenable<string | undefined> {
   const { validateInput } = options;
@@ -94,6 +96,8 @@ export function askText(options: {
     prompt: displayText(options.prompt, 'input-message'),
     ...(options.value === undefined ? {} : { value: options.value }),
     ...(options.placeHolder === undefined ? {} : { placeHolder: displayText(options.placeHolder, 'plain') }),
+    ...(options.password ? { password: true } : {}),
+    ...(options.ignoreFocusOut ? { ignoreFocusOut: true } : {}),
     ...(validateInput ? { validateInput: (v: string) => { const m = validateInput(v); return m === undefined ? undefined : displayText(m, 'input-message'); } } : {}),
   });
 }
