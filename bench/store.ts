@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { chargeOf } from '../engine/store/block-cost';
 import { BlockStore } from '../engine/store/block-store';
 import { formatSize, parseSize } from '../engine/store/sizes';
 
@@ -69,7 +70,7 @@ function churn(): void {
   for (let i = 0; i < picks.length; i++) checksum += store.get('self', picks[i]!)![0]!;
   const getMs = performance.now() - getStart;
 
-  const stored = totals.usedBytes;
+  const stored = totals.blocks * BLOCK_BYTES; // data bytes (usedBytes also charges each block's overhead)
   const line = (name: string, key: keyof NodeJS.MemoryUsage, countsData: boolean): string => {
     const delta = after[key] - before[key];
     const per = countsData ? `overhead ${perBlock(delta - stored, totals.blocks)}` : perBlock(delta, totals.blocks);
@@ -96,7 +97,7 @@ function breakdown(): void {
   const m0 = memory();
   const { ids, data } = makeBatch(0, count);
   const m1 = memory();
-  const store = new BlockStore({ capacityBytes: CAPACITY });
+  const store = new BlockStore({ capacityBytes: count * chargeOf(BLOCK_BYTES) });
   for (let i = 0; i < count; i++) store.put('self', ids[i]!, data[i]!, { durability: 'pinned' });
   const m2 = memory();
   const pointers = count * 16; // the two plain arrays holding data and ids

@@ -48,6 +48,8 @@ export const ErrorCodes = {
   PEER_NOT_FOUND: 'PEER_NOT_FOUND',
   PEER_GONE: 'PEER_GONE',
   CANCELLED: 'CANCELLED',
+  /** A holder has too many of our requests waiting for us to read its replies; nothing was done. */
+  BUSY: 'BUSY',
 
   // Local API
   BAD_REQUEST: 'BAD_REQUEST',

@@ -1,14 +1,21 @@
 // What this node does for peers that store RAM here: each peer reads, lists and frees only its own
-// namespace (its identity key), within the quota we allow it and the total we offer. A write over
-// either limit is refused with an explicit error, never dropped. Usage is kept by identity, so it
-// survives reconnects.
+// namespace (its identity key), within the quota we allow it, the total we offer and our memory
+// cap, every block charged its data plus a fixed overhead (store/block-cost.ts). A cache block
+// may be evicted to admit another (the owner is told with EVICTED); a write that cannot fit even
+// so is refused with an explicit error, never dropped. Usage is kept by identity, so it survives
+// reconnects. Requests run in order per peer, only while the peer reads its replies
+// (holder-dispatch.ts).
 
 import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
-import type { BlockStore, EvictedBlock } from '../store/block-store';
+import type { BlockStore, EvictedBlock, Usage } from '../store/block-store';
 import { MAX_RECORD_PLAINTEXT } from '../net/constants';
-import { formatSize } from '../store/sizes';
+import { HolderDispatch } from './holder-dispatch';
 import type { PeerLink } from './peer-link';
 import {
+  MAX_BLOCK_BYTES,
+  MAX_BLOCKS_PER_OWNER,
+  MAX_LIST_PAGE,
+  MAX_NOTICE_IDS,
   Op,
   encodeError,
   encodeEvicted,
@@ -26,42 +33,74 @@ export const SELF = 'self';
 export interface HolderPolicy {
   /** Bytes this peer may store here (its trust entry's allowance, else our default). */
   allowance(publicKey: string): number;
-  /** Bytes we lend to all peers together. */
-  offeredBytes(): number;
 }
 
 /** Requests peers send us (their notices go to the owner side, see cluster.ts). */
 export class HolderService {
-  private lent = 0;
   private served = 0;
+  private readonly dispatch: HolderDispatch;
 
   constructor(
     private readonly store: BlockStore,
     private readonly policy: HolderPolicy,
     private readonly linkFor: (publicKey: string) => PeerLink | undefined,
+    warn: (message: string) => void = () => undefined,
   ) {
-    for (const ns of store.namespaces()) if (ns !== SELF) this.lent += store.usage(ns).bytes;
+    this.dispatch = new HolderDispatch({
+      serve: (link, req) => this.serve(link, req),
+      refuse: (link, req, err) => link.send(encodeError(req.op, req.id, err)),
+    }, warn);
   }
 
-  /** Bytes all peers together store here. */
+  /** Charged bytes all peers together store here. */
   get lentBytes(): number {
-    return this.lent;
+    return this.store.totals().peerUsedBytes;
   }
 
   get requestsServed(): number {
     return this.served;
   }
 
+  /** Requests answered BUSY (their peer had too many waiting for it to read earlier replies). */
+  get requestsRefused(): number {
+    return this.dispatch.refused;
+  }
+
+  /** Requests of `link` waiting for it to read earlier replies. */
+  waitingRequests(link: PeerLink): number {
+    return this.dispatch.waiting(link);
+  }
+
   stat(publicKey: string): StatReply {
     const allowedBytes = this.policy.allowance(publicKey);
-    const usedBytes = this.store.usage(publicKey).bytes;
-    const totals = this.store.totals();
-    const memoryRoom = Math.max(0, totals.capacityBytes - totals.pinnedBytes);
-    const availableBytes = Math.max(0, Math.min(allowedBytes - usedBytes, this.policy.offeredBytes() - this.lent, memoryRoom));
-    return { allowedBytes, usedBytes, availableBytes };
+    return { allowedBytes, usedBytes: this.store.usage(publicKey).bytes, availableBytes: this.store.roomFor(publicKey, allowedBytes, MAX_BLOCKS_PER_OWNER) };
   }
 
   request(link: PeerLink, req: PeerRequest): void {
+    this.dispatch.request(link, req);
+  }
+
+  /** Evictions of blocks peers stored here: tell each owner in one batch (if connected; else LIST shows it). */
+  onEvicted(evicted: readonly EvictedBlock[]): void {
+    const byOwner = new Map<string, string[]>();
+    for (const e of evicted) {
+      if (e.ns === SELF) continue;
+      const list = byOwner.get(e.ns);
+      if (list) list.push(e.id);
+      else byOwner.set(e.ns, [e.id]);
+    }
+    for (const [owner, ids] of byOwner) {
+      const link = this.linkFor(owner);
+      for (let i = 0; link && i < ids.length; i += MAX_NOTICE_IDS) link.send(encodeEvicted(ids.slice(i, i + MAX_NOTICE_IDS)));
+    }
+  }
+
+  /** Frees everything a device stored here (its trust was revoked or forgotten). */
+  dropOwner(publicKey: string): Usage {
+    return this.store.flush(publicKey);
+  }
+
+  private serve(link: PeerLink, req: PeerRequest): void {
     this.served++;
     try {
       link.send(this.answer(link.publicKey, req));
@@ -71,47 +110,20 @@ export class HolderService {
     }
   }
 
-  /** Evictions of blocks peers stored here: tell their owners (if connected; else at reconcile). */
-  onEvicted(evicted: readonly EvictedBlock[]): void {
-    const byOwner = new Map<string, string[]>();
-    for (const e of evicted) {
-      if (e.ns === SELF) continue;
-      this.lent -= e.size;
-      const list = byOwner.get(e.ns) ?? [];
-      list.push(e.id);
-      byOwner.set(e.ns, list);
-    }
-    for (const [owner, ids] of byOwner) {
-      const link = this.linkFor(owner);
-      for (let i = 0; link && i < ids.length; i += 4096) link.send(encodeEvicted(ids.slice(i, i + 4096)));
-    }
-  }
-
-  /** Frees everything a device stored here (used when its trust is forgotten). */
-  dropOwner(publicKey: string): void {
-    this.lent -= this.store.flush(publicKey).bytes;
-  }
-
-  /** Refuses a write that would take what all peers store here past what we offer. */
-  private readonly admitLent = (growth: number): void => {
-    const offered = this.policy.offeredBytes();
-    if (growth > 0 && this.lent + growth > offered) {
-      throw new MemCloudError(ErrorCodes.QUOTA_EXCEEDED, `this node lends at most ${formatSize(offered)} in total and ${formatSize(this.lent)} is in use`);
-    }
-  };
-
   private answer(owner: string, req: PeerRequest): Uint8Array | readonly Uint8Array[] {
     switch (req.op) {
       case Op.STORE: {
-        const { replacedBytes } = this.store.put(owner, req.block, req.data, {
+        if (req.data.length > MAX_BLOCK_BYTES) {
+          throw new MemCloudError(ErrorCodes.BAD_REQUEST, `a block holds at most ${MAX_BLOCK_BYTES} bytes; this one has ${req.data.length}`);
+        }
+        this.store.put(owner, req.block, req.data, {
           durability: req.durability === 1 ? 'cache' : 'pinned',
           quotaBytes: this.policy.allowance(owner),
-          admit: this.admitLent,
+          maxBlocks: MAX_BLOCKS_PER_OWNER, // the quota bounds them too: 512 B each at least
           // Safe: LOAD hands a block to the channel, which copies anything smaller than a record
           // at once (record-sender.ts); larger blocks are sealed where they lie, so never reused.
           reuse: req.data.length < MAX_RECORD_PLAINTEXT,
         });
-        this.lent += req.data.length - replacedBytes;
         return encodeOk(Op.STORE, req.id);
       }
       case Op.LOAD: {
@@ -119,15 +131,15 @@ export class HolderService {
         if (!data) throw new MemCloudError(ErrorCodes.NOT_FOUND, `no block ${req.block}`);
         return encodeLoadReply(req.id, data);
       }
-      case Op.FREE: {
-        const freed = this.store.deleteMany(owner, req.blocks);
-        this.lent -= freed.bytes;
-        return encodeFreeReply(req.id, freed.blocks);
-      }
+      case Op.FREE:
+        return encodeFreeReply(req.id, this.store.deleteMany(owner, req.blocks).blocks);
       case Op.STAT:
         return encodeStatReply(req.id, this.stat(owner));
-      case Op.LIST:
-        return encodeListReply(req.id, this.store.ids(owner));
+      case Op.LIST: {
+        if (req.limit === 0) throw new MemCloudError(ErrorCodes.BAD_REQUEST, 'LIST limit must be 1 or more');
+        const page = this.store.listPage(owner, req.cursor, Math.min(req.limit, MAX_LIST_PAGE));
+        return encodeListReply(req.id, page.next, page.ids);
+      }
       default: {
         const never: never = req;
         throw new MemCloudError(ErrorCodes.BAD_REQUEST, `unknown request ${String(never)}`);

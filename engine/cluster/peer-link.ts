@@ -6,6 +6,8 @@ import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
 import { receivedMessage } from '../text/peer-text';
 import type { Session } from '../session/session-manager';
 import {
+  MAX_BLOCKS_PER_OWNER,
+  MAX_LIST_PAGE,
   Op,
   REPLY,
   decodePeerMessage,
@@ -126,9 +128,20 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     return r.stat;
   }
 
+  /** Every block id we store on the peer, page by page (section 7.1: LIST). */
   async list(): Promise<string[]> {
-    const r = await this.call(Op.LIST, encodeList);
-    return r.op === Op.LIST && r.ok ? [...r.blocks] : [];
+    const ids: string[] = [];
+    let cursor = 0;
+    do {
+      const r = await this.call(Op.LIST, (id) => encodeList(id, cursor, MAX_LIST_PAGE));
+      if (r.op !== Op.LIST || !r.ok) break;
+      // A holder must move forward: a cursor that does not grow would page forever.
+      if (r.next !== 0 && r.next <= cursor) throw new MemCloudError(ErrorCodes.FRAME_MALFORMED, `${this.name}: LIST cursor did not advance`);
+      if (ids.length + r.blocks.length > MAX_BLOCKS_PER_OWNER) throw new MemCloudError(ErrorCodes.FRAME_MALFORMED, `${this.name}: LIST lists more blocks than a holder keeps`);
+      for (const x of r.blocks) ids.push(x);
+      cursor = r.next;
+    } while (cursor !== 0);
+    return ids;
   }
 
   /** Sends a reply or notice (already encoded). A reply ends its request's time in flight. */

@@ -29,6 +29,7 @@ const STATUS_CODES: readonly (ErrorCode | 'OK')[] = [
   ErrorCodes.BAD_REQUEST,
   ErrorCodes.INTERNAL,
   ErrorCodes.FORBIDDEN,
+  ErrorCodes.BUSY,
 ];
 
 export type DurabilityByte = 0 | 1; // 0 pinned, 1 cache
@@ -38,7 +39,7 @@ export type PeerRequest =
   | { readonly op: typeof Op.LOAD; readonly id: number; readonly block: string }
   | { readonly op: typeof Op.FREE; readonly id: number; readonly blocks: readonly string[] }
   | { readonly op: typeof Op.STAT; readonly id: number }
-  | { readonly op: typeof Op.LIST; readonly id: number };
+  | { readonly op: typeof Op.LIST; readonly id: number; readonly cursor: number; readonly limit: number };
 
 export type PeerNotice =
   | { readonly op: typeof Op.LEAVING }
@@ -58,7 +59,7 @@ export type PeerReply =
   | { readonly op: typeof Op.LOAD; readonly id: number; readonly ok: true; readonly data: Uint8Array }
   | { readonly op: typeof Op.FREE; readonly id: number; readonly ok: true; readonly freed: number }
   | { readonly op: typeof Op.STAT; readonly id: number; readonly ok: true; readonly stat: StatReply }
-  | { readonly op: typeof Op.LIST; readonly id: number; readonly ok: true; readonly blocks: readonly string[] };
+  | { readonly op: typeof Op.LIST; readonly id: number; readonly ok: true; readonly next: number; readonly blocks: readonly string[] };
 
 export type PeerMessage =
   | { readonly kind: 'request'; readonly request: PeerRequest }
@@ -72,6 +73,14 @@ export const MAX_ERROR_TEXT_BYTES = 512;
 // eslint-disable-next-line no-control-regex
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+/** Most ids in one LIST reply (64 KiB of ids), whatever the request's limit. */
+export const MAX_LIST_PAGE = 4096;
+/** The most data one block holds (section 7.1); a STORE with more is answered BAD_REQUEST. */
+export const MAX_BLOCK_BYTES = 16 * 1024 * 1024;
+/** The most blocks a holder keeps for one owner, whatever its quota (section 7.1). */
+export const MAX_BLOCKS_PER_OWNER = 1 << 20;
+/** Ids per EVICTED notice (and per FREE request) that this node sends. */
+export const MAX_NOTICE_IDS = 4096;
 
 function malformed(why: string): MemCloudError {
   return new MemCloudError(ErrorCodes.FRAME_MALFORMED, `peer message: ${why}`);
@@ -116,7 +125,14 @@ export function encodeLoad(id: number, block: string): Buffer {
 
 export const encodeFree = (id: number, blocks: readonly string[]): Buffer => idList(Op.FREE, id, blocks);
 export const encodeStat = (id: number): Buffer => head(Op.STAT, id, 0);
-export const encodeList = (id: number): Buffer => head(Op.LIST, id, 0);
+
+/** LIST: one page of ids from `cursor` (0 to start), at most `limit` (1 to 65535). */
+export function encodeList(id: number, cursor: number, limit: number): Buffer {
+  const b = head(Op.LIST, id, 6);
+  b.writeUInt32BE(cursor, 5);
+  b.writeUInt16BE(limit, 9);
+  return b;
+}
 export const encodeLeaving = (): Buffer => head(Op.LEAVING, 0, 0);
 export const encodeEvicted = (blocks: readonly string[]): Buffer => idList(Op.EVICTED, 0, blocks);
 
@@ -159,10 +175,13 @@ export function encodeStatReply(id: number, s: StatReply): Buffer {
   return b;
 }
 
-export function encodeListReply(id: number, blocks: readonly string[]): Buffer {
-  const b = encodeOk(Op.LIST, id, 4 + blocks.length * BLOCK_ID_BYTES);
-  b.writeUInt32BE(blocks.length, 6);
-  blocks.forEach((x, i) => blockIdBytes(x, b, 10 + i * BLOCK_ID_BYTES));
+/** A LIST page: `next` is where the following page starts, 0 when the listing is complete. */
+export function encodeListReply(id: number, next: number, blocks: readonly string[]): Buffer {
+  if (blocks.length > MAX_LIST_PAGE) throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, `at most ${MAX_LIST_PAGE} block ids per LIST reply`);
+  const b = encodeOk(Op.LIST, id, 6 + blocks.length * BLOCK_ID_BYTES);
+  b.writeUInt32BE(next, 6);
+  b.writeUInt16BE(blocks.length, 10);
+  blocks.forEach((x, i) => blockIdBytes(x, b, 12 + i * BLOCK_ID_BYTES));
   return b;
 }
 
@@ -232,9 +251,11 @@ export function decodePeerMessage(b: Buffer): PeerMessage {
       if (b.length < 7) throw malformed('FREE too short');
       return { kind: 'request', request: { op, id, blocks: readIds(b, 7, b.readUInt16BE(5)) } };
     case Op.STAT:
-    case Op.LIST:
-      exact(b, 5, op === Op.STAT ? 'STAT' : 'LIST');
+      exact(b, 5, 'STAT');
       return { kind: 'request', request: { op, id } };
+    case Op.LIST:
+      exact(b, 11, 'LIST');
+      return { kind: 'request', request: { op, id, cursor: b.readUInt32BE(5), limit: b.readUInt16BE(9) } };
     case Op.LEAVING:
       exact(b, 5, 'LEAVING');
       return { kind: 'notice', notice: { op } };
@@ -268,9 +289,12 @@ function decodeReply(op: number, id: number, b: Buffer): PeerReply {
     case Op.STAT:
       exact(b, 30, 'STAT reply');
       return { op, id, ok: true, stat: { allowedBytes: u64(b, 6), usedBytes: u64(b, 14), availableBytes: u64(b, 22) } };
-    case Op.LIST:
-      if (b.length < 10) throw malformed('LIST reply too short');
-      return { op, id, ok: true, blocks: readIds(b, 10, b.readUInt32BE(6)) };
+    case Op.LIST: {
+      if (b.length < 12) throw malformed('LIST reply too short');
+      const count = b.readUInt16BE(10);
+      if (count > MAX_LIST_PAGE) throw malformed(`LIST reply with ${count} ids (at most ${MAX_LIST_PAGE})`);
+      return { op, id, ok: true, next: b.readUInt32BE(6), blocks: readIds(b, 12, count) };
+    }
     default:
       throw malformed(`reply to unknown op 0x${op.toString(16)}`);
   }

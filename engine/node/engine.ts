@@ -192,15 +192,18 @@ export class Engine {
     });
     // Local evictions: our own blocks are the owner side's business, peers' blocks the holder's.
     let onEvict: (evicted: readonly EvictedBlock[]) => void = () => undefined;
-    const store = new BlockStore({ capacityBytes: options.memoryBytes, onEvict: (evicted) => onEvict(evicted) });
+    const store = new BlockStore({
+      capacityBytes: options.memoryBytes, peerCapacityBytes: settings.offeredBytes, onEvict: (evicted) => onEvict(evicted),
+    });
     const links = new HolderLinks((l, err) => {
       log.warn(`protocol error from ${l.name} (${l.fingerprint}): ${err.message}; closing the session`);
       l.session.channel.abort(err);
     });
     const holder = new HolderService(
       store,
-      { allowance: (pk) => trust.getByText(pk)?.allowedBytes ?? settings.offeredBytes, offeredBytes: () => settings.offeredBytes },
+      { allowance: (pk) => trust.getByText(pk)?.allowedBytes ?? settings.offeredBytes },
       (pk) => links.linkFor(pk),
+      (m) => log.warn(m),
     );
     const replicas = new Replicas(links, store, () => options.replicas);
     const home = homePaths(options.home);
@@ -274,6 +277,7 @@ export class Engine {
   /** Changes the RAM offered to peers from now on (new handshakes and discovery carry it). */
   setOffer(bytes: number): void {
     this.parts.settings.offeredBytes = bytes;
+    this.parts.store.setPeerCapacity(bytes); // a smaller offer evicts peers' cache blocks down to it
     this.discovery?.updateOffer(bytes);
   }
 

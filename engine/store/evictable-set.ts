@@ -1,41 +1,68 @@
-// The set of evictable (cache-durability) block slots, built for sampled LRU eviction.
+// Sets of evictable (cache-durability) block slots, built for sampled LRU eviction.
 //
 // Members sit in a dense array; each slot remembers its position, so add and remove are O(1)
 // (remove swaps the last member into the hole) and a uniformly random member is one array read.
 // Picking a victim therefore examines `sampleSize` members, never the whole set.
+//
+// Several sets may share one SlotPositions (a family) when every slot is in at most one of them at
+// a time, e.g. one set per namespace: the store then keeps one position array per family rather
+// than one per set.
 
 const NOT_MEMBER = -1;
 
+/** Position of each slot within the set of its family that holds it, or NOT_MEMBER. */
+export class SlotPositions {
+  array = new Int32Array(1024).fill(NOT_MEMBER);
+
+  ensure(slot: number): Int32Array {
+    if (slot >= this.array.length) {
+      const old = this.array.length;
+      this.array = grown(this.array, slot + 1);
+      this.array.fill(NOT_MEMBER, old);
+    }
+    return this.array;
+  }
+}
+
 export class EvictableSet {
-  private members = new Int32Array(1024);
-  /** Position of each slot in `members`, or NOT_MEMBER. Indexed by slot. */
-  private positions = new Int32Array(1024).fill(NOT_MEMBER);
+  private members: Int32Array;
   private count = 0;
+
+  constructor(
+    private readonly positions: SlotPositions = new SlotPositions(),
+    initialCapacity = 1024,
+  ) {
+    this.members = new Int32Array(initialCapacity);
+  }
 
   get size(): number {
     return this.count;
   }
 
   has(slot: number): boolean {
-    return slot < this.positions.length && this.positions[slot]! !== NOT_MEMBER;
+    const p = this.positions.array;
+    if (slot >= p.length) return false;
+    const at = p[slot]!;
+    return at !== NOT_MEMBER && at < this.count && this.members[at] === slot;
   }
 
+  /** Adds a slot; within a family, a slot must not be in another set already. */
   add(slot: number): void {
-    if (slot >= this.positions.length) this.growPositions(slot + 1);
-    if (this.positions[slot] !== NOT_MEMBER) return;
+    if (this.has(slot)) return;
+    const p = this.positions.ensure(slot);
     if (this.count === this.members.length) this.members = grown(this.members, this.count + 1);
     this.members[this.count] = slot;
-    this.positions[slot] = this.count++;
+    p[slot] = this.count++;
   }
 
   delete(slot: number): boolean {
-    if (slot >= this.positions.length) return false;
-    const at = this.positions[slot]!;
-    if (at === NOT_MEMBER) return false;
+    if (!this.has(slot)) return false;
+    const p = this.positions.array;
+    const at = p[slot]!;
     const last = this.members[--this.count]!;
     this.members[at] = last;
-    this.positions[last] = at;
-    this.positions[slot] = NOT_MEMBER;
+    p[last] = at;
+    p[slot] = NOT_MEMBER;
     return true;
   }
 
@@ -60,12 +87,6 @@ export class EvictableSet {
       }
     }
     return best;
-  }
-
-  private growPositions(minLength: number): void {
-    const old = this.positions.length;
-    this.positions = grown(this.positions, minLength);
-    this.positions.fill(NOT_MEMBER, old);
   }
 }
 

@@ -46,6 +46,19 @@ export class SlotTable {
     this.lastAccess[slot] = now;
   }
 
+  /**
+   * Ids of the live slots of one namespace from `from` on, at most `limit` of them, examining at
+   * most `budget` slots; `next` is the slot to continue from, 0 once past the last slot.
+   */
+  scan(space: number, from: number, limit: number, budget: number): { ids: string[]; next: number } {
+    const end = this.data.length;
+    const stop = Math.min(end, from + budget);
+    const ids: string[] = [];
+    let s = from;
+    for (; s < stop && ids.length < limit; s++) if (this.spaceOf[s] === space && this.data[s] !== null) ids.push(this.ids[s]!);
+    return { ids, next: s >= end ? 0 : s };
+  }
+
   release(slot: number): void {
     this.data[slot] = null; // drop the bytes now, not when the slot is reused
     this.ids[slot] = '';

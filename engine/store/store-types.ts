@@ -4,8 +4,13 @@
 import type { Durability } from '../api/types';
 
 export interface BlockStoreOptions {
-  /** Everything stored here, all namespaces together (the node's --memory). */
+  /** Everything stored here, all namespaces together (the node's --memory), charged (see block-cost). */
   readonly capacityBytes: number;
+  /**
+   * What every namespace but 'self' may take together (what the node lends to peers), charged.
+   * Default: capacityBytes.
+   */
+  readonly peerCapacityBytes?: number;
   /** Random cache blocks examined per eviction; the least recently used of them goes. Default 5. */
   readonly sampleSize?: number;
   readonly now?: () => number;
@@ -17,14 +22,10 @@ export interface BlockStoreOptions {
 
 export interface PutOptions {
   readonly durability: Durability;
-  /** The namespace's limit (the engine passes the peer's allowance); none when omitted. */
+  /** The namespace's limit in charged bytes (the engine passes the peer's allowance); none when omitted. */
   readonly quotaBytes?: number;
-  /**
-   * Told how many bytes the write adds (negative when it shrinks a block it replaces) once that is
-   * known and before anything changes; throwing refuses the write. For limits the store does not
-   * know about, such as what a holder lends to all peers together.
-   */
-  readonly admit?: (growth: number) => void;
+  /** The most blocks the namespace may hold; none when omitted. */
+  readonly maxBlocks?: number;
   /**
    * Replacing a block of the same size may copy the new bytes into the stored array instead of
    * allocating another one (no garbage per overwrite). Only for callers that never keep an array
@@ -34,7 +35,7 @@ export interface PutOptions {
 }
 
 export interface PutResult {
-  /** Size of the block this write replaced, 0 for a new block. */
+  /** Data size of the block this write replaced, 0 for a new block. */
   readonly replacedBytes: number;
   readonly evicted: readonly EvictedBlock[];
 }
@@ -42,6 +43,7 @@ export interface PutResult {
 export interface EvictedBlock {
   readonly ns: string;
   readonly id: string;
+  /** Data bytes (the block was charged this plus BLOCK_OVERHEAD_BYTES). */
   readonly size: number;
 }
 
@@ -54,10 +56,19 @@ export interface BlockMeta {
 }
 
 export interface Usage {
+  /** Charged bytes: data plus BLOCK_OVERHEAD_BYTES per block. */
   readonly bytes: number;
   readonly blocks: number;
 }
 
+/** One page of a namespace's block ids (see BlockStore.listPage). */
+export interface IdPage {
+  readonly ids: string[];
+  /** Where the next page starts; 0 when the listing is complete. */
+  readonly next: number;
+}
+
+/** All sizes are charged bytes (data plus BLOCK_OVERHEAD_BYTES per block). */
 export interface StoreTotals {
   /** May exceed capacityBytes after setCapacity() shrank below the pinned data. */
   readonly usedBytes: number;
@@ -65,6 +76,10 @@ export interface StoreTotals {
   readonly blocks: number;
   readonly pinnedBytes: number;
   readonly cacheBytes: number;
+  /** What every namespace but 'self' holds together, and its limit (what the node lends). */
+  readonly peerUsedBytes: number;
+  readonly peerPinnedBytes: number;
+  readonly peerCapacityBytes: number;
   /** Cache blocks evicted since the store was made. */
   readonly evictions: number;
 }

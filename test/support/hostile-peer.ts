@@ -102,7 +102,7 @@ function answer(body: Buffer, reply: (bytes: Uint8Array) => void): void {
     case Op.STAT:
       return reply(encodeStatReply(r.id, { allowedBytes: GiB, usedBytes: 0, availableBytes: GiB }));
     case Op.LIST:
-      return reply(encodeListReply(r.id, []));
+      return reply(encodeListReply(r.id, 0, []));
     case Op.FREE:
       return reply(encodeFreeReply(r.id, 0));
     case Op.STORE:

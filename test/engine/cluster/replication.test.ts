@@ -9,6 +9,7 @@ import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, cli, startNode, type RunningNode } from '../../../scripts/demo-nodes';
+import { chargeOf } from '../../../engine/store/block-cost';
 
 const root = mkdtempSync(join(tmpdir(), 'memcloud-repl-'));
 const nodes: RunningNode[] = [];
@@ -108,7 +109,8 @@ test('push 256 MiB with r=2, kill -9 a holder mid-push: every byte pulls back an
   const stats = json<{ borrowed: { degraded: number; usedBytes: number } }>(homes.owner!, ['stats']);
   assert.equal(stats.borrowed.degraded, 0, 'no block is left with fewer than 2 replicas');
   assert.equal(stats.borrowed.usedBytes, 2 * size);
-  assert.equal(lentBytes(homes.h2!) + lentBytes(homes.h3!), 2 * size, 'h2 and h3 now hold both replicas of everything');
+  const chunks = size / (1024 * 1024); // 1 MiB blocks, each charged its data plus the fixed overhead
+  assert.equal(lentBytes(homes.h2!) + lentBytes(homes.h3!), 2 * chunks * chargeOf(1024 * 1024), 'h2 and h3 now hold both replicas of everything');
   await owner.waitFor(/h1 left holding \d+ of our blocks/);
 
   // And still identical after re-replication.

@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMemCloudError } from '../../../engine/errors';
+import { chargeOf } from '../../../engine/store/block-cost';
 import { connect, eventually, startEngine, trustEachOther, type TestEngine } from '../../support/engines';
 
 const open: TestEngine[] = [];
@@ -35,10 +36,10 @@ describe('engine data path', () => {
     const ref = await api.store(randomBytes(100_000));
     assert.deepEqual(ref.replicas.map((r) => r.holderName), ['lender']);
     const lender = b.engine.holder.stat(a.engine.identity.publicKeyText);
-    assert.equal(lender.usedBytes, 3000 + 100_000);
+    assert.equal(lender.usedBytes, chargeOf(3000) + chargeOf(100_000), 'each block is charged its data plus the fixed overhead');
     assert.equal((await api.load(ref.id)).length, 100_000);
     await api.free(ref.id);
-    assert.equal(b.engine.holder.stat(a.engine.identity.publicKeyText).usedBytes, 3000);
+    assert.equal(b.engine.holder.stat(a.engine.identity.publicKeyText).usedBytes, chargeOf(3000));
     assert.equal(await api.del('user:1'), true);
     assert.equal(b.engine.holder.stat(a.engine.identity.publicKeyText).usedBytes, 0);
     await assert.rejects(api.get('user:1'), (e) => isMemCloudError(e, 'NOT_FOUND'));
@@ -97,7 +98,7 @@ describe('engine data path', () => {
     await a.engine.api.set('k', last);
     // Each version is a new block; the one it replaced is freed after the set is acknowledged.
     await eventually('the old versions freed', () => b.engine.store.totals().blocks === 1);
-    assert.equal(b.engine.holder.stat(a.engine.identity.publicKeyText).usedBytes, 1049);
+    assert.equal(b.engine.holder.stat(a.engine.identity.publicKeyText).usedBytes, chargeOf(1049));
     assert.deepEqual(Buffer.from(await a.engine.api.get('k')), last);
   });
 
@@ -116,7 +117,7 @@ describe('engine data path', () => {
     const [s] = a.engine.sessions.sessionsFor(b.engine.identity.publicKeyText);
     await s!.channel.close();
     await connect(a, b);
-    assert.equal(b.engine.holder.stat(a.engine.identity.publicKeyText).usedBytes, 6000);
+    assert.equal(b.engine.holder.stat(a.engine.identity.publicKeyText).usedBytes, chargeOf(6000));
     await assert.rejects(a.engine.api.set('still-too-much', randomBytes(6000)), (e) => isMemCloudError(e, 'QUOTA_EXCEEDED'));
   });
 

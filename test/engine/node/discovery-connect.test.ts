@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PeerInfo } from '../../../engine/api/types';
+import { chargeOf } from '../../../engine/store/block-cost';
 import { CLI, cli } from '../../../scripts/demo-nodes';
 import { hasRaw, lanForThisFile } from '../../support/lan-suite';
 import { type NetnsProcess } from '../../support/netns';
@@ -47,5 +48,5 @@ test('trusted nodes discover each other over mDNS and connect; an untrusted one 
   cli(homes.alpha!, ['set', 'across', 'the LAN']);
   assert.equal(cli(homes.alpha!, ['get', 'across']), 'the LAN');
   const lent = JSON.parse(cli(homes.beta!, ['stats', '--json'])) as { lent: { usedBytes: number } };
-  assert.equal(lent.lent.usedBytes, 'the LAN'.length);
+  assert.equal(lent.lent.usedBytes, chargeOf('the LAN'.length));
 });

@@ -1,9 +1,16 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isMemCloudError } from '../../../engine/errors';
-import { BlockStore } from '../../../engine/store/block-store';
+import { BLOCK_OVERHEAD_BYTES } from '../../../engine/store/block-cost';
+import { BlockStore, type StoreTotals } from '../../../engine/store/block-store';
 
 const KiB = 1024;
+const O = BLOCK_OVERHEAD_BYTES;
+/** What blocks of these data sizes are charged together. */
+const c = (...sizes: number[]): number => sizes.reduce((sum, n) => sum + n + O, 0);
+/** Totals of a store without peer blocks. */
+const selfTotals = (t: Omit<StoreTotals, 'peerUsedBytes' | 'peerPinnedBytes' | 'peerCapacityBytes'>): StoreTotals =>
+  ({ ...t, peerUsedBytes: 0, peerPinnedBytes: 0, peerCapacityBytes: t.capacityBytes });
 const PEER = 'Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eHF1dXg';
 
 /** Distinct, checkable bytes: every byte derives from the seed. */
@@ -35,11 +42,11 @@ describe('BlockStore basics', () => {
     assert.equal(store.meta('self', 'zz'), undefined);
     assert.deepEqual(store.list('self').map((m) => m.id), ['a1', 'b2']);
     assert.deepEqual(store.ids('self'), ['a1', 'b2']);
-    assert.deepEqual(store.usage('self'), { bytes: 300, blocks: 2 });
+    assert.deepEqual(store.usage('self'), { bytes: c(100, 200), blocks: 2 });
     assert.deepEqual(store.usage(PEER), { bytes: 0, blocks: 0 });
     assert.deepEqual(store.list(PEER), []);
     assert.deepEqual(store.namespaces(), ['self']);
-    assert.deepEqual(store.totals(), { usedBytes: 300, capacityBytes: 64 * KiB, blocks: 2, pinnedBytes: 100, cacheBytes: 200, evictions: 0 });
+    assert.deepEqual(store.totals(), selfTotals({ usedBytes: c(100, 200), capacityBytes: 64 * KiB, blocks: 2, pinnedBytes: c(100), cacheBytes: c(200), evictions: 0 }));
   });
 
   test('delete and deleteMany free exactly what they remove', () => {
@@ -47,10 +54,10 @@ describe('BlockStore basics', () => {
     for (const id of ['a', 'b', 'c', 'd']) store.put('self', id, bytes(1000), { durability: id === 'a' ? 'pinned' : 'cache' });
     assert.equal(store.delete('self', 'a'), true);
     assert.equal(store.delete('self', 'a'), false);
-    assert.deepEqual(store.deleteMany('self', ['b', 'missing', 'c']), { blocks: 2, bytes: 2000 });
+    assert.deepEqual(store.deleteMany('self', ['b', 'missing', 'c']), { blocks: 2, bytes: c(1000, 1000) });
     assert.throws(() => store.deleteMany('self', ['d', 'BAD ID']), (err) => isMemCloudError(err, 'BAD_ARGUMENT'));
     assert.equal(store.has('self', 'd'), true, 'a malformed id in the list deletes nothing');
-    assert.deepEqual(store.totals(), { usedBytes: 1000, capacityBytes: 64 * KiB, blocks: 1, pinnedBytes: 0, cacheBytes: 1000, evictions: 0 });
+    assert.deepEqual(store.totals(), selfTotals({ usedBytes: c(1000), capacityBytes: 64 * KiB, blocks: 1, pinnedBytes: 0, cacheBytes: c(1000), evictions: 0 }));
     store.delete('self', 'd');
     assert.deepEqual(store.namespaces(), [], 'an emptied namespace is gone');
   });
@@ -68,11 +75,11 @@ describe('BlockStore basics', () => {
       assert.deepEqual(result.evicted, []);
     }
     const totals = store.totals();
-    assert.equal(totals.usedBytes, last.length);
+    assert.equal(totals.usedBytes, c(last.length));
     assert.equal(totals.blocks, 1);
-    assert.equal(totals.pinnedBytes + totals.cacheBytes, last.length);
+    assert.equal(totals.pinnedBytes + totals.cacheBytes, c(last.length));
     assert.equal(totals.evictions, 0);
-    assert.deepEqual(store.usage('self'), { bytes: last.length, blocks: 1 });
+    assert.deepEqual(store.usage('self'), { bytes: c(last.length), blocks: 1 });
     assert.equal(store.get('self', 'same'), last);
   });
 
@@ -82,11 +89,11 @@ describe('BlockStore basics', () => {
     store.put('self', 'x', bytes(100), { durability: 'cache' });
     time.advance(10);
     store.put('self', 'x', bytes(300), { durability: 'pinned' });
-    assert.deepEqual({ ...store.totals(), capacityBytes: 0 }, { usedBytes: 300, capacityBytes: 0, blocks: 1, pinnedBytes: 300, cacheBytes: 0, evictions: 0 });
+    assert.deepEqual(store.totals(), selfTotals({ usedBytes: c(300), capacityBytes: 64 * KiB, blocks: 1, pinnedBytes: c(300), cacheBytes: 0, evictions: 0 }));
     assert.deepEqual(store.meta('self', 'x'), { id: 'x', size: 300, durability: 'pinned', createdAt: 1010, lastAccess: 1010 });
     store.put('self', 'x', bytes(50), { durability: 'cache' });
     assert.equal(store.totals().pinnedBytes, 0);
-    assert.equal(store.totals().cacheBytes, 50);
+    assert.equal(store.totals().cacheBytes, c(50));
   });
 
   test('namespaces isolate: the same id in two namespaces is two blocks', () => {
@@ -104,13 +111,13 @@ describe('BlockStore basics', () => {
     const store = new BlockStore({ capacityBytes: 64 * KiB });
     for (let i = 0; i < 10; i++) store.put(PEER, `p${i}`, bytes(100, i), { durability: i % 2 ? 'cache' : 'pinned' });
     for (let i = 0; i < 3; i++) store.put('self', `s${i}`, bytes(50, i), { durability: 'cache' });
-    assert.deepEqual(store.flush(PEER), { blocks: 10, bytes: 1000 });
+    assert.deepEqual(store.flush(PEER), { blocks: 10, bytes: 1000 + 10 * O });
     assert.deepEqual(store.flush(PEER), { blocks: 0, bytes: 0 });
     assert.deepEqual(store.namespaces(), ['self']);
-    assert.deepEqual(store.totals(), { usedBytes: 150, capacityBytes: 64 * KiB, blocks: 3, pinnedBytes: 0, cacheBytes: 150, evictions: 0 });
+    assert.deepEqual(store.totals(), selfTotals({ usedBytes: c(50, 50, 50), capacityBytes: 64 * KiB, blocks: 3, pinnedBytes: 0, cacheBytes: c(50, 50, 50), evictions: 0 }));
     for (let i = 0; i < 3; i++) assert.deepEqual(store.get('self', `s${i}`), bytes(50, i));
     store.put(PEER, 'p0', bytes(7), { durability: 'pinned' });
-    assert.deepEqual(store.usage(PEER), { bytes: 7, blocks: 1 }, 'slots freed by a flush are reused cleanly');
+    assert.deepEqual(store.usage(PEER), { bytes: c(7), blocks: 1 }, 'slots freed by a flush are reused cleanly');
   });
 
   test('keeps exact-size data as given and copies views into large buffers', () => {
@@ -130,46 +137,91 @@ describe('BlockStore basics', () => {
   });
 });
 
-describe('BlockStore quotas', () => {
+describe('BlockStore quotas and block costs', () => {
   test('a write over the namespace quota is refused and nothing is lost', () => {
     const store = new BlockStore({ capacityBytes: 1 << 20 });
-    const quota = { durability: 'pinned', quotaBytes: 2 * KiB } as const;
+    const quota = { durability: 'pinned', quotaBytes: c(KiB, KiB) } as const;
     store.put(PEER, 'a', bytes(KiB, 1), quota);
     store.put(PEER, 'b', bytes(KiB, 2), quota);
     const before = store.totals();
     assert.throws(() => store.put(PEER, 'c', bytes(KiB, 3), quota), (err) => {
       assert.ok(isMemCloudError(err, 'QUOTA_EXCEEDED'));
-      assert.match(err.message, /2 KiB used of 2 KiB/);
-      assert.match(err.message, /needs 1 KiB more/);
+      assert.match(err.message, /quota exceeded for peer Zm9vYmFyYmF6\.\.\.: 3 KiB pinned of 3 KiB allowed; this block needs 1\.5 KiB \(its data plus 512 B\)/);
       return true;
     });
     assert.throws(() => store.put(PEER, 'a', bytes(2 * KiB, 4), quota), (err) => isMemCloudError(err, 'QUOTA_EXCEEDED'), 'a growing overwrite too');
+    assert.throws(() => store.put(PEER, 'c', bytes(0), quota), (err) => isMemCloudError(err, 'QUOTA_EXCEEDED'), 'even an empty block');
     assert.deepEqual(store.totals(), before);
     assert.deepEqual(store.get(PEER, 'a'), bytes(KiB, 1), 'the previous data reads back identical');
     assert.deepEqual(store.get(PEER, 'b'), bytes(KiB, 2));
     assert.equal(store.has(PEER, 'c'), false);
     store.put(PEER, 'a', bytes(KiB, 5), quota); // same size: fits
     store.put('self', 'c', bytes(KiB, 3), quota); // other namespaces have their own usage
-    assert.deepEqual(store.usage(PEER), { bytes: 2 * KiB, blocks: 2 });
+    assert.deepEqual(store.usage(PEER), { bytes: c(KiB, KiB), blocks: 2 });
   });
 
-  test('admit is told each write\'s growth before anything changes, and can refuse it', () => {
+  test('every block is charged its data plus the fixed overhead, empty blocks too', () => {
     const store = new BlockStore({ capacityBytes: 1 << 20 });
-    const seen: number[] = [];
-    const admit = (growth: number) => void seen.push(growth);
-    store.put(PEER, 'a', bytes(KiB, 1), { durability: 'pinned', admit });
-    store.put(PEER, 'a', bytes(3 * KiB, 2), { durability: 'pinned', admit });
-    store.put(PEER, 'a', bytes(2 * KiB, 3), { durability: 'cache', admit });
-    assert.deepEqual(seen, [KiB, 2 * KiB, -KiB], 'a new block counts whole, a replacement only its difference');
-    const before = store.totals();
-    const refuse = (growth: number) => {
-      throw new Error(`no room for ${growth}`);
-    };
-    assert.throws(() => store.put(PEER, 'b', bytes(KiB, 4), { durability: 'pinned', admit: refuse }), /no room for 1024/);
-    assert.throws(() => store.put(PEER, 'a', bytes(4 * KiB, 5), { durability: 'pinned', admit: refuse }), /no room for 2048/);
-    assert.deepEqual(store.totals(), before, 'a refused write changes nothing');
-    assert.deepEqual(store.get(PEER, 'a'), bytes(2 * KiB, 3));
-    assert.equal(store.has(PEER, 'b'), false);
+    for (let i = 0; i < 100; i++) store.put(PEER, `e${i}`, new Uint8Array(0), { durability: 'pinned' });
+    store.put(PEER, 'one', bytes(1), { durability: 'cache' });
+    assert.deepEqual(store.usage(PEER), { bytes: 101 * O + 1, blocks: 101 });
+    assert.equal(store.totals().usedBytes, 101 * O + 1);
+    assert.equal(store.totals().peerUsedBytes, 101 * O + 1);
+    assert.equal(store.totals().peerPinnedBytes, 100 * O);
+    assert.deepEqual(store.deleteMany(PEER, ['e0', 'e1']), { blocks: 2, bytes: 2 * O });
+  });
+
+  test('quota 0 stores nothing, not even an empty block', () => {
+    const store = new BlockStore({ capacityBytes: 1 << 20 });
+    for (const durability of ['pinned', 'cache'] as const) {
+      assert.throws(() => store.put(PEER, 'e', new Uint8Array(0), { durability, quotaBytes: 0 }), (err) => isMemCloudError(err, 'QUOTA_EXCEEDED'));
+    }
+    assert.deepEqual(store.usage(PEER), { bytes: 0, blocks: 0 });
+    assert.deepEqual(store.namespaces(), []);
+  });
+
+  test('memory cap and peer capacity count the overhead: one byte less than the charge is refused', () => {
+    const store = new BlockStore({ capacityBytes: c(KiB) - 1 });
+    assert.throws(() => store.put('self', 'a', bytes(KiB), { durability: 'pinned' }), (err) => isMemCloudError(err, 'MEMORY_FULL'));
+    const lender = new BlockStore({ capacityBytes: 1 << 20, peerCapacityBytes: c(KiB) - 1 });
+    assert.throws(() => lender.put(PEER, 'a', bytes(KiB), { durability: 'pinned' }), (err) => {
+      assert.ok(isMemCloudError(err, 'MEMORY_FULL'));
+      assert.match(err.message, /pinned blocks of peers take 0 B of the 1\.5 KiB this node lends/);
+      return true;
+    });
+    lender.put('self', 'a', bytes(KiB), { durability: 'pinned' }); // this node's own data is not lent
+    lender.put(PEER, 'a', bytes(KiB - 1), { durability: 'pinned' });
+    assert.equal(lender.totals().peerUsedBytes, c(KiB - 1));
+  });
+
+  test('the block cap: a namespace at maxBlocks evicts its own cache blocks, else is refused', () => {
+    const store = new BlockStore({ capacityBytes: 1 << 20, sampleSize: 64 });
+    const cap = { durability: 'pinned', maxBlocks: 3 } as const;
+    store.put(PEER, 'p1', bytes(1), cap);
+    store.put(PEER, 'c1', bytes(1), { durability: 'cache', maxBlocks: 3 });
+    store.put(PEER, 'p2', bytes(1), cap);
+    assert.deepEqual(store.put(PEER, 'p3', bytes(1), cap).evicted.map((e) => e.id), ['c1']);
+    assert.throws(() => store.put(PEER, 'p4', bytes(1), cap), (err) => {
+      assert.ok(isMemCloudError(err, 'QUOTA_EXCEEDED'));
+      assert.match(err.message, /holds 3 pinned blocks, the most allowed \(3\)/);
+      return true;
+    });
+    store.put(PEER, 'p3', bytes(5), cap); // an overwrite is not a new block
+    store.put('self', 'x', bytes(1), cap); // the cap is per namespace
+    assert.deepEqual(store.usage(PEER).blocks, 3);
+  });
+
+  test('roomFor: the largest block a namespace could store now, cache counted as room', () => {
+    const store = new BlockStore({ capacityBytes: 100 * KiB, peerCapacityBytes: 50 * KiB });
+    assert.equal(store.roomFor(PEER, 20 * KiB), 20 * KiB - O, 'its quota');
+    assert.equal(store.roomFor(PEER, 80 * KiB), 50 * KiB - O, 'what the node lends');
+    assert.equal(store.roomFor('self', Infinity), 100 * KiB - O, 'the memory cap');
+    store.put(PEER, 'p', bytes(10 * KiB), { durability: 'pinned' });
+    store.put(PEER, 'c', bytes(10 * KiB), { durability: 'cache' });
+    assert.equal(store.roomFor(PEER, 20 * KiB), 10 * KiB - 2 * O);
+    assert.equal(store.roomFor(PEER, 80 * KiB), 40 * KiB - 2 * O, 'its cache block is evictable');
+    assert.equal(store.roomFor(PEER, 0), 0);
+    assert.equal(store.roomFor(PEER, 80 * KiB, 1), 0, 'at its block cap with pinned blocks');
   });
 
   test('reuse: a same-size overwrite copies into the stored array; other overwrites replace it', () => {
@@ -189,16 +241,16 @@ describe('BlockStore quotas', () => {
     store.put(PEER, 'a', bytes(2 * KiB, 4), { durability: 'pinned' });
     assert.notEqual(store.get(PEER, 'a'), second, 'without reuse: a new array');
     assert.deepEqual(second, bytes(2 * KiB, 3), 'arrays handed out earlier keep their bytes');
-    assert.deepEqual(store.usage(PEER), { bytes: 2 * KiB, blocks: 1 });
+    assert.deepEqual(store.usage(PEER), { bytes: c(2 * KiB), blocks: 1 });
   });
 
   test('a namespace already over a lowered quota may still shrink its blocks', () => {
     const store = new BlockStore({ capacityBytes: 1 << 20 });
-    store.put(PEER, 'a', bytes(3000), { durability: 'cache' });
-    const tight = { durability: 'cache', quotaBytes: 1000 } as const;
+    store.put(PEER, 'a', bytes(3000), { durability: 'pinned' });
+    const tight = { durability: 'pinned', quotaBytes: 1000 } as const;
     assert.throws(() => store.put(PEER, 'b', bytes(1), tight), (err) => isMemCloudError(err, 'QUOTA_EXCEEDED'));
     assert.equal(store.put(PEER, 'a', bytes(2000), tight).replacedBytes, 3000);
-    assert.deepEqual(store.usage(PEER), { bytes: 2000, blocks: 1 });
+    assert.deepEqual(store.usage(PEER), { bytes: c(2000), blocks: 1 });
   });
 });
 
@@ -214,6 +266,11 @@ describe('BlockStore argument checks', () => {
     assert.throws(() => store.put('', 'a', bytes(1), { durability: 'pinned' }), bad);
     assert.throws(() => store.put('self', 'a', bytes(1), { durability: 'forever' as 'pinned' }), bad);
     assert.throws(() => store.put('self', 'a', bytes(1), { durability: 'cache', quotaBytes: -5 }), bad);
+    assert.throws(() => store.put('self', 'a', bytes(1), { durability: 'cache', maxBlocks: 1.5 }), bad);
+    assert.throws(() => new BlockStore({ capacityBytes: 10, peerCapacityBytes: -1 }), bad);
+    assert.throws(() => store.setPeerCapacity(-1), bad);
+    assert.throws(() => store.listPage('self', -1, 10), bad);
+    assert.throws(() => store.listPage('self', 0, 0), bad);
     assert.throws(() => store.put('self', 'a', [1, 2] as unknown as Uint8Array, { durability: 'cache' }), bad);
     assert.throws(() => store.get('self', 'a/b'), bad);
     assert.throws(() => store.setCapacity(Number.NaN), bad);

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EvictableSet } from '../../../engine/store/evictable-set';
+import { EvictableSet, SlotPositions } from '../../../engine/store/evictable-set';
 
 /** Keys whose reads are counted: how many members the sampler examined. */
 function countingKeys(keyOf: (slot: number) => number): { keys: ArrayLike<number>; reads: () => number } {
@@ -85,5 +85,34 @@ describe('EvictableSet', () => {
     const keys = Float64Array.from({ length: 10 }, (_, i) => 100 - i);
     assert.equal(set.pickOldest(keys, 2, scripted([1, 1]).random), 9);
     assert.equal(set.pickOldest(keys, 2, scripted([Number.NaN, -3]).random), 0);
+  });
+
+  test('sets of one family share a position array: membership stays exact in each', () => {
+    const family = new SlotPositions();
+    const sets = [new EvictableSet(family, 4), new EvictableSet(family, 4), new EvictableSet(family, 4)];
+    const models = [new Set<number>(), new Set<number>(), new Set<number>()];
+    const owner = new Map<number, number>(); // a slot is in at most one set of the family
+    let seed = 11;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let i = 0; i < 20000; i++) {
+      const slot = next() % 3000;
+      const k = next() % 3;
+      const at = owner.get(slot);
+      if (at !== undefined && next() % 2 === 0) {
+        assert.equal(sets[k]!.delete(slot), k === at, 'deleting through another set of the family does nothing');
+        if (k === at) {
+          models[k]!.delete(slot);
+          owner.delete(slot);
+        }
+      } else if (at === undefined) {
+        sets[k]!.add(slot);
+        models[k]!.add(slot);
+        owner.set(slot, k);
+      }
+    }
+    for (let k = 0; k < 3; k++) {
+      assert.equal(sets[k]!.size, models[k]!.size);
+      for (let slot = 0; slot < 3100; slot++) assert.equal(sets[k]!.has(slot), models[k]!.has(slot), `set ${k} slot ${slot}`);
+    }
   });
 });
