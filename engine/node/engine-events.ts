@@ -3,13 +3,15 @@
 
 import type { EngineEvent } from '../api/types';
 import type { Cluster } from '../cluster/cluster';
+import type { HolderService } from '../cluster/holder-service';
 import type { ConsentQueue, ConsentRequest, ConsentResolved } from '../consent/consent-queue';
 import type { Catalog } from '../data/catalog';
 import type { MemCloudError } from '../errors';
 import type { Logger } from '../log/log';
 import type { Session, SessionManager } from '../session/session-manager';
 import type { TrustStore } from '../trust/trust-store';
-import { consentInfo } from './peer-view';
+import { formatSize } from '../store/sizes';
+import { consentInfo, fingerprintOf } from './peer-view';
 
 /** Where events come from, and where they go. */
 export interface EventSources {
@@ -17,6 +19,7 @@ export interface EventSources {
   readonly consent: ConsentQueue;
   readonly trust: TrustStore;
   readonly cluster: Cluster;
+  readonly holder: HolderService;
   readonly catalog: Catalog;
   readonly service: { publish(event: EngineEvent): void };
   readonly log: Logger;
@@ -26,7 +29,7 @@ export interface EventSources {
 const DATA_EVENT_INTERVAL_MS = 250;
 
 export function wireEvents(src: EventSources): () => void {
-  const { sessions, consent, trust, cluster, catalog, service, log } = src;
+  const { sessions, consent, trust, cluster, holder, catalog, service, log } = src;
 
   const onSession = (s: Session) => {
     log.info(`session established with ${s.remote.name} (${s.fingerprint}) at ${s.address}, ${s.direction}, ${s.admission}`);
@@ -61,6 +64,12 @@ export function wireEvents(src: EventSources): () => void {
   cluster.on('peers-changed', onPeers);
   catalog.on('data-changed', onData);
   const offTrust = trust.onChange((change) => {
+    // The one path for every way trust ends (API, CLI, an edit of the file): the device's blocks go.
+    if (change.kind === 'revoked' || change.kind === 'forgotten') {
+      const dropped = holder.dropOwner(change.publicKey);
+      const n = dropped.blocks;
+      if (n > 0) log.info(`dropped the ${n} block${n === 1 ? '' : 's'} (${formatSize(dropped.bytes)}) device ${fingerprintOf(change.publicKey)} stored here: it is ${change.kind}`);
+    }
     service.publish({ type: 'trust-changed' });
     if (change.kind !== 'updated') service.publish({ type: 'peers-changed' });
   });

@@ -124,13 +124,9 @@ export class EngineService implements NodeApi {
   async trustRemove(device: string, opts: { readonly forget?: boolean } = {}): Promise<TrustedDeviceInfo> {
     const d = findDevice(this.engine.trust.list(), device);
     const key = parsePublicKey(d.publicKey);
-    try {
-      return opts.forget ? (await this.engine.trust.forget(key), trustedInfo(d, false)) : trustedInfo(await this.engine.trust.revoke(key), false);
-    } finally {
-      // Revoked devices lose what they stored here: the lender gets the RAM back at once (also when
-      // the revocation could not be written yet: it is in force in this node either way).
-      this.engine.holder.dropOwner(d.publicKey);
-    }
+    // Its sessions close and what it stored here is dropped on the trust change (engine-events.ts),
+    // which the trust store makes before writing the file: also when the write fails, it is in force here.
+    return opts.forget ? (await this.engine.trust.forget(key), trustedInfo(d, false)) : trustedInfo(await this.engine.trust.revoke(key), false);
   }
 
   async trustRename(device: string, name: string): Promise<TrustedDeviceInfo> {

@@ -146,7 +146,7 @@ describe('BlockStore quotas and block costs', () => {
     const before = store.totals();
     assert.throws(() => store.put(PEER, 'c', bytes(KiB, 3), quota), (err) => {
       assert.ok(isMemCloudError(err, 'QUOTA_EXCEEDED'));
-      assert.match(err.message, /quota exceeded for peer Zm9vYmFyYmF6\.\.\.: 3 KiB pinned of 3 KiB allowed; this block needs 1\.5 KiB \(its data plus 512 B\)/);
+      assert.match(err.message, /quota exceeded for your data here: 3 KiB pinned of 3 KiB allowed; this block needs 1\.5 KiB \(its data plus 512 B\)/);
       return true;
     });
     assert.throws(() => store.put(PEER, 'a', bytes(2 * KiB, 4), quota), (err) => isMemCloudError(err, 'QUOTA_EXCEEDED'), 'a growing overwrite too');
