@@ -117,6 +117,21 @@ describe('holder limits', () => {
     assert.deepEqual(stat.stat, { allowedBytes: 0, usedBytes: 0, availableBytes: 0 });
   });
 
+  test('a changed allowance reaches the peer as a QUOTA notice with id 0; STAT follows it', async () => {
+    const holder = await lender('lender-quota', 64 * MiB);
+    const p = await peerOf(holder, 'allowed');
+    await holder.engine.service.updatePeer('allowed', { allowedBytes: 5 * MiB });
+    await p.until(() => p.notices.some((n) => n.op === Op.QUOTA), 'the QUOTA notice');
+    const raw = p.rawNotices.find((m) => m[0] === Op.QUOTA)!;
+    assert.equal(raw.length, 13);
+    assert.equal(raw.readUInt32BE(1), 0, 'notices carry id 0');
+    assert.equal(Number(raw.readBigUInt64BE(5)), 5 * MiB);
+    const id = nextId++;
+    const stat = await p.call(id, encodeStat(id));
+    assert.ok(stat.ok && stat.op === Op.STAT);
+    assert.deepEqual(stat.stat, { allowedBytes: 5 * MiB, usedBytes: 0, availableBytes: 5 * MiB - BLOCK_OVERHEAD_BYTES });
+  });
+
   test('a block over 16 MiB is refused with BAD_REQUEST; exactly 16 MiB is stored', async () => {
     const holder = await lender('lender-size', 64 * MiB);
     const p = await peerOf(holder, 'sizer');
