@@ -3,10 +3,10 @@
 // It sends whatever requests it likes, with the ids it likes, and collects every reply and notice.
 
 import { connect, type Socket } from 'node:net';
-import { x25519 } from '../../engine/crypto/noise/dh';
+import { loadBackend } from '../../engine/crypto/backends';
+import { createCryptoSetup } from '../../engine/crypto/setup';
 import { ErrorCodes, MemCloudError } from '../../engine/errors';
 import { DeviceIdentity } from '../../engine/identity/device-identity';
-import { createCryptoSetup } from '../../engine/node/crypto-setup';
 import { performHandshake } from '../../engine/net/handshake';
 import { SecureChannel } from '../../engine/net/secure-channel';
 import { WireConnection } from '../../engine/net/wire-connection';
@@ -54,8 +54,10 @@ export class RamPeer {
         resolve(s);
       });
     });
-    const staticKeyPair = x25519.generateKeyPair();
-    const { handshakeCrypto, recordCrypto } = createCryptoSetup('native', identity, staticKeyPair, null);
+    const backend = await loadBackend('native');
+    const { secretKey, publicKey } = backend.asym.generateX25519();
+    const staticKeyPair = { secretKey, publicKey };
+    const { handshakeCrypto, recordCrypto } = createCryptoSetup(backend, identity, staticKeyPair, null);
     const connection = new WireConnection(socket, { expectPreamble: false, remoteAddress: `127.0.0.1:${port}` });
     const result = await performHandshake({
       role: 'initiator', connection, crypto: handshakeCrypto, staticKeyPair,

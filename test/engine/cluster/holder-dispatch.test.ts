@@ -24,7 +24,7 @@ const statusOf = (r: PeerReply): string => (r.ok ? 'OK' : r.code);
 describe('holder dispatch', () => {
   test('a peer that sends LOADs without reading gets one reply beyond the backlog; the rest wait, then BUSY', async () => {
     const { lender, peer } = await lenderWithPeer('lender-unread');
-    const holder = lender.engine.cluster.holder;
+    const holder = lender.engine.holder;
     const big = randomBytes(16 * MiB);
     const small = randomBytes(100);
     peer.send(encodeStore(1, blockId(1), 0, big));
@@ -71,7 +71,7 @@ describe('holder dispatch', () => {
 
   test('waiting is bounded in bytes (32 MiB): a second 16 MiB STORE behind unread replies is refused, the first stored', async () => {
     const { lender, peer } = await lenderWithPeer('lender-bytes');
-    const holder = lender.engine.cluster.holder;
+    const holder = lender.engine.holder;
     const big = randomBytes(16 * MiB);
     peer.send(encodeStore(1, blockId(1), 0, big));
     await peer.until(() => peer.replies.length === 1, 'the STORE answered');
@@ -99,10 +99,10 @@ describe('holder dispatch', () => {
     await trustEachOther(owner, lender);
     await connect(owner, lender);
     const refs = [];
-    for (let i = 0; i < 64; i++) refs.push(await owner.engine.service.store(randomBytes(MiB), { target: 'remote' }));
+    for (let i = 0; i < 64; i++) refs.push(await owner.engine.api.store(randomBytes(MiB), { target: 'remote' }));
     const link = owner.engine.cluster.linkFor(lender.engine.identity.publicKeyText)!;
     const data = await Promise.all(refs.map((r) => link.load(r.id)));
     assert.ok(data.every((d) => d.length === MiB));
-    assert.equal(lender.engine.cluster.holder.requestsRefused, 0);
+    assert.equal(lender.engine.holder.requestsRefused, 0);
   });
 });

@@ -7,6 +7,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import type { HolderLinks } from '../../../engine/cluster/holder-links';
 import {
   MAX_BLOCK_BYTES, MAX_LIST_PAGE, Op, encodeList, encodeLoad, encodeStat, encodeStore, type PeerReply,
 } from '../../../engine/cluster/peer-protocol';
@@ -49,7 +50,7 @@ describe('holder limits', () => {
     assert.ok(load.ok && load.op === Op.LOAD);
     assert.deepEqual(Buffer.from(load.data), kept);
     assert.equal(holder.engine.store.totals().evictions, 2);
-    assert.equal(holder.engine.cluster.holder.lentBytes, chargeOf(MiB) + chargeOf(2 * MiB));
+    assert.equal(holder.engine.holder.lentBytes, chargeOf(MiB) + chargeOf(2 * MiB));
   });
 
   test('when only pinned blocks fill the offer a STORE is refused with MEMORY_FULL and nothing is evicted', async () => {
@@ -74,13 +75,14 @@ describe('holder limits', () => {
     await trustEachOther(owner, full, roomy);
     await connect(owner, full);
     await connect(owner, roomy);
-    await owner.engine.cluster.links.refreshStats(); // the owner now believes `full` has the most room
+    // The owner now believes `full` has the most room (its links are the cluster's own business).
+    await (owner.engine.cluster as unknown as { links: HolderLinks }).links.refreshStats();
     const filler = await peerOf(full, 'filler');
     assert.equal(statusOf(await store(filler, 1, randomBytes(8 * MiB - 2 * BLOCK_OVERHEAD_BYTES), 0)), 'OK');
     const data = randomBytes(MiB);
-    const ref = await owner.engine.service.store(data, { target: 'remote', replicas: 1 });
+    const ref = await owner.engine.api.store(data, { target: 'remote', replicas: 1 });
     assert.deepEqual(ref.replicas.map((r) => r.holderName), ['lender-roomy']);
-    assert.deepEqual(Buffer.from(await owner.engine.service.load(ref.id)), data);
+    assert.deepEqual(Buffer.from(await owner.engine.api.load(ref.id)), data);
     assert.equal(full.engine.store.usage(owner.engine.identity.publicKeyText).blocks, 0);
   });
 
@@ -95,10 +97,10 @@ describe('holder limits', () => {
     const stat = await p.call(id, encodeStat(id));
     assert.ok(stat.ok && stat.op === Op.STAT);
     assert.deepEqual(stat.stat, { allowedBytes: quota, usedBytes: quota, availableBytes: 0 });
-    const stats = await holder.engine.service.stats();
+    const stats = await holder.engine.api.stats();
     assert.equal(stats.lent.usedBytes, quota);
     assert.equal(stats.local.usedBytes, quota);
-    const listed = (await holder.engine.service.peers()).find((x) => x.publicKey === p.identity.publicKeyText)!;
+    const listed = (await holder.engine.api.peers()).find((x) => x.publicKey === p.identity.publicKeyText)!;
     assert.equal(listed.storedHereBytes, quota);
   });
 
@@ -120,7 +122,7 @@ describe('holder limits', () => {
   test('a changed allowance reaches the peer as a QUOTA notice with id 0; STAT follows it', async () => {
     const holder = await lender('lender-quota', 64 * MiB);
     const p = await peerOf(holder, 'allowed');
-    await holder.engine.service.updatePeer('allowed', { allowedBytes: 5 * MiB });
+    await holder.engine.api.updatePeer('allowed', { allowedBytes: 5 * MiB });
     await p.until(() => p.notices.some((n) => n.op === Op.QUOTA), 'the QUOTA notice');
     const raw = p.rawNotices.find((m) => m[0] === Op.QUOTA)!;
     assert.equal(raw.length, 13);
@@ -181,10 +183,10 @@ describe('holder limits', () => {
     const link = owner.engine.cluster.linkFor(holder.engine.identity.publicKeyText)!;
     const ids = Array.from({ length: MAX_LIST_PAGE + 50 }, (_, i) => blockId(0xabc0000 + i));
     await Promise.all(ids.map((id) => link.store(id, 1, new Uint8Array(0))));
-    const served = holder.engine.cluster.holder.requestsServed;
+    const served = holder.engine.holder.requestsServed;
     const listed = await link.list();
     assert.deepEqual(new Set(listed), new Set(ids));
     assert.equal(listed.length, ids.length);
-    assert.ok(holder.engine.cluster.holder.requestsServed - served >= 2, 'more than one LIST request');
+    assert.ok(holder.engine.holder.requestsServed - served >= 2, 'more than one LIST request');
   });
 });
