@@ -18,7 +18,13 @@ export type PayloadSource = Uint8Array | ((handshakeHash: Uint8Array) => Uint8Ar
 export class HostileNoise {
   readonly state: HandshakeState;
 
-  constructor(initiator: boolean, preamble: Uint8Array, staticKeyPair: KeyPair = x25519.generateKeyPair()) {
+  constructor(
+    initiator: boolean,
+    preamble: Uint8Array,
+    staticKeyPair: KeyPair = x25519.generateKeyPair(),
+    /** Where ephemeral key pairs come from (a fuzzer derives them from its seed). */
+    private readonly ephemeral: () => KeyPair = () => x25519.generateKeyPair(),
+  ) {
     this.state = new HandshakeState({
       pattern: 'XX',
       initiator,
@@ -36,7 +42,7 @@ export class HostileNoise {
     let step = steps.next();
     while (!step.done) {
       const req = step.value;
-      if (req.kind === 'ephemeral') step = steps.next(x25519.generateKeyPair());
+      if (req.kind === 'ephemeral') step = steps.next(this.ephemeral());
       else if (req.kind === 'dh') step = steps.next(x25519.dh(req.secretKey, req.publicKey));
       else step = steps.next(typeof payload === 'function' ? payload(req.handshakeHash) : payload);
     }
