@@ -234,18 +234,17 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   }
 
   /**
-   * Two nodes that dial each other at once end up with two sessions. Both sides keep the one
-   * initiated by the smaller identity key (the same decision on both ends) and close the other;
-   * between two sessions from the same initiator the newer wins (the older may be a dead link).
+   * Section 4.2: two nodes that dial each other at once end up with two sessions. Both sides keep
+   * the one initiated by the smaller identity key (its 32 bytes compared as unsigned bytes: the
+   * same decision on both ends) and close the other with CLOSE; between two sessions from the same
+   * initiator the newer wins (the older may be a dead link).
    */
   private resolveDuplicate(session: Session): Session {
     const existing = this.sessionsFor(session.publicKey)[0];
     if (!existing) return session;
-    const own = encodePublicKey(this.opts.identity.publicKey);
-    const initiator = (s: Session) => (s.direction === 'outbound' ? own : s.publicKey);
-    const a = initiator(existing);
-    const b = initiator(session);
-    const keepExisting = a !== b && a < b;
+    const own = this.opts.identity.publicKey;
+    const initiator = (s: Session) => (s.direction === 'outbound' ? own : s.remote.identityKey);
+    const keepExisting = Buffer.compare(initiator(existing), initiator(session)) < 0;
     const [keep, drop] = keepExisting ? [existing, session] : [session, existing];
     this.opts.log?.('info', `two sessions with ${session.remote.name}; keeping the one ${keep.direction === 'outbound' ? 'we' : 'it'} initiated`);
     void drop.channel.close();
