@@ -1,5 +1,6 @@
 // Attack 6, handshake half, over real TCP on 127.0.0.1: garbage instead of a preamble, garbage
-// after one, every truncation of messages 1 and 3, and a 4 GiB length prefix that must cost nothing.
+// after one, every truncation of messages 1 and 3, a 4 GiB length prefix that must cost nothing, and
+// low-order ephemerals.
 
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -129,5 +130,29 @@ describe('attack 6: malformed input before and during the handshake', () => {
     await cut.peer.waitClosed();
     assert.deepEqual(cut.peer.remainingFrames(), [], 'nothing after message 2');
     watch.assertUntouched('truncated message 3');
+  });
+
+  // Section 3.2: every X25519 point of small order (and the non-canonical encodings of those that
+  // reduce to them), as u-coordinates in little-endian. Any of them as message 1's ephemeral makes
+  // the responder's `ee` an all-zero output: refused with ABORT, never answered with message 2.
+  test('6. a low-order ephemeral in message 1 is refused with ABORT instead of message 2', async () => {
+    const { b, watch } = await victim();
+    const le = (n: bigint) => Buffer.from(n.toString(16).padStart(64, '0'), 'hex').reverse();
+    const p = 2n ** 255n - 19n;
+    const order8 = [325606250916557431795983626356110631294008115727848805560023387167927233504n, 39382357235489614581723060781553021112529911719440698176882885853963445705823n];
+    const points: Array<[string, Buffer]> = [
+      ['u = 0', le(0n)],
+      ['u = 1', le(1n)],
+      ['u of order 8 (first)', le(order8[0]!)],
+      ['u of order 8 (second)', le(order8[1]!)],
+      ['u = p - 1', le(p - 1n)],
+      ['u = p (0, non-canonical)', le(p)],
+      ['u = p + 1 (1, non-canonical)', le(p + 1n)],
+      ['u = 0 with the top bit set', le(2n ** 255n)],
+      ['u = 1 with the top bit set', le(2n ** 255n + 1n)],
+      ['u = p - 1 with the top bit set', le(2n ** 255n + p - 1n)],
+    ];
+    await inBatches(points, 5, ([what, e]) => answeredWithAbort(b, Buffer.concat([preamble(), frame(HANDSHAKE, e)]), what));
+    watch.assertUntouched('low-order ephemerals');
   });
 });
