@@ -1,7 +1,8 @@
 // The RAM protocol is exact (docs/protocol.md section 7), against a real node process over real
 // TCP: a trusted device turned hostile sends requests with id 0, notices with an id, error replies
 // that are too long or not UTF-8, and the node closes the session with the generic ABORT. Error
-// text with terminal escapes reaches the CLI's user with every control character gone.
+// text with terminal escapes reaches the CLI's user with every control character gone. What the
+// node sends a new peer, and the smallest and largest blocks the wire carries.
 
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { DeviceIdentity } from '../../../../engine/identity/device-identity';
 import { CLI, cli, startNode, type RunningNode } from '../../../../scripts/demo-nodes';
 import { hostileSession } from './tools/hostile-initiator';
+import { channelMessage } from './tools/hostile-noise';
 import { HostileRamPeer, errorReply, ramMessage, roomyHolder, type Responder } from './tools/hostile-ram-peer';
 
 const root = mkdtempSync(join(tmpdir(), 'memcloud-ram-strict-'));
@@ -80,6 +82,37 @@ describe('RAM protocol strictness against a real node', () => {
     const reply = await peer.nextApp((b) => b[0] === 0x84 && b.readUInt32BE(1) === 77);
     assert.equal(reply[5], 0, 'STAT answered with status 0');
     assert.ok(peer.session.peer.isOpen);
+  });
+
+  test('right after HELLO the node asks a new peer for STAT, then, once STAT is answered, for LIST (section 6.2)', async () => {
+    const peer = await trustedHostile();
+    const list = await peer.nextApp((b) => b[0] === 0x05);
+    const apps = peer.received.filter((m) => m.kind === 0).map((m) => m.body[0]);
+    assert.deepEqual(apps.slice(0, 2), [0x04, 0x05], 'STAT first, then LIST');
+    assert.notEqual(list.readUInt32BE(1), 0, 'requests carry a non-zero id');
+  });
+
+  test('blocks of 0 bytes and of the largest size (16,781,290 bytes) cross the wire; one byte more is refused with ABORT (section 9)', async () => {
+    const peer = await trustedHostile();
+    const sealed = (plaintext: Buffer) => {
+      for (let at = 0; at < plaintext.length; at += 65519) peer.session.sendRecord(plaintext.subarray(at, at + 65519));
+    };
+    const store = (id: number, data: Buffer) => sealed(channelMessage(0, ramMessage(0x01, id, Buffer.concat([BLOCK, Buffer.of(1), data]))));
+    store(11, Buffer.alloc(0));
+    assert.equal((await peer.nextApp((b) => b[0] === 0x81 && b.readUInt32BE(1) === 11))[5], 0, 'a 0-byte block is stored');
+    peer.sendApp(ramMessage(0x02, 12, BLOCK));
+    const loaded = await peer.nextApp((b) => b[0] === 0x82 && b.readUInt32BE(1) === 12);
+    assert.equal(loaded[5], 0);
+    assert.equal(loaded.length, 6, 'and loads back as 0 bytes');
+    // The largest: the channel body limit (16,781,312) less op, id, block and durability (22).
+    store(13, Buffer.alloc(16_781_312 - 22, 0x5a));
+    await peer.nextApp((b) => b[0] === 0x81 && b.readUInt32BE(1) === 13, 60_000); // answered (a quota may refuse it: that is a reply)
+    assert.ok(peer.session.peer.isOpen);
+    // One byte more is refused on the message's length bytes: its first record is enough.
+    const over = channelMessage(0, ramMessage(0x01, 14, Buffer.concat([BLOCK, Buffer.of(1), Buffer.alloc(16_781_312 - 22 + 1 - 65_536, 0x5a)])));
+    over.writeUInt32BE(1 + 16_781_312 + 1, 0);
+    peer.session.sendRecord(over.subarray(0, 65519));
+    await assertAborted(peer, 'a STORE one byte over the channel limit');
   });
 
   test('an error reply of 513 bytes, or not UTF-8, is refused with ABORT; 512 bytes is accepted', async () => {
