@@ -4,6 +4,7 @@
 // messages inside a valid session. Each campaign counts mutated messages sent and what went wrong.
 
 import { channelMessage, payload } from '../../test/engine/net/attacks/tools/hostile-noise';
+import { ramMessage } from '../../test/engine/net/attacks/tools/hostile-ram-peer';
 import { HANDSHAKE, TRANSPORT, frame, preamble } from '../../test/engine/net/attacks/tools/wire-bytes';
 import { signatureMessage } from '../../engine/net/handshake-payload';
 import type { DeviceIdentity } from '../../engine/identity/device-identity';
@@ -117,13 +118,7 @@ export async function handshakes(ctx: CampaignContext, rng: Rng, count: number):
 
 const BLOCK = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
 
-function ram(op: number, id: number, fields: Uint8Array = new Uint8Array(0)): Buffer {
-  const b = Buffer.alloc(5 + fields.length);
-  b[0] = op;
-  b.writeUInt32BE(id, 1);
-  b.set(fields, 5);
-  return b;
-}
+const ram = ramMessage;
 
 function u64(v: number): Buffer {
   const b = Buffer.alloc(8);
