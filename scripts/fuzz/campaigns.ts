@@ -51,6 +51,7 @@ export async function preAuth(ctx: CampaignContext, rng: Rng, count: number): Pr
 
 /** Offsets in the identity payload: format, version, key, signature are below 99 (section 3.3). */
 const PAYLOAD_SIGNED_PART = 99;
+const MAX_PAYLOAD_IN_MESSAGE_3 = 65535 - 48 - 16;
 const PAYLOAD_FIELDS: Field[] = [{ at: 0, width: 1 }, { at: 1, width: 2 }, { at: 99, width: 8 }, { at: 107, width: 1 }];
 
 export async function handshakes(ctx: CampaignContext, rng: Rng, count: number): Promise<void> {
@@ -79,7 +80,8 @@ export async function handshakes(ctx: CampaignContext, rng: Rng, count: number):
       let malformed = false;
       const message3 = n.write((h) => {
         const honest = payload({ identityKey: who.publicKey, signature: who.sign(signatureMessage('initiator', h)), name: 'fuzzer' });
-        const { out } = mutate(rng, honest, PAYLOAD_FIELDS);
+        // At most what one Noise message can carry after ENC(s) and the payload's tag.
+        const out = mutate(rng, honest, PAYLOAD_FIELDS).out.subarray(0, MAX_PAYLOAD_IN_MESSAGE_3);
         malformed = out.length < PAYLOAD_SIGNED_PART || !out.subarray(0, PAYLOAD_SIGNED_PART).equals(Buffer.from(honest).subarray(0, PAYLOAD_SIGNED_PART));
         // Section 3.3: exactly 108 + N bytes, N in 1..64; anything else is malformed whatever it signs.
         malformed ||= out.length < 108 || out[107]! < 1 || out[107]! > 64 || out.length !== 108 + out[107]!;
@@ -183,7 +185,7 @@ function sealAndSend(rng: Rng, s: FuzzSession, plaintext: Buffer): void {
     s.sealed(plaintext.subarray(0, cut));
     s.sealed(plaintext.subarray(cut));
   } else if (r === 1) {
-    const record = Buffer.from(s.send.encryptWithAd(new Uint8Array(0), plaintext));
+    const record = Buffer.from(s.send.encryptWithAd(new Uint8Array(0), plaintext.subarray(0, 65519)));
     if (record.length > 0) record[rng.int(record.length)] ^= 1 << rng.int(8);
     s.raw(frame(TRANSPORT, record));
   } else {
