@@ -11,6 +11,7 @@ import type {
   LogEntry,
   NodeStatus,
   PeerInfo,
+  PushInfo,
   Stats,
   StoreOptions,
   StreamInfo,
@@ -61,7 +62,7 @@ export interface EngineApi {
   openWriteStream(opts?: StoreOptions): Promise<WriteStreamHandle>;
   openReadStream(id: string): Promise<ReadStreamHandle>;
   /** The node reads the file itself (same user), so the data never crosses the caller's thread. */
-  pushFile(path: string, opts?: FileTransferOptions): Promise<StreamInfo>;
+  pushFile(path: string, opts?: FileTransferOptions): Promise<PushInfo>;
   /** Restores a stream into a file (written to a temp file, then renamed). */
   pullFile(id: string, path: string, opts?: { readonly transferId?: string }): Promise<StreamInfo>;
   /** Cancels a pushFile/pullFile in progress: nothing half-stored remains on any peer. */

@@ -28,7 +28,9 @@ export const consentAnswer = literal('once', 'always', 'deny');
 
 const replicaInfo = obj({ holder: str, holderName: str });
 
-export const streamInfo = obj({ id: str, name: str, size: num, chunks: num, digest: str, format: literal('file', 'folder'), replicas: arr(replicaInfo) });
+const streamInfoFields = { id: str, name: str, size: num, chunks: num, digest: str, format: literal('file', 'folder'), replicas: arr(replicaInfo) };
+export const streamInfo = obj(streamInfoFields);
+export const pushInfo = obj(streamInfoFields, { skipped: arr(str) });
 
 const trustFileProblem = obj({ code: literal('TRUST_STORE_CORRUPT', 'TRUST_STORE_UNREADABLE'), path: str, message: str, since: num });
 

@@ -27,6 +27,12 @@ export interface BlockRef {
   readonly replicas: readonly ReplicaInfo[];
 }
 
+/** What a file or folder push stored, and what it could not store. */
+export interface PushInfo extends StreamInfo {
+  /** Paths inside a pushed folder, relative to it, of what cannot be stored (FIFOs, sockets, devices); absent when none. */
+  readonly skipped?: readonly string[];
+}
+
 /** One thing this node has offloaded or stored: a block, a key, or a stream (pushed file). */
 export interface DataItem {
   readonly id: string;

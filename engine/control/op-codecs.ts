@@ -155,7 +155,7 @@ export const opCodecs: OpCodecs = {
   keys: json<'keys'>(args([], [str]), arr(str)),
   openWriteStream: json<'openWriteStream'>(args([], [S.storeOptions]), S.openedWriteStream),
   openReadStream: json<'openReadStream'>(args([str, u32]), S.openedReadStream),
-  pushFile: json<'pushFile'>(args([str], [S.fileTransferOptions]), S.streamInfo),
+  pushFile: json<'pushFile'>(args([str], [S.fileTransferOptions]), S.pushInfo),
   pullFile: json<'pullFile'>(args([str, str], [S.transferIdOptions]), S.streamInfo),
   cancelTransfer: json<'cancelTransfer'>(args([str]), 'void'),
   listData: json<'listData'>(args([]), arr(S.dataItem)),

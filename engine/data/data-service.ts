@@ -2,7 +2,7 @@
 // first, then the catalog maps it (and only then is it acknowledged); what it replaced is freed
 // after. Operations on one key are serialized so concurrent overwrites cannot interleave.
 
-import type { BlockRef, DataItem, StoreOptions, StreamInfo, TransferProgress } from '../api/types';
+import type { BlockRef, DataItem, PushInfo, StoreOptions, StreamInfo, TransferProgress } from '../api/types';
 import type { EngineApi, FileTransferOptions, ReadStreamHandle, WriteStreamHandle } from '../api/engine-api';
 import { ErrorCodes, MemCloudError } from '../errors';
 import { globToMatcher } from '../store/glob';
@@ -127,7 +127,7 @@ export class DataService implements DataApi {
     return this.readStream(id);
   }
 
-  pushFile(path: string, opts: FileTransferOptions = {}): Promise<StreamInfo> {
+  pushFile(path: string, opts: FileTransferOptions = {}): Promise<PushInfo> {
     return this.files.push(path, opts);
   }
 

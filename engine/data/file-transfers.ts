@@ -7,7 +7,7 @@ import { lstat, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FileTransferOptions, ReadStreamHandle, WriteStreamHandle } from '../api/engine-api';
-import type { StoreOptions, StreamInfo, TransferProgress } from '../api/types';
+import type { PushInfo, StoreOptions, StreamInfo, TransferProgress } from '../api/types';
 import { ErrorCodes, MemCloudError } from '../errors';
 import { listFolder } from './folder-listing';
 import { archiveSize, packFolder } from './folder-pack';
@@ -33,7 +33,7 @@ export class FileTransfers {
     private readonly onProgress: (p: TransferProgress) => void,
   ) {}
 
-  async push(path: string, opts: FileTransferOptions): Promise<StreamInfo> {
+  async push(path: string, opts: FileTransferOptions): Promise<PushInfo> {
     const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
       throw new MemCloudError(ErrorCodes.NOT_FOUND, `cannot read ${path}: ${err.code ?? err.message}`);
     });
@@ -60,7 +60,7 @@ export class FileTransfers {
       if (transfer.cancelled) throw new MemCloudError(ErrorCodes.CANCELLED, `push of ${path} was cancelled; nothing was kept`);
       const result = await stream.end();
       report(result.size, true);
-      return result;
+      return folder && folder.skipped.length > 0 ? { ...result, skipped: folder.skipped } : result;
     } catch (err) {
       await stream.abort();
       if (transfer.cancelled) throw new MemCloudError(ErrorCodes.CANCELLED, `push of ${path} was cancelled; nothing was kept`);

@@ -21,6 +21,7 @@ import type {
   LogEntry,
   NodeStatus,
   PeerInfo,
+  PushInfo,
   Stats,
   StoreOptions,
   StreamInfo,
@@ -133,7 +134,7 @@ export class MemCloud implements EngineApi {
     return new LoadReadStream(() => this.openReadStream(id));
   }
 
-  pushFile(path: string, opts?: FileTransferOptions): Promise<StreamInfo> {
+  pushFile(path: string, opts?: FileTransferOptions): Promise<PushInfo> {
     return this.conn.call('pushFile', [path, opts]);
   }
   pullFile(id: string, path: string, opts?: { readonly transferId?: string }): Promise<StreamInfo> {

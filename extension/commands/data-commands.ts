@@ -4,7 +4,7 @@
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
-import type { DataItem, StreamInfo } from '../../engine/api/types';
+import type { DataItem, PushInfo } from '../../engine/api/types';
 import { displayText } from '../../engine/text/display-text';
 import { Commands } from '../constants';
 import { requireClient, registerCommand, type Services } from '../services';
@@ -22,7 +22,7 @@ export function registerDataCommands(context: vscode.ExtensionContext, services:
   registerCommand(context, services, Commands.offload, 'offload', async (arg?: unknown, selected?: unknown, opts?: TransferOptions) => {
     const paths = pathsOf(arg, selected);
     if (paths.length === 0) paths.push(...(await pickPathsToOffload()));
-    const results: StreamInfo[] = [];
+    const results: PushInfo[] = [];
     for (const path of paths) results.push(await offloadOne(services, path, opts?.cancel));
     return paths.length === 1 ? results[0] : results;
   });
@@ -56,7 +56,7 @@ export function registerDataCommands(context: vscode.ExtensionContext, services:
   });
 }
 
-async function offloadOne(services: Services, path: string, cancel: vscode.CancellationToken | undefined): Promise<StreamInfo> {
+async function offloadOne(services: Services, path: string, cancel: vscode.CancellationToken | undefined): Promise<PushInfo> {
   const name = basename(path);
   const info = await runTransfer(services, `Offloading ${name}`, (transferId) => requireClient(services).pushFile(path, { transferId, name }), cancel);
   // The push says where the data went; the views refresh for everything else it changed.
@@ -64,6 +64,12 @@ async function offloadOne(services: Services, path: string, cancel: vscode.Cance
   await services.model.refresh(['data', 'stats', 'peers']);
   services.log.info(`offloaded ${path} (${formatSize(info.size)}) as ${info.id}, held by ${where}`);
   void notify('info', `Offloaded ${name} (${formatSize(info.size)}), held by ${where}.`);
+  const skipped = info.skipped ?? [];
+  if (skipped.length > 0) {
+    // The paths go to the log, the notification only counts them: a long list does not fit there.
+    services.log.warn(displayText(`offload of ${path}: not stored (FIFOs, sockets and devices cannot be): ${skipped.map((p) => JSON.stringify(p)).join(', ')}`, 'log'));
+    void notify('warning', `${skipped.length} special file(s) in ${name} (FIFOs, sockets, devices) could not be offloaded; the MemCloud log names them.`);
+  }
   return info;
 }
 

@@ -4,15 +4,16 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { EngineEvent, StoreOptions, StreamInfo } from '../../api/types';
+import type { EngineEvent, PushInfo, StoreOptions, StreamInfo } from '../../api/types';
 import type { MemCloud } from '../../sdk/client';
+import { displayText } from '../../text/display-text';
 import { withClient } from '../client';
 import { stringOpt, writeJson, type Command, type CommandContext } from '../command';
 import { ProgressBar } from '../progress';
 import { storeOptionSpecs, storeOptions, warnIfFewerCopies } from './options';
 
 /** Runs a node-side file transfer while drawing its progress events. */
-async function withProgress(ctx: CommandContext, client: MemCloud, label: string, run: (transferId: string) => Promise<StreamInfo>): Promise<StreamInfo> {
+async function withProgress<T extends StreamInfo>(ctx: CommandContext, client: MemCloud, label: string, run: (transferId: string) => Promise<T>): Promise<T> {
   const transferId = randomBytes(8).toString('hex');
   const bar = new ProgressBar(ctx, label, null);
   const off = bar.enabled
@@ -58,12 +59,13 @@ export const pushCommand: Command = {
       return { info, replicas };
     });
     if (replicas) warnIfFewerCopies(ctx, opts, replicas);
+    warnIfSkipped(ctx, info);
     if (ctx.values.json) return writeJson(ctx, info);
     ctx.out.write(`${info.id}\n`);
   },
 };
 
-async function pushSource(ctx: CommandContext, client: MemCloud, source: string, opts: StoreOptions): Promise<StreamInfo> {
+async function pushSource(ctx: CommandContext, client: MemCloud, source: string, opts: StoreOptions): Promise<PushInfo> {
   if (source !== '-') {
     const path = resolve(source);
     return withProgress(ctx, client, 'push', (transferId) => client.pushFile(path, { ...opts, transferId }));
@@ -77,6 +79,20 @@ async function pushSource(ctx: CommandContext, client: MemCloud, source: string,
     bar.finish();
   }
 }
+
+/** A pushed folder's FIFOs, sockets and devices are not stored: say which (names quoted, controls escaped). */
+function warnIfSkipped(ctx: CommandContext, info: PushInfo): void {
+  const skipped = info.skipped ?? [];
+  if (skipped.length === 0) return;
+  const shown = skipped.slice(0, MAX_SKIPPED_SHOWN).map(quotedPath).join(', ');
+  const more = skipped.length > MAX_SKIPPED_SHOWN ? ` and ${skipped.length - MAX_SKIPPED_SHOWN} more` : '';
+  ctx.err.write(`memcloud: warning: not stored (FIFOs, sockets and devices cannot be): ${shown}${more}\n`);
+}
+
+const MAX_SKIPPED_SHOWN = 20;
+
+/** JSON-quoted (line breaks and C0 escaped), then made safe for the terminal (C1, bidi and other format characters): a file name never drives it. */
+const quotedPath = (p: string): string => displayText(JSON.stringify(p), 'terminal');
 
 export const pullCommand: Command = {
   path: ['pull'],

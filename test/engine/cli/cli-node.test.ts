@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, startNode, type RunningNode } from '../../../scripts/demo-nodes';
@@ -76,11 +76,13 @@ describe('data commands', () => {
     assert.equal(mc(['load', id]).code, 1);
   });
 
-  test('push and pull a file and a folder, byte-identical', () => {
+  test('push and pull a file and a folder, byte-identical; a FIFO in the folder is named on stderr as not stored', () => {
     const file = join(root, 'blob.bin');
     const data = randomBytes(5 * 1024 * 1024 + 3);
     writeFileSync(file, data);
-    const id = mc(['push', file]).out.trim();
+    const pushed = mc(['push', file]);
+    assert.equal(pushed.err, '', 'nothing to warn about');
+    const id = pushed.out.trim();
     mc(['pull', id, join(root, 'blob.back')]);
     assert.deepEqual(readFileSync(join(root, 'blob.back')), data);
     const toStdout = spawnSync(process.execPath, [CLI, 'pull', id, '--home', home], { maxBuffer: 64 * 1024 * 1024 });
@@ -92,12 +94,17 @@ describe('data commands', () => {
     writeFileSync(join(dir, 'src', 'main.c'), 'int main(){}');
     writeFileSync(join(dir, 'data.bin'), data);
     symlinkSync('src/main.c', join(dir, 'main-link'));
-    const folderId = mc(['push', dir]).out.trim();
+    assert.equal(spawnSync('mkfifo', [join(dir, 'src', 'fifo-\u001b[31m-\u202e-red')]).status, 0);
+    const folderPush = mc(['push', dir]);
+    assert.equal(folderPush.code, 0, folderPush.err);
+    assert.equal(folderPush.err, 'memcloud: warning: not stored (FIFOs, sockets and devices cannot be): "src/fifo-\\u001b[31m-\\u202E-red"\n');
+    const folderId = folderPush.out.trim();
     const restored = join(root, 'project-restored');
     assert.equal(mc(['pull', folderId, restored]).code, 0);
     assert.equal(readFileSync(join(restored, 'src', 'main.c'), 'utf8'), 'int main(){}');
     assert.deepEqual(readFileSync(join(restored, 'data.bin')), data);
     assert.equal(readlinkSync(join(restored, 'main-link')), 'src/main.c', 'a link comes back as the same link');
+    assert.deepEqual(readdirSync(join(restored, 'src')), ['main.c']);
     const again = mc(['pull', folderId, restored]);
     assert.equal(again.code, 2);
     assert.match(again.err, /already exists/);

@@ -1,11 +1,13 @@
 // Folders and files through a real engine to a lender over TCP and back: links stay links, modes
-// are kept (the folder's own too), a pulled file gets a normal mode; a folder changed under a push
+// are kept (the folder's own too), FIFOs and sockets are named as not stored, a pulled file gets a normal mode; a folder changed under a push
 // fails it, naming the path, and nothing it stored stays on the lender.
 
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packTestHooks } from '../../../engine/data/folder-pack';
@@ -41,7 +43,7 @@ function tree(dir: string): string[] {
 }
 
 describe('folders and files through the pool', () => {
-  test('links are kept as links and modes are kept, the folder root included', async () => {
+  test('links are kept as links and modes are kept, the folder root included; what cannot be stored is named', async () => {
     const { owner, lender } = await pair();
     const src = join(work, 'project');
     mkdirSync(join(src, 'bin'), { recursive: true });
@@ -50,8 +52,15 @@ describe('folders and files through the pool', () => {
     symlinkSync('bin/run', join(src, 'run-link'));
     symlinkSync('/etc/hostname', join(src, 'outside'));
     chmodSync(src, 0o751);
+    assert.equal(spawnSync('mkfifo', [join(src, 'bin/a-fifo')]).status, 0);
+    const socketServer = createServer();
+    await new Promise<void>((resolve) => socketServer.listen(join(src, 'a-socket'), resolve));
     const info = await owner.engine.api.pushFile(src);
+    socketServer.close();
     assert.equal(info.format, 'folder');
+    assert.deepEqual(info.skipped, ['a-socket', 'bin/a-fifo'], 'the push names what it could not store');
+    rmSync(join(src, 'bin/a-fifo'));
+    rmSync(join(src, 'a-socket'), { force: true });
     assert.ok(lender.engine.holder.stat(owner.engine.identity.publicKeyText).usedBytes >= info.size, 'stored on the lender');
     const back = join(work, 'project-back');
     await owner.engine.api.pullFile(info.id, back);

@@ -2,12 +2,13 @@
 // (started by the launcher) and a third, unknown node "stranger" started here. Tests run in order
 // and build on each other, like a user's session.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite, suiteTeardown, test } from 'mocha';
 import * as vscode from 'vscode';
-import type { EngineEvent, PeerInfo, StreamInfo, TrustedDeviceInfo } from '../../../../engine/api/types';
+import type { EngineEvent, PeerInfo, PushInfo, StreamInfo, TrustedDeviceInfo } from '../../../../engine/api/types';
 import { formatSize } from '../../../../engine/store/sizes';
 import type { MemCloudExtensionExports } from '../../../../extension/extension';
 import { env, sha256File, startCliNode, waitFor, type CliNode } from './helpers';
@@ -125,14 +126,17 @@ suite('MemCloud extension in the real extension host', () => {
     mkdirSync(join(folder, 'src'), { recursive: true });
     writeFileSync(join(folder, 'README.md'), '# project\n');
     writeFileSync(join(folder, 'src', 'data.bin'), randomBytes(MiB + 17));
-    const info = await vscode.commands.executeCommand<StreamInfo>('memcloud.offload', folder);
+    assert.equal(spawnSync('mkfifo', [join(folder, 'src', 'a-fifo')]).status, 0);
+    const info = await vscode.commands.executeCommand<PushInfo>('memcloud.offload', folder);
     assert.equal(info?.format, 'folder');
+    assert.deepEqual(info.skipped, ['src/a-fifo'], 'the offload says what it could not store');
     folderId = info.id;
     await waitFor('project in Offloaded Data', () => api.views.data.rows().find((r) => r.label === 'project'));
     const restored = join(work, 'project-restored');
     await vscode.commands.executeCommand('memcloud.restore', info.id, vscode.Uri.file(restored));
     assert.equal(readFileSync(join(restored, 'README.md'), 'utf8'), '# project\n');
     assert.equal(await sha256File(join(restored, 'src', 'data.bin')), await sha256File(join(folder, 'src', 'data.bin')));
+    assert.deepEqual(readdirSync(join(restored, 'src')), ['data.bin']);
   });
 
   test('the three views show peers, trusted devices and data; unchanged data does not redraw', async () => {
