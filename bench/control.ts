@@ -37,6 +37,7 @@ function mapEngine(): EngineApi {
     listData: refuse, flush: refuse, peers: refuse, connect: refuse, disconnect: refuse, updatePeer: refuse,
     trustList: refuse, trustAdd: refuse, trustRemove: refuse, trustRename: refuse, consentList: refuse,
     consentAnswer: refuse, setOffer: refuse, logs: refuse, shutdown: refuse,
+    cacheStart: refuse, cacheStop: refuse, cacheStatus: refuse, cacheEnv: refuse, cacheClear: refuse,
   };
 }
 

@@ -51,6 +51,9 @@ export const ErrorCodes = {
   /** A holder has too many of our requests waiting for us to read its replies; nothing was done. */
   BUSY: 'BUSY',
 
+  // Build-cache endpoint
+  CACHE_STOPPED: 'CACHE_STOPPED',
+
   // Local API
   BAD_REQUEST: 'BAD_REQUEST',
   BAD_ARGUMENT: 'BAD_ARGUMENT',

@@ -2,6 +2,7 @@
 // (CLI, SDK, VS Code windows); the SDK client mirrors it. Every method may reject with a
 // MemCloudError whose code is stable (engine/errors.ts).
 
+import type { BuildCacheEnv, BuildCacheStartOptions, BuildCacheStatus } from './build-cache-types';
 import type {
   BlockRef,
   ConsentAnswer,
@@ -102,6 +103,17 @@ export interface EngineApi {
   logs(opts?: { readonly lines?: number }): Promise<LogEntry[]>;
   /** Graceful leave: peers are told first so owners re-replicate. */
   shutdown(): Promise<void>;
+
+  // Build caches (docs/build-cache.md): the HTTP endpoint build tools use as their remote cache
+  /** Opens the endpoint (idempotent); new options restart it with them. Remembered across node restarts. */
+  cacheStart(opts?: BuildCacheStartOptions): Promise<BuildCacheStatus>;
+  /** Closes the endpoint (its entries stay); remembered across node restarts. */
+  cacheStop(): Promise<BuildCacheStatus>;
+  cacheStatus(): Promise<BuildCacheStatus>;
+  /** What points the build tools at the running endpoint (holds its token). CACHE_STOPPED when it is not running. */
+  cacheEnv(): Promise<BuildCacheEnv>;
+  /** Frees every entry of the build cache, here and on peers. */
+  cacheClear(): Promise<{ readonly freedEntries: number }>;
 
   /** Server-pushed events. Returns the unsubscribe function. */
   subscribe(listener: (event: EngineEvent) => void): () => void;

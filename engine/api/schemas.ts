@@ -3,6 +3,7 @@
 // lenient (see schema.ts). Each data schema is typed against the engine's own type, so the compiler
 // flags a field that changes there.
 
+import type { BuildCacheEnv, BuildCacheProtocolStats, BuildCacheStatus } from './build-cache-types';
 import type { DataItem, NodeStatus, PeerInfo, Stats } from './types';
 import { arr, bool, literal, nullable, num, obj, str, tagged, u32, type Schema } from './schema';
 
@@ -63,7 +64,7 @@ export const stats: Schema<Stats> = obj({
 export const dataItem: Schema<DataItem> = obj(
   {
     id: str,
-    kind: literal('block', 'key', 'stream'),
+    kind: literal('block', 'key', 'stream', 'cache'),
     name: str,
     size: num,
     durability: literal('pinned', 'cache'),
@@ -71,7 +72,7 @@ export const dataItem: Schema<DataItem> = obj(
     replicas: arr(replicaInfo),
     degraded: bool,
   },
-  { format: literal('file', 'folder') },
+  { format: literal('file', 'folder'), entries: num },
 );
 
 export const peerInfo: Schema<PeerInfo> = obj(
@@ -131,6 +132,7 @@ export const engineEvent = tagged({
   'peers-changed': obj({ type: literal('peers-changed') }),
   'trust-changed': obj({ type: literal('trust-changed') }),
   'data-changed': obj({ type: literal('data-changed') }),
+  'cache-changed': obj({ type: literal('cache-changed') }),
   progress: obj({
     type: literal('progress'),
     progress: obj({ transferId: str, direction: literal('push', 'pull'), doneBytes: num, totalBytes: nullable(num) }),
@@ -143,3 +145,29 @@ export const flushResult = obj({ freedItems: num });
 export const openedWriteStream = obj({ stream: u32, id: str });
 export const openedReadStream = obj({ stream: u32, info: streamInfo });
 export const errorPayload = obj({ code: str, message: str });
+
+export const cacheStartOptions = obj({}, { port: u32, upstream: nullable(str) }, strict);
+export const cacheClearResult = obj({ freedEntries: num });
+
+const cacheProtocolStats: Schema<BuildCacheProtocolStats> = obj({ hits: num, misses: num, fallbacks: num, puts: num, rejected: num, bytesIn: num, bytesOut: num });
+
+export const buildCacheStatus: Schema<BuildCacheStatus> = obj({
+  running: bool,
+  url: nullable(str),
+  port: nullable(num),
+  upstream: nullable(str),
+  startedAt: nullable(num),
+  entries: num,
+  bytes: num,
+  maxEntryBytes: num,
+  protocols: obj({ turbo: cacheProtocolStats, nx: cacheProtocolStats, ccache: cacheProtocolStats, bazel: cacheProtocolStats, gradle: cacheProtocolStats }),
+  upstreamStats: obj({ hits: num, misses: num, errors: num, written: num, dropped: num, queued: num }),
+  turboEvents: obj({ localHits: num, localMisses: num, remoteHits: num, remoteMisses: num }),
+});
+
+export const buildCacheEnv: Schema<BuildCacheEnv> = obj({
+  url: str,
+  vars: arr(obj({ name: str, value: str })),
+  bazelFlags: arr(str),
+  gradleInitScript: str,
+});

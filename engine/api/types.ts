@@ -33,10 +33,10 @@ export interface PushInfo extends StreamInfo {
   readonly skipped?: readonly string[];
 }
 
-/** One thing this node has offloaded or stored: a block, a key, or a stream (pushed file). */
+/** One thing this node has offloaded or stored: a block, a key, a stream (pushed file), or the build cache. */
 export interface DataItem {
   readonly id: string;
-  readonly kind: 'block' | 'key' | 'stream';
+  readonly kind: 'block' | 'key' | 'stream' | 'cache';
   readonly name: string;
   readonly size: number;
   readonly durability: Durability;
@@ -46,6 +46,8 @@ export interface DataItem {
   readonly degraded: boolean;
   /** Streams only: a pushed file's bytes, or a folder (restored as a folder). */
   readonly format?: 'file' | 'folder';
+  /** The build cache only: how many entries it holds (freeing the item clears them all). */
+  readonly entries?: number;
 }
 
 export interface StreamInfo {
@@ -175,6 +177,8 @@ export type EngineEvent =
   | { readonly type: 'peers-changed' }
   | { readonly type: 'trust-changed' }
   | { readonly type: 'data-changed' }
+  /** The build-cache endpoint started, stopped or was cleared. */
+  | { readonly type: 'cache-changed' }
   | { readonly type: 'progress'; readonly progress: TransferProgress }
   | { readonly type: 'log'; readonly entry: LogEntry }
   /** requested: someone stopped the node (memcloud node stop, Stop Node); host-exit: its host is going away. */

@@ -57,4 +57,9 @@ export const handlers: Handlers = {
   shutdown: ({ api }) => api.shutdown(),
   subscribe: (ctx) => ctx.subscribe(),
   unsubscribe: (ctx) => ctx.unsubscribe(),
+  cacheStart: ({ api }, [opts]) => api.cacheStart(opts),
+  cacheStop: ({ api }) => api.cacheStop(),
+  cacheStatus: ({ api }) => api.cacheStatus(),
+  cacheEnv: ({ api }) => api.cacheEnv(),
+  cacheClear: ({ api }) => api.cacheClear(),
 };

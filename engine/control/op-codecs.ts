@@ -175,4 +175,9 @@ export const opCodecs: OpCodecs = {
   shutdown: json<'shutdown'>(args([]), 'void'),
   subscribe: json<'subscribe'>(args([]), 'void'),
   unsubscribe: json<'unsubscribe'>(args([]), 'void'),
+  cacheStart: json<'cacheStart'>(args([], [S.cacheStartOptions]), S.buildCacheStatus),
+  cacheStop: json<'cacheStop'>(args([]), S.buildCacheStatus),
+  cacheStatus: json<'cacheStatus'>(args([]), S.buildCacheStatus),
+  cacheEnv: json<'cacheEnv'>(args([]), S.buildCacheEnv),
+  cacheClear: json<'cacheClear'>(args([]), S.cacheClearResult),
 };

@@ -83,6 +83,11 @@ export interface OpSpecs {
   shutdown: ApiOp<'shutdown'>;
   subscribe: { args: []; result: void };
   unsubscribe: { args: []; result: void };
+  cacheStart: ApiOp<'cacheStart'>;
+  cacheStop: ApiOp<'cacheStop'>;
+  cacheStatus: ApiOp<'cacheStatus'>;
+  cacheEnv: ApiOp<'cacheEnv'>;
+  cacheClear: ApiOp<'cacheClear'>;
 }
 
 export type OpName = keyof OpSpecs;
@@ -130,6 +135,11 @@ export const OpCodes = {
   shutdown: 54,
   subscribe: 55,
   unsubscribe: 56,
+  cacheStart: 57,
+  cacheStop: 58,
+  cacheStatus: 59,
+  cacheEnv: 60,
+  cacheClear: 61,
 } as const satisfies { readonly [O in OpName]: number };
 
 const byCode: (OpName | undefined)[] = new Array<OpName | undefined>(256).fill(undefined);

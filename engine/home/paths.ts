@@ -16,6 +16,9 @@ export const HomeFileNames = {
   ownerIndex: 'owner-index.json',
   ownerCatalog: 'owner-catalog',
   ownerJournal: 'owner-journal',
+  buildCacheToken: 'buildcache_token',
+  buildCacheState: 'buildcache.json',
+  gradleInitScript: 'memcloud-init.gradle',
 } as const;
 
 export type HomeFileKey = keyof typeof HomeFileNames;

@@ -8,9 +8,10 @@ import { ErrorCodes, MemCloudError } from '../errors';
 import { homePaths } from '../home/paths';
 import { parsePublicKey } from '../identity/public-key';
 import { parseSize } from '../store/sizes';
+import { parseBuildCacheConfig } from '../buildcache/cache-config';
 import { parseHostPort, resolveEngineOptions, type EngineOptionsInput, type StaticPeer } from './engine-options';
 
-const KEYS = new Set(['name', 'port', 'host', 'offer', 'memory', 'discovery', 'replicas', 'crypto', 'peers']);
+const KEYS = new Set(['name', 'port', 'host', 'offer', 'memory', 'discovery', 'replicas', 'crypto', 'peers', 'buildCache']);
 
 export async function readConfigFile(home: string): Promise<Partial<EngineOptionsInput>> {
   const path = homePaths(home).config;
@@ -60,6 +61,14 @@ export async function readConfigFile(home: string): Promise<Partial<EngineOption
   if (c.crypto !== undefined) {
     if (!isCryptoChoice(c.crypto)) throw bad(`"crypto" must be one of ${CRYPTO_CHOICES.map((x) => `"${x}"`).join(', ')}`);
     out.crypto = c.crypto;
+  }
+  if (c.buildCache !== undefined) {
+    try {
+      parseBuildCacheConfig(c.buildCache);
+    } catch (err) {
+      throw bad((err as Error).message);
+    }
+    out.buildCache = c.buildCache;
   }
   if (c.peers !== undefined) {
     if (!Array.isArray(c.peers)) throw bad('"peers" must be a list');

@@ -1,14 +1,16 @@
-// The engine API in two halves served by two objects (data: DataService; node, peers and trust:
-// EngineService) and put together once here, methods bound rather than forwarded by hand.
+// The engine API in parts served by their own objects (data: DataService; node, peers and trust:
+// EngineService; build cache: BuildCache) and put together once here, methods bound rather than
+// forwarded by hand.
 
 import type { EngineApi } from '../api/engine-api';
+import { CACHE_METHODS, type BuildCacheApi } from '../buildcache/cache-api';
 import type { DataApi } from '../data/data-service';
 
 export const DATA_METHODS = [
   'store', 'load', 'free', 'set', 'get', 'del', 'keys', 'openWriteStream', 'openReadStream', 'pushFile', 'pullFile', 'cancelTransfer', 'listData', 'flush',
 ] as const satisfies readonly (keyof DataApi)[];
 
-export type NodeApi = Omit<EngineApi, (typeof DATA_METHODS)[number]>;
+export type NodeApi = Omit<EngineApi, (typeof DATA_METHODS)[number] | (typeof CACHE_METHODS)[number]>;
 
 export const NODE_METHODS = [
   'status', 'stats', 'peers', 'connect', 'disconnect', 'updatePeer', 'trustList', 'trustAdd', 'trustRemove', 'trustRename', 'consentList', 'consentAnswer',
@@ -16,13 +18,14 @@ export const NODE_METHODS = [
 ] as const satisfies readonly (keyof NodeApi)[];
 
 // Every method of EngineApi is in exactly one list (a compile error names any that is missing).
-type Listed = (typeof DATA_METHODS)[number] | (typeof NODE_METHODS)[number];
+type Listed = (typeof DATA_METHODS)[number] | (typeof NODE_METHODS)[number] | (typeof CACHE_METHODS)[number];
 const everyMethodListed: Record<Exclude<keyof EngineApi, Listed>, never> = {};
 void everyMethodListed;
 
-export function composeApi(node: NodeApi, data: DataApi): EngineApi {
+export function composeApi(node: NodeApi, data: DataApi, cache: BuildCacheApi): EngineApi {
   const api: Record<string, unknown> = {};
   for (const m of NODE_METHODS) api[m] = (node[m] as (...a: unknown[]) => unknown).bind(node);
   for (const m of DATA_METHODS) api[m] = (data[m] as (...a: unknown[]) => unknown).bind(data);
+  for (const m of CACHE_METHODS) api[m] = (cache[m] as (...a: unknown[]) => unknown).bind(cache);
   return api as unknown as EngineApi;
 }

@@ -6,6 +6,7 @@ import { isAbsolute } from 'node:path';
 import { CRYPTO_CHOICES, isCryptoChoice, type CryptoChoice } from '../crypto/backend-name';
 import { ErrorCodes, MemCloudError } from '../errors';
 import { deviceNameFromInput, sanitizeDeviceName } from '../identity/device-name';
+import { parseBuildCacheConfig, type BuildCacheConfig } from '../buildcache/cache-config';
 
 export const DEFAULT_PORT = 7797;
 export type { CryptoChoice } from '../crypto/backend-name';
@@ -37,9 +38,11 @@ export interface EngineOptions {
   /** Crypto pool threads. */
   readonly cryptoThreads: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** The build-cache endpoint (config.json "buildCache"). */
+  readonly buildCache: BuildCacheConfig;
 }
 
-export type EngineOptionsInput = Partial<EngineOptions> & { readonly home: string };
+export type EngineOptionsInput = Partial<Omit<EngineOptions, 'buildCache'>> & { readonly home: string; readonly buildCache?: unknown };
 
 export function defaultOffer(): number {
   return Math.min(4 * 1024 ** 3, Math.floor(totalmem() / 4));
@@ -85,6 +88,12 @@ export function resolveEngineOptions(input: EngineOptionsInput): EngineOptions {
   }
   const logLevel = input.logLevel ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw bad(`log level must be debug, info, warn or error`);
+  let buildCache: BuildCacheConfig;
+  try {
+    buildCache = parseBuildCacheConfig(input.buildCache);
+  } catch (err) {
+    throw bad((err as Error).message);
+  }
   return {
     home: input.home,
     name,
@@ -100,5 +109,6 @@ export function resolveEngineOptions(input: EngineOptionsInput): EngineOptions {
     handshakeTimeoutMs: intIn('handshake timeout (ms)', input.handshakeTimeoutMs ?? 10_000, 100, 120_000),
     cryptoThreads: intIn('crypto threads', input.cryptoThreads ?? 2, 1, 64),
     logLevel,
+    buildCache,
   };
 }

@@ -3,6 +3,9 @@
 // and VS Code alike).
 
 import { createServer, type AddressInfo, type Server } from 'node:net';
+import { BuildCache } from '../buildcache/build-cache';
+import { buildCacheApi, withBuildCacheItem } from '../buildcache/cache-api';
+import { engineCacheData } from '../buildcache/engine-cache-data';
 import { ConsentQueue } from '../consent/consent-queue';
 import type { NodeStatus, StopReason } from '../api/types';
 import type { CryptoBackendName } from '../crypto/backend-name';
@@ -80,8 +83,10 @@ export class Engine {
   readonly replicas: Replicas;
   readonly backend: CryptoBackendName;
   readonly service: EngineService;
-  /** The whole API (node half + data half) that the control socket serves. */
+  /** The whole API (node half + data half + build cache) that the control socket serves. */
   readonly api: EngineApi;
+  /** The build-cache endpoint and its entries (docs/build-cache.md). */
+  readonly buildCache: BuildCache;
   private server: Server | null = null;
   private control: ControlServer | null = null;
   private discovery: DiscoveryLink | null = null;
@@ -141,7 +146,14 @@ export class Engine {
       setOffer: (bytes) => this.setOffer(bytes),
       stop: (reason) => this.stop(reason),
     });
-    this.api = composeApi(this.service, parts.owner.service);
+    this.buildCache = new BuildCache({
+      home: options.home,
+      data: engineCacheData(parts.owner.service, parts.owner.catalog, parts.replicas),
+      config: options.buildCache,
+      log,
+      changed: () => this.service.publish({ type: 'cache-changed' }),
+    });
+    this.api = composeApi(this.service, withBuildCacheItem(parts.owner.service, this.buildCache), buildCacheApi(this.buildCache));
   }
 
   /** `unlock` opens a protected identity key (passphrase, PIN, secret stores); default: none given. */
@@ -237,6 +249,7 @@ export class Engine {
     if (options.discovery) this.discovery = await DiscoveryLink.start(this, port);
     this.staticPeers = new StaticPeers(parts.sessions, options.connect, log);
     this.staticPeers.start();
+    await this.buildCache.restore();
     log.info(
       `node ${options.name} (${parts.identity.fingerprint}) listening on ${options.host}:${port}, crypto ${parts.crypto.backend}, ` +
         `offering ${formatSize(parts.settings.offeredBytes)}, memory cap ${formatSize(options.memoryBytes)}`,
@@ -299,6 +312,7 @@ export class Engine {
       this.service.publish({ type: 'stopping', reason });
       this.staticPeers?.stop();
       this.server?.close();
+      await this.buildCache.close();
       await parts.cluster.leave(LEAVE_TIMEOUT_MS);
       await this.discovery?.stop();
       await this.control?.close();

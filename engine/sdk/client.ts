@@ -11,6 +11,7 @@
 // and you may want `.slice()` copies.
 
 import type { Readable } from 'node:stream';
+import type { BuildCacheEnv, BuildCacheStartOptions, BuildCacheStatus } from '../api/build-cache-types';
 import type { EngineApi, FileTransferOptions, ReadStreamHandle, WriteStreamHandle } from '../api/engine-api';
 import type {
   BlockRef,
@@ -191,6 +192,22 @@ export class MemCloud implements EngineApi {
   }
   shutdown(): Promise<void> {
     return this.conn.call('shutdown', []);
+  }
+
+  cacheStart(opts?: BuildCacheStartOptions): Promise<BuildCacheStatus> {
+    return this.conn.call('cacheStart', [opts]);
+  }
+  cacheStop(): Promise<BuildCacheStatus> {
+    return this.conn.call('cacheStop', []);
+  }
+  cacheStatus(): Promise<BuildCacheStatus> {
+    return this.conn.call('cacheStatus', []);
+  }
+  cacheEnv(): Promise<BuildCacheEnv> {
+    return this.conn.call('cacheEnv', []);
+  }
+  cacheClear(): Promise<{ readonly freedEntries: number }> {
+    return this.conn.call('cacheClear', []);
   }
 
   /** Events pushed by the node. The node is asked for them while at least one listener is registered. */

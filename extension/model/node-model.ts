@@ -3,11 +3,14 @@
 // only fires for parts whose data actually differ.
 
 import { EventEmitter } from 'node:events';
+import type { BuildCacheStatus } from '../../engine/api/build-cache-types';
 import type { EngineApi } from '../../engine/api/engine-api';
 import type { DataItem, EngineEvent, NodeStatus, PeerInfo, Stats, TrustedDeviceInfo } from '../../engine/api/types';
 
-export type ModelPart = 'status' | 'stats' | 'peers' | 'trusted' | 'data';
-const ALL_PARTS: readonly ModelPart[] = ['status', 'stats', 'peers', 'trusted', 'data'];
+export type ModelPart = 'status' | 'stats' | 'peers' | 'trusted' | 'data' | 'cache';
+const ALL_PARTS: readonly ModelPart[] = ['status', 'stats', 'peers', 'trusted', 'data', 'cache'];
+/** Re-read while attached: latencies, throughput and the build cache's hit rate move without events. */
+const POLLED_PARTS: readonly ModelPart[] = ['stats', 'peers', 'cache'];
 
 export interface Snapshot {
   readonly status: NodeStatus | undefined;
@@ -15,9 +18,11 @@ export interface Snapshot {
   readonly peers: readonly PeerInfo[];
   readonly trusted: readonly TrustedDeviceInfo[];
   readonly data: readonly DataItem[];
+  /** The build-cache endpoint; undefined until read (or from a node without one). */
+  readonly cache: BuildCacheStatus | undefined;
 }
 
-const EMPTY: Snapshot = { status: undefined, stats: undefined, peers: [], trusted: [], data: [] };
+const EMPTY: Snapshot = { status: undefined, stats: undefined, peers: [], trusted: [], data: [], cache: undefined };
 
 /** Which parts an engine event makes stale. */
 export function partsFor(event: EngineEvent): readonly ModelPart[] {
@@ -31,6 +36,8 @@ export function partsFor(event: EngineEvent): readonly ModelPart[] {
       return ['trusted', 'peers', 'status'];
     case 'data-changed':
       return ['data', 'stats', 'peers'];
+    case 'cache-changed':
+      return ['cache', 'data'];
     case 'progress':
     case 'log':
     case 'stopping':
@@ -77,7 +84,7 @@ export class NodeModel extends EventEmitter<{ change: [ReadonlySet<ModelPart>] }
       this.apply(EMPTY, ALL_PARTS);
       return;
     }
-    this.poll = setInterval(() => void this.refresh(['stats', 'peers']), this.pollMs);
+    this.poll = setInterval(() => void this.refresh(POLLED_PARTS), this.pollMs);
     this.poll.unref();
     void this.refresh(ALL_PARTS);
   }
@@ -123,12 +130,13 @@ export class NodeModel extends EventEmitter<{ change: [ReadonlySet<ModelPart>] }
     if (!client || parts.length === 0) return;
     const want = new Set(parts);
     const quiet = <T>(p: Promise<T>): Promise<T | undefined> => p.catch(() => undefined);
-    const [status, stats, peers, trusted, data] = await Promise.all([
+    const [status, stats, peers, trusted, data, cache] = await Promise.all([
       want.has('status') ? quiet(client.status()) : undefined,
       want.has('stats') ? quiet(client.stats()) : undefined,
       want.has('peers') ? quiet(client.peers()) : undefined,
       want.has('trusted') ? quiet(client.trustList()) : undefined,
       want.has('data') ? quiet(client.listData()) : undefined,
+      want.has('cache') ? quiet(client.cacheStatus()) : undefined,
     ]);
     if (client !== this.client) return; // detached meanwhile
     const next: Snapshot = {
@@ -137,6 +145,7 @@ export class NodeModel extends EventEmitter<{ change: [ReadonlySet<ModelPart>] }
       peers: peers ?? this.current.peers,
       trusted: trusted ?? this.current.trusted,
       data: data ?? this.current.data,
+      cache: cache ?? this.current.cache,
     };
     this.apply(next, parts);
   }
@@ -144,7 +153,7 @@ export class NodeModel extends EventEmitter<{ change: [ReadonlySet<ModelPart>] }
   private apply(next: Snapshot, parts: readonly ModelPart[]): void {
     const changed = new Set<ModelPart>();
     for (const p of parts) {
-      // stats carry a timestamp that always moves: compare without it.
+      // stats carry a timestamp that always moves: compare without it (the cache's counters do not).
       const before = p === 'stats' ? { ...this.current.stats, at: 0 } : this.current[p];
       const after = p === 'stats' ? { ...next.stats, at: 0 } : next[p];
       if (JSON.stringify(before) !== JSON.stringify(after)) changed.add(p);

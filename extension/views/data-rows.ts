@@ -8,7 +8,7 @@ export function dataContextValue(item: DataItem): string {
   return `data:${item.kind}${item.degraded ? ':degraded' : ''}`;
 }
 
-const KIND_ICON: Readonly<Record<DataItem['kind'], string>> = { stream: 'file-binary', key: 'key', block: 'symbol-constant' };
+const KIND_ICON: Readonly<Record<DataItem['kind'], string>> = { stream: 'file-binary', key: 'key', block: 'symbol-constant', cache: 'package' };
 
 function holders(item: DataItem): string[] {
   return item.replicas.map((r) => (r.holder === 'local' ? 'this machine' : r.holderName));

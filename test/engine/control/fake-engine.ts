@@ -4,6 +4,7 @@
 // their hash; `gen:<bytes>` ids read back deterministic generated data without storing it.
 
 import { createHash } from 'node:crypto';
+import type { BuildCacheStartOptions } from '../../../engine/api/build-cache-types';
 import type { EngineApi, FileTransferOptions, ReadStreamHandle, WriteStreamHandle } from '../../../engine/api/engine-api';
 import type {
   BlockRef,
@@ -152,6 +153,12 @@ export class FakeEngine implements EngineApi {
     });
   logs = (opts?: { readonly lines?: number }) => this.answer('logs', [opts], () => F.logEntries.slice(0, opts?.lines ?? 10));
   shutdown = () => this.answer('shutdown', [], () => undefined);
+
+  cacheStart = (opts?: BuildCacheStartOptions) => this.answer('cacheStart', [opts], () => F.buildCacheStatus);
+  cacheStop = () => this.answer('cacheStop', [], () => ({ ...F.buildCacheStatus, running: false, url: null, port: null }));
+  cacheStatus = () => this.answer('cacheStatus', [], () => F.buildCacheStatus);
+  cacheEnv = () => this.answer('cacheEnv', [], () => F.buildCacheEnv);
+  cacheClear = () => this.answer('cacheClear', [], () => ({ freedEntries: 12 }));
 
   subscribe(listener: (event: EngineEvent) => void): () => void {
     this.listeners.add(listener);

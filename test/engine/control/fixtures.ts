@@ -1,6 +1,7 @@
 // Canned engine results for the control socket tests: every field of every type, including the
 // awkward ones (null, optional fields present and absent, non-ASCII text).
 
+import type { BuildCacheEnv, BuildCacheStatus } from '../../../engine/api/build-cache-types';
 import type {
   ConsentRequestInfo,
   DataItem,
@@ -110,4 +111,27 @@ export const stats: Stats = {
   throughput: { sentPerSec: 1.5, receivedPerSec: 0 },
   ops: { total: 99, perSec: 3.25 },
   evictions: 0,
+};
+
+const noTraffic = { hits: 0, misses: 0, fallbacks: 0, puts: 0, rejected: 0, bytesIn: 0, bytesOut: 0 };
+
+export const buildCacheStatus: BuildCacheStatus = {
+  running: true,
+  url: 'http://127.0.0.1:7798',
+  port: 7798,
+  upstream: 'redis://:***@10.0.0.5:6379',
+  startedAt: 1_700_000_000_000,
+  entries: 12,
+  bytes: 3 * 2 ** 20,
+  maxEntryBytes: 512 * 2 ** 20,
+  protocols: { turbo: { ...noTraffic, hits: 3, misses: 1, bytesOut: 2048 }, nx: noTraffic, ccache: { ...noTraffic, puts: 9 }, bazel: noTraffic, gradle: noTraffic },
+  upstreamStats: { hits: 1, misses: 0, errors: 2, written: 5, dropped: 0, queued: 1 },
+  turboEvents: { localHits: 0, localMisses: 1, remoteHits: 3, remoteMisses: 1 },
+};
+
+export const buildCacheEnv: BuildCacheEnv = {
+  url: 'http://127.0.0.1:7798',
+  vars: [{ name: 'TURBO_API', value: 'http://127.0.0.1:7798' }],
+  bazelFlags: ['--remote_cache=http://127.0.0.1:7798'],
+  gradleInitScript: '/h/memcloud-init.gradle',
 };

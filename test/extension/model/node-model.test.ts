@@ -26,6 +26,7 @@ function fakeNode() {
     peers: async () => (count('peers'), state.peers),
     trustList: async () => (count('trustList'), state.trusted),
     listData: async () => (count('listData'), state.data),
+    cacheStatus: async () => (count('cacheStatus'), { running: false }),
   } as unknown as EngineApi;
   return { api, calls, state };
 }
@@ -44,8 +45,8 @@ describe('NodeModel', () => {
     const seen = changes(model);
     model.setClient(node.api);
     await model.refresh([]);
-    assert.deepEqual(node.calls, { status: 1, stats: 1, peers: 1, trustList: 1, listData: 1 });
-    assert.deepEqual([...seen[0]!].sort(), ['peers', 'stats', 'status']);
+    assert.deepEqual(node.calls, { status: 1, stats: 1, peers: 1, trustList: 1, listData: 1, cacheStatus: 1 });
+    assert.deepEqual([...seen[0]!].sort(), ['cache', 'peers', 'stats', 'status']);
     assert.equal(model.snapshot.peers[0]!.name, 'desk');
     model.dispose();
   });

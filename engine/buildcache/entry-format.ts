@@ -1,0 +1,64 @@
+// How one build-cache entry is laid out as bytes (in the pool, and as a Redis value upstream):
+//
+//   entry  = magic "MCB1" || metaLength:u16 (big-endian) || meta || payload
+//   meta   = UTF-8 JSON {"h": {header-name: value, ...}}   (at most 8 KiB)
+//
+// `h` holds the response headers stored with the entry (Turborepo's x-artifact-*, a content type),
+// returned exactly as they were received. The payload is the body the build tool uploaded.
+
+const MAGIC = Buffer.from('MCB1', 'latin1');
+export const ENTRY_PREFIX_BYTES = MAGIC.length + 2;
+export const MAX_META_BYTES = 8 * 1024;
+
+export type StoredHeaders = Readonly<Record<string, string>>;
+
+export class EntryFormatError extends Error {
+  override readonly name = 'EntryFormatError';
+}
+
+export function encodeEntryHeader(headers: StoredHeaders): Buffer {
+  const meta = Buffer.from(JSON.stringify({ h: headers }), 'utf8');
+  if (meta.length > MAX_META_BYTES) throw new EntryFormatError(`the stored headers take ${meta.length} bytes, more than ${MAX_META_BYTES}`);
+  const out = Buffer.allocUnsafe(ENTRY_PREFIX_BYTES + meta.length);
+  MAGIC.copy(out, 0);
+  out.writeUInt16BE(meta.length, MAGIC.length);
+  meta.copy(out, ENTRY_PREFIX_BYTES);
+  return out;
+}
+
+export interface DecodedHeader {
+  readonly headers: StoredHeaders;
+  /** Bytes of the entry taken by the header: the payload starts here. */
+  readonly length: number;
+}
+
+/** The header at the start of `bytes`, which must hold all of it (the first 1 MiB chunk always does). */
+export function decodeEntryHeader(bytes: Uint8Array): DecodedHeader {
+  if (bytes.length < ENTRY_PREFIX_BYTES || !MAGIC.equals(bytes.subarray(0, MAGIC.length))) throw new EntryFormatError('not a build-cache entry');
+  const metaLength = (bytes[4]! << 8) | bytes[5]!;
+  if (metaLength > MAX_META_BYTES || bytes.length < ENTRY_PREFIX_BYTES + metaLength) throw new EntryFormatError('truncated entry header');
+  let meta: unknown;
+  try {
+    meta = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + ENTRY_PREFIX_BYTES, metaLength).toString('utf8'));
+  } catch {
+    throw new EntryFormatError('entry header is not JSON');
+  }
+  const h = (meta as { h?: unknown } | null)?.h;
+  if (typeof h !== 'object' || h === null || Array.isArray(h)) throw new EntryFormatError('entry header has no headers object');
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) {
+    if (typeof v !== 'string' || !isHeaderName(k) || !isHeaderValue(v)) throw new EntryFormatError('entry header holds an invalid header');
+    headers[k] = v;
+  }
+  return { headers, length: ENTRY_PREFIX_BYTES + metaLength };
+}
+
+/** A lowercase HTTP token (RFC 9110), as Node gives request header names. */
+export function isHeaderName(name: string): boolean {
+  return /^[a-z0-9!#$%&'*+.^_`|~-]{1,64}$/.test(name);
+}
+
+/** Visible ASCII and spaces only: nothing that could split a response or smuggle a header. */
+export function isHeaderValue(value: string): boolean {
+  return value.length <= 1024 && /^[\x20-\x7e]*$/.test(value);
+}
