@@ -178,6 +178,11 @@ export class EntryStore {
       const info = await stream.end().catch((err: unknown) => {
         throw new PutRefused('storage', (err as Error).message);
       });
+      // A holder that died while the entry was being stored took some of it along: not an entry.
+      if (this.data.state(info.id) !== 'readable') {
+        this.freeStream(info.id);
+        throw new PutRefused('storage', 'a holder went away while the entry was being stored');
+      }
       this.commit(key, { streamId: info.id, size: info.size });
       return received;
     } catch (err) {

@@ -6,6 +6,7 @@ import { displayText } from '../text/display-text';
 import { helpText, parseCommandArgs, usageLine, UsageError, type Command, type CommandIO } from './command';
 import { commandWords, findCommand, groupHelp, overview, subcommands } from './help';
 import { BROKEN_PIPE_EXIT, isBrokenPipe } from './broken-pipe';
+import { cacheCommands } from './commands/cache';
 import { consentApproveCommand, consentDenyCommand, consentListCommand, consentPromptCommand } from './commands/consent';
 import { delCommand, flushCommand, freeCommand, getCommand, keysCommand, loadCommand, setCommand, storeCommand } from './commands/data';
 import { idCommand } from './commands/id';
@@ -48,6 +49,7 @@ export const commands: readonly Command[] = [
   statsCommand,
   flushCommand,
   logsCommand,
+  ...cacheCommands,
 ];
 
 const HELP_WORDS = new Set(['--help', '-h']);
