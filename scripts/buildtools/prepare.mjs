@@ -5,10 +5,10 @@
 // come from Debian: .ci/run installs them; when one is missing, the error says the exact command.
 // Usage: node scripts/buildtools/prepare.mjs
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
+import { withDirLock } from '../e2e/proc.mjs';
 
 const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 export const TOOLS_DIR = join(ROOT, '.e2e-cache', 'build-tools');
@@ -44,51 +44,11 @@ function installed() {
   return existsSync(MARKER) && existsSync(join(NPM_TOOLS_BIN, 'turbo')) && existsSync(join(NPM_TOOLS_BIN, 'nx'));
 }
 
-async function withLock(fn) {
-  const lock = join(TOOLS_DIR, '.install.lock');
-  mkdirSync(TOOLS_DIR, { recursive: true });
-  const deadline = Date.now() + 10 * 60_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      writeFileSync(join(lock, 'pid'), String(process.pid));
-      break;
-    } catch (err) {
-      if (err.code !== 'EEXIST') throw err;
-      const owner = Number(readFileSafe(join(lock, 'pid')));
-      if (owner && !alive(owner)) rmSync(lock, { recursive: true, force: true });
-      else if (Date.now() > deadline) throw new Error(`gave up waiting for ${lock}`);
-      else await sleep(500);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
-
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return err.code === 'EPERM';
-  }
-}
-
-function readFileSafe(file) {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
 /** Installs turbo and nx (pinned) unless present; returns the folder holding their binaries. */
 export async function prepareNpmTools({ log = (m) => process.stderr.write(`build-tools: ${m}\n`) } = {}) {
   if (installed()) return NPM_TOOLS_BIN;
-  return withLock(async () => {
+  mkdirSync(TOOLS_DIR, { recursive: true });
+  return withDirLock(join(TOOLS_DIR, '.install.lock'), async () => {
     if (installed()) return NPM_TOOLS_BIN;
     log(`installing turbo@${TURBO_VERSION} and nx@${NX_VERSION} into .e2e-cache/build-tools`);
     rmSync(join(TOOLS_DIR, 'node_modules'), { recursive: true, force: true });

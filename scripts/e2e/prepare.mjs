@@ -6,7 +6,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import {
   CACHE_DIR,
@@ -21,7 +20,7 @@ import {
   RIPGREP_ASSET,
   RIPGREP_CACHE_DIR_NAME,
 } from './config.mjs';
-import { run } from './proc.mjs';
+import { run, withDirLock } from './proc.mjs';
 
 const defaultLog = (msg) => process.stderr.write(`e2e: ${msg}\n`);
 
@@ -110,52 +109,10 @@ function ripgrepPath() {
   return r.stdout.trim();
 }
 
-function pidAlive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return err.code === 'EPERM';
-  }
-}
-
 /** A directory lock, so concurrent test files do not install twice into the same folder. */
-async function withLock(log, fn) {
-  const lock = join(CACHE_DIR, '.prepare.lock');
+function withLock(log, fn) {
   mkdirSync(CACHE_DIR, { recursive: true });
-  const deadline = Date.now() + 20 * 60_000;
-  let announced = false;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      writeFileSync(join(lock, 'pid'), String(process.pid));
-      break;
-    } catch (err) {
-      if (err.code !== 'EEXIST') throw err;
-      const owner = Number(readFileSafe(join(lock, 'pid')));
-      if (owner && !pidAlive(owner)) {
-        rmSync(lock, { recursive: true, force: true });
-        continue;
-      }
-      if (Date.now() > deadline) throw new Error(`e2e: gave up waiting for ${lock}`);
-      if (!announced) log('waiting for another e2e prepare to finish');
-      announced = true;
-      await sleep(500);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
-
-function readFileSafe(file) {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
+  return withDirLock(join(CACHE_DIR, '.prepare.lock'), fn, { onWait: () => log('waiting for another e2e prepare to finish') });
 }
 
 /**

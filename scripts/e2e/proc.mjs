@@ -1,6 +1,8 @@
 // Process helpers for the e2e harness: every child runs in its own process group (setsid) so the
 // whole tree can be killed, and every wait is bounded.
 import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -102,4 +104,53 @@ export function withTimeout(promise, ms, what) {
     timer.unref();
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function pidAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
+function readFileSafe(file) {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Runs `fn` holding a lock directory (so concurrent test files do not install into the same folder
+ * twice). A lock left by a dead process is taken over; `onWait` is called once if we have to wait.
+ */
+export async function withDirLock(lock, fn, { timeoutMs = 20 * 60_000, onWait } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let announced = false;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      break;
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+      const owner = Number(readFileSafe(join(lock, 'pid')));
+      if (owner && !pidAlive(owner)) {
+        rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`gave up waiting for ${lock}`);
+      if (!announced) onWait?.();
+      announced = true;
+      await sleep(500);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }

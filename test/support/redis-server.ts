@@ -3,10 +3,10 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireDebianTool } from '../../scripts/buildtools/prepare.mjs';
+import { freePort } from '../../scripts/e2e/proc.mjs';
 
 export interface RedisServer {
   readonly port: number;
@@ -15,17 +15,6 @@ export interface RedisServer {
   /** redis-cli's raw output for a command. */
   cli(...args: string[]): string;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startRedis(): Promise<RedisServer> {

@@ -1,26 +1,17 @@
 // Real ccache (Debian) against the endpoint of a real node whose lender is another node process: a
 // small C project built once with remote storage, the local cache wiped, built again.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireDebianTool } from '../../../../scripts/buildtools/prepare.mjs';
-import { createCacheWorld, type CacheWorld } from '../../../support/cache-world';
-import { TOOL_TEST_CACHE } from './tool-config';
+import { useToolWorld } from './tool-world';
 
 const FILES = 24;
-let world: CacheWorld;
-
-before(async () => {
-  requireDebianTool('ccache');
-  requireDebianTool('gcc');
-  requireDebianTool('make');
-  world = await createCacheWorld({ buildCache: TOOL_TEST_CACHE });
-});
-after(async () => {
-  await world?.close();
+const tools = useToolWorld(() => {
+  for (const tool of ['ccache', 'gcc', 'make'] as const) requireDebianTool(tool);
 });
 
 function writeProject(dir: string): void {
@@ -33,7 +24,7 @@ function writeProject(dir: string): void {
 }
 
 function ccacheEnv(ccacheDir: string): NodeJS.ProcessEnv {
-  return { ...process.env, CCACHE_DIR: ccacheDir, CCACHE_REMOTE_STORAGE: world.vars.CCACHE_REMOTE_STORAGE, CC: 'ccache gcc', CCACHE_NOHASHDIR: '1' };
+  return { ...process.env, CCACHE_DIR: ccacheDir, CCACHE_REMOTE_STORAGE: tools.world.vars.CCACHE_REMOTE_STORAGE, CC: 'ccache gcc', CCACHE_NOHASHDIR: '1' };
 }
 
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): string {
@@ -43,18 +34,18 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): 
 }
 
 test('ccache: with the local cache wiped, >= 95% of compilations are remote hits (ccache -s -v), objects identical', () => {
-  const project = join(world.root, 'c-project');
+  const project = join(tools.world.root, 'c-project');
   writeProject(project);
-  const firstCache = join(world.root, 'ccache-1');
+  const firstCache = join(tools.world.root, 'ccache-1');
   run('make', ['-j2'], project, ccacheEnv(firstCache));
   const firstObjects = Array.from({ length: FILES }, (_, i) => readFileSync(join(project, `unit${i}.o`)));
-  const afterFirst = world.cacheStats();
+  const afterFirst = tools.world.cacheStats();
   assert.ok(afterFirst.protocols.ccache.puts >= FILES, `ccache stored its results: ${JSON.stringify(afterFirst.protocols.ccache)}`);
-  assert.ok(world.lenderStats().lent.usedBytes >= afterFirst.bytes, 'the entries are in the lender\'s RAM');
+  assert.ok(tools.world.lenderStats().lent.usedBytes >= afterFirst.bytes, 'the entries are in the lender\'s RAM');
 
   run('make', ['clean'], project, process.env);
   rmSync(firstCache, { recursive: true, force: true });
-  const secondCache = join(world.root, 'ccache-2');
+  const secondCache = join(tools.world.root, 'ccache-2');
   run('ccache', ['-z'], project, ccacheEnv(secondCache));
   run('make', ['-j2'], project, ccacheEnv(secondCache));
   const stats = run('ccache', ['-s', '-v'], project, ccacheEnv(secondCache));
@@ -64,6 +55,6 @@ test('ccache: with the local cache wiped, >= 95% of compilations are remote hits
   assert.equal(lookups, FILES, stats);
   assert.ok(hits / lookups >= 0.95, `remote hits ${hits}/${lookups}:\n${stats}`);
   for (let i = 0; i < FILES; i++) assert.deepEqual(readFileSync(join(project, `unit${i}.o`)), firstObjects[i], `unit${i}.o is the same object`);
-  const s = world.cacheStats();
+  const s = tools.world.cacheStats();
   assert.ok(s.protocols.ccache.hits >= hits, 'the endpoint counted the hits');
 });

@@ -1,26 +1,16 @@
 // Real Nx (npm, pinned) against the endpoint of a real node whose lender is another node process:
 // remote hits show as [remote cache]; with the lender killed, the build still passes.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { prepareNpmTools } from '../../../../scripts/buildtools/prepare.mjs';
-import { createCacheWorld, type CacheWorld } from '../../../support/cache-world';
-import { TOOL_TEST_CACHE } from './tool-config';
+import { NPM_TOOLS_BIN, prepareNpmTools } from '../../../../scripts/buildtools/prepare.mjs';
+import { useToolWorld } from './tool-world';
 import { PACKAGES, outputs, writeWorkspace } from './workspace';
 
-let world: CacheWorld;
-let bin = '';
-
-before(async () => {
-  bin = await prepareNpmTools();
-  world = await createCacheWorld({ buildCache: TOOL_TEST_CACHE });
-});
-after(async () => {
-  await world?.close();
-});
+const tools = useToolWorld(prepareNpmTools);
 
 function wipe(dir: string): void {
   rmSync(join(dir, '.nx'), { recursive: true, force: true });
@@ -30,42 +20,42 @@ function wipe(dir: string): void {
 function nx(dir: string): { code: number; output: string } {
   const env = {
     ...process.env,
-    NX_SELF_HOSTED_REMOTE_CACHE_SERVER: world.vars.NX_SELF_HOSTED_REMOTE_CACHE_SERVER,
-    NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: world.vars.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN,
+    NX_SELF_HOSTED_REMOTE_CACHE_SERVER: tools.world.vars.NX_SELF_HOSTED_REMOTE_CACHE_SERVER,
+    NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: tools.world.vars.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN,
     NX_CACHE_DIRECTORY: join(dir, '.nx', 'cache'),
     NX_DAEMON: 'false',
     NX_NO_CLOUD: 'true',
     NX_TUI: 'false',
     NX_SKIP_NX_CACHE: 'false',
   };
-  const r = spawnSync(join(bin, 'nx'), ['run-many', '-t', 'build', '--output-style=static', '--parallel=2'], { cwd: dir, env, encoding: 'utf8', timeout: 300_000 });
+  const r = spawnSync(join(NPM_TOOLS_BIN, 'nx'), ['run-many', '-t', 'build', '--output-style=static', '--parallel=2'], { cwd: dir, env, encoding: 'utf8', timeout: 300_000 });
   return { code: r.status ?? -1, output: r.stdout + r.stderr };
 }
 
 test('nx: remote hits show as [remote cache]; with the lender killed the build still passes', async () => {
-  const dir = join(world.root, 'nx-repo');
+  const dir = join(tools.world.root, 'nx-repo');
   writeWorkspace(dir, { 'nx.json': JSON.stringify({ targetDefaults: { build: { cache: true, outputs: ['{projectRoot}/dist'] } } }) });
   const first = nx(dir);
   assert.equal(first.code, 0, first.output);
   assert.doesNotMatch(first.output, /\[remote cache\]/);
   const built = outputs(dir);
-  assert.equal(world.cacheStats().protocols.nx.puts, PACKAGES.length);
+  assert.equal(tools.world.cacheStats().protocols.nx.puts, PACKAGES.length);
 
   wipe(dir);
   const second = nx(dir);
   assert.equal(second.code, 0, second.output);
   for (const p of PACKAGES) assert.match(second.output, new RegExp(`nx run ${p}:build\\s+\\[remote cache\\]`), second.output);
   assert.deepEqual(outputs(dir), built);
-  assert.equal(world.cacheStats().protocols.nx.hits, PACKAGES.length);
+  assert.equal(tools.world.cacheStats().protocols.nx.hits, PACKAGES.length);
 
   // The lender dies: its entries are gone with it. Nx sees misses, never an error, and builds.
-  world.lender.process.kill('SIGKILL');
-  await new Promise<void>((resolve) => (world.lender.process.exitCode !== null ? resolve() : world.lender.process.once('exit', () => resolve())));
+  tools.world.lender.process.kill('SIGKILL');
+  await new Promise<void>((resolve) => (tools.world.lender.process.exitCode !== null ? resolve() : tools.world.lender.process.once('exit', () => resolve())));
   wipe(dir);
   const third = nx(dir);
   assert.equal(third.code, 0, `the build passes without the lender:\n${third.output}`);
   assert.doesNotMatch(third.output, /\[remote cache\]/);
   assert.deepEqual(outputs(dir), built);
-  const s = world.cacheStats().protocols.nx;
+  const s = tools.world.cacheStats().protocols.nx;
   assert.ok(s.misses >= 2 * PACKAGES.length, JSON.stringify(s));
 });
