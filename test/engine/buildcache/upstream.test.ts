@@ -27,8 +27,8 @@ async function cacheNode(name: string, upstream?: string): Promise<Cache> {
   // A generous read deadline for LAN reads; the upstream keeps its default.
   const engine = await startEngine(name, { buildCache: { enabled: false, deadlineMs: 10_000 } });
   open.push(engine);
-  const status = await engine.engine.service.cacheStart(upstream ? { upstream } : {});
-  const token = (await engine.engine.service.cacheEnv()).vars.find((v) => v.name === 'TURBO_TOKEN')!.value;
+  const status = await engine.engine.api.cacheStart(upstream ? { upstream } : {});
+  const token = (await engine.engine.api.cacheEnv()).vars.find((v) => v.name === 'TURBO_TOKEN')!.value;
   const port = status.port!;
   return { engine, port, token, call: (method, path, opts = {}) => httpRequest(port, method, path, { token, ...opts }) };
 }
@@ -40,11 +40,11 @@ describe('upstream tier: Redis', () => {
     const redis = await startRedis();
     try {
       const a = await cacheNode('redis-writer', redis.url);
-      assert.equal((await a.engine.engine.service.cacheStatus()).upstream, `redis://:***@127.0.0.1:${redis.port}`, 'the password is never shown');
+      assert.equal((await a.engine.engine.api.cacheStatus()).upstream, `redis://:***@127.0.0.1:${redis.port}`, 'the password is never shown');
       const body = randomBytes(300_000);
       assert.equal((await a.call('PUT', '/v8/artifacts/abcdef0123456789?slug=t', { body, headers: ARTIFACT_HEADERS })).status, 202);
       await a.engine.engine.buildCache.upstreamIdle();
-      assert.equal((await a.engine.engine.service.cacheStatus()).upstreamStats.written, 1);
+      assert.equal((await a.engine.engine.api.cacheStatus()).upstreamStats.written, 1);
       assert.equal(redis.cli('STRLEN', 'memcloud:bc:turbo/t/abcdef0123456789').trim(), String(body.length + 6 + JSON.stringify({ h: { 'x-artifact-duration': '321', 'x-artifact-tag': 'c2lnbmVk' } }).length));
 
       const b = await cacheNode('redis-reader', redis.url);
@@ -53,11 +53,11 @@ describe('upstream tier: Redis', () => {
       assert.deepEqual(got.body, body);
       assert.equal(got.headers['x-artifact-tag'], 'c2lnbmVk');
       assert.equal(got.headers['x-artifact-duration'], '321');
-      const s = await b.engine.engine.service.cacheStatus();
+      const s = await b.engine.engine.api.cacheStatus();
       assert.equal(s.upstreamStats.hits, 1);
       // Kept in LAN RAM: with redis gone, it is still a hit.
       await redis.stop();
-      await waitFor(async () => (await b.engine.engine.service.cacheStatus()).entries === 1);
+      await waitFor(async () => (await b.engine.engine.api.cacheStatus()).entries === 1);
       const again = await b.call('GET', '/v8/artifacts/abcdef0123456789?slug=t');
       assert.equal(again.status, 200);
       assert.deepEqual(again.body, body);
@@ -66,7 +66,7 @@ describe('upstream tier: Redis', () => {
       assert.equal((await b.call('GET', '/ccache/not/there')).status, 404);
       assert.equal((await b.call('PUT', '/ccache/while/down', { body: randomBytes(100) })).status, 200);
       await b.engine.engine.buildCache.upstreamIdle();
-      const down = await b.engine.engine.service.cacheStatus();
+      const down = await b.engine.engine.api.cacheStatus();
       assert.ok(down.upstreamStats.errors >= 2, JSON.stringify(down.upstreamStats));
       assert.deepEqual(down.protocols.ccache.rejected, 0);
     } finally {
@@ -80,7 +80,7 @@ describe('upstream tier: Redis', () => {
       redis.cli('SET', 'memcloud:bc:nx/77', 'garbage');
       const c = await cacheNode('redis-garbage', redis.url);
       assert.equal((await c.call('GET', '/v1/cache/77')).status, 404);
-      assert.equal((await c.engine.engine.service.cacheStatus()).upstreamStats.errors, 1);
+      assert.equal((await c.engine.engine.api.cacheStatus()).upstreamStats.errors, 1);
     } finally {
       await redis.stop();
     }
@@ -92,7 +92,7 @@ describe('upstream tier: another MemCloud endpoint over HTTP', () => {
     const company = await cacheNode('company');
     const upstream = `http://memcloud:${company.token}@127.0.0.1:${company.port}`;
     const a = await cacheNode('http-writer', upstream);
-    assert.equal((await a.engine.engine.service.cacheStatus()).upstream, `http://memcloud:***@127.0.0.1:${company.port}`);
+    assert.equal((await a.engine.engine.api.cacheStatus()).upstream, `http://memcloud:***@127.0.0.1:${company.port}`);
     const body = randomBytes(2 * 1024 * 1024 + 17);
     assert.equal((await a.call('PUT', '/v8/artifacts/0011223344556677?slug=t', { body, headers: ARTIFACT_HEADERS })).status, 202);
     assert.equal((await a.call('PUT', '/v1/cache/31337', { body: Buffer.from('nx entry') })).status, 200);
@@ -107,7 +107,7 @@ describe('upstream tier: another MemCloud endpoint over HTTP', () => {
     assert.equal(got.status, 200);
     assert.deepEqual(got.body, body);
     assert.equal(got.headers['x-artifact-duration'], '321');
-    await waitFor(async () => (await b.engine.engine.service.cacheStatus()).entries === 1);
+    await waitFor(async () => (await b.engine.engine.api.cacheStatus()).entries === 1);
     await company.engine.close();
     open.splice(open.indexOf(company.engine), 1);
     const kept = await b.call('GET', '/v8/artifacts/0011223344556677?slug=t');
@@ -123,7 +123,7 @@ describe('upstream tier: another MemCloud endpoint over HTTP', () => {
     try {
       const c = await cacheNode('hung-upstream', `http://127.0.0.1:${(silent.address() as AddressInfo).port}`);
       assert.equal((await c.call('GET', '/v1/cache/5')).status, 404);
-      assert.equal((await c.engine.engine.service.cacheStatus()).upstreamStats.errors, 1);
+      assert.equal((await c.engine.engine.api.cacheStatus()).upstreamStats.errors, 1);
       assert.ok(c.engine.logs.some((l) => /upstream lookup of nx\/5 failed: .* did not answer within the deadline/.test(l)), 'it gave up at the deadline');
     } finally {
       for (const s of sockets) s.destroy();

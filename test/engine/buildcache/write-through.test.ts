@@ -8,7 +8,7 @@ import type { EntryReader } from '../../../engine/buildcache/entry-store';
 import { RequestSlots } from '../../../engine/buildcache/request-slots';
 import type { UpstreamRef, UpstreamStore, UpstreamWrite } from '../../../engine/buildcache/upstream/upstream';
 import { WriteThrough } from '../../../engine/buildcache/upstream/write-through';
-import { Logger } from '../../../engine/node/log';
+import { Logger } from '../../../engine/log/log';
 
 function reader(text: string): EntryReader {
   const bytes = Buffer.from(text);
