@@ -24,6 +24,8 @@ export const Commands = {
   setOfferedMemory: 'memcloud.setOfferedMemory',
   showLog: 'memcloud.showLog',
   refresh: 'memcloud.refresh',
+  useBuildCache: 'memcloud.useBuildCache',
+  stopBuildCache: 'memcloud.stopBuildCache',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -62,4 +64,6 @@ export const ContextKeys = {
   nodeState: 'memcloud.nodeState',
   /** True while this window hosts the node's engine. */
   hostsNode: 'memcloud.hostsNode',
+  /** True while the node's build-cache endpoint listens. */
+  buildCacheRunning: 'memcloud.buildCacheRunning',
 } as const;

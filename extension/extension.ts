@@ -2,6 +2,8 @@
 // machine's node (or starting its engine in worker threads) happens asynchronously.
 
 import * as vscode from 'vscode';
+import { registerBuildCache } from './buildcache/register-build-cache';
+import type { TerminalVariables } from './buildcache/terminal-variables';
 import { registerDataCommands } from './commands/data-commands';
 import { registerNodeCommands } from './commands/node-commands';
 import { registerPeerCommands } from './commands/peer-commands';
@@ -31,6 +33,9 @@ export interface MemCloudExtensionExports {
     readonly model: NodeModel;
     /** How long activate() itself took (the node attaches afterwards, in the background). */
     readonly activationMs: number;
+    readonly statusBar: vscode.StatusBarItem;
+    readonly terminalVariables: TerminalVariables;
+    readonly environment: vscode.GlobalEnvironmentVariableCollection;
   };
 }
 
@@ -42,13 +47,14 @@ export function activate(context: vscode.ExtensionContext): MemCloudExtensionExp
   registerNodeLifecycle(context, services);
   registerIdentityStorage(context, services, identity);
   const views = registerViews(context, services);
-  registerStatusBar(context, services);
+  const statusBar = registerStatusBar(context, services);
   registerTrustProblem(context, services);
   const consent = registerConsent(context, services);
   registerTrustCommands(context, services);
   registerPeerCommands(context, services);
   registerDataCommands(context, services);
   registerNodeCommands(context, services);
+  const terminalVariables = registerBuildCache(context, services);
   registerDashboard(context, () => services.link.client, (listener) => {
     services.link.on('event', listener);
     return new vscode.Disposable(() => services.link.off('event', listener));
@@ -58,7 +64,9 @@ export function activate(context: vscode.ExtensionContext): MemCloudExtensionExp
   active = services;
   const activationMs = performance.now() - started;
   services.log.info(`MemCloud activated in ${activationMs.toFixed(1)} ms (home ${services.link.nodeHome}); attaching to the node in the background`);
-  return { testing: { views, consent, link: services.link, model: services.model, activationMs } };
+  return {
+    testing: { views, consent, link: services.link, model: services.model, activationMs, statusBar, terminalVariables, environment: context.environmentVariableCollection },
+  };
 }
 
 /** A node hosted in this window leaves gracefully; attached windows then take over. */

@@ -111,6 +111,7 @@ export class DashboardHost {
       case 'peers-changed':
       case 'trust-changed':
       case 'data-changed':
+      case 'cache-changed':
       case 'stopping':
         void this.refresh();
         return;
@@ -157,9 +158,9 @@ export class DashboardHost {
       state = DETACHED;
     } else {
       try {
-        const [status, stats, peers, data] = await Promise.all([client.status(), client.stats(), client.peers(), client.listData()]);
+        const [status, stats, peers, data, cache] = await Promise.all([client.status(), client.stats(), client.peers(), client.listData(), client.cacheStatus()]);
         this.history = appendSample(this.history, stats);
-        state = { attached: true, status, stats, peers, data, history: this.history, error: null };
+        state = { attached: true, status, stats, peers, data, history: this.history, error: null, cache };
       } catch (err) {
         // Keep what was shown (a moment's failure should not blank the page); the banner says why.
         const last = this.lastState?.attached ? this.lastState : DETACHED;
@@ -181,8 +182,10 @@ export class DashboardHost {
         return;
       }
       if (client === undefined) return;
-      const stats = await client.stats();
+      const [stats, cache] = await Promise.all([client.stats(), client.cacheStatus()]);
       if (this.options.getClient() !== client) return;
+      // The build cache's counters move while builds run: then everything is sent again.
+      if (JSON.stringify(cache) !== JSON.stringify(this.lastState.cache)) return void (await this.refresh());
       this.history = appendSample(this.history, stats);
       this.send({ type: 'stats', stats, history: this.history });
     } catch {

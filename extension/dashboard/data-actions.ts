@@ -33,6 +33,8 @@ export async function restoreItem(
       return writeFile(path, await client.get(item.id));
     case 'block':
       return writeFile(path, await client.load(item.id));
+    case 'cache':
+      throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, 'the build cache can be freed, not restored');
   }
 }
 

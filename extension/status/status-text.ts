@@ -1,5 +1,8 @@
-// The status bar entry's text and tooltip (no vscode; unit-tested): pooled RAM and connected peers.
+// The status bar entry's text and tooltip (no vscode; unit-tested): pooled RAM and connected peers,
+// and the build cache's hit rate while its endpoint listens.
 
+import type { BuildCacheStatus } from '../../engine/api/build-cache-types';
+import { hitRate, totals } from '../../engine/buildcache/cache-stats';
 import type { Snapshot } from '../model/node-model';
 import type { NodeStateKey } from '../node/node-link';
 import { count, formatSize } from '../views/format';
@@ -37,5 +40,18 @@ export function statusText(state: NodeStateKey, hosted: boolean, snap: Snapshot)
   if (snap.stats) {
     lines.push(`Stored on peers: ${formatSize(snap.stats.borrowed.usedBytes)}; peers store here: ${formatSize(snap.stats.lent.usedBytes)} of ${formatSize(snap.stats.lent.offeredBytes)} offered`);
   }
-  return { text: `$(server-environment) ${formatSize(pool.offeredBytes)} · ${count(pool.connectedPeers, 'peer')}`, tooltip: lines.join('\n') };
+  const cache = snap.cache?.running ? cacheText(snap.cache) : null;
+  if (cache) lines.push(cache.tooltip);
+  return { text: `$(server-environment) ${formatSize(pool.offeredBytes)} · ${count(pool.connectedPeers, 'peer')}${cache ? ` · ${cache.text}` : ''}`, tooltip: lines.join('\n') };
+}
+
+/** "cache 87%" (or "cache –" before the first lookup) and a line for the tooltip. */
+export function cacheText(cache: BuildCacheStatus): StatusText {
+  const all = totals(cache);
+  const rate = hitRate(all);
+  const shown = rate === null ? '–' : `${Math.round(rate * 100)}%`;
+  return {
+    text: `cache ${shown}`,
+    tooltip: `Build cache at ${cache.url}: hit rate ${shown} (${count(all.hits, 'hit')}, ${count(all.misses, 'miss', 'misses')}), ${count(cache.entries, 'entry', 'entries')} (${formatSize(cache.bytes)})`,
+  };
 }

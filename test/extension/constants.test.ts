@@ -47,7 +47,7 @@ function contextValues(): string[] {
     deviceContextValue({ status: 'trusted', connected: false } as TrustedDeviceInfo),
     deviceContextValue({ status: 'revoked', connected: false } as TrustedDeviceInfo),
   ];
-  const data = (['stream', 'key', 'block'] as const).flatMap((kind) => [true, false].map((degraded) => dataContextValue({ kind, degraded } as DataItem)));
+  const data = (['stream', 'key', 'block', 'cache'] as const).flatMap((kind) => [true, false].map((degraded) => dataContextValue({ kind, degraded } as DataItem)));
   return [...peers, ...devices, ...data];
 }
 
@@ -72,6 +72,8 @@ describe('package.json contributions match the code', () => {
     assert.equal(title(Commands.connectPeer), 'Connect to Peer...');
     assert.equal(title(Commands.offload), 'Offload File or Folder...');
     assert.equal(title(Commands.showDashboard), 'Show Dashboard');
+    assert.equal(title(Commands.useBuildCache), 'Use LAN RAM for Build Caches');
+    assert.equal(title(Commands.stopBuildCache), 'Stop Using LAN RAM for Build Caches');
   });
 
   test('tree-only commands are hidden from the palette', () => {

@@ -7,8 +7,9 @@
 // posts `stats` once a second. Requests from the webview carry a positive integer id; the host
 // answers each with exactly one `reply` carrying the same id.
 
+import type { BuildCacheStatus } from '../../engine/api/build-cache-types';
 import type { DataItem, NodeStatus, PeerInfo, Stats } from '../../engine/api/types';
-import { dataItem, nodeStatus, peerInfo, stats } from '../../engine/api/schemas';
+import { buildCacheStatus, dataItem, nodeStatus, peerInfo, stats } from '../../engine/api/schemas';
 import type { ThroughputSample } from './history';
 import { SchemaError, arr, bool, id, literal, nullable, num, obj, str, tagged, type Schema } from '../../engine/api/schema';
 
@@ -25,6 +26,8 @@ export interface DashboardState {
   readonly history: readonly ThroughputSample[];
   /** Why the node could not be read, or null. */
   readonly error: string | null;
+  /** The build-cache endpoint, when the node said. */
+  readonly cache?: BuildCacheStatus;
 }
 
 /** What a finished request did, for the webview's status line. */
@@ -64,15 +67,18 @@ export type WebviewRequest = Extract<WebviewToHost, { readonly id: number }>;
 const sample: Schema<ThroughputSample> = obj({ at: num, sentPerSec: num, receivedPerSec: num, opsPerSec: num });
 const history = arr(sample, 600);
 
-const dashboardState: Schema<DashboardState> = obj({
-  attached: bool,
-  status: nullable(nodeStatus),
-  stats: nullable(stats),
-  peers: arr(peerInfo),
-  data: arr(dataItem),
-  history,
-  error: nullable(str),
-});
+const dashboardState: Schema<DashboardState> = obj(
+  {
+    attached: bool,
+    status: nullable(nodeStatus),
+    stats: nullable(stats),
+    peers: arr(peerInfo),
+    data: arr(dataItem),
+    history,
+    error: nullable(str),
+  },
+  { cache: buildCacheStatus },
+);
 
 // A reply is told apart by `ok`: a result when true, an error when false, never both.
 const reply: Schema<Extract<HostToWebview, { type: 'reply' }>> = (v, p) => {
@@ -88,7 +94,7 @@ const hostToWebview: Schema<HostToWebview> = tagged({
   reply,
 });
 
-const itemRef: Schema<ItemRef> = obj({ kind: literal('block', 'key', 'stream'), id: str }, {}, 'strict');
+const itemRef: Schema<ItemRef> = obj({ kind: literal('block', 'key', 'stream', 'cache'), id: str }, {}, 'strict');
 
 const webviewToHost: Schema<WebviewToHost> = tagged({
   ready: obj({ type: literal('ready') }, {}, 'strict'),

@@ -146,7 +146,7 @@ export function renderData(section: DashboardView['data'], busy: ReadonlySet<str
   if (section.empty !== null) return [el('p', { class: 'empty' }, section.empty)];
   const head = el('tr', {}, ...['Name', 'Kind', 'Size', 'Replicas', 'Held by', ''].map((h) => el('th', { attrs: { scope: 'col' } }, h)));
   const rows = section.rows.map((d) => {
-    const restore = button('Restore…', `Restore ${d.name} into a file`, busy.has(d.key), () => actions.restore(d));
+    const restore = d.restorable ? button('Restore…', `Restore ${d.name} into a file`, busy.has(d.key), () => actions.restore(d)) : null;
     const free = button('Free', `Free ${d.name} on every holder`, busy.has(d.key), () => actions.free(d));
     return el(
       'tr',

@@ -1,7 +1,9 @@
 // The dashboard's view model: (status, stats, peers, data, history) in, plain labels, percentages
 // and chart points out. Pure and DOM-free; the renderer only copies these values into the page.
 
+import type { BuildCacheStatus } from '../../engine/api/build-cache-types';
 import type { DataItem, PeerInfo, PeerState } from '../../engine/api/types';
+import { hitRate, totals } from '../../engine/buildcache/cache-stats';
 import { buildChart, type ChartView } from './chart';
 import { HISTORY_LENGTH } from './history';
 import { formatLatency, formatOps, formatRate, formatSize, percentOf, plural, shortFingerprint } from './format';
@@ -66,6 +68,8 @@ export interface DataRow {
   readonly replicas: string;
   readonly holders: string;
   readonly degraded: boolean;
+  /** The build cache is freed, never restored. */
+  readonly restorable: boolean;
 }
 
 export interface Section<R> {
@@ -172,7 +176,20 @@ function summary(state: DashboardState | null): Metric[] {
     },
     { label: 'Lent', value: formatSize(st.lent.usedBytes), detail: `of ${formatSize(st.lent.offeredBytes)} offered, ${plural(st.lent.peers, 'peer')}` },
     { label: 'Local store', value: formatSize(st.local.usedBytes), detail: `of ${formatSize(st.local.capacityBytes)}, ${plural(st.local.blocks, 'block')}` },
+    ...(state?.cache ? [cacheMetric(state.cache)] : []),
   ];
+}
+
+/** The build cache's hit rate since its endpoint started, or that it is off. */
+function cacheMetric(cache: BuildCacheStatus): Metric {
+  if (!cache.running) return { label: 'Build cache', value: 'off', detail: `${plural(cache.entries, 'entry', 'entries')} kept; “MemCloud: Use LAN RAM for Build Caches” turns it on` };
+  const all = totals(cache);
+  const rate = hitRate(all);
+  return {
+    label: 'Build cache',
+    value: rate === null ? '–' : `${Math.round(rate * 100)}% hits`,
+    detail: `${plural(all.hits, 'hit')}, ${plural(all.misses, 'miss', 'misses')} · ${plural(cache.entries, 'entry', 'entries')} (${formatSize(cache.bytes)})`,
+  };
 }
 
 function sortPeers(peers: readonly PeerInfo[]): PeerInfo[] {
@@ -225,6 +242,7 @@ function dataSection(items: readonly DataItem[], attached: boolean): DashboardVi
       replicas: String(d.replicas.length),
       holders: names.join(', '),
       degraded: d.degraded,
+      restorable: d.kind !== 'cache',
     };
   });
   const degraded = rows.filter((r) => r.degraded).length;

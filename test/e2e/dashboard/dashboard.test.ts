@@ -12,6 +12,7 @@ import { MemCloud } from '../../../engine/sdk';
 import { prepare } from '../../../scripts/e2e/prepare.mjs';
 import { openWorkbench, runCommand, screenshot, type Workbench } from '../../../scripts/e2e/workbench.mjs';
 import { cli, startNode, type RunningNode } from '../../../scripts/demo-nodes';
+import { httpRequest } from '../../support/http-client';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const SHOT = join(ROOT, '.e2e-cache', 'screenshots', 'dashboard-vscode.png');
@@ -43,7 +44,10 @@ describe('dashboard panel in a real VS Code', () => {
     cli(deskHome, ['trust', 'add', laptopId.publicKey, '--name', 'laptop']);
     desk = await startNode('desk', deskHome, ['--offer', '64mb']);
     // The extension's node: loopback only, no discovery, and desk as a static peer.
-    const config = { name: 'laptop', host: '127.0.0.1', port: 0, discovery: false, offer: '32mb', peers: [{ address: `127.0.0.1:${desk.port}`, publicKey: deskId.publicKey }] };
+    const config = {
+      ...{ name: 'laptop', host: '127.0.0.1', port: 0, discovery: false, offer: '32mb', peers: [{ address: `127.0.0.1:${desk.port}`, publicKey: deskId.publicKey }] },
+      buildCache: { enabled: false, deadlineMs: 5000 }, // generous: the test checks a hit rate on a busy machine
+    };
     writeFileSync(join(laptopHome, 'config.json'), JSON.stringify(config));
     wb = await openWorkbench({ extensionDir: ROOT, env: { MEMCLOUD_HOME: laptopHome } });
     wb.page.on('console', (m) => {
@@ -81,6 +85,20 @@ describe('dashboard panel in a real VS Code', () => {
     await page.locator('[data-section="capacity"] .bar-track[aria-valuetext="684 KiB of 64 MiB"]').waitFor({ timeout: WAIT });
     assert.ok(((await bar.locator('.bar-fill').boundingBox())?.width ?? 0) > 0);
     await screenshot(wb.page, SHOT);
+  });
+
+  test('the build cache: its hit rate in a dashboard tile and in the status bar', async () => {
+    cli(laptopHome, ['cache', 'start']);
+    const env = JSON.parse(cli(laptopHome, ['cache', 'env', '--shell', 'json'])) as { url: string; vars: Record<string, string> };
+    const port = Number(new URL(env.url).port);
+    const token = env.vars.TURBO_TOKEN!;
+    assert.equal((await httpRequest(port, 'PUT', '/v1/cache/1001', { token, body: Buffer.from('nx output') })).status, 200);
+    assert.equal((await httpRequest(port, 'GET', '/v1/cache/1001', { token })).status, 200);
+    assert.equal((await httpRequest(port, 'GET', '/v1/cache/1002', { token })).status, 404);
+    const tile = dashboard(wb.page).locator('[data-section="summary"] [data-metric="Build cache"]');
+    await tile.locator('.metric-value', { hasText: '50% hits' }).waitFor({ timeout: WAIT });
+    assert.match((await tile.locator('.metric-detail').textContent()) ?? '', /1 hit, 1 miss · 1 entry/);
+    await wb.page.locator('.statusbar-item', { hasText: 'cache 50%' }).first().waitFor({ timeout: WAIT });
   });
 
   test('running the command again reveals the same panel', async () => {

@@ -19,6 +19,9 @@ const EXPECTED = [
   '"Revoke Trust" closes the session with the peer; the badge drops',
   '"Set Offered Memory..." applies live and is saved in the settings',
   '"Free..." frees the offloaded items',
+  '"Use LAN RAM for Build Caches" opens the endpoint; every new terminal gets the variables (never persisted)',
+  'the status bar shows the hit rate; Offloaded Data shows the cache as one item, and freeing it clears the cache',
+  'the endpoint stopped elsewhere (memcloud cache stop): the Nx variable leaves new terminals at once; "Stop Using..." stops it here',
   'handover: attached to a node started elsewhere, it takes over when that node leaves',
 ];
 

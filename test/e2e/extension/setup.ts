@@ -132,7 +132,9 @@ export async function createWorld(opts: { readonly port?: number; readonly deskC
   let desk: RunningNode | undefined;
   try {
     const homeKey = keyOf(home); // creates the extension's identity before the extension runs
-    writeFileSync(join(home, 'config.json'), JSON.stringify({ name: 'laptop', host: '127.0.0.1', port: opts.port ?? 0, discovery: false }));
+    // The build cache's read deadline is generous: the suite checks hit rates on a busy machine.
+    const buildCache = { enabled: false, deadlineMs: 5000 };
+    writeFileSync(join(home, 'config.json'), JSON.stringify({ name: 'laptop', host: '127.0.0.1', port: opts.port ?? 0, discovery: false, buildCache }));
     cli(deskHome, ['trust', 'add', homeKey, '--name', 'laptop']);
     cli(strangerHome, ['trust', 'add', homeKey, '--name', 'laptop']);
     const extra = opts.deskConnects && opts.port ? ['--connect', `127.0.0.1:${opts.port}`] : [];

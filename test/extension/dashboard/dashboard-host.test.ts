@@ -7,6 +7,7 @@ import type { EngineApi } from '../../../engine/api/engine-api';
 import type { DataItem, PeerInfo, Stats } from '../../../engine/api/types';
 import { ErrorCodes, MemCloudError } from '../../../engine/errors';
 import { DashboardHost, type DashboardUi } from '../../../extension/dashboard/dashboard-host';
+import type { BuildCacheStatus } from '../../../engine/api/build-cache-types';
 import { parseHostMessage, type HostToWebview } from '../../../webview/dashboard/protocol';
 import * as F from '../../webview/dashboard/fixtures';
 
@@ -16,6 +17,7 @@ class FakeNode {
   peers: PeerInfo[] = [F.desk];
   data: DataItem[] = [...F.items, { ...F.items[0]!, id: 'b1', kind: 'block', name: 'block b1' }];
   failing: MemCloudError | null = null;
+  cache: BuildCacheStatus = { ...F.buildCache, running: false };
   readonly calls: string[] = [];
 
   api(): EngineApi {
@@ -25,6 +27,7 @@ class FakeNode {
       stats: (): Promise<Stats> => guard(F.stats(this.at++, 100, 50, 2)),
       peers: () => guard(this.peers),
       listData: () => guard(this.data),
+      cacheStatus: () => guard(this.cache),
       free: async (id) => {
         this.calls.push(`free ${id}`);
         this.data = this.data.filter((d) => d.id !== id);

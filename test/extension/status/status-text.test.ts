@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { BuildCacheStatus } from '../../../engine/api/build-cache-types';
 import type { NodeStatus, Stats } from '../../../engine/api/types';
 import type { Snapshot } from '../../../extension/model/node-model';
 import { statusText } from '../../../extension/status/status-text';
@@ -35,6 +36,23 @@ describe('status bar text', () => {
     assert.match(s.tooltip, /admits no new device or session/);
     assert.ok(s.tooltip.includes(problem.message));
     assert.equal(statusText('running', true, snap).trustFile, undefined);
+  });
+
+  test('with the build cache listening: its hit rate in the text, details in the tooltip', () => {
+    const zero = { hits: 0, misses: 0, fallbacks: 0, puts: 0, rejected: 0, bytesIn: 0, bytesOut: 0 };
+    const cache = {
+      running: true,
+      url: 'http://127.0.0.1:7798',
+      entries: 12,
+      bytes: 3 * 1024 * 1024,
+      protocols: { turbo: { ...zero, hits: 6, misses: 1 }, nx: { ...zero, hits: 1 }, ccache: zero, bazel: zero, gradle: zero },
+    } as unknown as BuildCacheStatus;
+    const s = statusText('running', true, { ...snap, cache });
+    assert.equal(s.text, '$(server-environment) 6 GiB · 2 peers · cache 88%');
+    assert.match(s.tooltip, /Build cache at http:\/\/127\.0\.0\.1:7798: hit rate 88% \(7 hits, 1 miss\), 12 entries \(3 MiB\)/);
+    const fresh = { ...cache, protocols: { turbo: zero, nx: zero, ccache: zero, bazel: zero, gradle: zero } };
+    assert.match(statusText('running', true, { ...snap, cache: fresh }).text, /cache –$/);
+    assert.doesNotMatch(statusText('running', true, { ...snap, cache: { ...cache, running: false } }).text, /cache/);
   });
 
   test('other states', () => {

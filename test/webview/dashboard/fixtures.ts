@@ -1,5 +1,6 @@
 // Engine data as a node reports it, for the dashboard's unit tests.
 
+import type { BuildCacheStatus } from '../../../engine/api/build-cache-types';
 import type { DataItem, NodeStatus, PeerInfo, Stats } from '../../../engine/api/types';
 import type { DashboardState } from '../../../webview/dashboard/protocol';
 
@@ -92,3 +93,20 @@ export function state(overrides: Partial<DashboardState> = {}): DashboardState {
     ...overrides,
   };
 }
+
+const noTraffic = { hits: 0, misses: 0, fallbacks: 0, puts: 0, rejected: 0, bytesIn: 0, bytesOut: 0 };
+
+/** A running build-cache endpoint: 9 hits and 3 misses over two protocols, 40 entries. */
+export const buildCache: BuildCacheStatus = {
+  running: true,
+  url: 'http://127.0.0.1:7798',
+  port: 7798,
+  upstream: null,
+  startedAt: 1000,
+  entries: 40,
+  bytes: 5 * 1024 * 1024,
+  maxEntryBytes: 512 * 1024 * 1024,
+  protocols: { turbo: { ...noTraffic, hits: 6, misses: 2 }, nx: noTraffic, ccache: { ...noTraffic, hits: 3, misses: 1 }, bazel: noTraffic, gradle: noTraffic },
+  upstreamStats: { hits: 0, misses: 0, errors: 0, written: 0, dropped: 0, queued: 0 },
+  turboEvents: { localHits: 0, localMisses: 0, remoteHits: 0, remoteMisses: 0 },
+};

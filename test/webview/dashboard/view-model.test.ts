@@ -125,6 +125,17 @@ describe('dashboard view model', () => {
     );
   });
 
+  test('the build cache: a tile with its hit rate while it runs, "off" when stopped; its item is freed, never restored', () => {
+    const tile = (cache: typeof F.buildCache) => buildDashboardView(F.state({ cache })).summary.find((m) => m.label === 'Build cache');
+    assert.deepEqual(tile(F.buildCache), { label: 'Build cache', value: '75% hits', detail: '9 hits, 3 misses · 40 entries (5 MiB)' });
+    assert.equal(tile({ ...F.buildCache, running: false })!.value, 'off');
+    const idle = { ...F.buildCache, protocols: { ...F.buildCache.protocols, turbo: { ...F.buildCache.protocols.nx }, ccache: { ...F.buildCache.protocols.nx } } };
+    assert.equal(tile(idle)!.value, '–');
+    const item = { ...F.items[0]!, id: 'buildcache', kind: 'cache' as const, name: 'Build cache (40 entries)', entries: 40 };
+    const rows = buildDashboardView(F.state({ data: [item, F.items[0]!] })).data.rows;
+    assert.deepEqual(rows.map((r) => r.restorable), [false, true]);
+  });
+
   test('throughput: current rates and ops from the latest stats', () => {
     const t = buildDashboardView(F.state()).throughput;
     assert.equal(t.sent, '2 KiB/s');

@@ -2,7 +2,10 @@
 // real `memcloud node run` processes started from inside VS Code.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
 
 /** The test environment the launcher passes with --env; a missing variable fails loudly. */
 export function env(name: string): string {
@@ -78,4 +81,37 @@ export function startCliNode(args: readonly string[]): CliNode {
       child.kill('SIGINT');
     });
   return { process: child, waitFor: waitForLine, stop };
+}
+
+/**
+ * The environment a new integrated terminal's process starts with: a real terminal (VS Code's pty
+ * host) runs `env` into a file.
+ */
+export async function terminalEnv(name: string): Promise<Map<string, string>> {
+  const file = join(env('MEMCLOUD_TEST_WORK'), `${name}.env`);
+  const terminal = vscode.window.createTerminal({ name, shellPath: '/bin/sh', shellArgs: ['-c', `env > '${file}.tmp' && mv '${file}.tmp' '${file}'`] });
+  try {
+    await waitFor(`${name} to write its environment`, () => existsSync(file), 30_000);
+  } finally {
+    terminal.dispose();
+  }
+  const vars = new Map<string, string>();
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) vars.set(line.slice(0, eq), line.slice(eq + 1));
+  }
+  return vars;
+}
+
+/** One HTTP request to 127.0.0.1:port with a bearer token; the status and body. */
+export function http(port: number, method: string, path: string, token: string, body?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers: { authorization: `Bearer ${token}` }, agent: false }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }

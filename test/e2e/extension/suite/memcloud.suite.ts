@@ -11,7 +11,8 @@ import * as vscode from 'vscode';
 import type { EngineEvent, PeerInfo, PushInfo, StreamInfo, TrustedDeviceInfo } from '../../../../engine/api/types';
 import { formatSize } from '../../../../engine/store/sizes';
 import type { MemCloudExtensionExports } from '../../../../extension/extension';
-import { env, sha256File, startCliNode, waitFor, type CliNode } from './helpers';
+import type { BuildCacheStatus } from '../../../../engine/api/build-cache-types';
+import { env, http, sha256File, startCliNode, terminalEnv, waitFor, type CliNode } from './helpers';
 
 const EXTENSION_ID = 'memcloud.memcloud';
 const MiB = 1024 * 1024;
@@ -200,6 +201,55 @@ suite('MemCloud extension in the real extension host', () => {
     assert.equal(await vscode.commands.executeCommand('memcloud.free', offloaded.id), true);
     assert.equal(await vscode.commands.executeCommand('memcloud.free', folderId), true);
     await waitFor('Offloaded Data to be empty', () => api.views.data.rows().length === 0);
+  });
+
+  test('"Use LAN RAM for Build Caches" opens the endpoint; every new terminal gets the variables (never persisted)', async () => {
+    const status = await vscode.commands.executeCommand<BuildCacheStatus>('memcloud.useBuildCache');
+    assert.ok(status?.running, 'the endpoint runs');
+    assert.match(status.url ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
+    await waitFor('the variables to be in place', () => api.terminalVariables.url === status.url);
+    assert.equal(api.environment.persistent, false);
+    assert.match(String(api.environment.description), /MemCloud: build caches/);
+    const vars = await terminalEnv('terminal-1');
+    const expected = await client().cacheEnv();
+    for (const v of expected.vars) assert.equal(vars.get(v.name), v.value, v.name);
+    assert.equal(vars.get('NX_SELF_HOSTED_REMOTE_CACHE_SERVER'), status.url);
+    assert.equal(vars.get('TURBO_TEAM'), 'memcloud');
+  });
+
+  test('the status bar shows the hit rate; Offloaded Data shows the cache as one item, and freeing it clears the cache', async () => {
+    const env = await client().cacheEnv();
+    const token = env.vars.find((v) => v.name === 'TURBO_TOKEN')!.value;
+    const port = Number(new URL(env.url).port);
+    for (const [method, path, body] of [['PUT', '/ccache/e2e/one', 'object'], ['GET', '/ccache/e2e/one'], ['GET', '/ccache/e2e/two'], ['GET', '/ccache/e2e/one']] as const) {
+      await http(port, method, path, token, body);
+    }
+    await api.model.refresh(['cache', 'data']);
+    await waitFor('the hit rate in the status bar', () => api.statusBar.text.endsWith('· cache 67%') && api.statusBar.text);
+    assert.match(String(api.statusBar.tooltip), /Build cache at http:\/\/127\.0\.0\.1:\d+: hit rate 67% \(2 hits, 1 miss\), 1 entry/);
+    const row = await waitFor('the build cache in Offloaded Data', () => api.views.data.rows().find((r) => r.id === 'data:cache:buildcache'));
+    assert.equal(row.label, 'Build cache (1 entry)');
+    assert.equal(row.contextValue, 'data:cache');
+    assert.equal(await vscode.commands.executeCommand('memcloud.free', 'buildcache'), true);
+    await waitFor('the cache item to go', () => api.views.data.rows().every((r) => r.id !== 'data:cache:buildcache'));
+    assert.equal((await client().cacheStatus()).entries, 0);
+    assert.equal((await http(port, 'GET', '/ccache/e2e/one', token)).status, 404);
+  });
+
+  test('the endpoint stopped elsewhere (memcloud cache stop): the Nx variable leaves new terminals at once; "Stop Using..." stops it here', async () => {
+    const stop = spawnSync(env('MEMCLOUD_TEST_NODE_BIN'), [env('MEMCLOUD_TEST_CLI'), 'cache', 'stop', '--home', env('MEMCLOUD_HOME')], { encoding: 'utf8' });
+    assert.equal(stop.status, 0, stop.stderr);
+    await waitFor('the variables to go', () => api.terminalVariables.url === null && api.environment.get('NX_SELF_HOSTED_REMOTE_CACHE_SERVER') === undefined);
+    const vars = await terminalEnv('terminal-2');
+    assert.equal(vars.get('NX_SELF_HOSTED_REMOTE_CACHE_SERVER'), undefined);
+    assert.equal(vars.get('TURBO_API'), undefined);
+    const again = await vscode.commands.executeCommand<BuildCacheStatus>('memcloud.useBuildCache');
+    await waitFor('the variables to return', () => api.environment.get('NX_SELF_HOSTED_REMOTE_CACHE_SERVER')?.value === again?.url);
+    const stopped = await vscode.commands.executeCommand<BuildCacheStatus>('memcloud.stopBuildCache');
+    assert.equal(stopped?.running, false);
+    assert.equal(api.environment.get('NX_SELF_HOSTED_REMOTE_CACHE_SERVER'), undefined);
+    assert.equal((await client().cacheStatus()).running, false);
+    assert.equal((await terminalEnv('terminal-3')).get('TURBO_API'), undefined);
   });
 
   test('handover: attached to a node started elsewhere, it takes over when that node leaves', async () => {
