@@ -4,8 +4,11 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createCacheWorld, type CacheWorld } from '../../support/cache-world';
+import { request } from 'node:http';
+import { eventually } from '../../support/eventually';
 import { httpRequest } from '../../support/http-client';
 
 let world: CacheWorld;
@@ -23,13 +26,46 @@ after(async () => {
 const call = (method: string, path: string, body?: Buffer | AsyncIterable<Uint8Array>) =>
   httpRequest(port, method, path, { token: world.token, ...(body ? { body } : {}), ...(body && !Buffer.isBuffer(body) ? { headers: { 'content-length': String(48 * 1024 * 1024) } } : {}) });
 
-async function waitUntil(what: string, probe: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** A process's peak resident memory (VmHWM), in MiB. */
+function peakRssMiB(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m![1]) / 1024;
 }
+
+test('bodies stream: 256 MiB up and back down through the endpoint, the owner node stays far below that', async () => {
+  const total = 256 * 1024 * 1024;
+  const piece = randomBytes(1024 * 1024);
+  const up = createHash('sha256');
+  async function* body(): AsyncGenerator<Buffer> {
+    for (let sent = 0; sent < total; sent += piece.length) {
+      up.update(piece);
+      yield piece;
+    }
+  }
+  const put = await httpRequest(port, 'PUT', '/ccache/big/256', { token: world.token, body: body(), headers: { 'content-length': String(total) } });
+  assert.equal(put.status, 200);
+  const down = createHash('sha256');
+  let received = 0;
+  await new Promise<void>((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path: '/ccache/big/256', headers: { authorization: `Bearer ${world.token}` } }, (res) => {
+      assert.equal(res.statusCode, 200);
+      res.on('data', (c: Buffer) => {
+        received += c.length;
+        down.update(c);
+      });
+      res.on('end', resolve);
+      res.on('error', reject);
+    })
+      .on('error', reject)
+      .end();
+  });
+  assert.equal(received, total);
+  assert.equal(down.digest('hex'), up.digest('hex'));
+  assert.ok(world.lenderStats().lent.usedBytes >= total, 'it went to the lender');
+  const peak = peakRssMiB(world.owner.process.pid!);
+  assert.ok(peak < 200, `owner node peak RSS ${peak.toFixed(0)} MiB while 256 MiB went through it twice`);
+  assert.equal((await call('DELETE', '/ccache/big/256')).status, 200);
+});
 
 test('a frozen lender: reads answer 404 at the deadline, while the lender is still frozen; they hit again once it thaws', async () => {
   const body = randomBytes(50_000);
@@ -73,7 +109,7 @@ test('a lender killed mid-upload: the upload is refused, no entry is visible, an
   assert.ok(put.status === 503 || put.status === 0, `the entry was not acknowledged (${JSON.stringify(put)})`);
   assert.equal((await call('GET', '/ccache/dies/mid-upload')).status, 404);
   assert.equal(world.cacheStats().entries, entriesBefore);
-  await waitUntil('the owner to free what it kept of the upload', () => JSON.parse(world.mc(['stats', '--json']).out).local.usedBytes === ownerUsedBefore);
+  await eventually('the owner to free what it kept of the upload', () => JSON.parse(world.mc(['stats', '--json']).out).local.usedBytes === ownerUsedBefore);
   // Writes go on without the lender (into this node's own RAM), and are served.
   const after = randomBytes(10_000);
   assert.equal((await call('PUT', '/ccache/after/the-lender', after)).status, 200);

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { startEngine, type TestEngine } from '../../support/engines';
+import { eventually } from '../../support/eventually';
 import { httpRequest, type HttpOptions } from '../../support/http-client';
 import { startRedis } from '../../support/redis-server';
 
@@ -57,7 +58,7 @@ describe('upstream tier: Redis', () => {
       assert.equal(s.upstreamStats.hits, 1);
       // Kept in LAN RAM: with redis gone, it is still a hit.
       await redis.stop();
-      await waitFor(async () => (await b.engine.engine.api.cacheStatus()).entries === 1);
+      await eventually('the entry is kept in LAN RAM', async () => (await b.engine.engine.api.cacheStatus()).entries === 1);
       const again = await b.call('GET', '/v8/artifacts/abcdef0123456789?slug=t');
       assert.equal(again.status, 200);
       assert.deepEqual(again.body, body);
@@ -107,7 +108,7 @@ describe('upstream tier: another MemCloud endpoint over HTTP', () => {
     assert.equal(got.status, 200);
     assert.deepEqual(got.body, body);
     assert.equal(got.headers['x-artifact-duration'], '321');
-    await waitFor(async () => (await b.engine.engine.api.cacheStatus()).entries === 1);
+    await eventually('the entry is kept in LAN RAM', async () => (await b.engine.engine.api.cacheStatus()).entries === 1);
     await company.engine.close();
     open.splice(open.indexOf(company.engine), 1);
     const kept = await b.call('GET', '/v8/artifacts/0011223344556677?slug=t');
@@ -131,11 +132,3 @@ describe('upstream tier: another MemCloud endpoint over HTTP', () => {
     }
   });
 });
-
-async function waitFor(probe: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
