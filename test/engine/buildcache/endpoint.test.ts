@@ -231,6 +231,7 @@ describe('build-cache endpoint: bodies and limits', () => {
     assert.equal((await call('PUT', '/v8/artifacts/abababababababab', { body: big })).status, 413);
     assert.equal((await call('PUT', '/ccache/over/size', { body: big })).status, 413);
     assert.equal((await call('PUT', `/cache/${'9'.repeat(32)}`, { body: big })).status, 413);
+    assert.equal((await call('PUT', `/cas/${sha(big)}`, { body: big })).status, 413);
     assert.equal((await call('PUT', '/v1/cache/99', { body: big })).status, 403);
     // Chunked (no Content-Length): refused once the cap is passed.
     const chunked = await call('PUT', '/ccache/over/chunked', { body: slowly(big, 256 * 1024) });
