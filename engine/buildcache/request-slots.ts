@@ -30,8 +30,7 @@ export class RequestSlots {
           const i = this.waiting.indexOf(waiter);
           if (i >= 0) this.waiting.splice(i, 1);
           resolve(null);
-        }, deadline.remainingMs());
-        waiter.timer.unref();
+        }, deadline.remainingMs()); // not unref'd: short, and someone awaits it
       }
       this.waiting.push(waiter);
     });
