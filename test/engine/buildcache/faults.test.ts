@@ -69,7 +69,14 @@ test('bodies stream: 256 MiB up and back down through the endpoint, the owner no
 
 test('a frozen lender: reads answer 404 at the deadline, while the lender is still frozen; they hit again once it thaws', async () => {
   const body = randomBytes(50_000);
+  // The 256 MiB above may have had the session reconnect on a busy machine: the entry must go to the lender.
+  await eventually('the owner to be connected to the lender', () => {
+    const peers = JSON.parse(world.mc(['peers', 'list', '--json']).out) as Array<{ name: string; state: string }>;
+    return peers.some((p) => p.name === 'lender' && p.state === 'connected');
+  });
+  const lentBefore = world.lenderStats().lent.usedBytes;
   assert.equal((await call('PUT', '/v1/cache/4242', body)).status, 200);
+  assert.ok(world.lenderStats().lent.usedBytes >= lentBefore + body.length, 'the entry is on the lender');
   assert.deepEqual((await call('GET', '/v1/cache/4242')).body, body);
   world.lender.process.kill('SIGSTOP');
   try {
