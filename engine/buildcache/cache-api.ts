@@ -3,7 +3,6 @@
 
 import type { BuildCacheStartOptions } from '../api/build-cache-types';
 import type { EngineApi } from '../api/engine-api';
-import type { DataApi } from '../data/data-service';
 import { ErrorCodes, MemCloudError } from '../errors';
 import type { BuildCache } from './build-cache';
 import { BUILD_CACHE_ITEM_ID, collapseBuildCache } from './data-item';
@@ -28,13 +27,14 @@ export function buildCacheApi(cache: BuildCache): BuildCacheApi {
   };
 }
 
-/** `data` with the cache's entries folded into one listed item, which free() clears. */
-export function withBuildCacheItem(data: DataApi, cache: BuildCache): DataApi {
-  return Object.assign(Object.create(data) as DataApi, {
-    listData: async () => collapseBuildCache(await data.listData()),
+/** `api` with the cache's entries folded into one listed item, which free() clears. */
+export function withBuildCacheItem(api: EngineApi, cache: BuildCache): EngineApi {
+  return {
+    ...api,
+    listData: async () => collapseBuildCache(await api.listData()),
     free: async (id: string) => {
       if (id === BUILD_CACHE_ITEM_ID) cache.clear();
-      else await data.free(id);
+      else await api.free(id);
     },
-  });
+  };
 }

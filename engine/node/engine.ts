@@ -153,7 +153,7 @@ export class Engine {
       log,
       changed: () => this.service.publish({ type: 'cache-changed' }),
     });
-    this.api = composeApi(this.service, withBuildCacheItem(parts.owner.service, this.buildCache), buildCacheApi(this.buildCache));
+    this.api = withBuildCacheItem(composeApi(this.service, parts.owner.service, buildCacheApi(this.buildCache)), this.buildCache);
   }
 
   /** `unlock` opens a protected identity key (passphrase, PIN, secret stores); default: none given. */
