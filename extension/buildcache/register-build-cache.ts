@@ -8,6 +8,7 @@ import type { EngineEvent } from '../../engine/api/types';
 import { Commands, ContextKeys } from '../constants';
 import type { ModelPart } from '../model/node-model';
 import { requireClient, registerCommand, type Services } from '../services';
+import { notify } from '../ui/safe-ui';
 import { TerminalVariables } from './terminal-variables';
 
 export function registerBuildCache(context: vscode.ExtensionContext, services: Services): TerminalVariables {
@@ -60,14 +61,13 @@ export function registerBuildCache(context: vscode.ExtensionContext, services: S
     show(status);
     void model.refresh(['cache', 'data']);
     log.info(`build cache: endpoint at ${status.url}; new terminals get its variables`);
-    void vscode.window
-      .showInformationMessage(
-        `Build caches now use LAN RAM through ${status.url}. New terminals get the variables for Turborepo, Nx, ccache and Gradle; for Bazel, run "memcloud cache env" for its flags.`,
-        'Open Terminal',
-      )
-      .then((choice) => {
-        if (choice === 'Open Terminal') vscode.window.createTerminal().show();
-      });
+    void notify(
+      'info',
+      `Build caches now use LAN RAM through ${status.url}. New terminals get the variables for Turborepo, Nx, ccache and Gradle; for Bazel, run "memcloud cache env" for its flags.`,
+      'Open Terminal',
+    ).then((choice) => {
+      if (choice === 'Open Terminal') vscode.window.createTerminal().show();
+    });
     return status;
   });
 
@@ -78,7 +78,7 @@ export function registerBuildCache(context: vscode.ExtensionContext, services: S
     show(status);
     void model.refresh(['cache', 'data']);
     log.info('build cache: endpoint stopped; new terminals no longer get its variables');
-    void vscode.window.showInformationMessage('Build caches no longer use LAN RAM. Terminals opened before keep the variables until you open new ones; the entries stay until freed in Offloaded Data.');
+    void notify('info', 'Build caches no longer use LAN RAM. Terminals opened before keep the variables until you open new ones; the entries stay until freed in Offloaded Data.');
     return status;
   });
 
