@@ -15,7 +15,9 @@ let world: CacheWorld;
 let port = 0;
 
 before(async () => {
-  world = await createCacheWorld({ buildCache: { enabled: false }, ownerArgs: ['--log-level', 'debug'] });
+  // A read deadline of 2 s rather than 100 ms: what these tests judge (bounded memory, no entry left
+  // behind, a miss while the lender is frozen) must not depend on how loaded the machine is.
+  world = await createCacheWorld({ buildCache: { enabled: false, deadlineMs: 2000 }, ownerArgs: ['--log-level', 'debug'] });
   port = Number(new URL(world.url).port);
 });
 after(async () => {
@@ -115,7 +117,8 @@ test('a lender killed mid-upload: the upload is refused, no entry is visible, an
   assert.ok(killed, 'the lender died while the body was being sent');
   assert.ok(put.status === 503 || put.status === 0, `the entry was not acknowledged (${JSON.stringify(put)})`);
   assert.equal((await call('GET', '/ccache/dies/mid-upload')).status, 404);
-  assert.equal(world.cacheStats().entries, entriesBefore);
+  // No entry was added (entries that lived on the killed lender may leave as well, once the owner gives it up).
+  assert.ok(world.cacheStats().entries <= entriesBefore, `entries: ${world.cacheStats().entries}, before: ${entriesBefore}`);
   await eventually('the owner to free what it kept of the upload', () => JSON.parse(world.mc(['stats', '--json']).out).local.usedBytes === ownerUsedBefore);
   // Writes go on without the lender (into this node's own RAM), and are served.
   const after = randomBytes(10_000);
