@@ -70,8 +70,15 @@ export function startNode(name: string, home: string, extra: readonly string[] =
       child.kill('SIGINT');
       setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
     });
-  return waitFor(/ready: fingerprint/).then((line) => {
-    const m = /fingerprint (\S+), port (\d+)/.exec(line)!;
-    return { name, home, port: Number(m[2]), fingerprint: m[1]!, process: child, waitFor, stop };
-  });
+  // A node that never gets ready is killed: left running, it would keep its caller's process alive.
+  return waitFor(/ready: fingerprint/).then(
+    (line) => {
+      const m = /fingerprint (\S+), port (\d+)/.exec(line)!;
+      return { name, home, port: Number(m[2]), fingerprint: m[1]!, process: child, waitFor, stop };
+    },
+    async (err: unknown) => {
+      await stop();
+      throw err;
+    },
+  );
 }
