@@ -3,9 +3,11 @@
 import { ErrorCodes, MemCloudError } from '../errors';
 import { MAX_DEVICE_NAME_BYTES, parseDeviceName } from '../identity/device-name';
 import { receivedName } from '../text/peer-text';
-import { PROTOCOL_VERSION, SIGNATURE_CONTEXT } from './constants';
+import { MAX_TEAM_CERTIFICATE, PROTOCOL_VERSION, SIGNATURE_CONTEXT } from './constants';
 
 export const PAYLOAD_FORMAT = 1;
+/** Format 2: format 1's fields, then a team certificate (section 11.1) behind a u16 length, 0 for none. */
+export const PAYLOAD_FORMAT_TEAM = 2;
 export const MAX_NAME_BYTES = MAX_DEVICE_NAME_BYTES;
 const FIXED_LENGTH = 1 + 2 + 32 + 64 + 8 + 1;
 
@@ -15,6 +17,15 @@ export interface HandshakePayload {
   readonly signature: Uint8Array;
   readonly offeredBytes: number;
   readonly name: string;
+  /**
+   * Present when the payload is format 2: the sender speaks the team part of the protocol
+   * (section 11) and may carry a certificate, opaque here (engine/team checks it).
+   */
+  readonly team?: PayloadTeam;
+}
+
+export interface PayloadTeam {
+  readonly certificate: Uint8Array | null;
 }
 
 export type HandshakeRole = 'initiator' | 'responder';
@@ -40,10 +51,13 @@ export function encodePayload(p: HandshakePayload): Uint8Array {
   validateDeviceName(p.name);
   if (p.identityKey.length !== 32 || p.signature.length !== 64) throw new Error('bad key or signature length');
   if (!Number.isSafeInteger(p.offeredBytes) || p.offeredBytes < 0) throw new Error('offeredBytes must be a safe non-negative integer');
+  const certificate = p.team?.certificate ?? null;
+  if (certificate && (certificate.length === 0 || certificate.length > MAX_TEAM_CERTIFICATE)) throw new Error('bad certificate length');
   const name = Buffer.from(p.name, 'utf8');
-  const out = Buffer.alloc(FIXED_LENGTH + name.length);
+  const teamBytes = p.team ? 2 + (certificate?.length ?? 0) : 0;
+  const out = Buffer.alloc(FIXED_LENGTH + name.length + teamBytes);
   let o = 0;
-  out[o++] = PAYLOAD_FORMAT;
+  out[o++] = p.team ? PAYLOAD_FORMAT_TEAM : PAYLOAD_FORMAT;
   out.writeUInt16BE(p.protocolVersion, o);
   o += 2;
   out.set(p.identityKey, o);
@@ -54,6 +68,11 @@ export function encodePayload(p: HandshakePayload): Uint8Array {
   o += 8;
   out[o++] = name.length;
   out.set(name, o);
+  o += name.length;
+  if (p.team) {
+    out.writeUInt16BE(certificate?.length ?? 0, o);
+    if (certificate) out.set(certificate, o + 2);
+  }
   return out;
 }
 
@@ -63,7 +82,8 @@ export function decodePayload(bytes: Uint8Array): HandshakePayload {
   if (bytes.length < FIXED_LENGTH) throw malformed('too short');
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   let o = 0;
-  if (b[o++] !== PAYLOAD_FORMAT) throw malformed('unknown format');
+  const format = b[o++];
+  if (format !== PAYLOAD_FORMAT && format !== PAYLOAD_FORMAT_TEAM) throw malformed('unknown format');
   const protocolVersion = b.readUInt16BE(o);
   o += 2;
   if (protocolVersion !== PROTOCOL_VERSION) throw malformed(`unsupported protocol version ${protocolVersion}`);
@@ -75,12 +95,19 @@ export function decodePayload(bytes: Uint8Array): HandshakePayload {
   o += 8;
   if (offered > BigInt(Number.MAX_SAFE_INTEGER)) throw malformed('offered bytes out of range');
   const nameLength = b[o++]!;
-  if (b.length !== FIXED_LENGTH + nameLength) throw malformed('length does not match the name length');
+  const nameEnd = FIXED_LENGTH + nameLength;
+  if (format === PAYLOAD_FORMAT ? b.length !== nameEnd : b.length < nameEnd + 2) throw malformed('length does not match the name length');
   let name: string;
   try {
     name = receivedName(new TextDecoder('utf-8', { fatal: true }).decode(b.subarray(o, o + nameLength)));
   } catch {
     throw malformed('invalid device name');
   }
-  return { protocolVersion, identityKey, signature, offeredBytes: Number(offered), name };
+  const payload = { protocolVersion, identityKey, signature, offeredBytes: Number(offered), name };
+  if (format === PAYLOAD_FORMAT) return payload;
+  const certificateLength = b.readUInt16BE(nameEnd);
+  if (certificateLength > MAX_TEAM_CERTIFICATE) throw malformed('certificate too long');
+  if (b.length !== nameEnd + 2 + certificateLength) throw malformed('length does not match the certificate length');
+  const certificate = certificateLength === 0 ? null : Uint8Array.prototype.slice.call(b, nameEnd + 2);
+  return { ...payload, team: { certificate } };
 }

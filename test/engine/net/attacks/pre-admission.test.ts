@@ -57,9 +57,9 @@ describe('before admission, a stranger is read in small pieces only', () => {
     watch.assertUntouched('message 1 sizes');
   });
 
-  test('message 3 over its largest size (236 bytes) is refused on the length', async () => {
+  test('message 3 over its largest size (513 bytes: a format 2 payload with the largest certificate) is refused on the length', async () => {
     const { b, watch } = await victim();
-    const hs = await hostileHandshake(b.port, { frameMessage3: () => Buffer.from([0, 0, 0, 238]) });
+    const hs = await hostileHandshake(b.port, { frameMessage3: () => Buffer.from([0, 0, 2, 3]) });
     track(hs.peer);
     await hs.peer.waitClosed();
     assert.deepEqual(hs.peer.remainingFrames().map((f) => f.raw), [GENERIC_ABORT]);
