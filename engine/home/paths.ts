@@ -19,6 +19,10 @@ export const HomeFileNames = {
   buildCacheToken: 'buildcache_token',
   buildCacheState: 'buildcache.json',
   gradleInitScript: 'memcloud-init.gradle',
+  /** Team certificate, trusted teams, revocation lists (engine/team). */
+  teamFile: 'team.json',
+  /** Secret keys of the teams this device administers (engine/team). */
+  teamKeys: 'team_keys.json',
 } as const;
 
 export type HomeFileKey = keyof typeof HomeFileNames;

@@ -1,0 +1,54 @@
+// What any device does with teams, on team.json: install its certificate (join), trust a team's
+// members, stop trusting a team. A running node sees the file change within about a second.
+
+import { timingSafeEqual } from 'node:crypto';
+import { ErrorCodes, MemCloudError } from '../errors';
+import { encodePublicKey, parsePublicKey } from '../identity/public-key';
+import { certificateSignatureValid, checkTeamName, isExpired, parseCertificateText, type TeamCertificate } from './certificate';
+import { revokes } from './revocation-list';
+import { updateTeamFile } from './team-file';
+import { withTrustedTeam } from './team-admin';
+
+function bad(message: string): MemCloudError {
+  return new MemCloudError(ErrorCodes.BAD_ARGUMENT, message);
+}
+
+/** Checks a certificate for this device and makes it the one its handshakes carry. */
+export async function joinTeam(home: string, certText: string, ownKey: Uint8Array, now = new Date()): Promise<{ cert: TeamCertificate; replaced: TeamCertificate | null }> {
+  const cert = parseCertificateText(certText);
+  if (!certificateSignatureValid(cert)) throw bad('This certificate is not signed by the team key it names: it was altered or forged');
+  if (cert.deviceKey.length !== ownKey.length || !timingSafeEqual(cert.deviceKey, ownKey)) {
+    throw bad('This certificate is for another device (its device key is not the one `memcloud id` prints here). Ask the team administrator for one issued to this device\'s key');
+  }
+  if (isExpired(cert, now.getTime())) throw bad(`This certificate expired ${new Date(cert.expiresAt * 1000).toISOString()}; ask the team administrator for a new one`);
+  let replaced: TeamCertificate | null = null;
+  await updateTeamFile(home, (f) => {
+    if (revokes(f.revocations.get(encodePublicKey(cert.teamKey)), ownKey)) throw bad(`This device is revoked from team ${cert.teamName}`);
+    replaced = f.certificate;
+    return { ...f, certificate: cert };
+  });
+  return { cert, replaced };
+}
+
+/** `memcloud trust add --team KEY`: members with a valid certificate of this team are admitted without a prompt. */
+export async function trustTeam(home: string, teamKeyText: string, name: string | undefined, now = new Date()): Promise<{ publicKey: string; name: string }> {
+  const publicKey = encodePublicKey(parsePublicKey(teamKeyText));
+  let chosen = '';
+  await updateTeamFile(home, (f) => {
+    const known = f.certificate && encodePublicKey(f.certificate.teamKey) === publicKey ? f.certificate.teamName : undefined;
+    chosen = checkTeamName(name ?? f.trusted.find((t) => t.publicKey === publicKey)?.name ?? known ?? `team-${publicKey.slice(0, 6)}`, 'team name');
+    return withTrustedTeam(f, publicKey, chosen, now);
+  });
+  return { publicKey, name: chosen };
+}
+
+/** Stops admitting a team's members without a prompt (their open sessions stay until they end). */
+export async function untrustTeam(home: string, query: string): Promise<{ publicKey: string; name: string }> {
+  let removed: { publicKey: string; name: string } | undefined;
+  await updateTeamFile(home, (f) => {
+    removed = f.trusted.find((t) => t.publicKey === query.trim() || t.name === query.trim());
+    if (!removed) throw new MemCloudError(ErrorCodes.NOT_FOUND, `No trusted team matches "${query}" (see \`memcloud team list\`)`);
+    return { ...f, trusted: f.trusted.filter((t) => t !== removed) };
+  });
+  return removed!;
+}
