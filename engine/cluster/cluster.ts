@@ -27,6 +27,8 @@ export interface OwnerEvents {
 
 export interface ClusterEvents {
   'peers-changed': [];
+  /** A peer sent a team revocation list (docs/protocol.md section 11.4); engine/team takes it. */
+  'team-revocations': [link: PeerLink, list: Uint8Array];
 }
 
 export class Cluster extends EventEmitter<ClusterEvents> implements PeerRequestHandler {
@@ -64,6 +66,9 @@ export class Cluster extends EventEmitter<ClusterEvents> implements PeerRequestH
         return;
       case Op.QUOTA:
         if (this.links.isCurrent(link)) void this.links.refreshStat(link.publicKey);
+        return;
+      case Op.TEAM_REVOCATIONS:
+        this.emit('team-revocations', link, notice.list);
         return;
       default: {
         const never: never = notice;

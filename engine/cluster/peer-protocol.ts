@@ -2,6 +2,7 @@
 // One validated decoder for everything a peer sends; binary fields, no JSON on the data path.
 
 import { ErrorCodes, MemCloudError, type ErrorCode } from '../errors';
+import { MAX_REVOCATION_LIST_BYTES } from '../team/revocation-list';
 
 export const BLOCK_ID_BYTES = 16;
 
@@ -14,6 +15,7 @@ export const Op = {
   LEAVING: 0x10,
   EVICTED: 0x11,
   QUOTA: 0x12,
+  TEAM_REVOCATIONS: 0x13,
 } as const;
 export type OpValue = (typeof Op)[keyof typeof Op];
 export const REPLY = 0x80;
@@ -44,7 +46,9 @@ export type PeerRequest =
 export type PeerNotice =
   | { readonly op: typeof Op.LEAVING }
   | { readonly op: typeof Op.EVICTED; readonly blocks: readonly string[] }
-  | { readonly op: typeof Op.QUOTA; readonly allowedBytes: number };
+  | { readonly op: typeof Op.QUOTA; readonly allowedBytes: number }
+  /** Section 11.4: a team's signed revocation list, checked by engine/team. */
+  | { readonly op: typeof Op.TEAM_REVOCATIONS; readonly list: Uint8Array };
 
 export interface StatReply {
   readonly allowedBytes: number;
@@ -139,6 +143,14 @@ export const encodeEvicted = (blocks: readonly string[]): Buffer => idList(Op.EV
 export function encodeQuota(allowedBytes: number): Buffer {
   const b = head(Op.QUOTA, 0, 8);
   b.writeBigUInt64BE(BigInt(allowedBytes), 5);
+  return b;
+}
+
+/** Sent only to peers whose handshake payload was format 2 (section 11.4). */
+export function encodeTeamRevocations(list: Uint8Array): Buffer {
+  if (list.length > MAX_REVOCATION_LIST_BYTES) throw new RangeError('revocation list too large');
+  const b = head(Op.TEAM_REVOCATIONS, 0, list.length);
+  b.set(list, 5);
   return b;
 }
 
@@ -265,6 +277,9 @@ export function decodePeerMessage(b: Buffer): PeerMessage {
     case Op.QUOTA:
       exact(b, 13, 'QUOTA');
       return { kind: 'notice', notice: { op, allowedBytes: u64(b, 5) } };
+    case Op.TEAM_REVOCATIONS:
+      if (b.length - 5 > MAX_REVOCATION_LIST_BYTES) throw malformed(`TEAM_REVOCATIONS of ${b.length - 5} bytes exceeds ${MAX_REVOCATION_LIST_BYTES}`);
+      return { kind: 'notice', notice: { op, list: Uint8Array.prototype.slice.call(b, 5) } };
     default:
       throw malformed(`unknown op 0x${op.toString(16)}`);
   }

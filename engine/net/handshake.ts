@@ -22,7 +22,7 @@ import {
   type FrameTypeValue,
 } from './constants';
 import type { HandshakeCrypto } from '../crypto/handshake/handshake-crypto';
-import { decodePayload, encodePayload, signatureMessage, type HandshakeRole } from './handshake-payload';
+import { decodePayload, encodePayload, signatureMessage, type HandshakeRole, type PayloadTeam } from './handshake-payload';
 import { encodePreamble, type WireConnection } from './wire-connection';
 
 export interface RemoteDevice {
@@ -30,6 +30,8 @@ export interface RemoteDevice {
   readonly name: string;
   readonly offeredBytes: number;
   readonly protocolVersion: number;
+  /** Format 2 payloads (section 11): the peer speaks the team protocol; its certificate if any. */
+  readonly team?: PayloadTeam;
 }
 
 export interface HandshakeOptions {
@@ -41,6 +43,8 @@ export interface HandshakeOptions {
   readonly identityKey: Uint8Array;
   readonly name: string;
   readonly offeredBytes: number;
+  /** Sends a format 2 payload (section 3.3) with this team part; absent: format 1. */
+  readonly team?: PayloadTeam | null;
   readonly timeoutMs?: number;
   /** Responder: the preamble and message 1 must be in within this (section 3.5). */
   readonly firstMessageTimeoutMs?: number;
@@ -248,6 +252,7 @@ class HandshakeRun {
           signature,
           offeredBytes: this.opts.offeredBytes,
           name: this.opts.name,
+          ...(this.opts.team ? { team: this.opts.team } : {}),
         });
       }
       default: {

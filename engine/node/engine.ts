@@ -32,6 +32,8 @@ import { SessionManager, type Session } from '../session/session-manager';
 import { BlockStore } from '../store/block-store';
 import { formatSize } from '../store/sizes';
 import { TrustStore } from '../trust/trust-store';
+import { startTeamGossip } from '../team/team-gossip';
+import { TeamState } from '../team/team-state';
 import { watchTrustFile } from '../trust/trust-file-watcher';
 import type { EngineApi } from '../api/engine-api';
 import type { EvictedBlock } from '../store/block-store';
@@ -53,6 +55,7 @@ interface Parts {
   readonly lock: NodeLock;
   readonly identity: DeviceIdentity;
   readonly trust: TrustStore;
+  readonly team: TeamState;
   readonly consent: ConsentQueue;
   readonly pool: CryptoPool | null;
   readonly crypto: CryptoSetup;
@@ -70,6 +73,8 @@ export class Engine {
   readonly version = ENGINE_VERSION;
   readonly identity: DeviceIdentity;
   readonly trust: TrustStore;
+  /** Team certificate, trusted teams, revocation lists (engine/team). */
+  readonly team: TeamState;
   readonly consent: ConsentQueue;
   readonly sessions: SessionManager;
   readonly store: BlockStore;
@@ -102,6 +107,7 @@ export class Engine {
   ) {
     this.identity = parts.identity;
     this.trust = parts.trust;
+    this.team = parts.team;
     this.consent = parts.consent;
     this.sessions = parts.sessions;
     this.store = parts.store;
@@ -181,6 +187,7 @@ export class Engine {
     // A corrupt trust file does not stop the node: it starts, admits nobody and says why (see
     // trust-file-problem.ts), and takes the file's devices as soon as it is fixed.
     const trust = await TrustStore.open(options.home, { tolerateProblem: true });
+    const team = await TeamState.open(options.home);
     const backend = await chooseBackend(options.crypto);
     // A backend that runs everything inline (crypto/place.ts) gets no pool thread to start, or to pay RAM for.
     const pool = usesPool(backend.name) ? CryptoPool.create({ threads: options.cryptoThreads }) : null;
@@ -198,6 +205,7 @@ export class Engine {
       recordCrypto: crypto.recordCrypto,
       name: () => options.name,
       offeredBytes: () => settings.offeredBytes,
+      team,
       handshakeTimeoutMs: options.handshakeTimeoutMs,
       admissionTimeoutMs: options.consentTimeoutMs + 30_000,
       log: (level, message) => log.log(level, message),
@@ -230,7 +238,7 @@ export class Engine {
       if (ours.length > 0) owner.holders.evicted(SELF, ours);
       holder.onEvicted(evicted);
     };
-    return { lock, identity, trust, consent, pool, crypto, sessions, store, holder, replicas, cluster, owner, settings };
+    return { lock, identity, trust, team, consent, pool, crypto, sessions, store, holder, replicas, cluster, owner, settings };
   }
 
   private async open(): Promise<void> {
@@ -241,6 +249,17 @@ export class Engine {
     this.cleanups.push(() => parts.sessions.off('session', attach));
     this.cleanups.push(wireEvents(this));
     this.cleanups.push(watchTrustFile(parts.trust, (m) => log.error(m)));
+    this.cleanups.push(
+      startTeamGossip({
+        team: parts.team,
+        sessions: parts.sessions,
+        cluster: parts.cluster,
+        dropDevice: (pk) => parts.holder.dropOwner(pk),
+        trustedOnItsOwn: (pk) => parts.trust.getByText(pk)?.status === 'trusted',
+        log: (level, m) => log.log(level, m),
+      }),
+    );
+    this.cleanups.push(watchTrustFile(parts.team, (m) => log.error(m.replace('trust list', 'team state; team admissions are refused until the file is fixed'))));
     const server = createServer((socket) => parts.sessions.accept(socket));
     await listen(server, options.host, options.port);
     this.server = server;
@@ -324,6 +343,7 @@ export class Engine {
       await parts.crypto.handshakeCrypto.close();
       await parts.identity.externalSigner?.close();
       await parts.trust.close();
+      await parts.team.close();
       await parts.pool?.close();
       await parts.lock.release();
       log.info('node stopped');

@@ -20,8 +20,17 @@ import { SecureChannel, type SecureChannelOptions } from '../net/secure-channel'
 import { WireConnection } from '../net/wire-connection';
 import { sourceOf, type HalfOpenLimitOptions, type HalfOpenSlot } from './half-open-limits';
 import { InboundGate } from './inbound-gate';
+import type { PayloadTeam } from '../net/handshake-payload';
+import type { TeamMembership } from '../team/team-state';
 
-export type Admission = 'trusted' | 'once' | 'always';
+/** `team`: admitted by a trusted team's certificate (docs/protocol.md section 11.3). */
+export type Admission = 'trusted' | 'once' | 'always' | 'team';
+
+/** Team trust as the session manager needs it (engine/team/team-state.ts). */
+export interface TeamAdmitter {
+  payloadTeam(): PayloadTeam | null;
+  admit(identityKey: Uint8Array, team: PayloadTeam | undefined): { member: TeamMembership } | { refused: string } | null;
+}
 
 /** Section 4: from the end of the handshake to the open session, with the default 60 s consent timeout. */
 export const DEFAULT_ADMISSION_TIMEOUT_MS = 90_000;
@@ -37,6 +46,8 @@ export interface Session {
   readonly remotePort: number;
   readonly direction: 'inbound' | 'outbound';
   readonly admission: Admission;
+  /** The team whose certificate the peer presented, when that certificate is valid here. */
+  readonly team?: TeamMembership;
   readonly openedAt: number;
 }
 
@@ -49,6 +60,7 @@ export interface SessionManagerOptions {
   readonly recordCrypto: RecordCrypto;
   readonly name: () => string;
   readonly offeredBytes: () => number;
+  readonly team?: TeamAdmitter;
   readonly handshakeTimeoutMs?: number;
   /** Inbound: the preamble and message 1 must arrive within this (docs/protocol.md section 3.5). */
   readonly firstMessageTimeoutMs?: number;
@@ -172,6 +184,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
         identityKey: opts.identity.publicKey,
         name: opts.name(),
         offeredBytes: opts.offeredBytes(),
+        team: opts.team?.payloadTeam() ?? null,
         timeoutMs: opts.handshakeTimeoutMs,
         firstMessageTimeoutMs: opts.firstMessageTimeoutMs,
         checkRemote: (remote) => this.checkRemote(remote, expectedKey),
@@ -193,7 +206,8 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
         holdMessages: true,
         ...opts.channel,
       });
-      const admission = await this.admit(channel, direction);
+      const team = this.teamCheck(result.remote);
+      const admission = await this.admit(channel, direction, team);
       channel.admit();
       await this.waitOpen(channel, admissionEnds - Date.now());
       endWait();
@@ -207,6 +221,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
         remotePort: how.remote.port,
         direction,
         admission,
+        ...(team ? { team } : {}),
         openedAt: Date.now(),
       };
       const kept = this.resolveDuplicate(session);
@@ -272,12 +287,20 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     }
   }
 
-  /** After the handshake: trusted devices pass; unknown ones need consent. */
-  private async admit(channel: SecureChannel, direction: 'inbound' | 'outbound'): Promise<Admission> {
+  /** A valid certificate of a trusted team, or undefined (an invalid one is logged and ignored). */
+  private teamCheck(remote: RemoteDevice): TeamMembership | undefined {
+    const verdict = this.opts.team?.admit(remote.identityKey, remote.team);
+    if (verdict && 'refused' in verdict) this.opts.log?.('info', `team certificate of ${remote.name} (${fingerprint(remote.identityKey)}) not used: ${verdict.refused}`);
+    return verdict && 'member' in verdict ? verdict.member : undefined;
+  }
+
+  /** After the handshake: trusted devices and members of trusted teams pass; unknown ones need consent. */
+  private async admit(channel: SecureChannel, direction: 'inbound' | 'outbound', team: TeamMembership | undefined): Promise<Admission> {
     const { remote } = channel;
     const trusted = this.opts.trust.get(remote.identityKey);
     if (trusted?.status === 'trusted') return 'trusted';
     if (trusted?.status === 'revoked') throw new MemCloudError(ErrorCodes.PEER_REVOKED, 'device is revoked');
+    if (team) return 'team';
     const publicKey = encodePublicKey(remote.identityKey);
     const lookalike = trustedLookalike(remote.name, this.opts.trust.list());
     const { decision } = this.opts.consent.ask({

@@ -6,7 +6,8 @@ import { unwatchFile, watchFile, type Stats } from 'node:fs';
 import { isMemCloudError } from '../errors';
 import type { TrustStore } from './trust-store';
 
-export function watchTrustFile(store: TrustStore, onError: (message: string) => void, intervalMs = 1000): () => void {
+/** Also watches team.json (engine/team/team-state.ts), which reloads the same way. */
+export function watchTrustFile(store: Pick<TrustStore, 'path' | 'reloadFromDisk'>, onError: (message: string) => void, intervalMs = 1000): () => void {
   const listener = (curr: Stats, prev: Stats) => {
     if (curr.mtimeMs === prev.mtimeMs && curr.size === prev.size && curr.ino === prev.ino) return;
     store.reloadFromDisk().catch((err: unknown) => {

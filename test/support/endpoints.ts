@@ -15,6 +15,7 @@ import { loadOrCreateIdentity } from '../../engine/identity/identity-file';
 import type { DeviceIdentity } from '../../engine/identity/device-identity';
 import { SessionManager, type SessionManagerOptions } from '../../engine/session/session-manager';
 import { TrustStore } from '../../engine/trust/trust-store';
+import { TeamState } from '../../engine/team/team-state';
 
 export interface Endpoint {
   readonly name: string;
@@ -23,6 +24,8 @@ export interface Endpoint {
   readonly trust: TrustStore;
   readonly consent: ConsentQueue;
   readonly sessions: SessionManager;
+  /** Team state of the home (team.json), when asked for with `team: true`. */
+  readonly team: TeamState | null;
   readonly port: number;
   readonly server: Server;
   close(): Promise<void>;
@@ -41,6 +44,8 @@ export interface EndpointOptions {
   readonly channel?: SessionManagerOptions['channel'];
   /** Where crypto runs, if not the backend's own placement (benchmarks comparing placements). */
   readonly placement?: Placement;
+  /** Speak the team protocol with the home's team.json (reload it after changing the file). */
+  readonly team?: boolean;
 }
 
 let sharedPool: Promise<CryptoPool> | null = null;
@@ -73,6 +78,7 @@ export async function createEndpoint(opts: EndpointOptions): Promise<Endpoint> {
   const consent = new ConsentQueue({ timeoutMs: opts.consentTimeoutMs ?? 5000, maxPending: opts.maxConsent ?? 16 });
   const backend = opts.backend ?? 'noble';
   const usePool = opts.pool ?? true;
+  const team = opts.team ? await TeamState.open(home) : null;
   const crypto = await loadBackend(backend);
   const { secretKey, publicKey } = crypto.asym.generateX25519();
   const staticKeyPair = { secretKey, publicKey };
@@ -90,6 +96,7 @@ export async function createEndpoint(opts: EndpointOptions): Promise<Endpoint> {
     ...(opts.firstMessageTimeoutMs !== undefined ? { firstMessageTimeoutMs: opts.firstMessageTimeoutMs } : {}),
     admissionTimeoutMs: opts.admissionTimeoutMs ?? 10_000,
     ...(opts.channel ? { channel: opts.channel } : {}),
+    ...(team ? { team } : {}),
   });
   const server = createServer((socket) => sessions.accept(socket));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -101,6 +108,7 @@ export async function createEndpoint(opts: EndpointOptions): Promise<Endpoint> {
     trust,
     consent,
     sessions,
+    team,
     port,
     server,
     async close() {

@@ -1,0 +1,94 @@
+// Revocation lists spread over the sessions that exist (docs/protocol.md section 11.4): a node
+// sends every list it knows to each team-aware peer when their session opens, and forwards a
+// strictly newer valid list to its other team-aware peers. A list that revokes a device ends
+// what the team gave it here: its sessions close and the blocks it stored here are dropped,
+// unless this node trusts the device on its own (trusted_devices.json).
+
+import type { Cluster } from '../cluster/cluster';
+import type { PeerLink } from '../cluster/peer-link';
+import { encodeTeamRevocations } from '../cluster/peer-protocol';
+import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
+import { encodePublicKey } from '../identity/public-key';
+import type { Session, SessionManager } from '../session/session-manager';
+import type { RevocationList } from './revocation-list';
+import type { TeamState } from './team-state';
+
+export interface TeamGossipParts {
+  readonly team: TeamState;
+  readonly sessions: SessionManager;
+  readonly cluster: Cluster;
+  /** The one "trust ended" step for a device: its blocks here are dropped. */
+  readonly dropDevice: (publicKey: string) => void;
+  /** True when this node trusts the device itself (not through a team). */
+  readonly trustedOnItsOwn: (publicKey: string) => boolean;
+  readonly log: (level: 'info' | 'warn', message: string) => void;
+}
+
+export function startTeamGossip(p: TeamGossipParts): () => void {
+  const teamAware = (s: Session) => s.remote.team !== undefined;
+
+  const send = (link: PeerLink, list: RevocationList) => link.send(encodeTeamRevocations(list.bytes));
+
+  const onSession = (s: Session) => {
+    if (!teamAware(s)) return;
+    const link = p.cluster.linkFor(s.publicKey);
+    if (link) for (const list of p.team.lists()) send(link, list);
+  };
+
+  const onRevocations = (list: RevocationList, teamName: string) => {
+    for (const key of list.devices) {
+      const device = encodePublicKey(key);
+      if (p.trustedOnItsOwn(device)) continue;
+      const open = p.sessions.sessionsFor(device);
+      if (open.length > 0) p.log('info', `team ${teamName} revoked ${open[0]!.remote.name} (${open[0]!.fingerprint}): closing its sessions and dropping its data`);
+      p.sessions.closeDevice(device, `revoked from team ${teamName}`);
+      p.dropDevice(device);
+    }
+  };
+
+  /** Newer lists, however they came (a peer, or the CLI through the file), go to every other team-aware peer. */
+  const forward = (list: RevocationList, from: PeerLink | null) => {
+    for (const link of p.cluster.connectedLinks()) {
+      if (link !== from && teamAware(link.session)) send(link, list);
+    }
+  };
+
+  const onTaken = (list: RevocationList, teamName: string, from: object | null) => {
+    onRevocations(list, teamName);
+    forward(list, from as PeerLink | null);
+  };
+
+  const onNotice = (link: PeerLink, bytes: Uint8Array) => {
+    p.team
+      .offer(bytes, link)
+      .catch((err: unknown) => {
+        const e = isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.INTERNAL, String(err));
+        if (e.code === ErrorCodes.FRAME_MALFORMED || e.code === ErrorCodes.FORBIDDEN) {
+          p.log('warn', `refused a revocation list from ${link.name} (${link.fingerprint}): ${e.message}; closing the session`);
+          link.session.channel.abort(e);
+        } else {
+          p.log('warn', `could not keep a revocation list from ${link.name}: ${e.message}`);
+        }
+      });
+  };
+
+  /** A team no longer trusted here (team.json changed): the sessions it admitted end. */
+  const onChanged = () => {
+    for (const s of p.sessions.sessions()) {
+      if (s.admission !== 'team' || !s.team || p.team.trusts(s.team.teamKey)) continue;
+      p.log('info', `team ${s.team.teamName} is no longer trusted: closing the session with ${s.remote.name} (${s.fingerprint})`);
+      s.channel.abort(new MemCloudError(ErrorCodes.PEER_REVOKED, `team ${s.team.teamName} is no longer trusted`));
+    }
+  };
+
+  p.sessions.on('session', onSession);
+  p.team.on('changed', onChanged);
+  p.team.on('revocations', onTaken);
+  p.cluster.on('team-revocations', onNotice);
+  return () => {
+    p.sessions.off('session', onSession);
+    p.team.off('changed', onChanged);
+    p.team.off('revocations', onTaken);
+    p.cluster.off('team-revocations', onNotice);
+  };
+}
