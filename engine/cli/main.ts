@@ -17,6 +17,7 @@ import { nodeRunCommand } from './commands/node-run';
 import { logsCommand, statsCommand } from './commands/observe';
 import { connectCommand, peersConnectCommand, peersDisconnectCommand, peersListCommand, peersUpdateCommand } from './commands/peers';
 import { pullCommand, pushCommand } from './commands/transfer';
+import { teamCommands } from './commands/team';
 import { trustAddCommand, trustListCommand, trustRemoveCommand } from './commands/trust';
 
 export const commands: readonly Command[] = [
@@ -42,6 +43,7 @@ export const commands: readonly Command[] = [
   trustListCommand,
   trustAddCommand,
   trustRemoveCommand,
+  ...teamCommands,
   consentPromptCommand,
   consentListCommand,
   consentApproveCommand,

@@ -8,7 +8,8 @@ import { fallbackDeviceName, findDevice } from '../../trust/device-query';
 import type { TrustedDevice } from '../../trust/trust-file';
 import { TrustStore } from '../../trust/trust-store';
 import { formatTable } from '../format';
-import { stringOpt, writeJson, type Command, type CommandContext } from '../command';
+import { stringOpt, UsageError, writeJson, type Command, type CommandContext } from '../command';
+import { trustTeam } from '../../team/team-member';
 import { tryClient } from '../client';
 import { writeTrustWarning } from '../trust-warning';
 import type { MemCloud } from '../../sdk/client';
@@ -40,11 +41,25 @@ function fp(d: TrustedDevice): string {
 
 export const trustAddCommand: Command = {
   path: ['trust', 'add'],
-  summary: 'Trust a device by its public key (as printed by `memcloud id` on that device).',
+  summary: 'Trust a device by its public key (as printed by `memcloud id` on that device), or with --team every member of a team.',
   args: '<public-key>',
-  positionals: { min: 1, max: 1 },
-  options: { name: { type: 'string', value: 'NAME', description: 'a name for the device (default: derived from its fingerprint)' } },
+  positionals: { min: 0, max: 1 },
+  options: {
+    name: { type: 'string', value: 'NAME', description: 'a name for the device or team (default: derived from its fingerprint)' },
+    team: { type: 'string', value: 'TEAM_KEY', description: 'admit every device with a valid certificate of this team without asking (no <public-key> then)' },
+  },
   async run(ctx) {
+    const teamKey = stringOpt(ctx, 'team');
+    if (teamKey !== undefined) {
+      if (ctx.positionals.length > 0) throw new UsageError('give either <public-key> or --team TEAM_KEY, not both', trustAddCommand);
+      const t = await trustTeam(ctx.home, teamKey, stringOpt(ctx, 'name'));
+      const key = parsePublicKey(t.publicKey);
+      return void ctx.out.write(`Trusted team ${t.name}
+  fingerprint ${fingerprint(key)}
+Devices with a valid certificate of this team are admitted without a prompt.
+`);
+    }
+    if (ctx.positionals.length === 0) throw new UsageError('missing argument: <public-key> (or --team TEAM_KEY)', trustAddCommand);
     const key = parsePublicKey(ctx.positionals[0]!);
     const own = await readOrCreateRecord(ctx.home); // its public key only: never unlocks
     if (own.publicKeyText === Buffer.from(key).toString('base64url')) {

@@ -1,0 +1,122 @@
+// The `memcloud team` group and `trust add --team` on real files in temp homes: help and usage
+// errors like the other groups, 0600 atomic files, certificates checked on join, and corrupt or
+// exposed team files refused with a clear error (a node does not start on them).
+
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { CLI } from '../../../scripts/demo-nodes';
+import { certificateText, issueCertificate } from '../../../engine/team/certificate';
+import { runCliInProcess } from '../../support/cli-in-process';
+
+const root = mkdtempSync(join(tmpdir(), 'memcloud-team-cli-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+const newHome = () => join(root, `h${n++}`);
+const mc = (home: string, ...args: string[]) => runCliInProcess([...args, '--home', home]);
+const keyOf = async (home: string) => (JSON.parse((await mc(home, 'id', '--json')).out) as { publicKey: string }).publicKey;
+
+describe('memcloud team', () => {
+  test('--help for the group and each command; usage errors exit 2', async () => {
+    const group = await runCliInProcess(['team', '--help']);
+    assert.equal(group.code, 0);
+    for (const c of ['create', 'add', 'join', 'revoke', 'list', 'show']) assert.match(group.out, new RegExp(`team ${c} `));
+    const help = await runCliInProcess(['team', 'add', '--help']);
+    assert.match(help.out, /Usage: memcloud team add \[options\] <device-key>/);
+    assert.match(help.out, /--expires DURATION/);
+    const home = newHome();
+    for (const args of [['team', 'create'], ['team', 'add'], ['team', 'join', 'a', 'b'], ['team', 'create', 'x', '--bogus'], ['trust', 'add', 'k', '--team', 'k2']]) {
+      const r = await mc(home, ...args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
+      assert.match(r.err, /Usage: memcloud /);
+    }
+    const expiry = await mc(home, 'team', 'create', 'Lab', '--expires', '0d');
+    assert.notEqual(expiry.code, 0);
+    assert.match(expiry.err, /--expires must be/);
+  });
+
+  test('create writes 0600 files; add prints a certificate that join checks and installs', async () => {
+    const admin = newHome();
+    const desk = newHome();
+    const created = await mc(admin, 'team', 'create', 'Lab', '--device-name', 'admin');
+    assert.equal(created.code, 0, created.err);
+    for (const f of ['team.json', 'team_keys.json']) assert.equal(statSync(join(admin, f)).mode & 0o777, 0o600, f);
+    assert.doesNotMatch(created.out, /secret/i);
+    const deskKey = await keyOf(desk);
+    const add = await mc(admin, 'team', 'add', deskKey, '--name', 'desk', '--expires', '30d');
+    assert.equal(add.code, 0, add.err);
+    const cert = add.out.trim();
+    assert.match(cert, /^mcteam1\.[A-Za-z0-9_-]+$/);
+    assert.match(add.err, /for desk .* valid until/);
+
+    const wrong = await mc(newHome(), 'team', 'join', cert);
+    assert.notEqual(wrong.code, 0);
+    assert.match(wrong.err, /for another device/);
+    const tampered = await mc(desk, 'team', 'join', cert.slice(0, -3) + (cert.endsWith('AAA') ? 'BBB' : 'AAA'));
+    assert.notEqual(tampered.code, 0);
+    assert.match(tampered.err, /not signed by the team key|Not a MemCloud team certificate/);
+
+    const join1 = await mc(desk, 'team', 'join', cert);
+    assert.equal(join1.code, 0, join1.err);
+    assert.match(join1.out, /Joined team Lab as desk/);
+    const list = JSON.parse((await mc(desk, 'team', 'list', '--json')).out) as { name: string; roles: string[] }[];
+    assert.deepEqual(list.map((t) => [t.name, t.roles]), [['Lab', ['member']]]);
+    const teamKey = (JSON.parse((await mc(admin, 'team', 'list', '--json')).out) as { publicKey: string }[])[0]!.publicKey;
+    const trusted = await mc(desk, 'trust', 'add', '--team', teamKey);
+    assert.equal(trusted.code, 0, trusted.err);
+    assert.match(trusted.out, /Trusted team Lab/);
+
+    const revoke = await mc(admin, 'team', 'revoke', 'desk');
+    assert.equal(revoke.code, 0, revoke.err);
+    assert.match(revoke.out, /Revoked desk .* from team Lab \(revocation list 1,/);
+    const again = await mc(admin, 'team', 'revoke', 'desk');
+    assert.notEqual(again.code, 0);
+    assert.match(again.err, /already revoked/);
+    const readd = await mc(admin, 'team', 'add', deskKey);
+    assert.notEqual(readd.code, 0);
+    assert.match(readd.err, /revoked from team Lab/);
+    const show = JSON.parse((await mc(admin, 'team', 'show', 'Lab', '--json')).out) as { revocationSerial: number; members: { name: string; status: string }[] };
+    assert.equal(show.revocationSerial, 1);
+    assert.deepEqual(show.members.map((m) => [m.name, m.status]), [['admin', 'valid'], ['desk', 'revoked']]);
+  });
+
+  test('an expired certificate is refused on join', async () => {
+    const desk = newHome();
+    const secret = ed25519.utils.randomSecretKey();
+    const deviceKey = Buffer.from(await keyOf(desk), 'base64url');
+    const cert = issueCertificate({ teamKey: ed25519.getPublicKey(secret), deviceKey, serial: 1, expiresAt: Math.floor(Date.now() / 1000) - 10, teamName: 'Old', deviceName: 'desk' }, secret);
+    const r = await mc(desk, 'team', 'join', certificateText(cert));
+    assert.notEqual(r.code, 0);
+    assert.match(r.err, /expired/);
+  });
+
+  test('a corrupt or exposed team file is an error naming it, and a node does not start on it', async () => {
+    const home = newHome();
+    assert.equal((await mc(home, 'team', 'create', 'Lab')).code, 0);
+    const path = join(home, 'team.json');
+    const good = readFileSync(path, 'utf8');
+    const json = JSON.parse(good) as { certificate: string };
+    writeFileSync(path, JSON.stringify({ ...json, certificate: json.certificate.slice(0, -2) + 'xx' }), { mode: 0o600 });
+    const list = await mc(home, 'team', 'list');
+    assert.notEqual(list.code, 0);
+    assert.match(list.err, /Team file ".*team\.json" is corrupt: .*MemCloud has not changed it/);
+    const node = spawnSync(process.execPath, [CLI, 'node', 'run', '--home', home, '--port', '0', '--host', '127.0.0.1', '--no-discovery'], { encoding: 'utf8', timeout: 60_000 });
+    assert.notEqual(node.status, 0);
+    assert.match(node.stderr + node.stdout, /Team file ".*team\.json" is corrupt/);
+    assert.equal(readFileSync(path, 'utf8').includes('xx'), true, 'the bad file is left as it was');
+    writeFileSync(path, good);
+    chmodSync(path, 0o666);
+    const exposed = await mc(home, 'team', 'list');
+    assert.notEqual(exposed.code, 0);
+    assert.match(exposed.err, /open to other users .* chmod 600/);
+    chmodSync(join(home, 'team_keys.json'), 0o640);
+    chmodSync(path, 0o600);
+    const keys = await mc(home, 'team', 'add', await keyOf(newHome()));
+    assert.notEqual(keys.code, 0);
+    assert.match(keys.err, /Team key file .* open to other users/);
+  });
+});
