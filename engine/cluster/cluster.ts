@@ -27,7 +27,7 @@ export interface OwnerEvents {
 
 export interface ClusterEvents {
   'peers-changed': [];
-  /** A peer sent a team revocation list (docs/protocol.md section 11.4); engine/team takes it. */
+  /** A peer sent a team revocation list (docs/protocol.md section 12.4); engine/team takes it. */
   'team-revocations': [link: PeerLink, list: Uint8Array];
 }
 

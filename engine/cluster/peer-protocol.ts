@@ -47,7 +47,7 @@ export type PeerNotice =
   | { readonly op: typeof Op.LEAVING }
   | { readonly op: typeof Op.EVICTED; readonly blocks: readonly string[] }
   | { readonly op: typeof Op.QUOTA; readonly allowedBytes: number }
-  /** Section 11.4: a team's signed revocation list, checked by engine/team. */
+  /** Section 12.4: a team's signed revocation list, checked by engine/team. */
   | { readonly op: typeof Op.TEAM_REVOCATIONS; readonly list: Uint8Array };
 
 export interface StatReply {
@@ -146,7 +146,7 @@ export function encodeQuota(allowedBytes: number): Buffer {
   return b;
 }
 
-/** Sent only to peers whose handshake payload was format 2 (section 11.4). */
+/** Sent only to peers whose handshake payload was format 2 (section 12.4). */
 export function encodeTeamRevocations(list: Uint8Array): Buffer {
   if (list.length > MAX_REVOCATION_LIST_BYTES) throw new RangeError('revocation list too large');
   const b = head(Op.TEAM_REVOCATIONS, 0, list.length);

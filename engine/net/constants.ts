@@ -27,7 +27,7 @@ export const HANDSHAKE_TIMEOUT_MS = 10_000;
 export const FIRST_MESSAGE_TIMEOUT_MS = 3000;
 /** [3.2] Message 1 is exactly an ephemeral key. */
 export const HANDSHAKE_MESSAGE_1_LENGTH = 32;
-/** [11.1] The largest team certificate (two 64-byte names); engine/team checks it is its own maximum. */
+/** [12.1] The largest team certificate (two 64-byte names); engine/team checks it is its own maximum. */
 export const MAX_TEAM_CERTIFICATE = 147 + 2 * 64;
 /** [3.3] The largest identity payload: 108 fixed bytes, a 64-byte name, and (format 2) a certificate behind its u16 length. */
 export const MAX_IDENTITY_PAYLOAD = 108 + 64 + 2 + MAX_TEAM_CERTIFICATE;

@@ -6,7 +6,7 @@ import { receivedName } from '../text/peer-text';
 import { MAX_TEAM_CERTIFICATE, PROTOCOL_VERSION, SIGNATURE_CONTEXT } from './constants';
 
 export const PAYLOAD_FORMAT = 1;
-/** Format 2: format 1's fields, then a team certificate (section 11.1) behind a u16 length, 0 for none. */
+/** Format 2: format 1's fields, then a team certificate (section 12.1) behind a u16 length, 0 for none. */
 export const PAYLOAD_FORMAT_TEAM = 2;
 export const MAX_NAME_BYTES = MAX_DEVICE_NAME_BYTES;
 const FIXED_LENGTH = 1 + 2 + 32 + 64 + 8 + 1;
@@ -19,7 +19,7 @@ export interface HandshakePayload {
   readonly name: string;
   /**
    * Present when the payload is format 2: the sender speaks the team part of the protocol
-   * (section 11) and may carry a certificate, opaque here (engine/team checks it).
+   * (section 12) and may carry a certificate, opaque here (engine/team checks it).
    */
   readonly team?: PayloadTeam;
 }

@@ -30,7 +30,7 @@ export interface RemoteDevice {
   readonly name: string;
   readonly offeredBytes: number;
   readonly protocolVersion: number;
-  /** Format 2 payloads (section 11): the peer speaks the team protocol; its certificate if any. */
+  /** Format 2 payloads (section 12): the peer speaks the team protocol; its certificate if any. */
   readonly team?: PayloadTeam;
 }
 

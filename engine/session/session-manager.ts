@@ -23,7 +23,7 @@ import { InboundGate } from './inbound-gate';
 import type { PayloadTeam } from '../net/handshake-payload';
 import type { TeamMembership } from '../team/team-state';
 
-/** `team`: admitted by a trusted team's certificate (docs/protocol.md section 11.3). */
+/** `team`: admitted by a trusted team's certificate (docs/protocol.md section 12.3). */
 export type Admission = 'trusted' | 'once' | 'always' | 'team';
 
 /** Team trust as the session manager needs it (engine/team/team-state.ts). */

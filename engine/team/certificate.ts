@@ -1,5 +1,5 @@
 // A team certificate: the team key vouches that a device key belongs to the team, under a name,
-// until an expiry (docs/protocol.md section 11.1). The one validated entry for its bytes.
+// until an expiry (docs/protocol.md section 12.1). The one validated entry for its bytes.
 
 import { ErrorCodes, MemCloudError } from '../errors';
 import { decodeBase64urlExact, encodeBase64url } from '../identity/base64url';

@@ -1,5 +1,5 @@
 // A team's revocation list: the device keys the team key no longer vouches for, under a serial
-// that only grows (docs/protocol.md section 11.2). The newest valid list of a team replaces any
+// that only grows (docs/protocol.md section 12.2). The newest valid list of a team replaces any
 // older one; keys are sorted and unique so one set of revocations has one encoding.
 
 import { ErrorCodes, MemCloudError } from '../errors';

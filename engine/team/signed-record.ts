@@ -1,5 +1,5 @@
 // Team records (certificates, revocation lists) are `body || signature`: an Ed25519 signature
-// (RFC 8032, strict) by the team key over `context || 00 || body` (docs/protocol.md section 11).
+// (RFC 8032, strict) by the team key over `context || 00 || body` (docs/protocol.md section 12).
 // The context keeps a signature made for one record kind from being valid for another.
 
 import { ed25519 } from '@noble/curves/ed25519.js';

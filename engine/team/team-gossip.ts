@@ -1,4 +1,4 @@
-// Revocation lists spread over the sessions that exist (docs/protocol.md section 11.4): a node
+// Revocation lists spread over the sessions that exist (docs/protocol.md section 12.4): a node
 // sends every list it knows to each team-aware peer when their session opens, and forwards a
 // strictly newer valid list to its other team-aware peers. A list that revokes a device ends
 // what the team gave it here: its sessions close and the blocks it stored here are dropped,

@@ -1,7 +1,7 @@
 // What a running node knows about teams (team.json in memory): the certificate it presents, the
 // teams whose members it admits without asking, and each known team's newest revocation list.
-// It decides team admissions (section 11.3) and takes revocation lists heard from peers or
-// written to the file by the CLI (section 11.4), keeping only strictly newer valid ones.
+// It decides team admissions (section 12.3) and takes revocation lists heard from peers or
+// written to the file by the CLI (section 12.4), keeping only strictly newer valid ones.
 
 import { EventEmitter } from 'node:events';
 import { timingSafeEqual } from 'node:crypto';
@@ -87,7 +87,7 @@ export class TeamState extends EventEmitter<TeamStateEvents> {
   }
 
   /**
-   * Section 11.3: the certificate in an authenticated payload admits its sender when it is well
+   * Section 12.3: the certificate in an authenticated payload admits its sender when it is well
    * formed, for the authenticated identity key, signed by a trusted team's key, not expired and not
    * on that team's newest revocation list. Anything else: null and why (the normal path follows).
    */
@@ -117,7 +117,7 @@ export class TeamState extends EventEmitter<TeamStateEvents> {
   }
 
   /**
-   * A list a peer sent (section 11.4). Malformed: FRAME_MALFORMED; a known team's newer list with a
+   * A list a peer sent (section 12.4). Malformed: FRAME_MALFORMED; a known team's newer list with a
    * bad signature: FORBIDDEN (forged). Older or equal serials and unknown teams change nothing.
    */
   async offer(bytes: Uint8Array, from: object | null = null): Promise<ListOutcome> {

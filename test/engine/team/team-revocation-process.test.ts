@@ -1,5 +1,5 @@
 // Team trust and revocation between five real node processes on 127.0.0.1 (docs/protocol.md
-// section 11): an administrator connected to one member only, three members and a device to be
+// section 12): an administrator connected to one member only, three members and a device to be
 // revoked, all admitted by their team certificates without a prompt. A revocation reaches every
 // member and ends every session with the revoked device; an older list sent again changes nothing;
 // a forged list is refused and its sender's session closed. The replays come from a real session
