@@ -48,7 +48,7 @@ export const nodeStatus: Schema<NodeStatus> = obj({
   memoryBytes: num,
   crypto: literal('native', 'portable', 'noble'),
   discovery: bool,
-}, { trustFileProblem });
+}, { trustFileProblem, teams: obj({ member: nullable(str), trusted: arr(str) }) });
 
 export const stats: Schema<Stats> = obj({
   at: num,
@@ -90,7 +90,7 @@ export const peerInfo: Schema<PeerInfo> = obj(
     latencyMs: nullable(num),
     direction: nullable(literal('inbound', 'outbound')),
   },
-  { consentId: str },
+  { consentId: str, team: str },
 );
 
 export const trustedDeviceInfo = obj({

@@ -81,6 +81,8 @@ export interface PeerInfo {
   readonly allowedBytes: number;
   readonly latencyMs: number | null;
   readonly direction: 'inbound' | 'outbound' | null;
+  /** Connected and admitted by this team's certificate (its name; peer text, escape it to show). */
+  readonly team?: string;
   /** Pending consent request id when state is pending-consent. */
   readonly consentId?: string;
 }
@@ -126,6 +128,8 @@ export interface NodeStatus {
   /** The crypto backend running (docs/architecture.md, crypto): native, portable or noble. */
   readonly crypto: 'native' | 'portable' | 'noble';
   readonly discovery: boolean;
+  /** Teams (docs/protocol.md section 12): the team this device is a member of, and the teams it trusts. */
+  readonly teams?: { readonly member: string | null; readonly trusted: readonly string[] };
   /** Set while trusted_devices.json cannot be used: no new session is admitted until it is fixed. */
   readonly trustFileProblem?: TrustFileProblemInfo;
 }

@@ -259,6 +259,13 @@ export class Engine {
         log: (level, m) => log.log(level, m),
       }),
     );
+    // What `peers`, trust lists and node status show about teams follows team.json.
+    const onTeamChanged = () => {
+      this.service.publish({ type: 'trust-changed' });
+      this.service.publish({ type: 'peers-changed' });
+    };
+    parts.team.on('changed', onTeamChanged);
+    this.cleanups.push(() => parts.team.off('changed', onTeamChanged));
     this.cleanups.push(watchTrustFile(parts.team, (m) => log.error(m.replace('trust list', 'team state; team admissions are refused until the file is fixed'))));
     const server = createServer((socket) => parts.sessions.accept(socket));
     await listen(server, options.host, options.port);
@@ -291,6 +298,7 @@ export class Engine {
       crypto: this.backend,
       discovery: this.discoveryEnabled,
       ...(this.trust.problem ? { trustFileProblem: this.trust.problem } : {}),
+      teams: { member: this.team.file.certificate?.teamName ?? null, trusted: this.team.file.trusted.map((t) => t.name) },
     };
   }
 

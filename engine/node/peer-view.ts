@@ -52,6 +52,7 @@ export function listPeers(src: PeerSources): PeerInfo[] {
       offeredBytes: s.remote.offeredBytes,
       latencyMs: s.channel.latencyMs < 0 ? null : s.channel.latencyMs,
       direction: s.direction,
+      ...(s.team ? { team: s.team.teamName } : {}),
     });
   }
   for (const r of src.consent.list()) {

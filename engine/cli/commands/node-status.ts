@@ -20,6 +20,9 @@ export async function describeStatus(ctx: CommandContext, client: MemCloud): Pro
       `  memory       ${formatSize(stats.local.usedBytes)} of ${formatSize(stats.local.capacityBytes)}`,
       `  borrowed     ${formatSize(stats.borrowed.usedBytes)} on peers (${stats.borrowed.items} blocks${stats.borrowed.degraded ? `, ${stats.borrowed.degraded} degraded` : ''})`,
       `  peers        ${connected} connected of ${peers.length} known`,
+      ...(s.teams && (s.teams.member || s.teams.trusted.length > 0)
+        ? [`  teams        ${[s.teams.member ? `member of team ${s.teams.member}` : '', s.teams.trusted.length ? `trusts ${s.teams.trusted.map((t) => `team ${t}`).join(', ')}` : ''].filter(Boolean).join('; ')}`]
+        : []),
       `  trust file   ${s.trustFileProblem ? `UNUSABLE (${s.trustFileProblem.code}): see the warning above` : 'ok'}`,
       `  home         ${s.home}`,
     ].join('\n') + '\n',

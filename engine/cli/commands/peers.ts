@@ -29,7 +29,7 @@ export const peersListCommand: Command = {
         peers.map((p) => [
           p.name,
           p.fingerprint,
-          p.state + (p.consentId ? ` (${p.consentId})` : ''),
+          p.state + (p.consentId ? ` (${p.consentId})` : '') + (p.team ? `, team ${p.team}` : ''),
           p.addresses[0] ?? '-',
           formatSize(p.offeredBytes),
           formatSize(p.usedByUsBytes),

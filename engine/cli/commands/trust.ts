@@ -10,6 +10,7 @@ import { TrustStore } from '../../trust/trust-store';
 import { formatTable } from '../format';
 import { stringOpt, UsageError, writeJson, type Command, type CommandContext } from '../command';
 import { trustTeam } from '../../team/team-member';
+import { describeTeams } from '../../team/team-view';
 import { tryClient } from '../client';
 import { writeTrustWarning } from '../trust-warning';
 import type { MemCloud } from '../../sdk/client';
@@ -90,8 +91,10 @@ export const trustListCommand: Command = {
       })) ??
       (await withStore(ctx, async (s) => s.list().map((d) => ({ ...d, fingerprint: fp(d), allowedBytes: d.allowedBytes ?? null, connected: false }))));
     if (ctx.values.json) return writeJson(ctx, devices);
+    const teams = (await describeTeams(ctx.home)).filter((t) => t.roles.includes('trusted'));
+    const teamLines = teams.length === 0 ? '' : `\nTeams (every member with a valid certificate is admitted without a prompt):\n${teams.map((t) => `  team ${t.name}  ${t.fingerprint}\n`).join('')}`;
     if (devices.length === 0) {
-      ctx.out.write('No trusted devices. Add one with: memcloud trust add <public-key>\n');
+      ctx.out.write(`No trusted devices. Add one with: memcloud trust add <public-key>\n${teamLines}`);
       return;
     }
     ctx.out.write(
@@ -105,7 +108,7 @@ export const trustListCommand: Command = {
           d.firstSeen.slice(0, 16).replace('T', ' '),
           d.lastSeen.slice(0, 16).replace('T', ' '),
         ]),
-      ),
+      ) + teamLines,
     );
   },
 };

@@ -107,6 +107,14 @@ describe('team admission', () => {
     const line = await nodes.get('m2')!.waitFor(/session established with rogue /);
     assert.match(line, /, team$/, 'admitted by the team certificate');
   });
+
+  test('peers, node status and trust list say "team Lab"', () => {
+    const peers = JSON.parse(cli(home('m2'), ['peers', 'list', '--json'])) as (Peer & { team?: string })[];
+    assert.deepEqual(peers.filter((p) => p.state === 'connected').map((p) => [p.name, p.team]), [['m1', 'Lab'], ['m3', 'Lab'], ['rogue', 'Lab']]);
+    assert.match(cli(home('m2'), ['peers', 'list']), /^rogue\s+\S+\s+connected, team Lab\s/m);
+    assert.match(cli(home('m1'), ['node', 'status']), /^  teams\s+member of team Lab; trusts team Lab$/m);
+    assert.match(cli(home('m3'), ['trust', 'list']), /^Teams \(every member with a valid certificate is admitted without a prompt\):\n  team Lab  [0-9A-Z-]{19}$/m);
+  });
 });
 
 describe('revocation', () => {
