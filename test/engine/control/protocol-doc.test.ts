@@ -11,7 +11,9 @@ import { OpCodes } from '../../../engine/control/protocol';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const doc = readFileSync(join(ROOT, 'docs', 'protocol.md'), 'utf8');
-const section = doc.slice(doc.indexOf('### 10.5 JSON ops'));
+const from = doc.indexOf('### 10.5 JSON ops');
+/** Section 10.5 alone: up to the next section heading (later sections have tables of their own). */
+const section = doc.slice(from, doc.indexOf('\n## ', from) === -1 ? undefined : doc.indexOf('\n## ', from));
 
 /** Every top-level interface and type alias of `source`, printed without comments. */
 function declarations(source: string, file: string): Map<string, string> {
