@@ -31,5 +31,6 @@ export function runCommand(page: Page, title: string, options?: WaitOptions): Pr
 export function openActivity(page: Page, title: string, options?: WaitOptions): Promise<void>;
 export function waitForTreeItem(page: Page, label: string, options?: WaitOptions): Promise<Locator>;
 export function waitForNotification(page: Page, text: string, options?: WaitOptions): Promise<Locator>;
+export function chooseContextMenuItem(page: Page, label: string, options?: WaitOptions): Promise<void>;
 /** Saves a PNG of the workbench; returns the file. */
 export function screenshot(page: Page, file: string): Promise<string>;

@@ -108,6 +108,25 @@ export async function waitForTreeItem(page, label, { timeoutMs = DEFAULT_TIMEOUT
   return row.first();
 }
 
+/**
+ * Chooses `label` in the open context menu. A click that lands while the menu is still settling can
+ * leave the item highlighted but not run (seen on a busy machine): then Enter runs the highlighted
+ * item. Enter is pressed only while the menu is still open, so the item never runs twice.
+ */
+export async function chooseContextMenuItem(page, label, { timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
+  const menu = page.locator('.context-view .monaco-menu');
+  const item = page.locator('.context-view .action-label', { hasText: label }).first();
+  await item.waitFor({ state: 'visible', timeout: timeoutMs });
+  await item.hover();
+  await item.click();
+  const closed = await menu.waitFor({ state: 'detached', timeout: 3_000 }).then(() => true, () => false);
+  if (!closed) {
+    await item.hover();
+    await page.keyboard.press('Enter');
+    await menu.waitFor({ state: 'detached', timeout: timeoutMs });
+  }
+}
+
 /** Waits for a notification toast containing `text`. */
 export async function waitForNotification(page, text, { timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
   const toast = page.locator('.notifications-toasts .notification-toast', { hasText: text });

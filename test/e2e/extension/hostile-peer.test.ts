@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import { prepare } from '../../../scripts/e2e/prepare.mjs';
-import { openActivity, openWorkbench, runCommand, screenshot, waitForNotification, waitForTreeItem } from '../../../scripts/e2e/workbench.mjs';
+import { chooseContextMenuItem, openActivity, openWorkbench, runCommand, screenshot, waitForNotification, waitForTreeItem } from '../../../scripts/e2e/workbench.mjs';
 import { cli } from '../../../scripts/demo-nodes';
 import { startHostilePeer, type HostilePeerProcess } from '../../support/hostile-peer-process';
 import { ROOT, ensureBuilt, freePort } from './setup';
@@ -143,7 +143,7 @@ describe('hostile device names and peer text in the VS Code workbench', () => {
       await page.mouse.move(700, 450);
       await page.locator('.context-view .hover-contents').waitFor({ state: 'detached', timeout: 15_000 });
       await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'notes.txt' }).first().click({ button: 'right' });
-      await page.locator('.context-view .action-label', { hasText: 'Offload File or Folder...' }).first().click();
+      await chooseContextMenuItem(page, 'Offload File or Folder...');
       // The offload's own progress comes first; on a loaded machine the failure can take a while.
       const failed = await waitForNotification(page, 'Could not offload', { timeoutMs: 120_000 });
       const failedMessage = failed.locator('.notification-list-item-message');

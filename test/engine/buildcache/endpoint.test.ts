@@ -249,7 +249,8 @@ describe('build-cache endpoint: bodies and limits', () => {
       req.write(randomBytes(3 * 1024 * 1024), () => setTimeout(() => req.destroy(), 100));
     });
     assert.equal((await call('GET', '/ccache/broken/off')).status, 404);
-    assert.equal((await owner.engine.api.cacheStatus()).entries, entries);
+    // No entry was added (an earlier test's refused entry may still be leaving the count meanwhile).
+    assert.ok((await owner.engine.api.cacheStatus()).entries <= entries, 'the broken upload added no entry');
     await eventually('the chunks already sent are freed on the lender', () => lenderHolds() === before);
   });
 

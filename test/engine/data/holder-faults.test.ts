@@ -80,7 +80,10 @@ describe('holders that lie', () => {
     const ns = keyOf(owner!);
     const idA = owner!.engine.catalog.keys.get('a')!;
     const idB = owner!.engine.catalog.keys.get('b')!;
-    // Both holders have both blocks; h1 swaps them, byte for byte valid copies of ours.
+    // Both holders have both blocks; h1 swaps them, byte for byte valid copies of ours. Reads go to
+    // the nearest replica first: h1 is made the nearest, so every read meets the swap.
+    const replicas = owner!.engine.replicas;
+    replicas.rank = (h: string) => (h === keyOf(h1!) ? 0 : 1);
     const get = h1!.engine.store.get.bind(h1!.engine.store);
     h1!.engine.store.get = (space: string, id: string) => (space === ns && id === idA ? get(space, idB) : space === ns && id === idB ? get(space, idA) : get(space, id));
     for (let i = 0; i < 4; i++) {
