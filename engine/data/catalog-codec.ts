@@ -30,21 +30,30 @@ export class CatalogFormatError extends Error {
   override readonly name = 'CatalogFormatError';
 }
 
-/** header = magic:8 || kind:u8 || zero:7 || epoch:16 */
-export function encodeFileHeader(kind: FileKindValue, epoch: Uint8Array): Buffer {
+/** What a file's header says. */
+export interface FileHeader {
+  /** The catalog's lineage (see Catalog.ownsId). */
+  readonly epoch: Uint8Array;
+  /** Which data key sealed the catalog's blocks (see data-key.ts); 0 before any was chosen. */
+  readonly keyId: number;
+}
+
+/** header = magic:8 || kind:u8 || zero:3 || keyId:u32 || epoch:16 */
+export function encodeFileHeader(kind: FileKindValue, h: FileHeader): Buffer {
   const b = Buffer.alloc(FILE_HEADER_BYTES);
   MAGIC.copy(b, 0);
   b[8] = kind;
-  b.set(epoch, 16);
+  b.writeUInt32BE(h.keyId, 12);
+  b.set(h.epoch, 16);
   return b;
 }
 
-export function decodeFileHeader(b: Uint8Array, kind: FileKindValue): Uint8Array {
+export function decodeFileHeader(b: Uint8Array, kind: FileKindValue): FileHeader {
   const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
   if (buf.length < FILE_HEADER_BYTES || !buf.subarray(0, 8).equals(MAGIC)) throw new CatalogFormatError('not a MemCloud catalog file');
   if (buf[8] !== kind) throw new CatalogFormatError(`a ${buf[8] === FileKind.SNAPSHOT ? 'snapshot' : 'journal'} where a ${kind === FileKind.SNAPSHOT ? 'snapshot' : 'journal'} belongs`);
-  for (let i = 9; i < 16; i++) if (buf[i] !== 0) throw new CatalogFormatError('unknown header flags (written by a newer MemCloud?)');
-  return buf.slice(16, 32);
+  for (let i = 9; i < 12; i++) if (buf[i] !== 0) throw new CatalogFormatError('unknown header flags (written by a newer MemCloud?)');
+  return { keyId: buf.readUInt32BE(12), epoch: buf.slice(16, 32) };
 }
 
 // ---- writing ------------------------------------------------------------------------------
@@ -231,15 +240,20 @@ export class ChangeEncoder {
   }
 }
 
-/** parent = kind:u8 (0 none, 1 key, 2 stream) || key:str16 | stream:16 */
+/**
+ * parent = kind:u8 (0 none, 1 key, 3 stream chunk) || key:str16 | stream:16 || index:u32.
+ * Kind 2 (a stream chunk without its index) was written before blocks were sealed; it is still read,
+ * as index 0: such blocks are checked by their content hash, and their index is never used.
+ */
 function writeParent(w: Writer, p: BlockParent): void {
   if (p === null) return w.u8(0);
   if (p.kind === 'key') {
     w.u8(1);
     return w.str(p.key);
   }
-  w.u8(2);
+  w.u8(3);
   w.hex(p.id, ID_BYTES);
+  w.u32(p.index);
 }
 
 // ---- reading ------------------------------------------------------------------------------
@@ -380,7 +394,11 @@ function readParent(r: Reader): BlockParent {
   const kind = r.u8();
   if (kind === 0) return null;
   if (kind === 1) return { kind: 'key', key: r.str() };
-  if (kind === 2) return { kind: 'stream', id: r.hex(ID_BYTES) };
+  if (kind === 2) return { kind: 'stream', id: r.hex(ID_BYTES), index: 0 };
+  if (kind === 3) {
+    const id = r.hex(ID_BYTES);
+    return { kind: 'stream', id, index: r.u32() };
+  }
   throw new CatalogFormatError(`unknown parent kind ${kind}`);
 }
 

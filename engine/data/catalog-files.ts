@@ -24,6 +24,7 @@ import {
   decodeFileHeader,
   encodeFileHeader,
   readFrames,
+  type FileHeader,
   type FileKindValue,
 } from './catalog-codec';
 import { CatalogJournal } from './catalog-journal';
@@ -55,16 +56,22 @@ export class CatalogFiles {
     private readonly log: Logger,
     private readonly compactAtBytes: number,
   ) {
-    this.journal = new CatalogJournal(paths.journal, catalog.epoch, (size) => this.maybeCompact(size));
+    this.journal = new CatalogJournal(paths.journal, catalog, (size) => this.maybeCompact(size));
   }
 
-  /** Restores the catalog from the home and starts journaling its changes. */
-  static async open(paths: CatalogPaths, log: Logger, opts: { readonly compactAtBytes?: number } = {}): Promise<Catalog> {
-    const { index, epoch, legacy } = await load(paths, log);
+  /**
+   * Restores the catalog from the home and starts journaling its changes. `bindKey` is told which
+   * data key the catalog's blocks were sealed with (0: none yet) and answers the one to use from
+   * now on (data-key.ts); it throws when that key cannot be had, and nothing is written then.
+   */
+  static async open(paths: CatalogPaths, log: Logger, opts: OpenOptions = {}): Promise<Catalog> {
+    const loaded = await load(paths, log);
+    const { index, epoch, legacy } = loaded;
+    const keyId = opts.bindKey ? await opts.bindKey(loaded.keyId) : loaded.keyId;
     const settled = settleAfterRestart(index);
     if (settled.localOnly > 0) log.info(`${settled.localOnly} blocks that were only in this node's RAM are gone`);
     if (settled.unfinished > 0) log.info(`${settled.unfinished} chunks of streams whose push never finished are dropped`);
-    const catalog = new Catalog(index, epoch);
+    const catalog = new Catalog(index, epoch, keyId);
     // A fresh snapshot first, then an empty journal: torn tails are gone and the next start is quick.
     await writeSnapshot(paths.snapshot, catalog);
     const files = new CatalogFiles(paths, catalog, log, opts.compactAtBytes ?? COMPACT_AT_BYTES);
@@ -109,7 +116,7 @@ export class CatalogFiles {
 /** The snapshot: a header, then the state as changes (blocks, then keys, then streams) in frames of about 1 MiB. */
 export function encodeSnapshot(catalog: Catalog): Buffer {
   const enc = new ChangeEncoder();
-  const parts: Buffer[] = [encodeFileHeader(FileKind.SNAPSHOT, catalog.epoch)];
+  const parts: Buffer[] = [encodeFileHeader(FileKind.SNAPSHOT, catalog)];
   const add = (c: CatalogChange) => {
     enc.add(c);
     if (enc.pending >= SNAPSHOT_FRAME_BYTES) parts.push(enc.frame());
@@ -125,9 +132,15 @@ async function writeSnapshot(path: string, catalog: Catalog): Promise<void> {
   await writeFileAtomic(path, encodeSnapshot(catalog), 0o600);
 }
 
+export interface OpenOptions {
+  readonly compactAtBytes?: number;
+  readonly bindKey?: (sealedWith: number) => Promise<number>;
+}
+
 interface Loaded {
   readonly index: OwnerIndex;
   readonly epoch: Uint8Array;
+  readonly keyId: number;
   /** The map came from an earlier version's owner-index.json. */
   readonly legacy: boolean;
 }
@@ -139,16 +152,16 @@ async function load(paths: CatalogPaths, log: Logger): Promise<Loaded> {
   const journal = await readOptional(paths.journal);
   if (!snapshot && !old && !journal) {
     const legacyText = await readOptional(paths.legacyIndex);
-    if (!legacyText) return { index, epoch: randomBytes(EPOCH_BYTES), legacy: false };
+    if (!legacyText) return { index, epoch: randomBytes(EPOCH_BYTES), keyId: 0, legacy: false };
     const { index: imported } = parseIndex(legacyText.toString('utf8'), paths.legacyIndex);
-    return { index: imported, epoch: randomBytes(EPOCH_BYTES), legacy: true };
+    return { index: imported, epoch: randomBytes(EPOCH_BYTES), keyId: 0, legacy: true };
   }
   if (!snapshot) {
     // The journal holds only what came after the last snapshot: alone it would be a wrong map, and
     // reconcile would free the rest. The snapshot is written before any journal exists.
     throw damaged(paths.snapshot, new CatalogFormatError(`it is missing while ${old ? `${paths.journal}.old` : paths.journal} exists`));
   }
-  let epoch: Uint8Array | null = null;
+  let header: FileHeader | null = null;
   const replay = (path: string, bytes: Buffer, kind: FileKindValue, tornOk: boolean) => {
     if (tornOk && bytes.length <= FILE_HEADER_BYTES && bytes.every((b) => b === 0)) {
       // A journal created just before the machine lost power: its header never reached the disk.
@@ -157,8 +170,9 @@ async function load(paths: CatalogPaths, log: Logger): Promise<Loaded> {
     }
     try {
       const own = decodeFileHeader(bytes, kind);
-      if (epoch && !Buffer.from(own).equals(Buffer.from(epoch))) throw new CatalogFormatError('it belongs to another catalog');
-      epoch = own;
+      if (header && !Buffer.from(own.epoch).equals(Buffer.from(header.epoch))) throw new CatalogFormatError('it belongs to another catalog');
+      if (header && own.keyId !== header.keyId) throw new CatalogFormatError('it names another data key than the snapshot');
+      header ??= own;
       const frames = readFrames(bytes, FILE_HEADER_BYTES);
       if (frames.state === 'corrupt' || (frames.state === 'torn' && !tornOk)) throw new CatalogFormatError(`unreadable from byte ${frames.end} on`);
       if (frames.state === 'torn') log.warn(`${path}: the last ${bytes.length - frames.end} bytes were a write cut short by a crash; nothing in them was acknowledged`);
@@ -171,7 +185,7 @@ async function load(paths: CatalogPaths, log: Logger): Promise<Loaded> {
   replay(paths.snapshot, snapshot, FileKind.SNAPSHOT, false);
   if (old) replay(`${paths.journal}.old`, old, FileKind.JOURNAL, true);
   if (journal) replay(paths.journal, journal, FileKind.JOURNAL, true);
-  return { index, epoch: epoch!, legacy: false };
+  return { index, epoch: header!.epoch, keyId: header!.keyId, legacy: false };
 }
 
 function damaged(path: string, err: unknown): MemCloudError {

@@ -10,7 +10,7 @@
 import { closeSync, fchmodSync, fdatasync, fdatasyncSync, fstatSync, openSync, renameSync, writeSync } from 'node:fs';
 import { ErrorCodes, MemCloudError } from '../errors';
 import type { CatalogChange } from './catalog-change';
-import { ChangeEncoder, FileKind, encodeFileHeader } from './catalog-codec';
+import { ChangeEncoder, FileKind, encodeFileHeader, type FileHeader } from './catalog-codec';
 
 const SYNC_INTERVAL_MS = 1000;
 
@@ -32,14 +32,14 @@ export class CatalogJournal {
   /** Bytes in the journal file. */
   size: number;
 
-  /** Creates (or empties) the journal at `path` for the catalog whose epoch is `epoch`. */
+  /** Creates (or empties) the journal at `path` for the catalog `header` names. */
   constructor(
     private readonly path: string,
-    private readonly epoch: Uint8Array,
+    private readonly header: FileHeader,
     /** Told after each write, with the journal's size (the owner decides when to compact). */
     private readonly onWritten: (size: number) => void = () => undefined,
   ) {
-    this.fd = openFresh(path, epoch);
+    this.fd = openFresh(path, header);
     this.size = fstatSync(this.fd).size;
     this.syncTimer = setInterval(() => this.syncSoon(), SYNC_INTERVAL_MS);
     this.syncTimer.unref();
@@ -107,7 +107,7 @@ export class CatalogJournal {
     // until then the old journal is as durable as the journal always is (see the file comment).
     closeSync(this.fd);
     renameSync(this.path, oldPath);
-    this.fd = openFresh(this.path, this.epoch);
+    this.fd = openFresh(this.path, this.header);
     this.encoder = new ChangeEncoder();
     this.size = fstatSync(this.fd).size;
     this.dirty = false;
@@ -142,11 +142,11 @@ function rejectAll(waiters: readonly Waiter[], err: MemCloudError): void {
 }
 
 /** Creates `path` afresh (0600) with its file header (a machine that loses power before it is on disk leaves a short file, read as empty). */
-function openFresh(path: string, epoch: Uint8Array): number {
+function openFresh(path: string, header: FileHeader): number {
   const fd = openSync(path, 'w', 0o600);
   try {
     if (process.platform !== 'win32') fchmodSync(fd, 0o600);
-    writeSync(fd, encodeFileHeader(FileKind.JOURNAL, epoch));
+    writeSync(fd, encodeFileHeader(FileKind.JOURNAL, header));
     closeSync(fd);
   } catch (err) {
     closeSync(fd);

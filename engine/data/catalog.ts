@@ -35,6 +35,8 @@ export class Catalog extends EventEmitter<CatalogEvents> {
   constructor(
     index: OwnerIndex = new OwnerIndex(),
     readonly epoch: Uint8Array = randomBytes(16),
+    /** Which data key seals this catalog's blocks (data-key.ts); 0 when none is bound yet. */
+    readonly keyId = 0,
   ) {
     super();
     this.index = index;

@@ -38,6 +38,11 @@ export function parseIndex(text: string, where: string): { index: OwnerIndex; dr
   if (!Array.isArray(f.blocks) || !Array.isArray(f.keys) || !Array.isArray(f.streams)) throw bad('missing lists');
   const index = new OwnerIndex();
   let dropped = 0;
+  // Earlier versions did not keep a chunk's place in its stream: it is its place in the stream's list.
+  const chunkIndex = new Map<string, number>();
+  for (const st of Array.isArray(f.streams) ? f.streams : []) {
+    if (Array.isArray(st?.chunks)) st.chunks.forEach((c, i) => chunkIndex.set(c, i));
+  }
   for (const row of f.blocks) {
     if (!Array.isArray(row) || row.length !== 8) throw bad('bad block row');
     const [id, size, hash, cache, wanted, holders, createdAt, parent] = row;
@@ -57,7 +62,7 @@ export function parseIndex(text: string, where: string): { index: OwnerIndex; dr
       wanted,
       holders: holders.map((h) => f.holders[h]!),
       createdAt,
-      parent: parent === null ? null : parent.startsWith('k:') ? { kind: 'key', key: parent.slice(2) } : { kind: 'stream', id: parent.slice(2) },
+      parent: parent === null ? null : parent.startsWith('k:') ? { kind: 'key', key: parent.slice(2) } : { kind: 'stream', id: parent.slice(2), index: chunkIndex.get(id) ?? 0 },
     };
     index.add(record);
   }

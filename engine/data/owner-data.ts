@@ -3,18 +3,25 @@
 
 import type { TransferProgress } from '../api/types';
 import type { ReplicaIO } from '../cluster/replica-io';
+import type { Aead } from '../crypto/aead';
 import type { Logger } from '../log/log';
 import type { Catalog } from './catalog';
 import { DataService } from './data-service';
 import { DataView } from './data-view';
 import { HolderEvents } from './holder-events';
+import { BlockSealer } from './block-seal';
 import { CatalogFiles, type CatalogPaths } from './catalog-files';
+import { openDataKey, type DataKey } from './data-key';
 import { OwnerBlocks } from './owner-blocks';
 import { Repairer } from './repairer';
 
 export interface OwnerDataOptions {
   /** Where the catalog is kept in the home. */
   readonly paths: CatalogPaths;
+  /** The data key file (data-key.ts). */
+  readonly dataKeyPath: string;
+  /** Seals blocks (the node's crypto backend). */
+  readonly aead: Aead;
   readonly io: ReplicaIO;
   readonly log: Logger;
   /** After a restart, holders get this long to reconnect before their blocks count as lost. */
@@ -36,11 +43,14 @@ export class OwnerData {
 
   static async open(opts: OwnerDataOptions): Promise<OwnerData> {
     const { io, log } = opts;
-    const catalog = await CatalogFiles.open(opts.paths, log);
+    let dataKey: DataKey | null = null;
+    const catalog = await CatalogFiles.open(opts.paths, log, {
+      bindKey: async (sealedWith) => (dataKey = await openDataKey(opts.dataKeyPath, sealedWith)).id,
+    });
     let blocks: OwnerBlocks | null = null;
     const grace = catalog.blocks.size > 0 ? (opts.startupGraceMs ?? 30_000) : 0;
-    const repairer = new Repairer(io, catalog, (id) => blocks!.read(id), log, grace);
-    blocks = new OwnerBlocks(io, catalog, repairer, log);
+    const repairer = new Repairer(io, catalog, (id) => blocks!.readStored(id), log, grace);
+    blocks = new OwnerBlocks(io, catalog, repairer, log, new BlockSealer(opts.aead, dataKey!));
     const view = new DataView(catalog, io);
     let self: OwnerData | null = null;
     const holders = new HolderEvents(io, catalog, repairer, log, opts.repairDelayMs);

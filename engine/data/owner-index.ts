@@ -4,11 +4,15 @@
 
 import type { Durability } from '../api/types';
 import type { HolderId } from '../cluster/replica-io';
+import { storedSize } from './stored-size';
 
 export type { HolderId };
 
-/** What a block belongs to: a key, a stream, or nothing (a stored block). */
-export type BlockParent = { readonly kind: 'key'; readonly key: string } | { readonly kind: 'stream'; readonly id: string } | null;
+/** What a block belongs to: a key, a stream (as its chunk `index`), or nothing (a stored block). */
+export type BlockParent =
+  | { readonly kind: 'key'; readonly key: string }
+  | { readonly kind: 'stream'; readonly id: string; readonly index: number }
+  | null;
 
 /** A block's record. Only its holders and wanted count change (a new version is a new block). */
 export interface BlockRecord {
@@ -132,13 +136,17 @@ export class OwnerIndex {
 
   private unlink(holder: HolderId, r: BlockRecord): void {
     this.byHolder.get(holder)?.delete(r.id);
-    this.bytesByHolder.set(holder, (this.bytesByHolder.get(holder) ?? 0) - r.size);
+    this.bytesByHolder.set(holder, (this.bytesByHolder.get(holder) ?? 0) - storedSize(r));
   }
 
   private link(holder: HolderId, id: string): void {
     let set = this.byHolder.get(holder);
     if (!set) this.byHolder.set(holder, (set = new Set()));
     set.add(id);
-    this.bytesByHolder.set(holder, (this.bytesByHolder.get(holder) ?? 0) + (this.blockMap.get(id)?.size ?? 0));
+    this.bytesByHolder.set(holder, (this.bytesByHolder.get(holder) ?? 0) + storedSizeOf(this.blockMap.get(id)));
   }
+}
+
+function storedSizeOf(r: BlockRecord | undefined): number {
+  return r ? storedSize(r) : 0;
 }

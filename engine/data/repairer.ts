@@ -8,6 +8,7 @@ import { chooseHolders } from '../cluster/placement';
 import { isMemCloudError } from '../errors';
 import type { Logger } from '../log/log';
 import type { Catalog } from './catalog';
+import { storedSize } from './stored-size';
 
 const CONCURRENCY = 4;
 const RETRY_MS = 5000;
@@ -88,7 +89,8 @@ export class Repairer {
     const live = record.holders.filter((h) => io.isLive(h));
     const need = record.wanted - live.length;
     if (need > 0) {
-      const targets = chooseHolders(io.candidates(record.size, record.holders), need, record.size);
+      const bytes = storedSize(record);
+      const targets = chooseHolders(io.candidates(bytes, record.holders), need, bytes);
       if (targets.length === 0) return; // stays degraded until a holder appears (wake)
       let data: Uint8Array;
       try {
@@ -107,7 +109,7 @@ export class Repairer {
         if (now) {
           if (written.length > 0) await catalog.setHolders(id, [...now.holders, ...written.filter((h) => !now.holders.includes(h))]);
         } else {
-          for (const t of written) void io.free(t, [id], record.size); // freed meanwhile
+          for (const t of written) void io.free(t, [id], bytes); // freed meanwhile
         }
         if (written.length < targets.length) this.later(id);
       } finally {
@@ -120,7 +122,7 @@ export class Repairer {
     const leaving = now.holders.filter((h) => !io.isLive(h) && io.isReadable(h));
     if (leaving.length === 0) return;
     await catalog.setHolders(id, now.holders.filter((h) => !leaving.includes(h)));
-    for (const h of leaving) void io.free(h, [id], now.size);
+    for (const h of leaving) void io.free(h, [id], storedSize(now));
   }
 
   private later(id?: string): void {

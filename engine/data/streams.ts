@@ -2,14 +2,14 @@
 // with the window, never with the stream. Each chunk is in the catalog once its replicas are
 // written; the stream itself is committed at end(), so a stream half-written when the node dies is
 // never listed, and its chunks are freed. A stream's digest is the SHA-256 of its chunks' SHA-256
-// digests in order, so it costs nothing beyond the per-block content hashes.
+// digests in order (the chunks themselves are checked by their seals, block-seal.ts).
 
 import { createHash, randomBytes } from 'node:crypto';
 import type { ReadStreamHandle, WriteStreamHandle } from '../api/engine-api';
 import type { StoreOptions, StreamInfo } from '../api/types';
 import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
 import type { Catalog } from './catalog';
-import type { OwnerBlocks } from './owner-blocks';
+import { contentHash, type OwnerBlocks } from './owner-blocks';
 import type { BlockRecord, StreamRecord } from './owner-index';
 
 export const CHUNK_BYTES = 1024 * 1024;
@@ -29,6 +29,8 @@ export class BlockWriteStream implements WriteStreamHandle {
   private fill = 0;
   private size = 0;
   private readonly chunks: Array<BlockRecord | null> = [];
+  /** SHA-256 of each chunk's content (hex), for the stream's digest. */
+  private readonly chunkDigests: string[] = [];
   private inflightBytes = 0;
   private readonly inflight = new Set<Promise<void>>();
   private windowWaiters: Array<() => void> = [];
@@ -77,7 +79,7 @@ export class BlockWriteStream implements WriteStreamHandle {
       throw this.failure;
     }
     const digest = createHash('sha256');
-    for (const c of this.chunks) digest.update(c!.hash, 'hex');
+    for (const d of this.chunkDigests) digest.update(d, 'hex');
     const record: StreamRecord = {
       id: this.id,
       name: this.opts.name ?? `stream ${this.id.slice(0, 8)}`,
@@ -133,7 +135,9 @@ export class BlockWriteStream implements WriteStreamHandle {
 
   private async storeChunk(data: Uint8Array, index: number): Promise<void> {
     const { blocks, catalog } = this.deps;
-    const record = await blocks.write(data, this.opts, { kind: 'stream', id: this.id });
+    // Blocks are checked by their seal; the content hash is only for the stream's digest.
+    this.chunkDigests[index] = contentHash(data);
+    const record = await blocks.write(data, this.opts, { kind: 'stream', id: this.id, index });
     if (this.aborted) {
       catalog.discard(record.id);
       await blocks.free([record]);

@@ -23,6 +23,8 @@ export const HomeFileNames = {
   teamFile: 'team.json',
   /** Secret keys of the teams this device administers (engine/team). */
   teamKeys: 'team_keys.json',
+  /** Seals this node's blocks; never leaves the machine. */
+  dataKey: 'data_key',
 } as const;
 
 export type HomeFileKey = keyof typeof HomeFileNames;

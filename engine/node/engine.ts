@@ -229,6 +229,8 @@ export class Engine {
     const home = homePaths(options.home);
     const owner = await OwnerData.open({
       paths: { snapshot: home.ownerCatalog, journal: home.ownerJournal, legacyIndex: home.ownerIndex },
+      dataKeyPath: home.dataKey,
+      aead: backend.aead,
       io: replicas,
       log,
     });

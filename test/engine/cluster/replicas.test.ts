@@ -43,13 +43,14 @@ test('a corrupt replica fails its content check; the other replica is used and t
   const holders = [h1!, h2!, h3!].filter((h) => h.engine.identity.publicKeyText === first);
   const ns = owner!.engine.identity.publicKeyText;
   const bad = holders[0]!.engine.store.get(ns, id)!;
+  const good = Buffer.from(bad); // the sealed block, as every holder keeps it
   bad[123]! ^= 0xff;
   for (let i = 0; i < 5; i++) assert.deepEqual(Buffer.from(await owner!.engine.api.get('precious')), value);
   // The bad copy is dropped and a good one written (possibly to the same holder, after freeing it).
   const intact = () => {
     const now = owner!.engine.catalog.blocks.get(id)!.holders;
     const copies = [h1!, h2!, h3!].filter((h) => now.includes(h.engine.identity.publicKeyText)).map((h) => h.engine.store.get(ns, id));
-    return copies.length === 2 && copies.every((c) => c !== undefined && Buffer.from(c).equals(value));
+    return copies.length === 2 && copies.every((c) => c !== undefined && Buffer.from(c).equals(good));
   };
   await until('two intact replicas again', intact);
   assert.ok(owner!.logs.some((l) => l.includes('corrupt replica')), 'the corruption is logged');

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, cli, startNode, type RunningNode } from '../../../scripts/demo-nodes';
 import { chargeOf } from '../../../engine/store/block-cost';
+import { sealedSize } from '../../../engine/data/stored-size';
 
 const root = mkdtempSync(join(tmpdir(), 'memcloud-repl-'));
 const nodes: RunningNode[] = [];
@@ -64,6 +65,8 @@ test('push 256 MiB with r=2, kill -9 a holder mid-push: every byte pulls back an
   await Promise.all(holders.map((h) => owner.waitFor(new RegExp(`session established with ${h.name} `))));
 
   const size = 256 * 1024 * 1024;
+  // What the holders keep of it: 256 sealed 1 MiB chunks.
+  const stored = 256 * sealedSize(1024 * 1024);
   const file = join(root, 'data.bin');
   const digest = await writeRandomFile(file, size);
 
@@ -103,14 +106,14 @@ test('push 256 MiB with r=2, kill -9 a holder mid-push: every byte pulls back an
   // The owner re-replicates what h1 held: eventually every item has 2 live replicas on h2 and h3.
   for (let i = 0; i < 200; i++) {
     const stats = json<{ borrowed: { degraded: number; usedBytes: number } }>(homes.owner!, ['stats']);
-    if (stats.borrowed.degraded === 0 && stats.borrowed.usedBytes === 2 * size) break;
+    if (stats.borrowed.degraded === 0 && stats.borrowed.usedBytes === 2 * stored) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   const stats = json<{ borrowed: { degraded: number; usedBytes: number } }>(homes.owner!, ['stats']);
   assert.equal(stats.borrowed.degraded, 0, 'no block is left with fewer than 2 replicas');
-  assert.equal(stats.borrowed.usedBytes, 2 * size);
-  const chunks = size / (1024 * 1024); // 1 MiB blocks, each charged its data plus the fixed overhead
-  assert.equal(lentBytes(homes.h2!) + lentBytes(homes.h3!), 2 * chunks * chargeOf(1024 * 1024), 'h2 and h3 now hold both replicas of everything');
+  assert.equal(stats.borrowed.usedBytes, 2 * stored);
+  const chunks = size / (1024 * 1024); // 1 MiB blocks, sealed, each charged its sealed size plus the fixed overhead
+  assert.equal(lentBytes(homes.h2!) + lentBytes(homes.h3!), 2 * chunks * chargeOf(sealedSize(1024 * 1024)), 'h2 and h3 now hold both replicas of everything');
   await owner.waitFor(/h1 left holding \d+ of our blocks/);
 
   // And still identical after re-replication.

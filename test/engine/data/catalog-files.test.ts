@@ -56,7 +56,7 @@ async function workload(c: Catalog): Promise<void> {
   for (let i = 0; i < 20; i += 5) await c.deleteKey(`k${i}`);
   await c.addBlock(block(c, null, [PEER_B], 5000));
   const streamId = 'ab'.repeat(16);
-  const chunks = [block(c, { kind: 'stream', id: streamId }), block(c, { kind: 'stream', id: streamId })];
+  const chunks = [block(c, { kind: 'stream', id: streamId, index: 0 }), block(c, { kind: 'stream', id: streamId, index: 1 })];
   for (const ch of chunks) await c.addBlock(ch);
   const stream: StreamRecord = { id: streamId, name: 'naïve name ✓', size: 200, chunks: chunks.map((ch) => ch.id), digest: 'cd'.repeat(32), format: 'folder', durability: 'cache', createdAt: 2 };
   await c.commitStream(stream);
@@ -188,7 +188,7 @@ describe('catalog files', () => {
     const final = state(c);
     const next = new ChangeEncoder();
     for (const change of [{ t: 'block', record: late }, { t: 'key', key: 'late', id: late.id }, { t: 'unkey', key: 'k1' }, { t: 'unblock', id: gone }] as const) next.add(change);
-    const lateJournal = Buffer.concat([encodeFileHeader(FileKind.JOURNAL, c.epoch), next.frame()]);
+    const lateJournal = Buffer.concat([encodeFileHeader(FileKind.JOURNAL, c), next.frame()]);
     await c.close();
     const cases: Array<[string, Buffer]> = [
       ['rotated, no new snapshot yet', earlySnapshot],
@@ -234,7 +234,7 @@ describe('catalog files', () => {
     const c = await CatalogFiles.open(paths, log);
     await c.setKey('local', block(c, { kind: 'key', key: 'local' }, [SELF]));
     await c.setKey('both', block(c, { kind: 'key', key: 'both' }, [SELF, PEER_A]));
-    await c.addBlock(block(c, { kind: 'stream', id: 'ef'.repeat(16) })); // its stream is never committed
+    await c.addBlock(block(c, { kind: 'stream', id: 'ef'.repeat(16), index: 0 })); // its stream is never committed
     await c.close();
     const back = await CatalogFiles.open(paths, log);
     assert.deepEqual([...back.keys.keys()], ['both']);

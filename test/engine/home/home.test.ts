@@ -41,7 +41,7 @@ describe('homePaths', () => {
     }
     assert.deepEqual(
       Object.values(HomeFileNames).sort(),
-      ['buildcache.json', 'buildcache_token', 'config.json', 'control.pipe', 'control.sock', 'identity_key', 'identity_key.lock', 'memcloud-init.gradle', 'node.lock', 'node.log', 'node.pid', 'owner-catalog', 'owner-index.json', 'owner-journal', 'team.json', 'team_keys.json', 'trusted_devices.json'],
+      ['buildcache.json', 'buildcache_token', 'config.json', 'control.pipe', 'control.sock', 'data_key', 'identity_key', 'identity_key.lock', 'memcloud-init.gradle', 'node.lock', 'node.log', 'node.pid', 'owner-catalog', 'owner-index.json', 'owner-journal', 'team.json', 'team_keys.json', 'trusted_devices.json'],
     );
   });
 });

@@ -11,6 +11,7 @@ import { chargeOf } from '../../../engine/store/block-cost';
 import { CLI, cli } from '../../../scripts/demo-nodes';
 import { hasRaw, lanForThisFile } from '../../support/lan-suite';
 import { type NetnsProcess } from '../../support/netns';
+import { sealedSize } from '../../../engine/data/stored-size';
 
 const root = mkdtempSync(join(tmpdir(), 'memcloud-lan-'));
 const lanNow = lanForThisFile(3, () => rmSync(root, { recursive: true, force: true }));
@@ -48,5 +49,5 @@ test('trusted nodes discover each other over mDNS and connect; an untrusted one 
   cli(homes.alpha!, ['set', 'across', 'the LAN']);
   assert.equal(cli(homes.alpha!, ['get', 'across']), 'the LAN');
   const lent = JSON.parse(cli(homes.beta!, ['stats', '--json'])) as { lent: { usedBytes: number } };
-  assert.equal(lent.lent.usedBytes, chargeOf('the LAN'.length));
+  assert.equal(lent.lent.usedBytes, chargeOf(sealedSize('the LAN'.length)), 'the value, sealed, plus the fixed overhead');
 });

@@ -1,0 +1,119 @@
+// Sealed blocks (issue 9 item 3) and the data key file, on every crypto backend this machine has:
+// a block opens only as exactly the block it was sealed as, with the key it was sealed with; the
+// data key is created once (0600), read back the same, and any problem with its file stops the
+// owner with an error naming the file.
+
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BlockSealer, PIECE_BYTES, sealedSize, type BlockIdentity } from '../../../engine/data/block-seal';
+import { openDataKey } from '../../../engine/data/data-key';
+import { loadBackend } from '../../../engine/crypto/backends';
+import { CRYPTO_BACKENDS } from '../../../engine/crypto/backend-name';
+import { isMemCloudError } from '../../../engine/errors';
+
+const dirs: string[] = [];
+after(async () => {
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+async function tempDir(): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), 'memcloud-seal-'));
+  dirs.push(d);
+  return d;
+}
+
+const id = () => randomBytes(16).toString('hex');
+const isCorrupt = (e: unknown) => isMemCloudError(e, 'CORRUPT_BLOCK');
+
+for (const name of CRYPTO_BACKENDS) {
+  describe(`sealed blocks (${name})`, () => {
+    const sealers = async () => {
+      const aead = (await loadBackend(name)).aead;
+      const dir = await tempDir();
+      return [new BlockSealer(aead, await openDataKey(join(dir, 'a'), 0)), new BlockSealer(aead, await openDataKey(join(dir, 'b'), 0))] as const;
+    };
+
+    test('round trip at every size around piece boundaries; the sealed bytes hold none of the content', async () => {
+      const [s] = await sealers();
+      for (const size of [0, 1, 1000, PIECE_BYTES - 1, PIECE_BYTES, PIECE_BYTES + 1, 3 * PIECE_BYTES, 1024 * 1024 + 7]) {
+        const plain = randomBytes(size);
+        const block: BlockIdentity = { id: id(), parent: { kind: 'stream', id: id(), index: 3 }, size };
+        const sealed = s.seal(block, plain);
+        assert.equal(sealed.length, sealedSize(size));
+        assert.deepEqual(Buffer.from(s.open(block, sealed)), plain);
+        if (size >= 16) assert.equal(Buffer.from(sealed).indexOf(plain.subarray(0, 16)), -1, 'no plaintext in the sealed block');
+      }
+    });
+
+    test('every changed byte, a cut, a swapped piece, another identity or another key is rejected', async () => {
+      const [s, other] = await sealers();
+      const size = 2 * PIECE_BYTES + 100;
+      const plain = randomBytes(size);
+      const block: BlockIdentity = { id: id(), parent: { kind: 'key', key: 'user:1' }, size };
+      const sealed = Buffer.from(s.seal(block, plain));
+      // A changed byte anywhere: header, every piece's ciphertext and tag.
+      for (const at of [0, 4, 8, 9, 8 + PIECE_BYTES + 15, 8 + PIECE_BYTES + 16, sealed.length - 1]) {
+        const bad = Buffer.from(sealed);
+        bad[at]! ^= 0x01;
+        assert.throws(() => s.open(block, bad), isCorrupt, `byte ${at}`);
+      }
+      assert.throws(() => s.open(block, sealed.subarray(0, sealed.length - 1)), isCorrupt, 'cut short');
+      assert.throws(() => s.open({ ...block, size: size - 1 }, sealed.subarray(0, sealed.length - 1)), isCorrupt, 'cut short, told the shorter size');
+      const piece = PIECE_BYTES + 16;
+      const swapped = Buffer.concat([sealed.subarray(0, 8), sealed.subarray(8 + piece, 8 + 2 * piece), sealed.subarray(8, 8 + piece), sealed.subarray(8 + 2 * piece)]);
+      assert.throws(() => s.open(block, swapped), isCorrupt, 'pieces swapped');
+      // The same bytes presented as another block of ours: another id, key, or place in a stream.
+      assert.throws(() => s.open({ ...block, id: id() }, sealed), isCorrupt, 'another id');
+      assert.throws(() => s.open({ ...block, parent: { kind: 'key', key: 'user:2' } }, sealed), isCorrupt, 'another key');
+      assert.throws(() => s.open({ ...block, parent: null }, sealed), isCorrupt, 'a stored block');
+      const chunk: BlockIdentity = { id: id(), parent: { kind: 'stream', id: id(), index: 0 }, size: 10 };
+      const sealedChunk = s.seal(chunk, randomBytes(10));
+      assert.throws(() => s.open({ ...chunk, parent: { kind: 'stream', id: (chunk.parent as { id: string }).id, index: 1 } }, sealedChunk), isCorrupt, 'another chunk index');
+      // Another owner (another data key) cannot open it, whatever the lender hands over.
+      assert.throws(() => other.open(block, sealed), (e) => isCorrupt(e) && /another data key/.test((e as Error).message));
+      assert.deepEqual(Buffer.from(s.open(block, sealed)), plain, 'the intact block still opens');
+    });
+  });
+}
+
+describe('the data key file', () => {
+  test('created once with mode 0600 and read back the same', async () => {
+    const path = join(await tempDir(), 'data_key');
+    const k = await openDataKey(path, 0);
+    assert.notEqual(k.id, 0);
+    if (process.platform !== 'win32') assert.equal((await stat(path)).mode & 0o777, 0o600);
+    const again = await openDataKey(path, k.id);
+    assert.equal(again.id, k.id);
+    assert.deepEqual(Buffer.from(again.key), Buffer.from(k.key));
+  });
+
+  test('missing while blocks were sealed, damaged, of another key, or open to others: refused, naming the file', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'data_key');
+    const names = (e: unknown) => isMemCloudError(e, 'HOME_UNUSABLE') && (e as Error).message.includes(path);
+    await assert.rejects(openDataKey(path, 0x1234), (e) => names(e) && /missing/.test((e as Error).message));
+    const k = await openDataKey(path, 0);
+    await assert.rejects(openDataKey(path, k.id ^ 1), (e) => names(e) && /sealed with key/.test((e as Error).message));
+    const good = await readFile(path);
+    for (const [what, bytes] of [
+      ['a flipped key byte', Buffer.concat([good.subarray(0, 20), Buffer.from([good[20]! ^ 1]), good.subarray(21)])],
+      ['cut short', good.subarray(0, good.length - 1)],
+      ['empty', Buffer.alloc(0)],
+      ['another file', Buffer.from('{"hello": 1}')],
+    ] as const) {
+      await writeFile(path, bytes, { mode: 0o600 });
+      await assert.rejects(openDataKey(path, k.id), names, what);
+      await assert.rejects(openDataKey(path, 0), names, `${what}, even with nothing sealed yet: never replaced`);
+    }
+    await writeFile(path, good);
+    if (process.platform !== 'win32') {
+      await chmod(path, 0o644);
+      await assert.rejects(openDataKey(path, k.id), (e) => names(e) && /readable by others/.test((e as Error).message));
+      await chmod(path, 0o600);
+    }
+    assert.equal((await openDataKey(path, k.id)).id, k.id);
+  });
+});
