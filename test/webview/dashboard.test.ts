@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { MemCloud } from '../../engine/sdk';
 import { chargeOf } from '../../engine/store/block-cost';
+import { sealedSize } from '../../engine/data/stored-size';
 import { formatSize } from '../../engine/store/sizes';
 import { DashboardHost } from '../../extension/dashboard/dashboard-host';
 import type { HostToWebview } from '../../webview/dashboard/protocol';
@@ -159,8 +160,8 @@ describe('dashboard in a real browser with live nodes', () => {
     assert.equal(await tracks.count(), 2);
     assert.deepEqual(
       [await tracks.nth(0).getAttribute('aria-valuetext'), await tracks.nth(1).getAttribute('aria-valuetext')],
-      // what we use on the desk: our data; what the desk stores here: its block as we charge it (+512 B)
-      ['293 KiB of 64 MiB', `${formatSize(chargeOf(500_000))} of 32 MiB`],
+      // what we use on the desk: our data, sealed; what the desk stores here: its sealed block as we charge it (+512 B)
+      ['293 KiB of 64 MiB', `${formatSize(chargeOf(sealedSize(500_000)))} of 32 MiB`],
     );
     for (let i = 0; i < 2; i++) {
       assert.ok(Number(await tracks.nth(i).getAttribute('aria-valuenow')) > 0);
