@@ -5,6 +5,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { sealedSize } from '../../../engine/data/stored-size';
 import { MAX_WAITING_REQUESTS } from '../../../engine/cluster/holder-dispatch';
 import { Op, encodeLoad, encodeStore, type PeerReply } from '../../../engine/cluster/peer-protocol';
 import { connect, trustEachOther, type TestEngine } from '../../support/engines';
@@ -102,7 +103,7 @@ describe('holder dispatch', () => {
     for (let i = 0; i < 64; i++) refs.push(await owner.engine.api.store(randomBytes(MiB), { target: 'remote' }));
     const link = owner.engine.cluster.linkFor(lender.engine.identity.publicKeyText)!;
     const data = await Promise.all(refs.map((r) => link.load(r.id)));
-    assert.ok(data.every((d) => d.length === MiB));
+    assert.ok(data.every((d) => d.length === sealedSize(MiB)), 'every sealed 1 MiB block comes back whole');
     assert.equal(lender.engine.holder.requestsRefused, 0);
   });
 });

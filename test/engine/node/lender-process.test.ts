@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { sealedSize } from '../../../engine/data/stored-size';
 import type { PeerInfo, Stats } from '../../../engine/api/types';
 import { MemCloud } from '../../../engine/sdk';
 import { chargeOf } from '../../../engine/store/block-cost';
@@ -64,14 +65,14 @@ describe('lender processes', () => {
       const id = cli(homes.cacher!, ['store', '--cache', '--file', file]).trim();
       blocks.push({ id, data });
     }
-    const kept = Math.floor((4 * MiB) / chargeOf(MiB)); // each block is charged its data plus 512 B
+    const kept = Math.floor((4 * MiB) / chargeOf(sealedSize(MiB))); // each block is charged its sealed data plus 512 B
     assert.equal(kept, 3);
     const stats = json<Stats>(homes.keeper!, ['stats']);
-    assert.equal(stats.lent.usedBytes, kept * chargeOf(MiB), 'the offer holds the newest blocks, charged');
+    assert.equal(stats.lent.usedBytes, kept * chargeOf(sealedSize(MiB)), 'the offer holds the newest blocks, charged');
     assert.ok(stats.lent.usedBytes <= stats.lent.offeredBytes);
     assert.equal(stats.evictions, 10 - kept);
     const seen = json<PeerInfo[]>(homes.keeper!, ['peers', 'list']).find((p) => p.name === 'cacher')!;
-    assert.equal(seen.storedHereBytes, kept * chargeOf(MiB));
+    assert.equal(seen.storedHereBytes, kept * chargeOf(sealedSize(MiB)));
 
     for (const b of blocks.slice(10 - kept)) {
       const r = spawnSync(process.execPath, [CLI, 'load', b.id, '--home', homes.cacher!], { maxBuffer: 4 * MiB });
@@ -100,9 +101,9 @@ describe('lender processes', () => {
     for (const o of owners) cli(homes[o.name]!, ['set', 'k', randomBytes(60_000).toString('base64'), '--remote']);
     const peers = json<PeerInfo[]>(homes.holder!, ['peers', 'list']);
     const storedBy = (name: string): number => peers.find((p) => p.name === name)!.storedHereBytes;
-    for (const o of owners) assert.equal(storedBy(o.name), chargeOf(80_000), `${o.name} stores one value on the holder`);
+    for (const o of owners) assert.equal(storedBy(o.name), chargeOf(sealedSize(80_000)), `${o.name} stores one value on the holder`);
     const lentBytes = (): number => json<Stats>(homes.holder!, ['stats']).lent.usedBytes;
-    assert.equal(lentBytes(), 3 * chargeOf(80_000));
+    assert.equal(lentBytes(), 3 * chargeOf(sealedSize(80_000)));
 
     // A person edits the file: one device marked revoked, another deleted from the list.
     const path = join(homes.holder!, 'trusted_devices.json');
