@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireDebianTool } from '../../../../scripts/buildtools/prepare.mjs';
-import { useToolWorld } from './tool-world';
+import { plainText, toolEnv, useToolWorld } from './tool-world';
 
 const tools = useToolWorld(() => requireDebianTool('bazel'));
 
@@ -20,9 +20,9 @@ test('bazel: after `bazel clean` the genrule is a remote cache hit', () => {
   // needs its install base and JDK settings from /etc/bazel/bazelrc.
   const startup = ['--batch', `--output_user_root=${join(tools.world.root, 'bazel-root')}`, '--nohome_rc'];
   const bazel = (...args: string[]) => {
-    const r = spawnSync('bazel', [...startup, ...args], { cwd: dir, encoding: 'utf8', timeout: 300_000, env: { ...process.env, HOME: tools.world.root } });
+    const r = spawnSync('bazel', [...startup, ...args], { cwd: dir, encoding: 'utf8', timeout: 300_000, env: toolEnv({ HOME: tools.world.root }) });
     assert.equal(r.status, 0, `bazel ${args.join(' ')}:\n${r.stdout}\n${r.stderr}`);
-    return r.stdout + r.stderr;
+    return plainText(r.stdout + r.stderr);
   };
   const build = () => bazel('build', '//:greeting', ...tools.world.bazelFlags);
   const first = build();

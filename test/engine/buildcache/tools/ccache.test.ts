@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireDebianTool } from '../../../../scripts/buildtools/prepare.mjs';
-import { useToolWorld } from './tool-world';
+import { plainText, toolEnv, useToolWorld } from './tool-world';
 
 const FILES = 24;
 const tools = useToolWorld(() => {
@@ -24,13 +24,13 @@ function writeProject(dir: string): void {
 }
 
 function ccacheEnv(ccacheDir: string): NodeJS.ProcessEnv {
-  return { ...process.env, CCACHE_DIR: ccacheDir, CCACHE_REMOTE_STORAGE: tools.world.vars.CCACHE_REMOTE_STORAGE, CC: 'ccache gcc', CCACHE_NOHASHDIR: '1' };
+  return toolEnv({ CCACHE_DIR: ccacheDir, CCACHE_REMOTE_STORAGE: tools.world.vars.CCACHE_REMOTE_STORAGE, CC: 'ccache gcc', CCACHE_NOHASHDIR: '1' });
 }
 
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): string {
   const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: 300_000 });
   assert.equal(r.status, 0, `${cmd} ${args.join(' ')}:\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
+  return plainText(r.stdout);
 }
 
 test('ccache: with the local cache wiped, >= 95% of compilations are remote hits (ccache -s -v), objects identical', () => {

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireDebianTool } from '../../../../scripts/buildtools/prepare.mjs';
-import { useToolWorld } from './tool-world';
+import { plainText, toolEnv, useToolWorld } from './tool-world';
 
 const tools = useToolWorld(() => requireDebianTool('gradle'));
 
@@ -19,16 +19,15 @@ test('gradle: with its build and user home removed, compileJava comes FROM-CACHE
   writeFileSync(join(dir, 'src', 'main', 'java', 'Hello.java'), 'public class Hello { public static void main(String[] a) { System.out.println("hello"); } }\n');
   const userHome = join(tools.world.root, 'gradle-home');
   const gradle = () => {
-    const env = {
-      ...process.env,
+    const env = toolEnv({
       GRADLE_USER_HOME: userHome,
       MEMCLOUD_GRADLE_CACHE_URL: tools.world.vars.MEMCLOUD_GRADLE_CACHE_URL,
       MEMCLOUD_GRADLE_CACHE_TOKEN: tools.world.vars.MEMCLOUD_GRADLE_CACHE_TOKEN,
-    };
+    });
     const args = ['--no-daemon', '--console=plain', '--build-cache', '--init-script', tools.world.gradleInitScript, 'compileJava'];
     const r = spawnSync('gradle', args, { cwd: dir, env, encoding: 'utf8', timeout: 300_000 });
     assert.equal(r.status, 0, `gradle:\n${r.stdout}\n${r.stderr}`);
-    return r.stdout + r.stderr;
+    return plainText(r.stdout + r.stderr);
   };
   const first = gradle();
   assert.doesNotMatch(first, /FROM-CACHE/);

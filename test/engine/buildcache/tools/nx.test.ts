@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { NPM_TOOLS_BIN, prepareNpmTools } from '../../../../scripts/buildtools/prepare.mjs';
-import { useToolWorld } from './tool-world';
+import { plainText, toolEnv, useToolWorld } from './tool-world';
 import { PACKAGES, outputs, writeWorkspace } from './workspace';
 
 const tools = useToolWorld(prepareNpmTools);
@@ -18,8 +18,7 @@ function wipe(dir: string): void {
 }
 
 function nx(dir: string): { code: number; output: string } {
-  const env = {
-    ...process.env,
+  const env = toolEnv({
     NX_SELF_HOSTED_REMOTE_CACHE_SERVER: tools.world.vars.NX_SELF_HOSTED_REMOTE_CACHE_SERVER,
     NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: tools.world.vars.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN,
     NX_CACHE_DIRECTORY: join(dir, '.nx', 'cache'),
@@ -27,9 +26,9 @@ function nx(dir: string): { code: number; output: string } {
     NX_NO_CLOUD: 'true',
     NX_TUI: 'false',
     NX_SKIP_NX_CACHE: 'false',
-  };
+  });
   const r = spawnSync(join(NPM_TOOLS_BIN, 'nx'), ['run-many', '-t', 'build', '--output-style=static', '--parallel=2'], { cwd: dir, env, encoding: 'utf8', timeout: 300_000 });
-  return { code: r.status ?? -1, output: r.stdout + r.stderr };
+  return { code: r.status ?? -1, output: plainText(r.stdout + r.stderr) };
 }
 
 test('nx: remote hits show as [remote cache]; with the lender killed the build still passes', async () => {

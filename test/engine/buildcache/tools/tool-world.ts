@@ -11,6 +11,21 @@ import { createCacheWorld, type CacheWorld } from '../../../support/cache-world'
 
 export const TOOL_TEST_CACHE = { enabled: false, deadlineMs: 5000 } as const;
 
+/**
+ * The environment for a tool run: the caller's, with colour asked off. Tools colour their output when
+ * CI or FORCE_COLOR says so (Nx then writes `nx run\x1b[22m alpha:build`); the assertions read text.
+ */
+export function toolEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra, NO_COLOR: '1', FORCE_COLOR: '0', TERM: 'dumb' };
+  return env;
+}
+
+/** A tool's output as plain text: ANSI escape sequences (colours, cursor moves) removed. */
+export function plainText(output: string): string {
+  // eslint-disable-next-line no-control-regex
+  return output.replace(/\x1b\[[0-9;?]*[ -\/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g, '');
+}
+
 /** Registers before/after hooks; `world` is there once the tests run. */
 export function useToolWorld(checkTools: () => unknown): { readonly world: CacheWorld } {
   const holder = {} as { world: CacheWorld };

@@ -7,24 +7,23 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { NPM_TOOLS_BIN, prepareNpmTools } from '../../../../scripts/buildtools/prepare.mjs';
-import { useToolWorld } from './tool-world';
+import { plainText, toolEnv, useToolWorld } from './tool-world';
 import { PACKAGES, outputs, writeWorkspace } from './workspace';
 
 const tools = useToolWorld(prepareNpmTools);
 
 function turbo(dir: string): string {
-  const env = {
-    ...process.env,
+  const env = toolEnv({
     TURBO_API: tools.world.vars.TURBO_API,
     TURBO_TOKEN: tools.world.vars.TURBO_TOKEN,
     TURBO_TEAM: tools.world.vars.TURBO_TEAM,
     TURBO_TELEMETRY_DISABLED: '1',
     DO_NOT_TRACK: '1',
     TURBO_NO_UPDATE_NOTIFIER: '1',
-  };
+  });
   const r = spawnSync(join(NPM_TOOLS_BIN, 'turbo'), ['run', 'build', '--output-logs=full', '--concurrency=2'], { cwd: dir, env, encoding: 'utf8', timeout: 300_000 });
   assert.equal(r.status, 0, `turbo failed:\n${r.stdout}\n${r.stderr}`);
-  return r.stdout + r.stderr;
+  return plainText(r.stdout + r.stderr);
 }
 
 test('turbo: with .turbo and the outputs removed, the second run is FULL TURBO from the pool', () => {
