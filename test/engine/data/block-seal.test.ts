@@ -5,12 +5,13 @@
 
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlockSealer, PIECE_BYTES, sealedSize, type BlockIdentity } from '../../../engine/data/block-seal';
-import { openDataKey } from '../../../engine/data/data-key';
+import { openDataKey, type DataKey } from '../../../engine/data/data-key';
+import { FixedKeyHmac } from '../../../engine/data/fixed-key-hmac';
 import { loadBackend } from '../../../engine/crypto/backends';
 import { CRYPTO_BACKENDS } from '../../../engine/crypto/backend-name';
 import { isMemCloudError } from '../../../engine/errors';
@@ -78,6 +79,70 @@ for (const name of CRYPTO_BACKENDS) {
     });
   });
 }
+
+/**
+ * docs/protocol.md 7.4 computed from the spec's text alone, with node:crypto's HMAC and
+ * ChaCha20-Poly1305 objects: what an independent client would write. Every backend must produce
+ * exactly these bytes (the wire and every holder's stored blocks depend on them).
+ */
+function specSeal(dataKey: DataKey, block: BlockIdentity, plain: Uint8Array): Buffer {
+  const u32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32BE(v); return b; };
+  const id = Buffer.from(block.id, 'hex');
+  const subkey = createHmac('sha256', dataKey.key).update(Buffer.from('MemCloud sealed block v1', 'latin1')).update(id).digest();
+  const p = block.parent;
+  const item = Buffer.alloc(32);
+  if (p?.kind === 'key') createHash('sha256').update(p.key, 'utf8').digest().copy(item);
+  if (p?.kind === 'stream') Buffer.from(p.id, 'hex').copy(item);
+  const size = Buffer.alloc(8);
+  size.writeBigUInt64BE(BigInt(block.size));
+  const identity = Buffer.concat([Buffer.from('MCSB'), u32(dataKey.id), id, Buffer.from([p === null ? 0 : p.kind === 'key' ? 1 : 2]), item, u32(p?.kind === 'stream' ? p.index : 0), size]);
+  const pieces: Buffer[] = [Buffer.from('MCSB'), u32(dataKey.id)];
+  const n = Math.max(1, Math.ceil(block.size / PIECE_BYTES));
+  for (let i = 0; i < n; i++) {
+    const nonce = Buffer.alloc(12);
+    nonce.writeBigUInt64LE(BigInt(i), 4);
+    const c = createCipheriv('chacha20-poly1305', subkey, nonce, { authTagLength: 16 });
+    const piece = plain.subarray(i * PIECE_BYTES, Math.min(block.size, (i + 1) * PIECE_BYTES));
+    c.setAAD(Buffer.concat([identity, u32(i)]), { plaintextLength: piece.length });
+    pieces.push(c.update(piece), c.final(), c.getAuthTag());
+  }
+  return Buffer.concat(pieces);
+}
+
+describe('the sealed block format (docs/protocol.md 7.4)', () => {
+  test('every backend seals exactly the bytes the spec describes, for each kind of block and size', async () => {
+    const dataKey = await openDataKey(join(await tempDir(), 'data_key'), 0);
+    const blocks: BlockIdentity[] = [];
+    for (const size of [0, 1, 1024, PIECE_BYTES, PIECE_BYTES + 1, 3 * PIECE_BYTES + 5]) {
+      blocks.push({ id: id(), parent: null, size });
+      blocks.push({ id: id(), parent: { kind: 'key', key: `user:${size}:\u00e9\u{1f600}` }, size });
+      blocks.push({ id: id(), parent: { kind: 'stream', id: id(), index: size % 7 }, size });
+    }
+    for (const name of CRYPTO_BACKENDS) {
+      const sealer = new BlockSealer((await loadBackend(name)).aead, dataKey);
+      for (const block of blocks) {
+        const plain = randomBytes(block.size);
+        const expected = specSeal(dataKey, block, plain);
+        assert.deepEqual(Buffer.from(sealer.seal(block, plain)), expected, `${name}: ${block.parent?.kind ?? 'stored'} block of ${block.size} bytes`);
+        assert.deepEqual(Buffer.from(sealer.open(block, expected)), plain, `${name} opens the spec's bytes`);
+      }
+    }
+  });
+
+  test('the subkeys are HMAC-SHA256 under the data key, call after call', () => {
+    const key = randomBytes(32);
+    const label = Buffer.from('MemCloud sealed block v1', 'latin1');
+    const mac = new FixedKeyHmac(key, label, 16);
+    for (let i = 0; i < 50; i++) {
+      const msg = randomBytes(40);
+      const at = i % 24;
+      const expected = createHmac('sha256', key).update(label).update(msg.subarray(at, at + 16)).digest();
+      assert.deepEqual(mac.mac(msg, at), expected);
+    }
+    const short = randomBytes(5);
+    assert.deepEqual(new FixedKeyHmac(short, Buffer.alloc(0), 3).mac(Buffer.from('abc')), createHmac('sha256', short).update('abc').digest());
+  });
+});
 
 describe('the data key file', () => {
   test('created once with mode 0600 and read back the same', async () => {
