@@ -90,7 +90,7 @@ export const peerInfo: Schema<PeerInfo> = obj(
     latencyMs: nullable(num),
     direction: nullable(literal('inbound', 'outbound')),
   },
-  { consentId: str, team: str },
+  { consentId: str, team: str, nameMatchesTrustedFingerprint: str },
 );
 
 export const trustedDeviceInfo = obj({

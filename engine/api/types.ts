@@ -85,6 +85,11 @@ export interface PeerInfo {
   readonly team?: string;
   /** Pending consent request id when state is pending-consent. */
   readonly consentId?: string;
+  /**
+   * On a device we do not trust whose name looks like a trusted device's (the confusable skeleton
+   * of docs/protocol.md 3.3.1) or quotes its fingerprint: that trusted device's fingerprint.
+   */
+  readonly nameMatchesTrustedFingerprint?: string;
 }
 
 export interface TrustedDeviceInfo {

@@ -5,6 +5,7 @@ import type { ConsentRequestInfo, PeerInfo, TrustedDeviceInfo } from '../api/typ
 import type { HolderService } from '../cluster/holder-service';
 import type { ConsentQueue } from '../consent/consent-queue';
 import type { Catalog } from '../data/catalog';
+import { lookalikeCheck } from '../consent/lookalike';
 import type { DiscoveredPeer } from '../discovery';
 import { fingerprint } from '../identity/fingerprint';
 import type { SessionManager } from '../session/session-manager';
@@ -33,16 +34,24 @@ export function allowanceOf(src: PeerSources, publicKey: string): number {
 
 export function listPeers(src: PeerSources): PeerInfo[] {
   const out = new Map<string, PeerInfo>();
-  const trusted = new Map(src.trust.list().map((d) => [d.publicKey, d]));
-  const base = (publicKey: string, name: string): Omit<PeerInfo, 'state' | 'addresses' | 'offeredBytes' | 'latencyMs' | 'direction'> => ({
-    publicKey,
-    fingerprint: fingerprintOf(publicKey),
-    name: trusted.get(publicKey)?.name ?? name,
-    trusted: trusted.get(publicKey)?.status === 'trusted',
-    usedByUsBytes: src.catalog.bytesOn(publicKey),
-    storedHereBytes: src.holder.stat(publicKey).usedBytes,
-    allowedBytes: allowanceOf(src, publicKey),
-  });
+  const devices = src.trust.list();
+  const trusted = new Map(devices.map((d) => [d.publicKey, d]));
+  const lookalike = lookalikeCheck(devices);
+  const base = (publicKey: string, name: string): Omit<PeerInfo, 'state' | 'addresses' | 'offeredBytes' | 'latencyMs' | 'direction'> => {
+    const isTrusted = trusted.get(publicKey)?.status === 'trusted';
+    const shown = trusted.get(publicKey)?.name ?? name;
+    const like = isTrusted ? undefined : lookalike(shown);
+    return {
+      publicKey,
+      fingerprint: fingerprintOf(publicKey),
+      name: shown,
+      trusted: isTrusted,
+      usedByUsBytes: src.catalog.bytesOn(publicKey),
+      storedHereBytes: src.holder.stat(publicKey).usedBytes,
+      allowedBytes: allowanceOf(src, publicKey),
+      ...(like ? { nameMatchesTrustedFingerprint: like } : {}),
+    };
+  };
   for (const s of src.sessions.sessions()) {
     if (out.has(s.publicKey)) continue;
     out.set(s.publicKey, {

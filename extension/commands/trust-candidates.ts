@@ -25,10 +25,15 @@ export function trustCandidates(peers: readonly PeerInfo[]): TrustCandidate[] {
     .filter((p) => !p.trusted && (p.state === 'pending-consent' || p.state === 'discovered' || p.state === 'connected'))
     .sort((a, b) => Number(b.state === 'pending-consent') - Number(a.state === 'pending-consent') || a.name.localeCompare(b.name))
     .map((p) => ({
-      icon: p.state === 'pending-consent' ? 'question' : 'vm-outline',
+      icon: p.nameMatchesTrustedFingerprint ? 'warning' : p.state === 'pending-consent' ? 'question' : 'vm-outline',
       label: p.name,
-      description: p.state === 'pending-consent' ? 'wants to connect' : p.state === 'connected' ? 'connected (allowed once)' : 'on your network',
-      detail: `Fingerprint ${p.fingerprint}${p.addresses[0] ? ` · ${p.addresses[0]}` : ''} · offers ${formatSize(p.offeredBytes)}`,
+      description:
+        (p.nameMatchesTrustedFingerprint ? 'NOT your trusted device with this name · ' : '') +
+        (p.state === 'pending-consent' ? 'wants to connect' : p.state === 'connected' ? 'connected (allowed once)' : 'on your network'),
+      detail:
+        `Fingerprint ${p.fingerprint}` +
+        (p.nameMatchesTrustedFingerprint ? ` (the device you trust under a name like this has ${p.nameMatchesTrustedFingerprint})` : '') +
+        `${p.addresses[0] ? ` · ${p.addresses[0]}` : ''} · offers ${formatSize(p.offeredBytes)}`,
       publicKey: p.publicKey,
       name: p.name,
     }));

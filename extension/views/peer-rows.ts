@@ -26,9 +26,13 @@ function usage(p: PeerInfo): string {
   return `offers ${formatSize(p.offeredBytes)}, we use ${formatSize(p.usedByUsBytes)}`;
 }
 
+/** Shown on a device named like one we trust: it is not that device. */
+const LOOKALIKE_ICON: Row['icon'] = { id: 'warning', color: 'list.warningForeground' };
+
 function describe(p: PeerInfo): string {
   const address = p.addresses[0];
   const parts = [shortFingerprint(p.fingerprint)];
+  if (p.nameMatchesTrustedFingerprint) parts.push(`NOT your trusted device ${shortFingerprint(p.nameMatchesTrustedFingerprint)}`);
   switch (p.state) {
     case 'connected':
     case 'connecting':
@@ -62,6 +66,9 @@ function tooltip(p: PeerInfo): string {
     `Fingerprint: ${p.fingerprint}`,
     `State: ${p.state === 'pending-consent' ? 'waiting for your consent' : p.state}${p.trusted ? ' (trusted)' : ' (not trusted)'}`,
   ];
+  if (p.nameMatchesTrustedFingerprint) {
+    lines.push(`Warning: the device you trust under a name like this one has fingerprint ${p.nameMatchesTrustedFingerprint}; this is a different key.`);
+  }
   if (p.addresses.length > 0) lines.push(`Address: ${p.addresses.join(', ')}`);
   if (p.state === 'connected' || p.state === 'discovered') lines.push(`Offers: ${formatSize(p.offeredBytes)}`);
   if (p.state === 'connected') {
@@ -79,7 +86,7 @@ export function peerRow(p: PeerInfo): Row {
     description: describe(p),
     tooltip: tooltip(p),
     contextValue: peerContextValue(p),
-    icon: ICONS[p.state],
+    icon: p.nameMatchesTrustedFingerprint ? LOOKALIKE_ICON : ICONS[p.state],
   };
 }
 

@@ -6,14 +6,16 @@ import { formatSize } from '../../store/sizes';
 import type { MemCloud } from '../../sdk/client';
 import { withClient } from '../client';
 import { writeJson, type Command, type CommandContext } from '../command';
+import { displayText } from '../../text/display-text';
 import { formatTable } from '../format';
+import { lookalikeWarning, lookalikeWarnings } from '../lookalike-warning';
 
-function describe(r: ConsentRequestInfo): string {
-  const warning = r.nameMatchesTrustedFingerprint
-    ? `\n  WARNING: a trusted device named "${r.name}" has fingerprint ${r.nameMatchesTrustedFingerprint}; this is a DIFFERENT key`
-    : '';
+/** A request as the interactive prompt shows it: the fingerprint first, the name in brackets. */
+export function describeRequest(r: ConsentRequestInfo): string {
+  const warning = lookalikeWarning(r);
   const why = r.direction === 'inbound' ? 'wants to connect' : 'answered our connection';
-  return `${r.name} (${r.fingerprint}) at ${r.address} ${why}; it offers ${formatSize(r.offeredBytes)}${warning}`;
+  const line = displayText(`Device ${r.fingerprint} [${r.name}] at ${r.address} ${why}; it offers ${formatSize(r.offeredBytes)}`, 'log');
+  return warning ? `${line}\n  ${warning}` : line;
 }
 
 export const consentListCommand: Command = {
@@ -30,6 +32,7 @@ export const consentListCommand: Command = {
         list.map((r) => [r.id, r.name, r.fingerprint, r.address, formatSize(r.offeredBytes), `${Math.max(0, Math.round((r.expiresAt - Date.now()) / 1000))} s`]),
       ),
     );
+    ctx.out.write(lookalikeWarnings(list));
   },
 };
 
@@ -60,7 +63,7 @@ export const consentDenyCommand: Command = {
 async function ask(ctx: CommandContext, client: MemCloud, r: ConsentRequestInfo): Promise<void> {
   const rl = createInterface({ input: ctx.stdin, output: ctx.out as NodeJS.WritableStream });
   try {
-    ctx.out.write(`\n${describe(r)}\n`);
+    ctx.out.write(`\n${describeRequest(r)}\n`);
     for (;;) {
       const a = (await rl.question('Allow once (o), trust always (a), deny (d)? ')).trim().toLowerCase();
       const answer = a === 'o' ? 'once' : a === 'a' ? 'always' : a === 'd' ? 'deny' : null;

@@ -6,6 +6,7 @@ import { formatSize } from '../../store/sizes';
 import { withClient } from '../client';
 import { UsageError, stringOpt, writeJson, type Command } from '../command';
 import { formatTable } from '../format';
+import { lookalikeWarnings } from '../lookalike-warning';
 import { writeTrustWarning } from '../trust-warning';
 import { sizeOption } from './options';
 
@@ -39,6 +40,7 @@ export const peersListCommand: Command = {
         ]),
       ),
     );
+    ctx.out.write(lookalikeWarnings(peers));
   },
 };
 

@@ -65,4 +65,12 @@ describe('Trust Device candidates', () => {
     assert.equal(mine.publicKey, undefined);
     assert.match(mine.label, /own key/);
   });
+
+  test('a device named like a trusted one is marked in the picker: warning icon, description, both fingerprints', () => {
+    const [c] = trustCandidates([peer({ name: 'd\u0435sk', nameMatchesTrustedFingerprint: 'AAAA-BBBB-CCCC-DDDD' })]);
+    assert.equal(c?.icon, 'warning');
+    assert.equal(c?.label, 'd\u0435sk');
+    assert.match(c!.description, /^NOT your trusted device with this name · on your network$/);
+    assert.match(c!.detail, /^Fingerprint 7K3Q-MX2A-P9RT-4WZC \(the device you trust under a name like this has AAAA-BBBB-CCCC-DDDD\)/);
+  });
 });

@@ -73,4 +73,13 @@ describe('Peers rows', () => {
     assert.equal(connectedCount([peer(), peer({ state: 'pending-consent' }), peer({ publicKey: 'x' })]), 2);
     assert.equal(connectedCount([]), 0);
   });
+
+  test('a device named like a trusted one: a warning icon, NOT your trusted device, whose fingerprint', () => {
+    const r = peerRow(peer({ name: 'd\u0435sk', state: 'discovered', trusted: false, nameMatchesTrustedFingerprint: 'AAAA-BBBB-CCCC-DDDD' }));
+    assert.equal(r.label, 'd\u0435sk');
+    assert.equal(r.icon?.id, 'warning');
+    assert.match(r.description!, /^7K3Q-MX2A · NOT your trusted device AAAA-BBBB · /);
+    assert.match(r.tooltip!, /fingerprint AAAA-BBBB-CCCC-DDDD; this is a different key/);
+    assert.equal(peerRow(peer({ state: 'discovered', trusted: false })).icon?.id, 'vm-outline', 'no flag, no warning');
+  });
 });
