@@ -197,7 +197,7 @@ describe('consent from the CLI', () => {
     await new Promise<void>((resolve) => prompt.stdout.once('data', () => resolve()));
     const s2 = await stranger('friend');
     await asked;
-    assert.match(out, /friend \([0-9A-Z-]+\) at 127\.0\.0\.1:\d+ wants to connect/);
+    assert.match(out, /Device [0-9A-Z]{4}(-[0-9A-Z]{4}){3} \[friend\] at 127\.0\.0\.1:\d+ wants to connect/, 'fingerprint first, the name in brackets');
     prompt.stdin.write('a\n');
     await s2.waitFor(/session established with main/);
     prompt.kill('SIGINT');
