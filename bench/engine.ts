@@ -10,7 +10,7 @@ import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemCloud } from '../engine/sdk/client';
-import { cli, startNode, type RunningNode } from '../scripts/demo-nodes';
+import { cli, startNode, type RunningNode } from '../test/support/node-process';
 import { CRYPTO_BACKENDS, type CryptoBackendName } from '../engine/crypto/backend-name';
 import { printRatios, type RatioRow } from './ratios';
 import { REDIS_MISSING, measureRedis } from './redis';

@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, startNode, type RunningNode } from './demo-nodes';
+import { cli, startNode, type RunningNode } from '../test/support/node-process';
 
 function say(line = ''): void {
   process.stdout.write(`${line}\n`);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DeviceIdentity } from '../../engine/identity/device-identity';
 import { MemCloud } from '../../engine/sdk/client';
-import { cli, startNode, type RunningNode } from '../demo-nodes';
+import { cli, startNode, type RunningNode } from '../../test/support/node-process';
 
 export class Victim {
   /** Exit codes and signals of node processes that died under fuzz. */

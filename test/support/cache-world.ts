@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BuildCacheStatus } from '../../engine/api/build-cache-types';
 import type { Stats } from '../../engine/api/types';
-import { CLI, cli, startNode, type RunningNode } from '../../scripts/demo-nodes';
+import { CLI, cli, startNode, type RunningNode } from './node-process';
 
 export interface CliResult {
   readonly code: number;

@@ -1,5 +1,5 @@
 // Whole engines in this process for integration tests: each in a temp home, TCP on 127.0.0.1,
-// discovery off. For the separate-process tests see scripts/demo-nodes.ts.
+// discovery off. For the separate-process tests see test/support/node-process.ts.
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -78,9 +78,3 @@ export async function trustedEngines(names: readonly string[], opened: TestEngin
   return list;
 }
 
-/** Polls `probe` until it holds; fails naming `what` after `ms`. */
-export async function eventually(what: string, probe: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  for (const deadline = Date.now() + ms; !(await probe()); await new Promise((r) => setTimeout(r, 20))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-  }
-}

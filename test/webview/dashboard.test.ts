@@ -17,7 +17,7 @@ import { sealedSize } from '../../engine/data/stored-size';
 import { formatSize } from '../../engine/store/sizes';
 import { DashboardHost } from '../../extension/dashboard/dashboard-host';
 import type { HostToWebview } from '../../webview/dashboard/protocol';
-import { cli, startNode, type RunningNode } from '../../scripts/demo-nodes';
+import { cli, startNode, type RunningNode } from '../support/node-process';
 import { serveDashboard, type DashboardPageServer } from './dashboard-page';
 import { CHROMIUM_ARGS, CHROMIUM_PATH as CHROMIUM } from '../../scripts/e2e/config.mjs';
 

@@ -11,7 +11,7 @@ import type { FrameLocator, Page } from 'playwright-core';
 import { MemCloud } from '../../../engine/sdk';
 import { prepare } from '../../../scripts/e2e/prepare.mjs';
 import { openWorkbench, runCommand, screenshot, type Workbench } from '../../../scripts/e2e/workbench.mjs';
-import { cli, startNode, type RunningNode } from '../../../scripts/demo-nodes';
+import { cli, startNode, type RunningNode } from '../../support/node-process';
 import { httpRequest } from '../../support/http-client';
 
 const ROOT = join(__dirname, '..', '..', '..');

@@ -16,7 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import { prepare } from '../../../scripts/e2e/prepare.mjs';
 import { chooseContextMenuItem, openActivity, openWorkbench, runCommand, screenshot, waitForNotification, waitForTreeItem } from '../../../scripts/e2e/workbench.mjs';
-import { cli } from '../../../scripts/demo-nodes';
+import { cli } from '../../support/node-process';
 import { startHostilePeer, type HostilePeerProcess } from '../../support/hostile-peer-process';
 import { ROOT, ensureBuilt, freePort } from './setup';
 

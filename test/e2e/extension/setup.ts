@@ -9,7 +9,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import assert from 'node:assert/strict';
-import { CLI, cli, startNode, type RunningNode } from '../../../scripts/demo-nodes';
+import { CLI, cli, startNode, type RunningNode } from '../../support/node-process';
 import { runExtensionTests } from '../../../scripts/e2e/run-extension-tests.mjs';
 
 export const ROOT = join(import.meta.dirname, '..', '..', '..');

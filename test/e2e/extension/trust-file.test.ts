@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { prepare } from '../../../scripts/e2e/prepare.mjs';
 import { openActivity, openWorkbench, screenshot, waitForNotification, waitForTreeItem } from '../../../scripts/e2e/workbench.mjs';
-import { cli } from '../../../scripts/demo-nodes';
+import { cli } from '../../support/node-process';
 import { ROOT, ensureBuilt } from './setup';
 
 const SHOTS = join(ROOT, '.e2e-cache', 'screenshots');

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { verifyVsix } from '../../../scripts/e2e/install-vsix.mjs';
 import { prepare } from '../../../scripts/e2e/prepare.mjs';
-import { cli } from '../../../scripts/demo-nodes';
+import { cli } from '../../support/node-process';
 import { ROOT, ensureBuilt } from './setup';
 
 const SHIPPED = [

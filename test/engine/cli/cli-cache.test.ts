@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fishQuote, powershellQuote, setVariable, shQuote } from '../../../engine/cli/shell-env';
-import { CLI } from '../../../scripts/demo-nodes';
+import { CLI } from '../../support/node-process';
 import { httpRequest } from '../../support/http-client';
 
 const root = mkdtempSync(join(tmpdir(), 'memcloud-cli-cache-'));

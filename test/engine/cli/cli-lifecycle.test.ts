@@ -10,7 +10,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { processExists, processStartTime } from '../../../engine/home/process-identity';
-import { CLI } from '../../../scripts/demo-nodes';
+import { CLI } from '../../support/node-process';
 
 const root = mkdtempSync(join(tmpdir(), 'memcloud-cli-life-'));
 const homes: string[] = [];

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, startNode, type RunningNode } from '../../../scripts/demo-nodes';
+import { CLI, startNode, type RunningNode } from '../../support/node-process';
 
 const root = mkdtempSync(join(tmpdir(), 'memcloud-cli-node-'));
 const home = join(root, 'main');

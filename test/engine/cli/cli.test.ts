@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { commands } from '../../../engine/cli/main';
 import { runCliInProcess } from '../../support/cli-in-process';
 import { usageLine } from '../../../engine/cli/command';
-import { CLI, startNode, type RunningNode } from '../../../scripts/demo-nodes';
+import { CLI, startNode, type RunningNode } from '../../support/node-process';
 
 const root = mkdtempSync(join(tmpdir(), 'memcloud-cli-'));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, cli, startNode, type RunningNode } from '../../../scripts/demo-nodes';
+import { CLI, cli, startNode, type RunningNode } from '../../support/node-process';
 import { startHostilePeer, type HostilePeerProcess } from '../../support/hostile-peer-process';
 
 const HOSTILE_TEXT =

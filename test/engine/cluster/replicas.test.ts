@@ -6,6 +6,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { connect, startEngine, trustEachOther, type TestEngine } from '../../support/engines';
+import { eventually } from '../../support/eventually';
 
 const open: TestEngine[] = [];
 after(async () => {
@@ -19,13 +20,6 @@ async function engines(...names: string[]): Promise<TestEngine[]> {
   return list;
 }
 
-async function until(what: string, probe: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 test('a corrupt replica fails its content check; the other replica is used and the copy is replaced', async () => {
   const [owner, h1, h2, h3] = await engines('owner-c', 'h1-c', 'h2-c', 'h3-c');
@@ -38,7 +32,7 @@ test('a corrupt replica fails its content check; the other replica is used and t
   // Reads go to the nearest replica first: once latencies are measured, corrupt that one, directly in
   // the holder's RAM (a faulty or malicious lender).
   const links = owner!.engine.replicas;
-  await until('latencies', () => record.holders.every((h) => links.rank(h) < 1000));
+  await eventually('latencies', () => record.holders.every((h) => links.rank(h) < 1000));
   const first = [...record.holders].sort((x, y) => links.rank(x) - links.rank(y))[0]!;
   const holders = [h1!, h2!, h3!].filter((h) => h.engine.identity.publicKeyText === first);
   const ns = owner!.engine.identity.publicKeyText;
@@ -52,7 +46,7 @@ test('a corrupt replica fails its content check; the other replica is used and t
     const copies = [h1!, h2!, h3!].filter((h) => now.includes(h.engine.identity.publicKeyText)).map((h) => h.engine.store.get(ns, id));
     return copies.length === 2 && copies.every((c) => c !== undefined && Buffer.from(c).equals(good));
   };
-  await until('two intact replicas again', intact);
+  await eventually('two intact replicas again', intact);
   assert.ok(owner!.logs.some((l) => l.includes('corrupt replica')), 'the corruption is logged');
 });
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { encodeLoad, encodeStore } from '../../../engine/cluster/peer-protocol';
 import { DeviceIdentity } from '../../../engine/identity/device-identity';
 import { MemCloud } from '../../../engine/sdk';
-import { CLI, cli, startNode, type RunningNode } from '../../../scripts/demo-nodes';
+import { CLI, cli, startNode, type RunningNode } from '../../support/node-process';
 import { RamPeer } from '../../support/ram-peer';
 
 const MiB = 1024 * 1024;

@@ -1,24 +1,14 @@
 // Test plumbing: a control server over a real Unix socket in a private temp directory, and a raw
 // client that sends arbitrary bytes and collects decoded frames.
 
-import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ControlServer } from '../../../engine/control/control-server';
 import { FrameDecoder } from '../../../engine/control/frame-decoder';
 import type { EngineApi } from '../../../engine/api/engine-api';
 import { MemCloud, type ConnectOptions } from '../../../engine/sdk/client';
+import { withTempDir } from '../../support/temp';
 
-/** A fresh 0700 directory (mkdtemp's mode), removed afterwards. */
-export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'mc-ctl-'));
-  try {
-    return await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 export interface Served {
   readonly path: string;
@@ -103,15 +93,3 @@ export function frame(kind: number, op: number, id: number, body: Uint8Array = n
 export const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
 export const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
-/** Polls `check` until it stops throwing (work finishing on the other end of a socket), up to 5 s. */
-export async function eventually(check: () => void): Promise<void> {
-  for (let i = 0; ; i++) {
-    try {
-      check();
-      return;
-    } catch (err) {
-      if (i >= 500) throw err;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-}

@@ -2,7 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FrameKind, OpCodes } from '../../../engine/control/protocol';
 import { FakeEngine } from './fake-engine';
-import { RawClient, bytes, eventually, frame, text, withServer, type RawFrame } from './harness';
+import { RawClient, bytes, frame, text, withServer, type RawFrame } from './harness';
+import { eventuallyPasses } from '../../support/eventually';
 
 const errorOf = (f: RawFrame): { code: string; message: string } => JSON.parse(f.body.toString('utf8'));
 
@@ -142,7 +143,7 @@ describe('control server: malformed input', () => {
       const last = raw.frames[raw.frames.length - 1]!;
       assert.equal(last.kind, FrameKind.ERROR);
       assert.equal(errorOf(last).code, 'BAD_REQUEST');
-      await eventually(() => assert.deepEqual(fake.closedReadStreams, ['gen:10'], 'the stream was cleaned up'));
+      await eventuallyPasses(() => assert.deepEqual(fake.closedReadStreams, ['gen:10'], 'the stream was cleaned up'));
     });
   });
 });

@@ -13,7 +13,7 @@ import { MemCloud } from '../../../engine/sdk';
 import { NodeLink, type LinkState } from '../../../extension/node/node-link';
 import { realNodeLinkDeps } from '../../../extension/node/real-deps';
 import { FakeEngine } from './fake-engine';
-import { withTempDir } from './harness';
+import { withTempDir } from '../../support/temp';
 
 const NEEDS_ROOT = 'this test gives a file to another user, which needs root (CI runs as root)';
 

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ABSENT_ENV } from '../../../engine/crypto/absent';
 import { MemCloud } from '../../../engine/sdk/client';
-import { CLI, cli, startNode, type NodeLaunch, type RunningNode } from '../../../scripts/demo-nodes';
+import { CLI, cli, startNode, type NodeLaunch, type RunningNode } from '../../support/node-process';
 
 const root = mkdtempSync(join(tmpdir(), 'memcloud-crypto-choice-'));
 const running: RunningNode[] = [];

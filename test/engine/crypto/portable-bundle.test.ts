@@ -12,7 +12,7 @@ import { createCipheriv } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CLI, cli } from '../../../scripts/demo-nodes';
+import { CLI, cli } from '../../support/node-process';
 
 const ROOT = resolve(__dirname, '../../..');
 const DIST = join(ROOT, 'dist');

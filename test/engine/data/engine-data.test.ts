@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { isMemCloudError } from '../../../engine/errors';
 import { chargeOf } from '../../../engine/store/block-cost';
 import { sealedSize } from '../../../engine/data/block-seal';
-import { connect, eventually, startEngine, trustEachOther, type TestEngine } from '../../support/engines';
+import { connect, startEngine, trustEachOther, type TestEngine } from '../../support/engines';
+import { eventually } from '../../support/eventually';
 
 const open: TestEngine[] = [];
 async function engine(name: string, opts = {}): Promise<TestEngine> {

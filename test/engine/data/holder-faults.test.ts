@@ -7,7 +7,8 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { isMemCloudError } from '../../../engine/errors';
-import { connect, eventually, startEngine, trustEachOther, trustedEngines, type TestEngine } from '../../support/engines';
+import { connect, startEngine, trustEachOther, trustedEngines, type TestEngine } from '../../support/engines';
+import { eventually } from '../../support/eventually';
 
 const open: TestEngine[] = [];
 after(async () => {

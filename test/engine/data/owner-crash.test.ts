@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { MemCloud } from '../../../engine/sdk/client';
 import { isMemCloudError } from '../../../engine/errors';
 import { BLOCK_OVERHEAD_BYTES } from '../../../engine/store/block-cost';
-import { cli, startNode, type RunningNode } from '../../../scripts/demo-nodes';
+import { cli, startNode, type RunningNode } from '../../support/node-process';
 
 const ROUNDS = 5;
 const KEYS = 120;

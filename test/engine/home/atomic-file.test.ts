@@ -4,7 +4,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createFileExclusive, FileShapeError, readFileStrict, writeFileAtomic } from '../../../engine/home/atomic-file';
 import { ensureHome } from '../../../engine/home/home';
-import { tempFilesIn, withTempHome } from './temp-home';
+import { tempFilesIn, withTempHome } from '../../support/temp';
 
 const modeOf = async (p: string): Promise<number> => (await stat(p)).mode & 0o777;
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ensureHome, resolveHome } from '../../../engine/home/home';
 import { HomeFileNames, homePaths } from '../../../engine/home/paths';
 import { isMemCloudError } from '../../../engine/errors';
-import { withTempHome } from './temp-home';
+import { withTempHome } from '../../support/temp';
 
 const modeOf = async (p: string): Promise<number> => (await stat(p)).mode & 0o777;
 

@@ -7,7 +7,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { loadIdentityFile, loadOrCreateIdentity } from '../../../engine/identity/identity-file';
 import { isMemCloudError, type ErrorCode } from '../../../engine/errors';
 import { ensureHome } from '../../../engine/home/home';
-import { tempFilesIn, withTempHome } from '../home/temp-home';
+import { tempFilesIn, withTempHome } from '../../support/temp';
 
 const modeOf = async (p: string): Promise<number> => (await stat(p)).mode & 0o777;
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { isMemCloudError } from '../../../engine/errors';
 import { loadIdentityFile, loadOrCreateIdentity } from '../../../engine/identity/identity-file';
 import { fixedSecret, noSecretUnlock } from '../../../engine/identity/identity-unlock';
-import { CLI, startNode } from '../../../scripts/demo-nodes';
+import { CLI, startNode } from '../../support/node-process';
 import { identityFile, idCli, secretFd, spellings } from './support/id-cli';
 
 const root = mkdtempSync(join(tmpdir(), 'memcloud-passphrase-'));

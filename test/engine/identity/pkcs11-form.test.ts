@@ -14,7 +14,7 @@ import { loadOrCreateIdentity } from '../../../engine/identity/identity-file';
 import { fixedSecret, noSecretUnlock } from '../../../engine/identity/identity-unlock';
 import { constant } from '../../../engine/identity/pkcs11/pkcs11-binding';
 import { TokenSession } from '../../../engine/identity/pkcs11/pkcs11-token';
-import { startNode, type RunningNode } from '../../../scripts/demo-nodes';
+import { startNode, type RunningNode } from '../../support/node-process';
 import { identityFile, idCli, secretFd, spellings } from './support/id-cli';
 import { initToken, SOFTHSM_MODULE, softhsmConfig, USER_PIN } from './support/softhsm';
 

@@ -12,7 +12,7 @@ import { isMemCloudError } from '../../../engine/errors';
 import { loadOrCreateIdentity } from '../../../engine/identity/identity-file';
 import { fixedSecret } from '../../../engine/identity/identity-unlock';
 import { defaultStores } from '../../../engine/identity/stores/store-registry';
-import { startNode } from '../../../scripts/demo-nodes';
+import { startNode } from '../../support/node-process';
 import { identityFile, idCli, secretFd, spellings } from './support/id-cli';
 import { startSecretService, type SecretService } from './support/secret-service';
 

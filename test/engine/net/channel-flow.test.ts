@@ -12,6 +12,7 @@ import { nextSession, waitClosed, withTimeout } from '../../support/session-help
 import { closeAfterEach } from './attacks/tools/cleanup';
 import { hostileSession, type HostileSession } from './attacks/tools/hostile-initiator';
 import { channelMessage } from './attacks/tools/hostile-noise';
+import { eventually } from '../../support/eventually';
 
 after(closeSharedPool);
 
@@ -20,14 +21,6 @@ const PING = 3;
 const PONG = 4;
 const KiB = 1024;
 
-/** Polls `cond` every 20 ms for up to `ms`. */
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('channel flow over TCP', () => {
   const track = closeAfterEach();
@@ -60,7 +53,7 @@ describe('channel flow over TCP', () => {
     for (let i = 0; i < sent; i += 100) {
       hostile.sendRecord(Buffer.concat(Array.from({ length: 100 }, () => channelMessage(APP, Buffer.from('LOAD')))));
     }
-    await until(() => session.channel.readingPaused, 20_000, 'the victim to stop reading');
+    await eventually('the victim to stop reading', () => session.channel.readingPaused);
     const err = await closed;
     assert.equal(err?.code, 'TIMEOUT');
     assert.match(err!.message, /has not taken any of our \d+ queued bytes for 2 s/);
@@ -80,13 +73,13 @@ describe('channel flow over TCP', () => {
     });
     hostile.peer.socket.pause();
     hostile.sendRecord(Buffer.concat(Array.from({ length: 40 }, () => channelMessage(APP, Buffer.from('LOAD')))));
-    await until(() => session.channel.readingPaused, 20_000, 'the victim to stop reading');
+    await eventually('the victim to stop reading', () => session.channel.readingPaused);
     const before = requests;
     hostile.peer.socket.resume(); // reads everything now
-    await until(() => requests === 40, 20_000, 'every request served');
+    await eventually('every request served', () => requests === 40);
     assert.ok(before < 40, `paused after ${before} requests`);
     // The last replies may pause it again for a moment; it resumes as the peer reads them.
-    await until(() => !session.channel.readingPaused, 20_000, 'reading to resume');
+    await eventually('reading to resume', () => !session.channel.readingPaused);
     assert.ok(session.channel.isOpen);
   });
 

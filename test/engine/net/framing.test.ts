@@ -4,14 +4,13 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isMemCloudError } from '../../../engine/errors';
 import { FRAME_HEADER_LENGTH, FrameType, MAX_FRAME_BODY, type FrameTypeValue } from '../../../engine/net/constants';
 import { FrameDecoder, encodeFrame, encodeFrameHeader } from '../../../engine/net/framing';
 import { allocationsDuring as allocations } from './attacks/tools/alloc-spy';
+import { failsWith } from '../../support/errors';
 
 type Decoded = Array<[FrameTypeValue, Buffer]>;
 
-const failsWith = (code: string) => (e: unknown) => isMemCloudError(e) && e.code === code;
 
 /** Feeds the stream in the given chunks; returns every frame (bodies copied). */
 function decode(chunks: readonly Buffer[]): Decoded {

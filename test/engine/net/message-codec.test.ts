@@ -3,14 +3,13 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isMemCloudError } from '../../../engine/errors';
 import { MAX_MESSAGE_BODY, MESSAGE_HEADER_LENGTH, MessageKind, type MessageKindValue } from '../../../engine/net/constants';
 import { MessageDecoder, encodeMessageHeader } from '../../../engine/net/message-codec';
 import { allocationsDuring as allocations } from './attacks/tools/alloc-spy';
+import { failsWith } from '../../support/errors';
 
 type Decoded = Array<[MessageKindValue, Buffer]>;
 
-const failsWith = (code: string) => (e: unknown) => isMemCloudError(e) && e.code === code;
 const encode = (kind: MessageKindValue, body: Buffer) => Buffer.concat([encodeMessageHeader(kind, body.length), body]);
 
 function decode(chunks: readonly Buffer[]): Decoded {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PeerInfo } from '../../../engine/api/types';
 import { chargeOf } from '../../../engine/store/block-cost';
-import { CLI, cli } from '../../../scripts/demo-nodes';
+import { CLI, cli } from '../../support/node-process';
 import { hasRaw, lanForThisFile } from '../../support/lan-suite';
 import { type NetnsProcess } from '../../support/netns';
 import { sealedSize } from '../../../engine/data/stored-size';

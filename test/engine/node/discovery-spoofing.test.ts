@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PeerInfo } from '../../../engine/api/types';
 import { announcement, hostName, instanceLabel } from '../../../engine/discovery/advertisement';
-import { CLI, cli } from '../../../scripts/demo-nodes';
+import { CLI, cli } from '../../support/node-process';
 import { hasRaw, lanForThisFile } from '../../support/lan-suite';
 import type { NetnsHost, NetnsProcess } from '../../support/netns';
 

@@ -13,7 +13,8 @@ import { sealedSize } from '../../../engine/data/stored-size';
 import type { PeerInfo, Stats } from '../../../engine/api/types';
 import { MemCloud } from '../../../engine/sdk';
 import { chargeOf } from '../../../engine/store/block-cost';
-import { CLI, cli, startNode, type RunningNode } from '../../../scripts/demo-nodes';
+import { CLI, cli, startNode, type RunningNode } from '../../support/node-process';
+import { settled } from '../../support/eventually';
 
 const MiB = 1024 * 1024;
 const root = mkdtempSync(join(tmpdir(), 'memcloud-lender-'));
@@ -41,15 +42,6 @@ async function start(name: string, home: string, extra: string[] = []): Promise<
   return node;
 }
 
-/** Polls `read` until `done` holds (at most ~30 s); returns the last value read. */
-async function until<T>(read: () => T, done: (v: T) => boolean): Promise<T> {
-  let v = read();
-  for (let i = 0; i < 150 && !done(v); i++) {
-    await new Promise((r) => setTimeout(r, 200));
-    v = read();
-  }
-  return v;
-}
 
 describe('lender processes', () => {
   test('a lender offering 4 MB takes ten 1 MB cache blocks and keeps the newest', async () => {
@@ -113,7 +105,7 @@ describe('lender processes', () => {
       .filter((d) => d.name !== 'forgotten')
       .map((d) => (d.name === 'revoked' ? { ...d, status: 'revoked', revokedAt: now } : d));
     writeFileSync(path, JSON.stringify(file, null, 2), { mode: 0o600 });
-    assert.equal(await until(lentBytes, (v) => v === storedBy('removed')), storedBy('removed'), 'only the still trusted device\'s block is left');
+    assert.equal(await settled(lentBytes, (v) => v === storedBy('removed')), storedBy('removed'), 'only the still trusted device\'s block is left');
     await holder.waitFor(/dropped the 1 block \(.*\) device .* stored here: it is revoked/);
     await holder.waitFor(/dropped the 1 block \(.*\) device .* stored here: it is forgotten/);
 

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, cli, startNode, type RunningNode } from '../../../scripts/demo-nodes';
+import { CLI, cli, startNode, type RunningNode } from '../../support/node-process';
 
 const root = mkdtempSync(join(tmpdir(), 'memcloud-trust-edit-'));
 const homes = { main: join(root, 'main'), desk: join(root, 'desk'), nas: join(root, 'nas') };

@@ -6,7 +6,8 @@ import { MemCloud } from '../../../engine/sdk';
 import { FakeEngine } from '../control/fake-engine';
 import * as F from '../control/fixtures';
 import { FrameKind, OpCodes } from '../../../engine/control/protocol';
-import { RawClient, bytes, frame, text, withServer, withTempDir } from '../control/harness';
+import { RawClient, bytes, frame, text, withServer } from '../control/harness';
+import { withTempDir } from '../../support/temp';
 import { join } from 'node:path';
 
 /** The last call the fake received, as it received it. */

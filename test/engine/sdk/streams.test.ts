@@ -8,7 +8,8 @@ import { runInNewContext } from 'node:vm';
 import { FrameKind, OpCodes, DEFAULT_STREAM_WINDOW } from '../../../engine/control/protocol';
 import { ErrorCodes, MemCloudError } from '../../../engine/errors';
 import { FakeEngine, GENERATED_CHUNK, generatedChunk } from '../control/fake-engine';
-import { RawClient, bytes, eventually, frame, text, withServer } from '../control/harness';
+import { RawClient, bytes, frame, text, withServer } from '../control/harness';
+import { eventuallyPasses } from '../../support/eventually';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -186,7 +187,7 @@ describe('streams through the control socket', () => {
       await assert.rejects(w.end(), { code: 'QUOTA_EXCEEDED', message: 'peer quota reached' });
       await Promise.all(writes);
       await assert.rejects(w.write(bytes(1)), { code: 'QUOTA_EXCEEDED' });
-      await eventually(() => assert.deepEqual(fake.abortedStreams, [w.id]));
+      await eventuallyPasses(() => assert.deepEqual(fake.abortedStreams, [w.id]));
       assert.equal(fake.streams.size, 0);
       await w.abort(); // still fine afterwards
     });
@@ -209,11 +210,11 @@ describe('streams through the control socket', () => {
       assert.equal((await r.read())?.length, GENERATED_CHUNK);
       r.close();
       assert.equal(await r.read(), null);
-      await eventually(() => assert.deepEqual(fake2.closedReadStreams, [`gen:${100 * MiB}`]));
+      await eventuallyPasses(() => assert.deepEqual(fake2.closedReadStreams, [`gen:${100 * MiB}`]));
       const s = mc.loadStream(`gen:${100 * MiB}`);
       await new Promise((resolve) => s.once('data', resolve));
       s.destroy();
-      await eventually(() => assert.equal(fake2.closedReadStreams.length, 2));
+      await eventuallyPasses(() => assert.equal(fake2.closedReadStreams.length, 2));
     });
   });
 

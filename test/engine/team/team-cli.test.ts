@@ -9,7 +9,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { CLI } from '../../../scripts/demo-nodes';
+import { CLI } from '../../support/node-process';
 import { certificateText, issueCertificate } from '../../../engine/team/certificate';
 import { runCliInProcess } from '../../support/cli-in-process';
 

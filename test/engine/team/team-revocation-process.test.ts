@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { CLI, cli, startNode, type RunningNode } from '../../../scripts/demo-nodes';
+import { CLI, cli, startNode, type RunningNode } from '../../support/node-process';
 import { spawnSync } from 'node:child_process';
 import { encodeStat, encodeTeamRevocations } from '../../../engine/cluster/peer-protocol';
 import { decodeBase64urlExact } from '../../../engine/identity/base64url';
@@ -19,6 +19,7 @@ import { parsePublicKey } from '../../../engine/identity/public-key';
 import { signRevocationList, decodeRevocationList } from '../../../engine/team/revocation-list';
 import type { Session } from '../../../engine/session/session-manager';
 import { closeSharedPool, createEndpoint, type Endpoint } from '../../support/endpoints';
+import { eventually } from '../../support/eventually';
 
 const root = mkdtempSync(join(tmpdir(), 'memcloud-team-'));
 const nodes = new Map<string, RunningNode>();
@@ -47,14 +48,6 @@ function listSerial(name: string): number {
   return lists.find((l) => Buffer.from(l.teamKey).equals(Buffer.from(parsePublicKey(teamKey))))?.serial ?? 0;
 }
 
-/** Polls until `check` holds; the deadline is generous (a loaded machine), the verdict is the state. */
-async function eventually(what: string, check: () => boolean, deadlineMs = 30_000): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!check()) {
-    if (Date.now() > end) assert.fail(`not within ${deadlineMs} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const MEMBERS = ['m1', 'm2', 'm3'];
 

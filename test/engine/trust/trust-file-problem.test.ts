@@ -8,7 +8,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { isMemCloudError } from '../../../engine/errors';
 import type { TrustFileProblem } from '../../../engine/trust/trust-file-problem';
 import { TrustStore } from '../../../engine/trust/trust-store';
-import { withTempHome } from '../home/temp-home';
+import { withTempHome } from '../../support/temp';
 
 const newKey = (): Uint8Array => ed25519.getPublicKey(ed25519.utils.randomSecretKey());
 const trustPath = (home: string): string => join(home, 'trusted_devices.json');

@@ -7,7 +7,7 @@ import { TrustStore } from '../../../engine/trust/trust-store';
 import type { TrustChange } from '../../../engine/trust/trust-changes';
 import { isMemCloudError } from '../../../engine/errors';
 import { ensureHome } from '../../../engine/home/home';
-import { tempFilesIn, withTempHome } from '../home/temp-home';
+import { tempFilesIn, withTempHome } from '../../support/temp';
 
 const newKey = (): Uint8Array => ed25519.getPublicKey(ed25519.utils.randomSecretKey());
 const text = (pk: Uint8Array): string => Buffer.from(pk).toString('base64url');

@@ -4,6 +4,7 @@ import type { EngineEvent, StopReason } from '../../../engine/api/types';
 import { ErrorCodes, MemCloudError } from '../../../engine/errors';
 import type { EngineOptionsInput } from '../../../engine/node/engine-options';
 import { NodeLink, randomTakeoverDelay, stateKey, type HostedEngine, type LinkState, type NodeClient, type NodeLinkDeps } from '../../../extension/node/node-link';
+import { linkStateWhen } from './link-state';
 
 /** One machine: at most one node per home, as the real node lock enforces. */
 class FakeMachine {
@@ -118,20 +119,6 @@ function states(link: NodeLink): string[] {
   return seen;
 }
 
-function until(link: NodeLink, done: (s: LinkState) => boolean, timeoutMs = 2000): Promise<LinkState> {
-  if (done(link.state)) return Promise.resolve(link.state);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`state stayed ${JSON.stringify(link.state)}`)), timeoutMs);
-    const on = (s: LinkState) => {
-      if (!done(s)) return;
-      clearTimeout(timer);
-      link.off('state', on);
-      resolve(s);
-    };
-    link.on('state', on);
-  });
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('NodeLink: one node per machine, shared by every window', () => {
@@ -202,7 +189,7 @@ describe('NodeLink: one node per machine, shared by every window', () => {
     other.stop(); // the window hosting it closed
     assert.deepEqual(seen, ['connecting']);
     assert.equal(m.started.length, 0, 'not at once: after a random delay');
-    await until(link, (s) => s.kind === 'running');
+    await linkStateWhen(link, (s) => s.kind === 'running');
     assert.equal(link.hosting, true);
     assert.ok(notes.some((n) => /lost the node .*taking over in 30 ms/.test(n)), notes.join('\n'));
     await link.dispose();
@@ -215,7 +202,7 @@ describe('NodeLink: one node per machine, shared by every window', () => {
     await link.attach();
     first.stop();
     const second = m.run('/h', 'elsewhere'); // a faster window
-    await until(link, (s) => s.kind === 'running');
+    await linkStateWhen(link, (s) => s.kind === 'running');
     assert.equal(asNode(link), second);
     assert.equal(m.started.length, 0);
     await link.dispose();
@@ -229,7 +216,7 @@ describe('NodeLink: one node per machine, shared by every window', () => {
     link.on('note', (n) => notes.push(n));
     await link.attach();
     other.stop('requested');
-    await until(link, (s) => s.kind === 'stopped');
+    await linkStateWhen(link, (s) => s.kind === 'stopped');
     await sleep(40);
     assert.equal(link.state.kind, 'stopped');
     assert.equal(m.started.length, 0, 'no node of its own in place of one stopped on purpose');
@@ -243,7 +230,7 @@ describe('NodeLink: one node per machine, shared by every window', () => {
     const link = new NodeLink('/h', false, m.deps());
     await link.attach();
     other.stop();
-    await until(link, (s) => s.kind === 'stopped');
+    await linkStateWhen(link, (s) => s.kind === 'stopped');
     assert.equal(m.started.length, 0);
     await link.dispose();
   });

@@ -5,24 +5,12 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { CLI } from '../../../scripts/demo-nodes';
-import { NodeLink, type LinkState } from '../../../extension/node/node-link';
+import { CLI } from '../../support/node-process';
+import { NodeLink } from '../../../extension/node/node-link';
 import { realNodeLinkDeps } from '../../../extension/node/real-deps';
 import type { NodeSettings } from '../../../extension/settings/settings';
+import { linkStateWhen } from './link-state';
 
-function until(link: NodeLink, done: (s: LinkState) => boolean, timeoutMs = 20_000): Promise<void> {
-  if (done(link.state)) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`state stayed ${JSON.stringify(link.state)}`)), timeoutMs);
-    const on = (s: LinkState) => {
-      if (!done(s)) return;
-      clearTimeout(timer);
-      link.off('state', on);
-      resolve();
-    };
-    link.on('state', on);
-  });
-}
 
 describe('NodeLink with the real SDK client and EngineHost', () => {
   const work = mkdtempSync('/tmp/mc-link-');
@@ -50,7 +38,7 @@ describe('NodeLink with the real SDK client and EngineHost', () => {
       const exited = new Promise((r) => cliNode.once('exit', r));
       cliNode.kill('SIGINT'); // graceful leave, as when the window hosting the node closes
       await exited;
-      await until(link, (s) => s.kind === 'running' && link.hosting);
+      await linkStateWhen(link, (s) => s.kind === 'running' && link.hosting);
       const own = await link.client!.status();
       assert.equal(own.pid, process.pid, 'the engine now runs in this process (worker threads)');
       assert.equal(own.name, 'window', 'started with this window\'s settings');

@@ -11,8 +11,8 @@ import { x25519 } from '../../../support/noise-kit';
 import { type KeyPair } from '../../../../engine/crypto/noise/dh';
 import { SHA256 } from '../../../../engine/crypto/noise/hash';
 import { HandshakeState, type HandshakeOptions } from '../../../../engine/crypto/noise/handshake-state';
+import { failsWith as code } from '../../../support/errors';
 
-const code = (c: string) => (e: unknown) => isMemCloudError(e) && e.code === c;
 
 // Fixed keys so every run of a pattern produces the same bytes until something is tampered with.
 const keys = {

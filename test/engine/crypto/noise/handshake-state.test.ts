@@ -4,7 +4,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { isMemCloudError } from '../../../../engine/errors';
 import { nobleChaChaPoly } from '../../../support/noise-kit';
 import { x25519 } from '../../../support/noise-kit';
 import { type KeyPair } from '../../../../engine/crypto/noise/dh';
@@ -16,10 +15,10 @@ import {
 } from '../../../../engine/crypto/noise/handshake-state';
 import { HANDSHAKE_PATTERNS, usesLocalStatic, type PatternName } from '../../../../engine/crypto/noise/patterns';
 import { SymmetricState } from '../../../../engine/crypto/noise/symmetric-state';
+import { failsWith as code } from '../../../support/errors';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const allZero = (b: Uint8Array) => b.every((x) => x === 0);
-const code = (c: string) => (e: unknown) => isMemCloudError(e) && e.code === c;
 
 interface Keys {
   is: KeyPair;

@@ -3,7 +3,6 @@
 
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isMemCloudError } from '../../../../engine/errors';
 import { DeviceIdentity } from '../../../../engine/identity/device-identity';
 import { signatureMessage } from '../../../../engine/net/handshake-payload';
 import { closeSharedPool, createEndpoint, pair, type Endpoint } from '../../../support/endpoints';
@@ -14,10 +13,10 @@ import { MitmProxy } from './tools/mitm-proxy';
 import { HostileListener, RawPeer } from './tools/raw-peer';
 import { VictimWatch } from './tools/victim-watch';
 import { ABORT, GENERIC_ABORT, HANDSHAKE, assertGenericAborts, frame, preamble, types } from './tools/wire-bytes';
+import { failsWith } from '../../../support/errors';
 
 after(closeSharedPool);
 
-const failsWith = (code: string) => (e: unknown) => isMemCloudError(e) && e.code === code;
 
 /** The small-order identity point, and a "signature" (R = identity, S = 0) valid for it over any message. */
 const SMALL_ORDER_KEY = Uint8Array.from({ length: 32 }, (_, i) => (i === 0 ? 1 : 0));

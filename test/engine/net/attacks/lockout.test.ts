@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeviceIdentity } from '../../../../engine/identity/device-identity';
 import { MemCloud } from '../../../../engine/sdk/client';
-import { cli, startNode, type RunningNode } from '../../../../scripts/demo-nodes';
+import { cli, startNode, type RunningNode } from '../../../support/node-process';
 import { closeSharedPool, createEndpoint, type Endpoint } from '../../../support/endpoints';
 import { withTimeout } from '../../../support/session-helpers';
 import { hostileHandshake, type HostileHandshake } from './tools/hostile-initiator';

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeviceIdentity } from '../../../../engine/identity/device-identity';
-import { CLI, cli, startNode, type RunningNode } from '../../../../scripts/demo-nodes';
+import { CLI, cli, startNode, type RunningNode } from '../../../support/node-process';
 import { hostileSession } from './tools/hostile-initiator';
 import { channelMessage } from './tools/hostile-noise';
 import { HostileRamPeer, errorReply, ramMessage, roomyHolder, type Responder } from './tools/hostile-ram-peer';

@@ -4,7 +4,6 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { isMemCloudError } from '../../../../engine/errors';
 import { DeviceIdentity } from '../../../../engine/identity/device-identity';
 import type { ConsentRequest } from '../../../../engine/consent/consent-queue';
 import { closeSharedPool, createEndpoint, pair } from '../../../support/endpoints';
@@ -16,10 +15,10 @@ import { MitmProxy } from './tools/mitm-proxy';
 import { HostileListener, RawPeer } from './tools/raw-peer';
 import { VictimWatch } from './tools/victim-watch';
 import { ABORT, GENERIC_ABORT, HANDSHAKE, TRANSPORT, assertGenericAborts, frame, preamble, types } from './tools/wire-bytes';
+import { failsWith as refused } from '../../../support/errors';
 
 after(closeSharedPool);
 
-const refused = (code: string) => (e: unknown) => isMemCloudError(e) && e.code === code;
 
 describe('attacks on the handshake: replay and man in the middle', () => {
   const track = closeAfterEach();

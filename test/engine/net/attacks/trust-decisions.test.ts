@@ -5,16 +5,15 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { ConsentRequest } from '../../../../engine/consent/consent-queue';
-import { isMemCloudError } from '../../../../engine/errors';
 import { closeSharedPool, createEndpoint, pair } from '../../../support/endpoints';
 import { closeAfterEach } from './tools/cleanup';
 import { MitmProxy } from './tools/mitm-proxy';
 import { VictimWatch } from './tools/victim-watch';
 import { ABORT, HANDSHAKE, assertGenericAborts, types } from './tools/wire-bytes';
+import { failsWith } from '../../../support/errors';
 
 after(closeSharedPool);
 
-const failsWith = (code: string) => (e: unknown) => isMemCloudError(e) && e.code === code;
 
 describe('attacks 9 and 10: revoked devices and changed keys', () => {
   const track = closeAfterEach();

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeviceIdentity } from '../../../../engine/identity/device-identity';
-import { cli, startNode, type RunningNode } from '../../../../scripts/demo-nodes';
+import { cli, startNode, type RunningNode } from '../../../support/node-process';
 import { hostileSession, type HostileSession } from './tools/hostile-initiator';
 import { channelMessage } from './tools/hostile-noise';
 import { HostileRamPeer, ramMessage } from './tools/hostile-ram-peer';

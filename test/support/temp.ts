@@ -1,4 +1,4 @@
-// Temporary MemCloud homes for tests: a fresh directory under os.tmpdir(), removed afterwards.
+// Temporary directories and MemCloud homes for tests: fresh directories under os.tmpdir(), removed afterwards.
 
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,4 +26,14 @@ export async function withTempHome<T>(fn: (home: string) => Promise<T>): Promise
 /** Names of leftover temp files (as written by writeFileAtomic) in `dir`. */
 export async function tempFilesIn(dir: string): Promise<string[]> {
   return (await readdir(dir)).filter((name) => name.endsWith('.tmp'));
+}
+
+/** A fresh 0700 directory (mkdtemp's mode), removed afterwards. */
+export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'mc-ctl-'));
+  try {
+    return await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

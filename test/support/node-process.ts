@@ -1,8 +1,8 @@
-// Real memcloud processes for the demo (and the CLI tests): each node is `node dist/cli.js node run`
-// in its own temporary home, talking over TCP on 127.0.0.1.
+// Real memcloud processes: each node is `node dist/cli.js node run` in its own temporary home,
+// talking over TCP on 127.0.0.1. The process harness of the tests, the demo, the benchmarks and the fuzz.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { bundledFile } from '../engine/runtime/bundle-path';
+import { bundledFile } from '../../engine/runtime/bundle-path';
 
 export const CLI = bundledFile('cli.js');
 
