@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConsentRequestInfo, PeerInfo } from '../../../engine/api/types';
-import { cli, startNode, type RunningNode } from '../../../scripts/demo-nodes';
+import { cli, startNode, type RunningNode } from '../../support/node-process';
 import { startHostilePeer, type HostilePeerProcess } from '../../support/hostile-peer-process';
 
 const LOOKALIKE = 'd\u0435sk';
