@@ -9,7 +9,7 @@
 // E2E_VERBOSE=1 also echoes code-server's output and the page console; E2E_KEEP=1 keeps temp dirs.
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import { format, parseArgs } from 'node:util';
+import { format, parseArgs, stripVTControlCharacters as stripAnsi } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { prepare } from './prepare.mjs';
 import { startSession } from './session.mjs';
@@ -37,10 +37,12 @@ function requireAbsolute(name, p, kind) {
 
 /**
  * The text of one codeAutomationLog call. VS Code forwards console calls unformatted, e.g.
- * ['  %d passing (%s)', 5, '147ms'], so apply the printf-style substitution here.
+ * ['  %d passing (%s)', 5, '147ms'], so apply the printf-style substitution here. The result is plain
+ * text: mocha colours its report when FORCE_COLOR or CI asks for it, and colour codes in a log file or
+ * a test's match help nobody.
  */
 export function formatLogArgs(args) {
-  return Array.isArray(args) ? format(...args) : format(args);
+  return stripAnsi(Array.isArray(args) ? format(...args) : format(args));
 }
 
 /** Our dead gallery address (see code-server.mjs) refusing connections is expected, not news. */

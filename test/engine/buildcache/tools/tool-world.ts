@@ -7,6 +7,7 @@
 // (test/engine/buildcache/faults.test.ts); the benchmark runs with the default.
 
 import { after, before } from 'node:test';
+import { stripVTControlCharacters } from 'node:util';
 import { createCacheWorld, type CacheWorld } from '../../../support/cache-world';
 
 export const TOOL_TEST_CACHE = { enabled: false, deadlineMs: 5000 } as const;
@@ -22,8 +23,7 @@ export function toolEnv(extra: Record<string, string | undefined>): NodeJS.Proce
 
 /** A tool's output as plain text: ANSI escape sequences (colours, cursor moves) removed. */
 export function plainText(output: string): string {
-  // eslint-disable-next-line no-control-regex
-  return output.replace(/\x1b\[[0-9;?]*[ -\/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g, '');
+  return stripVTControlCharacters(output);
 }
 
 /** Registers before/after hooks; `world` is there once the tests run. */
