@@ -1,11 +1,16 @@
 // The receiving half of a secure channel: records that arrive in one burst are opened together,
 // inline or in the pool, and their plaintexts are delivered strictly in nonce order. The first
 // record that fails authentication ends the channel: nothing at or after it is delivered.
+//
+// Opened inline, a record whose plaintext lies wholly inside the body of the message being
+// assembled is opened straight into that body (PlaintextSink.room): one copy on receive, not an
+// open into fresh memory and a second copy into the message.
 
 import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
 import type { KeySchedule } from './key-schedule';
 import { batchRecords } from './record-batches';
 import type { RecordCrypto } from '../crypto/record-crypto';
+import { TAG_LENGTH } from './constants';
 
 interface Batch {
   plaintexts: Uint8Array[] | null;
@@ -19,6 +24,15 @@ const authFailure = () => new MemCloudError(ErrorCodes.DECRYPT_FAILED, 'a record
 /** Section 5.1: an authentic record must carry 1..65519 bytes; an empty one is a protocol error. */
 const emptyRecord = () => new MemCloudError(ErrorCodes.FRAME_MALFORMED, 'an empty record: session closed');
 
+/** Where opened plaintexts go, in nonce order. */
+export interface PlaintextSink {
+  /** Memory of exactly `n` bytes to open the next record into, or null to have it delivered. */
+  room(n: number): Uint8Array | null;
+  /** The next record was opened into the last room(n). */
+  filled(n: number): void;
+  deliver(plaintext: Uint8Array): void;
+}
+
 export class RecordReceiver {
   private incoming: Uint8Array[] = [];
   private incomingBytes = 0;
@@ -31,7 +45,7 @@ export class RecordReceiver {
   constructor(
     private readonly crypto: RecordCrypto,
     private readonly keys: KeySchedule,
-    private readonly deliver: (plaintext: Uint8Array) => void,
+    private readonly sink: PlaintextSink,
     private readonly onError: (err: MemCloudError) => void,
     /** Told when the bytes waiting to be opened cross the limit, so the socket can pause. */
     private readonly onBacklog: (backlogged: boolean) => void,
@@ -70,9 +84,29 @@ export class RecordReceiver {
     for (const b of batchRecords(records, this.nonce, this.keys, target)) {
       this.nonce += b.records.length;
       if (pooled) this.openInPool(b.key, b.firstNonce, b.records, b.bytes);
+      else if (this.batches.length === 0) this.openInPlace(b.key, b.firstNonce, b.records);
       else this.openInline(b.key, b.firstNonce, b.records, b.bytes);
     }
     this.drain();
+  }
+
+  /** Nothing opened earlier waits to be delivered: open each record and deliver it at once. */
+  private openInPlace(key: Uint8Array, nonce: number, records: Uint8Array[]): void {
+    for (let j = 0; j < records.length && !this.stopped; j++) {
+      const record = records[j]!;
+      const n = record.length - TAG_LENGTH;
+      const into = n > 0 ? this.sink.room(n) : null;
+      let plaintext: Uint8Array | null = null;
+      try {
+        if (into === null) plaintext = this.crypto.aead.open(key, nonce + j, record);
+        else this.crypto.aead.openInto(key, nonce + j, record, into);
+      } catch {
+        return this.fail(authFailure());
+      }
+      if (plaintext === null) this.sink.filled(n);
+      else if (plaintext.length === 0) return this.fail(emptyRecord());
+      else this.sink.deliver(plaintext);
+    }
   }
 
   private openInline(key: Uint8Array, nonce: number, records: Uint8Array[], bytes: number): void {
@@ -119,7 +153,7 @@ export class RecordReceiver {
       const batch = this.batches.shift()!;
       for (const pt of batch.plaintexts!) {
         if (this.stopped) return;
-        this.deliver(pt);
+        this.sink.deliver(pt);
       }
       if (batch.failure) {
         this.fail(batch.failure);

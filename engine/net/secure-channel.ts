@@ -121,7 +121,11 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
     this.receiver = new RecordReceiver(
       opts.crypto,
       this.receiveKeys,
-      (pt) => this.onPlaintext(pt),
+      {
+        room: (n) => this.decoder.bodyRoom(n),
+        filled: (n) => this.decodeSafely(() => this.decoder.bodyFilled(n, this.onMessageNow)),
+        deliver: (pt) => this.decodeSafely(() => this.decoder.push(Buffer.from(pt.buffer, pt.byteOffset, pt.byteLength), this.onMessageNow)),
+      },
       (e) => this.destroy(e),
       (backlogged) => (backlogged ? this.flow.pause('decryption backlog') : this.flow.resume('decryption backlog')),
     );
@@ -237,9 +241,12 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
     if (silent) this.destroy(silent);
   }
 
-  private onPlaintext(pt: Uint8Array): void {
+  private readonly onMessageNow = (kind: MessageKindValue, body: Buffer): void => this.onMessage(kind, body);
+
+  /** Runs one step of message decoding; a malformed or forbidden message ends the channel. */
+  private decodeSafely(step: () => void): void {
     try {
-      this.decoder.push(Buffer.from(pt.buffer, pt.byteOffset, pt.byteLength), (kind, body) => this.onMessage(kind, body));
+      step();
     } catch (err) {
       this.destroy(isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.FRAME_MALFORMED, String(err)));
     }
