@@ -1,9 +1,10 @@
-// Outgoing control frames, batched: every frame produced in one tick leaves in ONE socket write.
+// Outgoing control frames, batched (the field encodings are engine/wire/bytes.ts's ByteWriter): every frame produced in one tick leaves in ONE socket write.
 // Frames are written straight into a slab (no per-frame allocation); payloads over INLINE_MAX are
 // referenced rather than copied, so their owner must not modify them until the promise that
 // carried them settles. Slab bytes handed to the socket are never rewritten.
 
 import { ErrorCodes, MemCloudError } from '../errors';
+import { ByteWriter } from '../wire/bytes';
 import { HEADER_AFTER_LENGTH, HEADER_LENGTH, MAX_BODY, MAX_STRING } from './protocol';
 
 const SLAB_SIZE = 64 * 1024;
@@ -12,25 +13,32 @@ const INLINE_MAX = 64 * 1024;
 /** Receives the bytes of one flush; must write them with a single socket write (or cork). */
 export type FlushSink = (chunks: Uint8Array[]) => void;
 
-export class FrameWriter {
+/** The control protocol's name for a field that does not fit: a caller's bad argument. */
+const badField = (_code: string, message: string) => new MemCloudError(ErrorCodes.BAD_ARGUMENT, message);
+
+export class FrameWriter extends ByteWriter {
   private chunks: Uint8Array[] = [];
-  private slab: Buffer = Buffer.allocUnsafeSlow(SLAB_SIZE);
   /** Start of the slab bytes not yet moved to `chunks`. */
   private start = 0;
-  private pos = 0;
-  private headerSlab: Buffer = this.slab;
+  private headerSlab: Buffer;
   private headerPos = 0;
-  private bodyLength = 0;
+  /** `written` when the open frame's body began. */
+  private bodyStart = 0;
   private open = false;
   // Where the open frame began, to undo it if its encoding throws.
   private markChunks = 0;
-  private markSlab: Buffer = this.slab;
+  private markSlab: Buffer;
   private markStart = 0;
   private markPos = 0;
   private scheduled = false;
   private readonly flushNow = (): void => this.flush();
 
-  constructor(private readonly sink: FlushSink) {}
+  constructor(private readonly sink: FlushSink) {
+    super(badField);
+    this.buf = Buffer.allocUnsafeSlow(SLAB_SIZE);
+    this.headerSlab = this.buf;
+    this.markSlab = this.buf;
+  }
 
   /**
    * Writes one whole frame; `body(writer, arg)` fills it (`arg` spares callers a closure per frame).
@@ -47,65 +55,24 @@ export class FrameWriter {
     }
   }
 
-  u8(v: number): void {
-    this.ensure(1);
-    this.slab[this.pos++] = v;
-    this.bodyLength += 1;
-  }
-
-  u16(v: number): void {
-    this.ensure(2);
-    this.slab.writeUInt16BE(v, this.pos);
-    this.pos += 2;
-    this.bodyLength += 2;
-  }
-
-  u32(v: number): void {
-    this.ensure(4);
-    this.slab.writeUInt32BE(v, this.pos);
-    this.pos += 4;
-    this.bodyLength += 4;
-  }
-
-  f64(v: number): void {
-    this.ensure(8);
-    this.slab.writeDoubleBE(v, this.pos);
-    this.pos += 8;
-    this.bodyLength += 8;
-  }
-
   /** u16 byte length || UTF-8; at most MAX_STRING bytes. */
-  str16(s: string): void {
-    // UTF-8 never has fewer bytes than UTF-16 code units: a long string fails before any copy.
-    if (s.length > MAX_STRING) throw stringTooLong(s.length);
-    this.ensure(2 + s.length * 3);
-    const n = this.slab.write(s, this.pos + 2, 'utf8');
-    if (n > MAX_STRING) throw stringTooLong(n);
-    this.slab.writeUInt16BE(n, this.pos);
-    this.pos += 2 + n;
-    this.bodyLength += 2 + n;
+  override str16(s: string): void {
+    super.str16(s, MAX_STRING);
   }
 
   /** UTF-8 to the end of the body (no length prefix). */
-  utf8(s: string): void {
+  override utf8(s: string): number {
     if (s.length > MAX_BODY) throw tooLarge(s.length);
-    this.ensure(s.length * 3);
-    const n = this.slab.write(s, this.pos, 'utf8');
-    this.pos += n;
-    this.bodyLength += n;
+    return super.utf8(s);
   }
 
-  bytes(b: Uint8Array): void {
+  override bytes(b: Uint8Array): void {
     if (b.length > MAX_BODY) throw tooLarge(b.length);
-    if (b.length > INLINE_MAX) {
-      this.cut();
-      this.chunks.push(b);
-    } else {
-      this.ensure(b.length);
-      this.slab.set(b, this.pos);
-      this.pos += b.length;
-    }
-    this.bodyLength += b.length;
+    if (b.length <= INLINE_MAX) return super.bytes(b);
+    // Large payloads are referenced, not copied (see the top of this file).
+    this.cut();
+    this.chunks.push(b);
+    this.written += b.length;
   }
 
   /** True when nothing is waiting to be flushed. */
@@ -127,23 +94,24 @@ export class FrameWriter {
     if (this.open) throw new MemCloudError(ErrorCodes.INTERNAL, 'nested control frame');
     this.ensure(HEADER_LENGTH);
     this.markChunks = this.chunks.length;
-    this.markSlab = this.slab;
+    this.markSlab = this.buf;
     this.markStart = this.start;
     this.markPos = this.pos;
     this.open = true;
-    this.headerSlab = this.slab;
+    this.headerSlab = this.buf;
     this.headerPos = this.pos;
-    this.slab[this.pos + 4] = kind;
-    this.slab[this.pos + 5] = op;
-    this.slab.writeUInt32BE(id, this.pos + 6);
+    this.buf[this.pos + 4] = kind;
+    this.buf[this.pos + 5] = op;
+    this.buf.writeUInt32BE(id, this.pos + 6);
     this.pos += HEADER_LENGTH;
-    this.bodyLength = 0;
+    this.bodyStart = this.written;
   }
 
   private end(): void {
-    if (this.bodyLength > MAX_BODY) throw tooLarge(this.bodyLength);
+    const bodyLength = this.written - this.bodyStart;
+    if (bodyLength > MAX_BODY) throw tooLarge(bodyLength);
     // The header may already sit in `chunks` (a later write needed a new slab): same memory.
-    this.headerSlab.writeUInt32BE(HEADER_AFTER_LENGTH + this.bodyLength, this.headerPos);
+    this.headerSlab.writeUInt32BE(HEADER_AFTER_LENGTH + bodyLength, this.headerPos);
     this.open = false;
     if (!this.scheduled) {
       this.scheduled = true;
@@ -153,7 +121,7 @@ export class FrameWriter {
 
   private rollback(): void {
     this.chunks.length = this.markChunks;
-    this.slab = this.markSlab;
+    this.buf = this.markSlab;
     this.start = this.markStart;
     this.pos = this.markPos;
     this.open = false;
@@ -161,21 +129,17 @@ export class FrameWriter {
 
   /** Moves the slab bytes written so far into `chunks`. */
   private cut(): void {
-    if (this.pos > this.start) this.chunks.push(this.slab.subarray(this.start, this.pos));
+    if (this.pos > this.start) this.chunks.push(this.buf.subarray(this.start, this.pos));
     this.start = this.pos;
   }
 
-  private ensure(n: number): void {
-    if (this.slab.length - this.pos >= n) return;
+  protected ensure(n: number): void {
+    if (this.buf.length - this.pos >= n) return;
     this.cut();
-    this.slab = Buffer.allocUnsafeSlow(Math.max(SLAB_SIZE, n));
+    this.buf = Buffer.allocUnsafeSlow(Math.max(SLAB_SIZE, n));
     this.start = 0;
     this.pos = 0;
   }
-}
-
-function stringTooLong(n: number): MemCloudError {
-  return new MemCloudError(ErrorCodes.BAD_ARGUMENT, `string of ${n} or more bytes exceeds ${MAX_STRING}`);
 }
 
 function tooLarge(n: number): MemCloudError {

@@ -7,6 +7,7 @@ import { crc32 } from 'node:zlib';
 import { SELF } from '../cluster/holder-service';
 import type { HolderId } from '../cluster/replica-io';
 import { decodeBase64urlExact } from '../identity/base64url';
+import { ByteReader, GrowableWriter } from '../wire/bytes';
 import type { CatalogChange } from './catalog-change';
 import type { BlockParent, BlockRecord, StreamRecord } from './owner-index';
 
@@ -58,56 +59,14 @@ export function decodeFileHeader(b: Uint8Array, kind: FileKindValue): FileHeader
 
 // ---- writing ------------------------------------------------------------------------------
 
-class Writer {
-  private buf = Buffer.allocUnsafe(4096);
-  pos = 0;
-
-  reserve(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
-  }
-  u8(v: number): void {
-    this.reserve(1);
-    this.buf[this.pos++] = v;
-  }
-  u16(v: number): void {
-    this.reserve(2);
-    this.buf.writeUInt16BE(v, this.pos);
-    this.pos += 2;
-  }
-  u32(v: number): void {
-    this.reserve(4);
-    this.buf.writeUInt32BE(v, this.pos);
-    this.pos += 4;
-  }
-  u64(v: number): void {
-    this.reserve(8);
-    this.buf.writeBigUInt64BE(BigInt(v), this.pos);
-    this.pos += 8;
-  }
-  hex(text: string, bytes: number): void {
-    this.reserve(bytes);
-    if (text.length !== bytes * 2 || this.buf.write(text, this.pos, bytes, 'hex') !== bytes) throw new Error(`bad hex field ${text}`);
-    this.pos += bytes;
-  }
-  bytes(b: Uint8Array): void {
-    this.reserve(b.length);
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
+/** The catalog's writer: the one ByteWriter, failing with plain Errors (our own bug, not bad input). */
+class Writer extends GrowableWriter {
+  constructor() {
+    super(4096, (_code, message) => new Error(`catalog: ${message}`));
   }
   /** u16 byte length || UTF-8 */
   str(text: string): void {
-    const n = Buffer.byteLength(text, 'utf8');
-    if (n > 0xffff) throw new Error('string too long for the catalog');
-    this.u16(n);
-    this.reserve(n);
-    this.pos += this.buf.write(text, this.pos, 'utf8');
-  }
-  /** Everything written so far. */
-  take(): Buffer {
-    return this.buf.subarray(0, this.pos);
+    this.str16(text);
   }
 }
 
@@ -167,7 +126,7 @@ export class ChangeEncoder {
 
   /** Bytes written since the last frame was taken. */
   get pending(): number {
-    return this.w.pos - FRAME_HEADER_BYTES;
+    return this.w.length - FRAME_HEADER_BYTES;
   }
 
   /** The frame holding every change added since the last call (empty when none). */
@@ -176,16 +135,15 @@ export class ChangeEncoder {
     const length = body.length - FRAME_HEADER_BYTES;
     if (length === 0) return Buffer.alloc(0);
     if (length > MAX_FRAME_BYTES) throw new Error(`catalog frame of ${length} bytes exceeds ${MAX_FRAME_BYTES}`);
-    body.writeUInt32BE(length, 0);
-    body.writeUInt32BE(crc32(body.subarray(FRAME_HEADER_BYTES)), 4);
+    this.w.patchU32(0, length);
+    this.w.patchU32(4, crc32(body.subarray(FRAME_HEADER_BYTES)));
     this.w = new Writer(); // the frame keeps the old buffer
     this.startFrame();
     return body;
   }
 
   private startFrame(): void {
-    this.w.reserve(FRAME_HEADER_BYTES);
-    this.w.pos = FRAME_HEADER_BYTES;
+    this.w.skip(FRAME_HEADER_BYTES);
   }
 
   private holderList(holders: readonly HolderId[]): number[] {
@@ -258,57 +216,19 @@ function writeParent(w: Writer, p: BlockParent): void {
 
 // ---- reading ------------------------------------------------------------------------------
 
-class Reader {
-  pos = 0;
-  constructor(private readonly b: Buffer) {}
-
+/** The catalog's reader: the one ByteReader, failing with CatalogFormatError. */
+class Reader extends ByteReader {
+  constructor(b: Buffer) {
+    super(b, (_code, message) => new CatalogFormatError(message), 'record');
+  }
   get done(): boolean {
-    return this.pos >= this.b.length;
-  }
-  private need(n: number): void {
-    if (this.b.length - this.pos < n) throw new CatalogFormatError('truncated record');
-  }
-  u8(): number {
-    this.need(1);
-    return this.b[this.pos++]!;
-  }
-  u16(): number {
-    this.need(2);
-    const v = this.b.readUInt16BE(this.pos);
-    this.pos += 2;
-    return v;
-  }
-  u32(): number {
-    this.need(4);
-    const v = this.b.readUInt32BE(this.pos);
-    this.pos += 4;
-    return v;
-  }
-  u64(): number {
-    this.need(8);
-    const v = this.b.readBigUInt64BE(this.pos);
-    this.pos += 8;
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new CatalogFormatError('integer out of range');
-    return Number(v);
-  }
-  hex(n: number): string {
-    this.need(n);
-    const s = this.b.toString('hex', this.pos, this.pos + n);
-    this.pos += n;
-    return s;
+    return this.atEnd;
   }
   bytes(n: number): Buffer {
-    this.need(n);
-    const s = this.b.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return s;
+    return this.view(n);
   }
   str(): string {
-    const n = this.u16();
-    const raw = this.bytes(n);
-    const s = raw.toString('utf8');
-    if (!Buffer.from(s, 'utf8').equals(raw)) throw new CatalogFormatError('a string is not valid UTF-8');
-    return s;
+    return this.str16();
   }
 }
 

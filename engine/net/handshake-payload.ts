@@ -3,6 +3,7 @@
 import { ErrorCodes, MemCloudError } from '../errors';
 import { MAX_DEVICE_NAME_BYTES, parseDeviceName } from '../identity/device-name';
 import { receivedName } from '../text/peer-text';
+import { ByteReader, BytesErrorCode, GrowableWriter } from '../wire/bytes';
 import { MAX_TEAM_CERTIFICATE, PROTOCOL_VERSION, SIGNATURE_CONTEXT } from './constants';
 
 export const PAYLOAD_FORMAT = 1;
@@ -53,61 +54,45 @@ export function encodePayload(p: HandshakePayload): Uint8Array {
   if (!Number.isSafeInteger(p.offeredBytes) || p.offeredBytes < 0) throw new Error('offeredBytes must be a safe non-negative integer');
   const certificate = p.team?.certificate ?? null;
   if (certificate && (certificate.length === 0 || certificate.length > MAX_TEAM_CERTIFICATE)) throw new Error('bad certificate length');
-  const name = Buffer.from(p.name, 'utf8');
-  const teamBytes = p.team ? 2 + (certificate?.length ?? 0) : 0;
-  const out = Buffer.alloc(FIXED_LENGTH + name.length + teamBytes);
-  let o = 0;
-  out[o++] = p.team ? PAYLOAD_FORMAT_TEAM : PAYLOAD_FORMAT;
-  out.writeUInt16BE(p.protocolVersion, o);
-  o += 2;
-  out.set(p.identityKey, o);
-  o += 32;
-  out.set(p.signature, o);
-  o += 64;
-  out.writeBigUInt64BE(BigInt(p.offeredBytes), o);
-  o += 8;
-  out[o++] = name.length;
-  out.set(name, o);
-  o += name.length;
+  const w = new GrowableWriter(FIXED_LENGTH + MAX_NAME_BYTES + 2 + (certificate?.length ?? 0));
+  w.u8(p.team ? PAYLOAD_FORMAT_TEAM : PAYLOAD_FORMAT);
+  w.u16(p.protocolVersion);
+  w.bytes(p.identityKey);
+  w.bytes(p.signature);
+  w.u64(p.offeredBytes);
+  w.str8(p.name, MAX_NAME_BYTES);
   if (p.team) {
-    out.writeUInt16BE(certificate?.length ?? 0, o);
-    if (certificate) out.set(certificate, o + 2);
+    w.u16(certificate?.length ?? 0);
+    if (certificate) w.bytes(certificate);
   }
-  return out;
+  return Uint8Array.from(w.take());
 }
 
 /** Strict decoder: any deviation (length, format, version, name) is malformed. */
 export function decodePayload(bytes: Uint8Array): HandshakePayload {
   const malformed = (why: string) => new MemCloudError(ErrorCodes.FRAME_MALFORMED, `handshake payload: ${why}`);
   if (bytes.length < FIXED_LENGTH) throw malformed('too short');
-  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  let o = 0;
-  const format = b[o++];
+  const r = new ByteReader(bytes, (code, message) => malformed(code === BytesErrorCode.OUT_OF_RANGE ? 'offered bytes out of range' : message), 'handshake payload');
+  const format = r.u8();
   if (format !== PAYLOAD_FORMAT && format !== PAYLOAD_FORMAT_TEAM) throw malformed('unknown format');
-  const protocolVersion = b.readUInt16BE(o);
-  o += 2;
+  const protocolVersion = r.u16();
   if (protocolVersion !== PROTOCOL_VERSION) throw malformed(`unsupported protocol version ${protocolVersion}`);
-  const identityKey = Uint8Array.prototype.slice.call(b, o, o + 32);
-  o += 32;
-  const signature = Uint8Array.prototype.slice.call(b, o, o + 64);
-  o += 64;
-  const offered = b.readBigUInt64BE(o);
-  o += 8;
-  if (offered > BigInt(Number.MAX_SAFE_INTEGER)) throw malformed('offered bytes out of range');
-  const nameLength = b[o++]!;
-  const nameEnd = FIXED_LENGTH + nameLength;
-  if (format === PAYLOAD_FORMAT ? b.length !== nameEnd : b.length < nameEnd + 2) throw malformed('length does not match the name length');
+  const identityKey = r.copy(32);
+  const signature = r.copy(64);
+  const offeredBytes = r.u64();
+  const nameLength = r.u8();
+  if (format === PAYLOAD_FORMAT ? r.remaining !== nameLength : r.remaining < nameLength + 2) throw malformed('length does not match the name length');
   let name: string;
   try {
-    name = receivedName(new TextDecoder('utf-8', { fatal: true }).decode(b.subarray(o, o + nameLength)));
+    name = receivedName(r.utf8(nameLength));
   } catch {
     throw malformed('invalid device name');
   }
-  const payload = { protocolVersion, identityKey, signature, offeredBytes: Number(offered), name };
+  const payload = { protocolVersion, identityKey, signature, offeredBytes, name };
   if (format === PAYLOAD_FORMAT) return payload;
-  const certificateLength = b.readUInt16BE(nameEnd);
+  const certificateLength = r.u16();
   if (certificateLength > MAX_TEAM_CERTIFICATE) throw malformed('certificate too long');
-  if (b.length !== nameEnd + 2 + certificateLength) throw malformed('length does not match the certificate length');
-  const certificate = certificateLength === 0 ? null : Uint8Array.prototype.slice.call(b, nameEnd + 2);
+  if (r.remaining !== certificateLength) throw malformed('length does not match the certificate length');
+  const certificate = certificateLength === 0 ? null : r.copy(certificateLength);
   return { ...payload, team: { certificate } };
 }

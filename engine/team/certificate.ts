@@ -5,6 +5,7 @@ import { ErrorCodes, MemCloudError } from '../errors';
 import { decodeBase64urlExact, encodeBase64url } from '../identity/base64url';
 import { isValidPublicKey, PUBLIC_KEY_BYTES } from '../identity/public-key';
 import { MAX_NAME_BYTES, validateDeviceName } from '../net/handshake-payload';
+import { ByteReader, BytesErrorCode, GrowableWriter } from '../wire/bytes';
 import { SIGNATURE_BYTES, signRecord, TeamSignatureContext, verifyRecord } from './signed-record';
 
 export const CERTIFICATE_VERSION = 1;
@@ -49,62 +50,44 @@ export function issueCertificate(fields: CertificateFields, teamSecret: Uint8Arr
   if (fields.teamKey.length !== PUBLIC_KEY_BYTES || fields.deviceKey.length !== PUBLIC_KEY_BYTES) throw new RangeError('keys must be 32 bytes');
   checkU64(fields.serial, 'serial');
   checkU64(fields.expiresAt, 'expiry');
-  const team = Buffer.from(checkTeamName(fields.teamName, 'team name'), 'utf8');
-  const device = Buffer.from(checkTeamName(fields.deviceName, 'device name'), 'utf8');
-  const body = Buffer.alloc(FIXED_BYTES - SIGNATURE_BYTES + team.length + device.length);
-  let o = 0;
-  body[o++] = CERTIFICATE_VERSION;
-  body.set(fields.teamKey, o);
-  o += PUBLIC_KEY_BYTES;
-  body.set(fields.deviceKey, o);
-  o += PUBLIC_KEY_BYTES;
-  body.writeBigUInt64BE(BigInt(fields.serial), o);
-  o += 8;
-  body.writeBigUInt64BE(BigInt(fields.expiresAt), o);
-  o += 8;
-  body[o++] = team.length;
-  body.set(team, o);
-  o += team.length;
-  body[o++] = device.length;
-  body.set(device, o);
-  return { ...fields, bytes: signRecord(TeamSignatureContext.CERTIFICATE, body, teamSecret) };
+  const w = new GrowableWriter(MAX_CERTIFICATE_BYTES);
+  w.u8(CERTIFICATE_VERSION);
+  w.bytes(fields.teamKey);
+  w.bytes(fields.deviceKey);
+  w.u64(fields.serial);
+  w.u64(fields.expiresAt);
+  w.str8(checkTeamName(fields.teamName, 'team name'), MAX_NAME_BYTES);
+  w.str8(checkTeamName(fields.deviceName, 'device name'), MAX_NAME_BYTES);
+  return { ...fields, bytes: signRecord(TeamSignatureContext.CERTIFICATE, Uint8Array.from(w.take()), teamSecret) };
 }
 
-function readName(b: Buffer, o: number): { name: string; next: number } {
-  const length = b[o];
-  if (length === undefined || length < 1 || length > MAX_NAME_BYTES || o + 1 + length > b.length - SIGNATURE_BYTES) throw malformed('bad name length');
-  let name: string;
+function readName(r: ByteReader): string {
+  const length = r.u8();
+  // The signature follows the names: a name may not reach into it.
+  if (length < 1 || length > MAX_NAME_BYTES || length > r.remaining - SIGNATURE_BYTES) throw malformed('bad name length');
   try {
-    name = new TextDecoder('utf-8', { fatal: true }).decode(b.subarray(o + 1, o + 1 + length));
+    const name = r.utf8(length);
     validateDeviceName(name);
+    return name;
   } catch {
     throw malformed('invalid name');
   }
-  return { name, next: o + 1 + length };
 }
 
 /** Parses the structure only (no signature check): FRAME_MALFORMED on any deviation. */
 export function decodeCertificate(bytes: Uint8Array): TeamCertificate {
   if (bytes.length < MIN_CERTIFICATE_BYTES || bytes.length > MAX_CERTIFICATE_BYTES) throw malformed(`${bytes.length} bytes`);
-  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  if (b[0] !== CERTIFICATE_VERSION) throw malformed(`unknown version ${b[0]}`);
-  const teamKey = Uint8Array.prototype.slice.call(b, 1, 33);
-  const deviceKey = Uint8Array.prototype.slice.call(b, 33, 65);
-  const serial = b.readBigUInt64BE(65);
-  const expires = b.readBigUInt64BE(73);
-  if (serial > BigInt(Number.MAX_SAFE_INTEGER) || expires > BigInt(Number.MAX_SAFE_INTEGER)) throw malformed('serial or expiry out of range');
-  const team = readName(b, 81);
-  const device = readName(b, team.next);
-  if (device.next + SIGNATURE_BYTES !== b.length) throw malformed('length does not match the names');
-  return {
-    teamKey,
-    deviceKey,
-    serial: Number(serial),
-    expiresAt: Number(expires),
-    teamName: team.name,
-    deviceName: device.name,
-    bytes: Uint8Array.from(bytes),
-  };
+  const r = new ByteReader(bytes, (code, message) => malformed(code === BytesErrorCode.OUT_OF_RANGE ? 'serial or expiry out of range' : message), 'team certificate');
+  const version = r.u8();
+  if (version !== CERTIFICATE_VERSION) throw malformed(`unknown version ${version}`);
+  const teamKey = r.copy(PUBLIC_KEY_BYTES);
+  const deviceKey = r.copy(PUBLIC_KEY_BYTES);
+  const serial = r.u64();
+  const expiresAt = r.u64();
+  const teamName = readName(r);
+  const deviceName = readName(r);
+  if (r.remaining !== SIGNATURE_BYTES) throw malformed('length does not match the names');
+  return { teamKey, deviceKey, serial, expiresAt, teamName, deviceName, bytes: Uint8Array.from(bytes) };
 }
 
 /** The team key signed it and both keys are usable Ed25519 keys. Expiry is the caller's check. */

@@ -1,7 +1,5 @@
-// Small byte helpers shared by the Noise layers: zeroing, concatenation, and the bounds-checked
-// reader that handshake messages are parsed with before any crypto runs.
-
-import { ErrorCodes, MemCloudError } from '../../errors';
+// Small byte helpers shared by the Noise layers: zeroing, copying and concatenation. Handshake
+// messages are parsed with the one bounds-checked reader (engine/wire/bytes.ts) before any crypto runs.
 
 /** Overwrite a secret in place. Accepts null so callers can zero optional fields unconditionally. */
 export function zero(bytes: Uint8Array | null | undefined): void {
@@ -33,27 +31,4 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
     offset += p.length;
   }
   return out;
-}
-
-/** Reads a message front to back; every read is bounds-checked and returns a copy. */
-export class ByteReader {
-  readonly #bytes: Uint8Array;
-  #offset = 0;
-
-  constructor(bytes: Uint8Array) {
-    this.#bytes = bytes;
-  }
-
-  take(length: number): Uint8Array {
-    if (this.#offset + length > this.#bytes.length) {
-      throw new MemCloudError(ErrorCodes.FRAME_MALFORMED, 'handshake message too short');
-    }
-    const out = copyBytes(this.#bytes, this.#offset, this.#offset + length);
-    this.#offset += length;
-    return out;
-  }
-
-  rest(): Uint8Array {
-    return this.take(this.#bytes.length - this.#offset);
-  }
 }

@@ -4,13 +4,17 @@
 // readMessage drive the same generators synchronously with opts.dh.
 
 import { ErrorCodes, MemCloudError } from '../../errors';
-import { ByteReader, concatBytes, copyBytes, isAllZero, zero } from './bytes';
+import { concatBytes, copyBytes, isAllZero, zero } from './bytes';
+import { ByteReader } from '../../wire/bytes';
 import { TAG_LENGTH } from '../constants';
 import type { CipherState } from './cipher-state';
 import type { KeyPair, NoiseDH } from './dh';
 import { checkKeyPair, resolveOptions, type HandshakeOptions } from './handshake-options';
 import type { DhToken, Token } from './patterns';
 import { SymmetricState } from './symmetric-state';
+
+/** Every bounds failure of a handshake message is the one malformed-message error. */
+const tooShort = () => new MemCloudError(ErrorCodes.FRAME_MALFORMED, 'handshake message too short');
 
 export { NOISE_MAX_MESSAGE_LENGTH, type HandshakeOptions } from './handshake-options';
 
@@ -201,20 +205,20 @@ export class HandshakeState {
   }
 
   *#read(message: Uint8Array): Generator<HandshakeRequest, ReadResult, unknown> {
-    const reader = new ByteReader(message);
+    const reader = new ByteReader(message, tooShort);
     const keyLen = this.#dh.dhLen;
     for (const token of this.#messages[this.#step]!) {
       if (token === 'e') {
-        this.#re = reader.take(keyLen);
+        this.#re = reader.copy(keyLen);
         this.#ss.mixHash(this.#re);
       } else if (token === 's') {
-        this.#rs = this.#ss.decryptAndHash(reader.take(keyLen + (this.#ss.hasKey() ? TAG_LENGTH : 0)));
+        this.#rs = this.#ss.decryptAndHash(reader.copy(keyLen + (this.#ss.hasKey() ? TAG_LENGTH : 0)));
       } else {
         yield* this.#mixDh(token);
       }
     }
     const handshakeHashBeforePayload = this.#ss.handshakeHash;
-    const payload = this.#ss.decryptAndHash(reader.rest());
+    const payload = this.#ss.decryptAndHash(reader.copy(reader.remaining));
     return { payload, handshakeHashBeforePayload };
   }
 
