@@ -104,6 +104,39 @@ describe('SecureChannel', () => {
     await a.close();
   });
 
+  test('a message spanning records: the records inside its body are opened straight into it (one copy), a tampered one ends the channel', async () => {
+    const { a, b } = channels();
+    a.admit();
+    b.admit();
+    await Promise.all([opened(a), opened(b)]);
+    const into = mock.method(aead, 'openInto');
+    const got = collect(b);
+    const m = randomBytes(1024 * 1024);
+    a.send(m);
+    while (got.length < 1) await turn();
+    assert.ok(got[0]!.equals(m), 'intact');
+    // 1 MiB spans 17 records; all but the first (header + start) and the last (its tail) lie inside the body.
+    assert.ok(into.mock.callCount() >= 15, `${into.mock.callCount()} records opened in place`);
+    into.mock.restore();
+
+    const tampered = channels({
+      taps: {
+        left: (() => {
+          let big = 0;
+          return (chunk: Buffer) => (chunk.length > 1000 && ++big === 8 ? Buffer.from(chunk.map((x, i) => (i === 100 ? x ^ 1 : x))) : chunk);
+        })(),
+      },
+    });
+    tampered.a.admit();
+    tampered.b.admit();
+    await Promise.all([opened(tampered.a), opened(tampered.b)]);
+    const none = collect(tampered.b);
+    tampered.a.send(randomBytes(1024 * 1024));
+    assert.equal((await tampered.closed(tampered.b))?.code, 'DECRYPT_FAILED');
+    assert.deepEqual(none, []);
+    await a.close();
+  });
+
   test('HELLO first: application data before it closes the channel, nothing is delivered', async () => {
     const { b, closed, forge } = channels();
     const got = collect(b);
