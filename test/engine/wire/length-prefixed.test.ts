@@ -5,11 +5,10 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isMemCloudError } from '../../../engine/errors';
 import { LengthPrefixedDecoder, type UnitSink } from '../../../engine/wire/length-prefixed';
 import { allocationsDuring } from '../net/attacks/tools/alloc-spy';
 
-const failsWith = (code: string) => (e: unknown) => isMemCloudError(e) && e.code === code;
+import { failsWith } from '../../support/errors';
 
 /** A control-like layout: length:u32 || tag:u8 || seq:u32 || body (length counts 5 + body). */
 const layout = { unit: 'test unit', headerLength: 9 } as const;
