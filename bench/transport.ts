@@ -160,17 +160,18 @@ function placementText(p: Placement): string {
 
 function parsePlacement(text: string): Placement {
   const [asym, min] = text.split(':');
-  return { asym: asym === 'pool' ? 'pool' : 'inline', recordPoolMinBytes: Number(min) };
+  // The transport has no owner-sealed blocks: their placement plays no part here.
+  return { asym: asym === 'pool' ? 'pool' : 'inline', recordPoolMinBytes: Number(min), blockPoolMinBytes: Infinity };
 }
 
 /** `-- --placements`: each backend under each placement, to decide crypto/place.ts by measurement. */
 async function comparePlacements(quick: boolean): Promise<void> {
   const options: Placement[] = [
-    { asym: 'inline', recordPoolMinBytes: Infinity },
-    { asym: 'pool', recordPoolMinBytes: Infinity },
-    { asym: 'inline', recordPoolMinBytes: 64 * 1024 },
-    { asym: 'pool', recordPoolMinBytes: 64 * 1024 },
-    { asym: 'inline', recordPoolMinBytes: 256 * 1024 },
+    { asym: 'inline', recordPoolMinBytes: Infinity, blockPoolMinBytes: Infinity },
+    { asym: 'pool', recordPoolMinBytes: Infinity, blockPoolMinBytes: Infinity },
+    { asym: 'inline', recordPoolMinBytes: 64 * 1024, blockPoolMinBytes: Infinity },
+    { asym: 'pool', recordPoolMinBytes: 64 * 1024, blockPoolMinBytes: Infinity },
+    { asym: 'inline', recordPoolMinBytes: 256 * 1024, blockPoolMinBytes: Infinity },
   ];
   process.stdout.write('backend   asym    records in pool from   handshake ms   channel MB/s   1 KiB echo/s\n');
   for (const backend of CRYPTO_BACKENDS) {

@@ -9,19 +9,23 @@ export interface Placement {
   readonly asym: 'inline' | 'pool';
   /** Record batches of at least this many bytes are sealed and opened in the pool; Infinity = never. */
   readonly recordPoolMinBytes: number;
+  /** Owner-sealed blocks (data/block-seal.ts) of at least this many bytes are sealed and opened in the pool; Infinity = never. */
+  readonly blockPoolMinBytes: number;
 }
 
 export const PLACEMENT: Readonly<Record<CryptoBackendName, Placement>> = {
   // X25519/Ed25519 in 50-150 us and 64 KiB sealed in ~50 us: inline beat the pool at every batch size.
-  native: { asym: 'inline', recordPoolMinBytes: Infinity },
+  native: { asym: 'inline', recordPoolMinBytes: Infinity, blockPoolMinBytes: Infinity },
   // X25519 ~100 us, Ed25519 40-130 us, 64 KiB sealed in ~150 us.
-  portable: { asym: 'inline', recordPoolMinBytes: Infinity },
+  portable: { asym: 'inline', recordPoolMinBytes: Infinity, blockPoolMinBytes: Infinity },
   // ~1 ms per X25519/Ed25519 operation and ~150 MB/s sealing: both would hold the event loop.
-  noble: { asym: 'pool', recordPoolMinBytes: 64 * 1024 },
+  // A 1 MiB block (a stream chunk) takes ~10 ms to seal: in the pool the engine thread sends the
+  // previous chunk meanwhile, and its event loop stays free.
+  noble: { asym: 'pool', recordPoolMinBytes: 64 * 1024, blockPoolMinBytes: 64 * 1024 },
 };
 
 /** Whether a backend sends any work to the pool (otherwise no pool thread is started at all). */
 export function usesPool(name: CryptoBackendName): boolean {
   const p = PLACEMENT[name];
-  return p.asym === 'pool' || p.recordPoolMinBytes !== Infinity;
+  return p.asym === 'pool' || p.recordPoolMinBytes !== Infinity || p.blockPoolMinBytes !== Infinity;
 }

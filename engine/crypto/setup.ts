@@ -12,10 +12,19 @@ import { PLACEMENT, type Placement } from './place';
 import type { CryptoOps } from './pool/crypto-messages';
 import type { RecordCrypto } from './record-crypto';
 
+/** Where owner-sealed blocks of at least `minBytes` are sealed and opened (data/block-seal.ts). */
+export interface BlockOffload {
+  readonly pool: CryptoOps;
+  readonly backend: CryptoBackendName;
+  readonly minBytes: number;
+}
+
 export interface CryptoSetup {
   readonly backend: CryptoBackendName;
   readonly handshakeCrypto: HandshakeCrypto;
   readonly recordCrypto: RecordCrypto;
+  /** null: every block is sealed on the engine thread. */
+  readonly blockOffload: BlockOffload | null;
 }
 
 /**
@@ -38,5 +47,6 @@ export function createCryptoSetup(
     pool: place.recordPoolMinBytes === Infinity ? null : pool,
     offloadThreshold: pool === null ? Infinity : place.recordPoolMinBytes,
   };
-  return { backend: backend.name, handshakeCrypto, recordCrypto };
+  const blockOffload = pool !== null && place.blockPoolMinBytes !== Infinity ? { pool, backend: backend.name, minBytes: place.blockPoolMinBytes } : null;
+  return { backend: backend.name, handshakeCrypto, recordCrypto, blockOffload };
 }

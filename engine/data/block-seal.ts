@@ -15,6 +15,8 @@
 
 import { hash } from 'node:crypto';
 import type { Aead } from '../crypto/aead';
+import type { OpenBatchResult } from '../crypto/pool';
+import type { BlockOffload } from '../crypto/setup';
 import { ErrorCodes, MemCloudError } from '../errors';
 import type { DataKey } from './data-key';
 import { FixedKeyHmac } from './fixed-key-hmac';
@@ -49,15 +51,19 @@ export interface BlockIdentity {
 // kept to one allocation for the sealed bytes, one for the subkey, two SHA-256 calls for the subkey
 // (fixed-key-hmac.ts) and one more for a key's name. The associated data is built in one scratch
 // buffer per sealer (seal and open are synchronous, and every AEAD backend is done with it on return).
+// Where crypto/place.ts says so (noble), large blocks are sealed and opened in the crypto pool
+// (sealAsync/openAsync) with the same bytes: the engine thread sends one chunk while the next is sealed.
 export class BlockSealer {
   readonly #aead: Aead;
   readonly #keyId: number;
   readonly #subkeys: FixedKeyHmac;
+  readonly #offload: BlockOffload | null;
   /** identity || piece index: the associated data of the piece being sealed or opened. */
   readonly #ad = Buffer.alloc(IDENTITY_BYTES + 4);
 
-  constructor(aead: Aead, dataKey: DataKey) {
+  constructor(aead: Aead, dataKey: DataKey, offload: BlockOffload | null = null) {
     this.#aead = aead;
+    this.#offload = offload;
     this.#keyId = dataKey.id;
     this.#subkeys = new FixedKeyHmac(dataKey.key, SUBKEY_LABEL, ID_BYTES);
     MAGIC.copy(this.#ad, 0);
@@ -70,9 +76,7 @@ export class BlockSealer {
 
   seal(block: BlockIdentity, plaintext: Uint8Array): Uint8Array {
     if (plaintext.length !== block.size) throw new Error('seal: plaintext length is not the block size');
-    const out = Buffer.allocUnsafe(sealedSize(block.size));
-    MAGIC.copy(out, 0);
-    out.writeUInt32BE(this.#keyId, 4);
+    const out = this.header(block.size);
     const ad = this.#ad;
     const subkey = this.prepare(block);
     try {
@@ -91,10 +95,7 @@ export class BlockSealer {
 
   /** The plaintext of a sealed block; throws CORRUPT_BLOCK unless it is exactly that block, intact. */
   open(block: BlockIdentity, sealed: Uint8Array): Uint8Array {
-    const s = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
-    if (s.length !== sealedSize(block.size) || s.readUInt32BE(0) !== MAGIC_U32) throw corrupt(block, 'not a sealed block of its size');
-    const keyId = s.readUInt32BE(4);
-    if (keyId !== this.#keyId) throw corrupt(block, `sealed with another data key (${keyId.toString(16).padStart(8, '0')})`);
+    const s = this.checkHeader(block, sealed);
     const ad = this.#ad;
     const subkey = this.prepare(block);
     try {
@@ -118,6 +119,68 @@ export class BlockSealer {
     }
   }
 
+  /** seal(), in the crypto pool when the block is large enough (crypto/place.ts); the same bytes. */
+  async sealAsync(block: BlockIdentity, plaintext: Uint8Array): Promise<Uint8Array> {
+    const offload = this.#offload;
+    if (offload === null || block.size < offload.minBytes) return this.seal(block, plaintext);
+    if (plaintext.length !== block.size) throw new Error('seal: plaintext length is not the block size');
+    const subkey = this.prepare(block);
+    // Its own copy of the identity: the scratch buffer serves other blocks while this one waits.
+    const identity = Buffer.from(this.#ad.subarray(0, IDENTITY_BYTES));
+    let pieces: Uint8Array[];
+    try {
+      pieces = await offload.pool.seal(offload.backend, subkey, 0, piecesOf(plaintext, block.size, 0), identity);
+    } catch {
+      // The pool is closing (or failed): seal here. The same key, nonces and plaintext give the same bytes.
+      return this.seal(block, plaintext);
+    } finally {
+      subkey.fill(0);
+    }
+    const out = this.header(block.size);
+    let at = HEADER_BYTES;
+    for (const p of pieces) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  }
+
+  /** open(), in the crypto pool when the block is large enough (crypto/place.ts). */
+  async openAsync(block: BlockIdentity, sealed: Uint8Array): Promise<Uint8Array> {
+    const offload = this.#offload;
+    if (offload === null || block.size < offload.minBytes) return this.open(block, sealed);
+    const s = this.checkHeader(block, sealed);
+    const subkey = this.prepare(block);
+    const identity = Buffer.from(this.#ad.subarray(0, IDENTITY_BYTES));
+    let result: OpenBatchResult;
+    try {
+      result = await offload.pool.open(offload.backend, subkey, 0, piecesOf(s.subarray(HEADER_BYTES), block.size, TAG_BYTES), identity);
+    } catch {
+      return this.open(block, sealed); // the pool is closing (or failed): never report that as a bad replica
+    } finally {
+      subkey.fill(0);
+    }
+    if (!result.ok) throw corrupt(block, 'it failed authentication');
+    return joined(result.plaintexts, block.size);
+  }
+
+  /** The sealed bytes as a Buffer, once their length, magic and key id say they can be this block. */
+  private checkHeader(block: BlockIdentity, sealed: Uint8Array): Buffer {
+    const s = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
+    if (s.length !== sealedSize(block.size) || s.readUInt32BE(0) !== MAGIC_U32) throw corrupt(block, 'not a sealed block of its size');
+    const keyId = s.readUInt32BE(4);
+    if (keyId !== this.#keyId) throw corrupt(block, `sealed with another data key (${keyId.toString(16).padStart(8, '0')})`);
+    return s;
+  }
+
+  /** A sealed block's buffer with its header written. */
+  private header(size: number): Buffer {
+    const out = Buffer.allocUnsafe(sealedSize(size));
+    MAGIC.copy(out, 0);
+    out.writeUInt32BE(this.#keyId, 4);
+    return out;
+  }
+
   /** Writes the block's identity into the scratch associated data and returns its subkey. */
   private prepare(block: BlockIdentity): Buffer {
     const ad = this.#ad;
@@ -139,6 +202,30 @@ export class BlockSealer {
 }
 
 const MAGIC_U32 = MAGIC.readUInt32BE(0);
+
+/** A block's pieces as views of `bytes`: 32 KiB of plaintext each (+ `tag` bytes when sealed). */
+function piecesOf(bytes: Uint8Array, size: number, tag: number): Uint8Array[] {
+  const pieces: Uint8Array[] = [];
+  let at = 0;
+  for (let i = 0, n = pieceCount(size); i < n; i++) {
+    const len = Math.min(PIECE_BYTES, size - i * PIECE_BYTES) + tag;
+    pieces.push(bytes.subarray(at, at + len));
+    at += len;
+  }
+  return pieces;
+}
+
+/** One view of the pool's plaintexts when they lie end to end in their buffer (32 KiB slots do), else a copy. */
+function joined(parts: readonly Uint8Array[], size: number): Uint8Array {
+  const first = parts[0];
+  if (first === undefined) return new Uint8Array(0);
+  let end = first.byteOffset;
+  for (const p of parts) {
+    if (p.buffer !== first.buffer || p.byteOffset !== end) return Buffer.concat(parts, size);
+    end += p.length;
+  }
+  return new Uint8Array(first.buffer, first.byteOffset, size);
+}
 
 function corrupt(block: BlockIdentity, why: string): MemCloudError {
   return new MemCloudError(ErrorCodes.CORRUPT_BLOCK, `replica of block ${block.id} rejected: ${why}`);

@@ -40,7 +40,7 @@ export class OwnerBlocks {
     try {
       const durability = opts.durability ?? previous?.durability ?? 'pinned';
       const wanted = previous && opts.replicas === undefined && opts.target !== 'local' ? previous.wanted : this.io.wanted(opts);
-      const sealed = this.sealer.seal({ id, parent, size: data.length }, data);
+      const sealed = await this.sealer.sealAsync({ id, parent, size: data.length }, data);
       const holders = await this.io.writeReplicas(id, durability, sealed, { wanted, target: opts.target ?? 'auto', prefer: previous?.holders ?? [] });
       return { id, size: data.length, hash: '', durability, wanted, holders, createdAt: Date.now(), parent };
     } catch (err) {
@@ -96,7 +96,7 @@ export class OwnerBlocks {
         continue;
       }
       try {
-        return { stored, plain: this.open(record, stored) };
+        return { stored, plain: await this.open(record, stored) };
       } catch (err) {
         this.log.warn(`corrupt replica of block ${id} on ${this.io.name(h)}: ${isMemCloudError(err) ? err.message : String(err)}; using another`);
         lastError = new MemCloudError(ErrorCodes.CORRUPT_BLOCK, `every replica of block ${id} failed its check`);
@@ -110,8 +110,8 @@ export class OwnerBlocks {
   }
 
   /** The content of a replica as stored; throws CORRUPT_BLOCK unless it is exactly this block. */
-  private open(record: BlockRecord, stored: Uint8Array): Uint8Array {
-    if (record.hash === '') return this.sealer.open(record, stored);
+  private async open(record: BlockRecord, stored: Uint8Array): Promise<Uint8Array> {
+    if (record.hash === '') return this.sealer.openAsync(record, stored);
     if (contentHash(stored) !== record.hash) throw new MemCloudError(ErrorCodes.CORRUPT_BLOCK, 'content hash mismatch');
     return stored;
   }

@@ -4,6 +4,7 @@
 import type { TransferProgress } from '../api/types';
 import type { ReplicaIO } from '../cluster/replica-io';
 import type { Aead } from '../crypto/aead';
+import type { BlockOffload } from '../crypto/setup';
 import type { Logger } from '../log/log';
 import type { Catalog } from './catalog';
 import { DataService } from './data-service';
@@ -22,6 +23,8 @@ export interface OwnerDataOptions {
   readonly dataKeyPath: string;
   /** Seals blocks (the node's crypto backend). */
   readonly aead: Aead;
+  /** Where large blocks are sealed instead (crypto/place.ts); absent: all on this thread. */
+  readonly blockOffload?: BlockOffload | null;
   readonly io: ReplicaIO;
   readonly log: Logger;
   /** After a restart, holders get this long to reconnect before their blocks count as lost. */
@@ -50,7 +53,7 @@ export class OwnerData {
     let blocks: OwnerBlocks | null = null;
     const grace = catalog.blocks.size > 0 ? (opts.startupGraceMs ?? 30_000) : 0;
     const repairer = new Repairer(io, catalog, (id) => blocks!.readStored(id), log, grace);
-    blocks = new OwnerBlocks(io, catalog, repairer, log, new BlockSealer(opts.aead, dataKey!));
+    blocks = new OwnerBlocks(io, catalog, repairer, log, new BlockSealer(opts.aead, dataKey!, opts.blockOffload ?? null));
     const view = new DataView(catalog, io);
     let self: OwnerData | null = null;
     const holders = new HolderEvents(io, catalog, repairer, log, opts.repairDelayMs);

@@ -231,6 +231,7 @@ export class Engine {
       paths: { snapshot: home.ownerCatalog, journal: home.ownerJournal, legacyIndex: home.ownerIndex },
       dataKeyPath: home.dataKey,
       aead: backend.aead,
+      blockOffload: crypto.blockOffload,
       io: replicas,
       log,
     });

@@ -4,7 +4,7 @@
 import { ErrorCodes, MemCloudError, type ErrorPayload } from '../../errors';
 import { CRYPTO_BACKENDS, type CryptoBackendName } from '../backend-name';
 import { backendAvailable } from '../backends';
-import { DH_LENGTH, KEY_LENGTH, MAX_NOISE_MESSAGE, MAX_SEALED_PLAINTEXT, MAX_SIGNED_MESSAGE, SIGNATURE_LENGTH } from '../constants';
+import { DH_LENGTH, KEY_LENGTH, MAX_ASSOCIATED_DATA, MAX_NOISE_MESSAGE, MAX_SEALED_PLAINTEXT, MAX_SIGNED_MESSAGE, SIGNATURE_LENGTH } from '../constants';
 
 export type { CryptoBackendName } from '../backend-name';
 
@@ -25,9 +25,13 @@ export type AsymResult =
   | { readonly op: 'ed25519-sign'; readonly signature: Uint8Array }
   | { readonly op: 'ed25519-verify'; readonly valid: boolean };
 
+/**
+ * With `adPrefix`, record i's associated data is adPrefix || (nonce + i):u32 BE (how sealed blocks
+ * bind their identity and piece index, docs/protocol.md 7.4); without it, records have none.
+ */
 export type CryptoTask =
-  | { readonly kind: 'seal'; readonly backend: CryptoBackendName; readonly key: Uint8Array; readonly nonce: number; readonly records: readonly Uint8Array[] }
-  | { readonly kind: 'open'; readonly backend: CryptoBackendName; readonly key: Uint8Array; readonly nonce: number; readonly records: readonly Uint8Array[] }
+  | { readonly kind: 'seal'; readonly backend: CryptoBackendName; readonly key: Uint8Array; readonly nonce: number; readonly records: readonly Uint8Array[]; readonly adPrefix?: Uint8Array }
+  | { readonly kind: 'open'; readonly backend: CryptoBackendName; readonly key: Uint8Array; readonly nonce: number; readonly records: readonly Uint8Array[]; readonly adPrefix?: Uint8Array }
   | { readonly kind: 'asym'; readonly backend: CryptoBackendName; readonly ops: readonly AsymOp[] };
 
 /** Opening a batch either yields every plaintext or names the first record that failed. */
@@ -43,8 +47,8 @@ export type CryptoReply =
 
 /** The operations both front-ends (same thread, piscina pool) offer, with one signature. */
 export interface CryptoOps {
-  seal(backend: CryptoBackendName, key: Uint8Array, nonce: number, records: readonly Uint8Array[]): Promise<Uint8Array[]>;
-  open(backend: CryptoBackendName, key: Uint8Array, nonce: number, records: readonly Uint8Array[]): Promise<OpenBatchResult>;
+  seal(backend: CryptoBackendName, key: Uint8Array, nonce: number, records: readonly Uint8Array[], adPrefix?: Uint8Array): Promise<Uint8Array[]>;
+  open(backend: CryptoBackendName, key: Uint8Array, nonce: number, records: readonly Uint8Array[], adPrefix?: Uint8Array): Promise<OpenBatchResult>;
   asym(backend: CryptoBackendName, ops: readonly AsymOp[]): Promise<AsymResult[]>;
 }
 
@@ -91,6 +95,10 @@ function checkRecords(task: Record<string, unknown>, sealing: boolean): void {
     total += checkBytes(records[i], `records[${i}]`, undefined, max).length;
   }
   if (total > MAX_BATCH_BYTES) throw bad(`a batch holds at most ${MAX_BATCH_BYTES} bytes, got ${total}`);
+  if (task.adPrefix !== undefined) {
+    checkBytes(task.adPrefix, 'adPrefix', undefined, MAX_ASSOCIATED_DATA - 4);
+    if ((nonce as number) + records.length - 1 > 0xffff_ffff) throw bad('with adPrefix, every record\'s nonce must fit a u32');
+  }
 }
 
 function checkOp(op: unknown, i: number): void {

@@ -68,16 +68,14 @@ export class CryptoPool implements CryptoOps {
     return this.#closing !== undefined;
   }
 
-  async seal(backend: CryptoBackendName, key: Uint8Array, nonce: number, records: readonly Uint8Array[]): Promise<Uint8Array[]> {
-    parseCryptoTask({ kind: 'seal', backend, key, nonce, records });
-    const [k, ...recs] = packCopies([key, ...records]);
-    return expectOutcome(await this.#run({ kind: 'seal', backend, key: k!, nonce, records: recs }), 'seal').records;
+  async seal(backend: CryptoBackendName, key: Uint8Array, nonce: number, records: readonly Uint8Array[], adPrefix?: Uint8Array): Promise<Uint8Array[]> {
+    const task = recordTask('seal', backend, key, nonce, records, adPrefix);
+    return expectOutcome(await this.#run(task), 'seal').records;
   }
 
-  async open(backend: CryptoBackendName, key: Uint8Array, nonce: number, records: readonly Uint8Array[]): Promise<OpenBatchResult> {
-    parseCryptoTask({ kind: 'open', backend, key, nonce, records });
-    const [k, ...recs] = packCopies([key, ...records]);
-    return expectOutcome(await this.#run({ kind: 'open', backend, key: k!, nonce, records: recs }), 'open').result;
+  async open(backend: CryptoBackendName, key: Uint8Array, nonce: number, records: readonly Uint8Array[], adPrefix?: Uint8Array): Promise<OpenBatchResult> {
+    const task = recordTask('open', backend, key, nonce, records, adPrefix);
+    return expectOutcome(await this.#run(task), 'open').result;
   }
 
   async asym(backend: CryptoBackendName, ops: readonly AsymOp[]): Promise<AsymResult[]> {
@@ -109,8 +107,19 @@ export class CryptoPool implements CryptoOps {
   }
 }
 
+/** A validated seal/open task over private copies of its bytes (the caller keeps its own). */
+function recordTask(
+  kind: 'seal' | 'open', backend: CryptoBackendName, key: Uint8Array, nonce: number, records: readonly Uint8Array[], adPrefix: Uint8Array | undefined,
+): CryptoTask {
+  parseCryptoTask({ kind, backend, key, nonce, records, ...(adPrefix && { adPrefix }) });
+  const copies = packCopies(adPrefix ? [key, adPrefix, ...records] : [key, ...records]);
+  const k = copies.shift()!;
+  return adPrefix ? { kind, backend, key: k, nonce, adPrefix: copies.shift()!, records: copies } : { kind, backend, key: k, nonce, records: copies };
+}
+
 function taskViews(task: CryptoTask): Uint8Array[] {
-  return task.kind === 'asym' ? task.ops.flatMap(opViews) : [task.key, ...task.records];
+  if (task.kind === 'asym') return task.ops.flatMap(opViews);
+  return task.adPrefix ? [task.key, task.adPrefix, ...task.records] : [task.key, ...task.records];
 }
 
 function opViews(op: AsymOp): Uint8Array[] {

@@ -12,9 +12,9 @@ type OutcomeOf<K extends CryptoTask['kind']> = Extract<CryptoOutcome, { kind: K 
 export function runCryptoTask(task: CryptoTask): CryptoOutcome {
   switch (task.kind) {
     case 'seal':
-      return { ok: true, kind: 'seal', records: sealBatch(task.backend, task.key, task.nonce, task.records) };
+      return { ok: true, kind: 'seal', records: sealBatch(task.backend, task.key, task.nonce, task.records, task.adPrefix) };
     case 'open':
-      return { ok: true, kind: 'open', result: openBatch(task.backend, task.key, task.nonce, task.records) };
+      return { ok: true, kind: 'open', result: openBatch(task.backend, task.key, task.nonce, task.records, task.adPrefix) };
     case 'asym':
       return { ok: true, kind: 'asym', results: runAsymOps(task.backend, task.ops) };
   }

@@ -12,14 +12,14 @@ import {
 import { expectOutcome, runCryptoTask } from './crypto-work';
 
 export class InlineCrypto implements CryptoOps {
-  async seal(backend: CryptoBackendName, key: Uint8Array, nonce: number, records: readonly Uint8Array[]): Promise<Uint8Array[]> {
-    const task = parseCryptoTask({ kind: 'seal', backend, key, nonce, records });
+  async seal(backend: CryptoBackendName, key: Uint8Array, nonce: number, records: readonly Uint8Array[], adPrefix?: Uint8Array): Promise<Uint8Array[]> {
+    const task = parseCryptoTask({ kind: 'seal', backend, key, nonce, records, ...(adPrefix && { adPrefix }) });
     await loadBackend(backend);
     return expectOutcome(runCryptoTask(task), 'seal').records;
   }
 
-  async open(backend: CryptoBackendName, key: Uint8Array, nonce: number, records: readonly Uint8Array[]): Promise<OpenBatchResult> {
-    const task = parseCryptoTask({ kind: 'open', backend, key, nonce, records });
+  async open(backend: CryptoBackendName, key: Uint8Array, nonce: number, records: readonly Uint8Array[], adPrefix?: Uint8Array): Promise<OpenBatchResult> {
+    const task = parseCryptoTask({ kind: 'open', backend, key, nonce, records, ...(adPrefix && { adPrefix }) });
     await loadBackend(backend);
     return expectOutcome(runCryptoTask(task), 'open').result;
   }

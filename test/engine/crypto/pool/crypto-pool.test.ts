@@ -56,6 +56,36 @@ describe('CryptoPool', () => {
     });
   }
 
+  test('with adPrefix, record i carries adPrefix || (nonce + i) as associated data, in the pool as inline', async () => {
+    const { createAead } = await import('../../../../engine/crypto/aead');
+    const aead = createAead('native');
+    for (const backend of BACKENDS) {
+      const key = rand(32);
+      const prefix = rand(81);
+      const records = [rand(32768), rand(32768), rand(100)];
+      const sealed = await pool.seal(backend, key, 3, records, prefix);
+      assert.deepEqual(sealed, await inline.seal(backend, key, 3, records, prefix), `${backend}: pool equals inline`);
+      // Each record is an AEAD seal with exactly that associated data (and not without it).
+      sealed.forEach((r, i) => {
+        const ad = Buffer.concat([prefix, Buffer.from([0, 0, 0, 3 + i])]);
+        assert.deepEqual(aead.open(key, 3 + i, r, ad), records[i], `${backend}: record ${i}`);
+      });
+      const withoutAd = await pool.seal(backend, key, 3, records);
+      assert.ok(withoutAd.every((r, i) => !Buffer.from(r).equals(Buffer.from(sealed[i]!))), `${backend}: the prefix is authenticated (tags differ without it)`);
+      const opened = await pool.open(backend, key, 3, sealed, prefix);
+      assert.ok(opened.ok);
+      assert.deepEqual(opened.plaintexts, records);
+      const otherPrefix = Uint8Array.from(prefix);
+      otherPrefix[0]! ^= 1;
+      assert.deepEqual(await pool.open(backend, key, 3, sealed, otherPrefix), { ok: false, failedAt: 0 }, `${backend}: another prefix fails`);
+      assert.deepEqual(await pool.open(backend, key, 4, sealed.slice(1), prefix), { ok: true, plaintexts: records.slice(1) });
+    }
+    const bad = (m: RegExp) => hasCode(ErrorCodes.BAD_ARGUMENT, m);
+    await assert.rejects(pool.seal('native', rand(32), 0, [rand(1)], rand(253)), bad(/adPrefix must be at most 252 bytes/));
+    await assert.rejects(pool.seal('native', rand(32), 2 ** 32 - 1, [rand(1), rand(1)], rand(4)), bad(/nonce must fit a u32/));
+    await assert.rejects(pool.open('native', rand(32), 0, [rand(17)], 'x' as never), bad(/adPrefix must be a Uint8Array/));
+  });
+
   test('concurrent batches each come back whole and in order', async () => {
     const jobs = Array.from({ length: 40 }, (_, i) => ({
       backend: BACKENDS[i % 2]!,
