@@ -5,6 +5,7 @@
 import type { Durability, StoreOptions } from '../api/types';
 import { ErrorCodes, MemCloudError } from '../errors';
 import type { BlockStore } from '../store/block-store';
+import { chargeOf } from '../store/block-cost';
 import { formatSize } from '../store/sizes';
 import { SELF } from './holder-service';
 import type { HolderLinks } from './holder-links';
@@ -35,11 +36,13 @@ export class Replicas implements ReplicaIO {
   }
 
   async writeReplicas(id: string, durability: Durability, data: Uint8Array, plan: ReplicaPlan): Promise<HolderId[]> {
-    let holders = this.place(data.length, plan);
+    // Holders count what a block costs them, its fixed overhead included (store/block-cost.ts).
+    const charge = chargeOf(data.length);
+    let holders = this.place(charge, plan);
     if (holders.length === 0) {
       // Our estimates may be stale (evictions, frees by others): ask the holders once.
       await this.links.refreshStats();
-      holders = chooseHolders(this.links.candidates(data.length), plan.wanted, data.length);
+      holders = chooseHolders(this.links.candidates(charge), plan.wanted, charge);
       if (holders.length === 0) throw this.noRoom(data.length);
     }
     const out: WriteOutcome = { written: [], failed: [], error: null };
@@ -50,7 +53,7 @@ export class Replicas implements ReplicaIO {
       if (out.failed.length === 0 || plan.target === 'local') break;
       // Replace each failed holder with another candidate, once.
       tried ??= new Set([...out.written, ...out.failed]); // the first round's holders
-      queue = chooseHolders(this.links.candidates(data.length, [...tried]), out.failed.length, data.length);
+      queue = chooseHolders(this.links.candidates(charge, [...tried]), out.failed.length, charge);
       out.failed = [];
       if (queue.length === 0) break;
       for (const h of queue) tried.add(h);

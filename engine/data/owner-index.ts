@@ -4,7 +4,7 @@
 
 import type { Durability } from '../api/types';
 import type { HolderId } from '../cluster/replica-io';
-import { storedSize } from './stored-size';
+import { chargedOn } from './stored-size';
 
 export type { HolderId };
 
@@ -27,6 +27,15 @@ export interface BlockRecord {
   holders: readonly HolderId[];
   readonly createdAt: number;
   readonly parent: BlockParent;
+}
+
+/**
+ * A cache block every holder evicted: no replica is left and none is wanted (it is never
+ * re-replicated). Its record stays so the item reads as evicted rather than unknown; freeing or
+ * writing it again removes it. Only a cache block can be in this state.
+ */
+export function isEvicted(r: Pick<BlockRecord, 'holders' | 'wanted'>): boolean {
+  return r.wanted === 0 && r.holders.length === 0;
 }
 
 export interface StreamRecord {
@@ -129,14 +138,14 @@ export class OwnerIndex {
     return this.byHolder.get(holder)?.has(id) ?? false;
   }
 
-  /** Bytes we keep on a holder. */
+  /** Bytes a holder charges us for what we keep there (its per-block overhead included). */
   bytesOn(holder: HolderId): number {
     return this.bytesByHolder.get(holder) ?? 0;
   }
 
   private unlink(holder: HolderId, r: BlockRecord): void {
     this.byHolder.get(holder)?.delete(r.id);
-    this.bytesByHolder.set(holder, (this.bytesByHolder.get(holder) ?? 0) - storedSize(r));
+    this.bytesByHolder.set(holder, (this.bytesByHolder.get(holder) ?? 0) - chargedOn(r));
   }
 
   private link(holder: HolderId, id: string): void {
@@ -148,5 +157,5 @@ export class OwnerIndex {
 }
 
 function storedSizeOf(r: BlockRecord | undefined): number {
-  return r ? storedSize(r) : 0;
+  return r ? chargedOn(r) : 0;
 }

@@ -8,7 +8,7 @@ import { chooseHolders } from '../cluster/placement';
 import { isMemCloudError } from '../errors';
 import type { Logger } from '../log/log';
 import type { Catalog } from './catalog';
-import { storedSize } from './stored-size';
+import { chargedOn } from './stored-size';
 
 const CONCURRENCY = 4;
 const RETRY_MS = 5000;
@@ -89,7 +89,7 @@ export class Repairer {
     const live = record.holders.filter((h) => io.isLive(h));
     const need = record.wanted - live.length;
     if (need > 0) {
-      const bytes = storedSize(record);
+      const bytes = chargedOn(record);
       const targets = chooseHolders(io.candidates(bytes, record.holders), need, bytes);
       if (targets.length === 0) return; // stays degraded until a holder appears (wake)
       let data: Uint8Array;
@@ -122,7 +122,7 @@ export class Repairer {
     const leaving = now.holders.filter((h) => !io.isLive(h) && io.isReadable(h));
     if (leaving.length === 0) return;
     await catalog.setHolders(id, now.holders.filter((h) => !leaving.includes(h)));
-    for (const h of leaving) void io.free(h, [id], storedSize(now));
+    for (const h of leaving) void io.free(h, [id], chargedOn(now));
   }
 
   private later(id?: string): void {

@@ -1,5 +1,8 @@
-// How many bytes a block takes on its holders: sealed (block-seal.ts, docs/protocol.md 7.4), a
-// little more than its content; blocks of earlier versions (with a content hash) were stored as is.
+// How many bytes a block takes on its holders: sealed (block-seal.ts, docs/protocol.md 7.4), a little
+// more than its content; blocks of earlier versions (with a content hash) were stored as is. And what
+// a holder charges us for one: that plus its fixed per-block overhead.
+
+import { chargeOf } from '../store/block-cost';
 
 /** Plaintext bytes per sealed piece (the AEAD seam seals at most 65519 at once). */
 export const PIECE_BYTES = 32 * 1024;
@@ -18,4 +21,13 @@ export function sealedSize(size: number): number {
 /** Bytes a block of ours takes on each holder. */
 export function storedSize(r: { readonly size: number; readonly hash: string }): number {
   return r.hash === '' ? sealedSize(r.size) : r.size;
+}
+
+/**
+ * What a holder charges us for a block of ours: its stored bytes plus the fixed per-block overhead
+ * every lender adds (store/block-cost.ts, the one definition both sides use), so the owner's view
+ * of what it keeps on a holder agrees with the holder's own count.
+ */
+export function chargedOn(r: { readonly size: number; readonly hash: string }): number {
+  return chargeOf(storedSize(r));
 }

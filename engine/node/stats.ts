@@ -6,7 +6,7 @@ import type { Cluster } from '../cluster/cluster';
 import { SELF, type HolderService } from '../cluster/holder-service';
 import type { ReplicaIO } from '../cluster/replica-io';
 import type { Catalog } from '../data/catalog';
-import { storedSize } from '../data/stored-size';
+import { chargedOn } from '../data/stored-size';
 import type { SessionManager } from '../session/session-manager';
 import type { BlockStore } from '../store/block-store';
 
@@ -62,7 +62,7 @@ export class StatsSampler {
     let borrowed = 0;
     let degraded = 0;
     for (const r of catalog.blocks.values()) {
-      borrowed += r.holders.filter((h) => h !== SELF).length * storedSize(r);
+      borrowed += r.holders.filter((h) => h !== SELF).length * chargedOn(r);
       if (r.holders.filter((h) => io.isLive(h)).length < r.wanted) degraded++;
     }
     const links = cluster.connectedLinks();

@@ -65,8 +65,8 @@ test('push 256 MiB with r=2, kill -9 a holder mid-push: every byte pulls back an
   await Promise.all(holders.map((h) => owner.waitFor(new RegExp(`session established with ${h.name} `))));
 
   const size = 256 * 1024 * 1024;
-  // What the holders keep of it: 256 sealed 1 MiB chunks.
-  const stored = 256 * sealedSize(1024 * 1024);
+  // What the holders charge for it: 256 sealed 1 MiB chunks, each with the fixed per-block charge.
+  const stored = 256 * chargeOf(sealedSize(1024 * 1024));
   const file = join(root, 'data.bin');
   const digest = await writeRandomFile(file, size);
 

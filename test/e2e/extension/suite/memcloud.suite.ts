@@ -10,6 +10,7 @@ import { suite, suiteTeardown, test } from 'mocha';
 import * as vscode from 'vscode';
 import type { EngineEvent, PeerInfo, PushInfo, StreamInfo, TrustedDeviceInfo } from '../../../../engine/api/types';
 import { sealedSize } from '../../../../engine/data/stored-size';
+import { chargeOf } from '../../../../engine/store/block-cost';
 import { formatSize } from '../../../../engine/store/sizes';
 import type { MemCloudExtensionExports } from '../../../../extension/extension';
 import type { BuildCacheStatus } from '../../../../engine/api/build-cache-types';
@@ -121,7 +122,7 @@ suite('MemCloud extension in the real extension host', () => {
     assert.ok(progressSeen > 0, 'it was under way');
     assert.deepEqual((await client().listData()).map((d) => d.id), itemsBefore);
     // Desk holds the first file's 64 chunks of 1 MiB, sealed (docs/protocol.md 7.4).
-    await waitFor('what desk holds for us to be back to 64 MiB', async () => (await client().peers()).find((p) => p.name === 'desk')?.usedByUsBytes === 64 * sealedSize(MiB));
+    await waitFor('what desk holds for us to be back to 64 MiB', async () => (await client().peers()).find((p) => p.name === 'desk')?.usedByUsBytes === 64 * chargeOf(sealedSize(MiB)));
   });
 
   test('offloads a folder and restores it as a folder', async () => {
