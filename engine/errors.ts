@@ -48,6 +48,8 @@ export const ErrorCodes = {
   PEER_NOT_FOUND: 'PEER_NOT_FOUND',
   PEER_GONE: 'PEER_GONE',
   CANCELLED: 'CANCELLED',
+  /** A cache item's data was evicted by the lenders that held it (cache durability allows that). */
+  EVICTED: 'EVICTED',
   /** A holder has too many of our requests waiting for us to read its replies; nothing was done. */
   BUSY: 'BUSY',
 

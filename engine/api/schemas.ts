@@ -71,6 +71,7 @@ export const dataItem: Schema<DataItem> = obj(
     createdAt: num,
     replicas: arr(replicaInfo),
     degraded: bool,
+    state: literal('ok', 'degraded', 'evicted'),
   },
   { format: literal('file', 'folder'), entries: num },
 );

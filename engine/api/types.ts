@@ -34,6 +34,8 @@ export interface PushInfo extends StreamInfo {
 }
 
 /** One thing this node has offloaded or stored: a block, a key, a stream (pushed file), or the build cache. */
+export type ItemState = 'ok' | 'degraded' | 'evicted';
+
 export interface DataItem {
   readonly id: string;
   readonly kind: 'block' | 'key' | 'stream' | 'cache';
@@ -44,6 +46,11 @@ export interface DataItem {
   readonly replicas: readonly ReplicaInfo[];
   /** Fewer live replicas than wanted (a holder is gone and re-replication is pending or failed). */
   readonly degraded: boolean;
+  /**
+   * ok; degraded (fewer live replicas than wanted, or a stream chunk lost); evicted (a cache item
+   * whose data the lenders evicted: it can no longer be read, only freed or written again).
+   */
+  readonly state: ItemState;
   /** Streams only: a pushed file's bytes, or a folder (restored as a folder). */
   readonly format?: 'file' | 'folder';
   /** The build cache only: how many entries it holds (freeing the item clears them all). */

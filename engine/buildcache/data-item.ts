@@ -37,6 +37,7 @@ export function collapseBuildCache(items: readonly DataItem[]): DataItem[] {
     createdAt,
     replicas: [...replicas.values()],
     degraded: false,
+    state: 'ok',
     entries,
   };
   return [cache, ...rest];

@@ -144,7 +144,7 @@ export class EntryStore {
     } catch (err) {
       handle?.close();
       this.release(id);
-      if (err instanceof EntryFormatError || isMemCloudError(err, 'NOT_FOUND') || isMemCloudError(err, 'CORRUPT_BLOCK')) {
+      if (err instanceof EntryFormatError || isMemCloudError(err, 'NOT_FOUND') || isMemCloudError(err, 'EVICTED') || isMemCloudError(err, 'CORRUPT_BLOCK')) {
         this.opts.log.warn(`build cache: dropping entry ${key}: ${(err as Error).message}`);
         this.forget(key, entry, true);
         return MISS;

@@ -10,6 +10,7 @@ import { cacheCommands } from './commands/cache';
 import { consentApproveCommand, consentDenyCommand, consentListCommand, consentPromptCommand } from './commands/consent';
 import { delCommand, flushCommand, freeCommand, getCommand, keysCommand, loadCommand, setCommand, storeCommand } from './commands/data';
 import { idCommand } from './commands/id';
+import { listCommand, lsCommand } from './commands/ls';
 import { nodeStartCommand } from './commands/node-start';
 import { nodeStatusCommand } from './commands/node-status';
 import { nodeStopCommand } from './commands/node-stop';
@@ -33,6 +34,8 @@ export const commands: readonly Command[] = [
   getCommand,
   delCommand,
   keysCommand,
+  lsCommand,
+  listCommand,
   pushCommand,
   pullCommand,
   peersListCommand,

@@ -302,11 +302,14 @@ export class ChangeDecoder {
     const flags = r.u8();
     if (flags & ~3) throw new CatalogFormatError(`unknown block flags ${flags}`);
     const wanted = r.u8();
-    if (wanted < 1 || wanted > 16) throw new CatalogFormatError(`block ${id} wants ${wanted} replicas`);
+    // 0 only for an evicted cache block (no replica left, none wanted: owner-index isEvicted).
+    if (wanted > 16 || (wanted === 0 && !(flags & 1))) throw new CatalogFormatError(`block ${id} wants ${wanted} replicas`);
     const createdAt = r.u64();
     const parent = readParent(r);
     const hash = flags & 2 ? r.hex(32) : '';
-    return { id, size, hash, durability: flags & 1 ? 'cache' : 'pinned', wanted, createdAt, parent, holders: this.indexes(r) };
+    const holders = this.indexes(r);
+    if (wanted === 0 && holders.length > 0) throw new CatalogFormatError(`block ${id} wants no replicas but has ${holders.length}`);
+    return { id, size, hash, durability: flags & 1 ? 'cache' : 'pinned', wanted, createdAt, parent, holders };
   }
 }
 

@@ -11,7 +11,8 @@ import { validateKey, validateStoreOptions, validateValue } from './data-input';
 import type { DataView } from './data-view';
 import { FileTransfers } from './file-transfers';
 import { KeyedMutex } from './keyed-mutex';
-import type { OwnerBlocks } from './owner-blocks';
+import { evictedError, type OwnerBlocks } from './owner-blocks';
+import { isEvicted } from './owner-index';
 import { BlockReadStream, BlockWriteStream, type StreamDeps } from './streams';
 
 /** The methods of EngineApi this half serves. */
@@ -67,7 +68,11 @@ export class DataService implements DataApi {
   async load(id: string): Promise<Uint8Array> {
     this.onOp();
     const r = this.catalog.blocks.get(id);
-    if (!r || r.parent !== null) throw new MemCloudError(ErrorCodes.NOT_FOUND, `no stored block ${id} (use pull for a pushed stream, get for a key)`);
+    if (!r || r.parent !== null) {
+      if (this.catalog.streams.has(id)) throw new MemCloudError(ErrorCodes.NOT_FOUND, `${id} is a pushed stream, not a stored block: use pull`);
+      throw new MemCloudError(ErrorCodes.NOT_FOUND, `no stored block ${id} (use pull for a pushed stream, get for a key)`);
+    }
+    if (isEvicted(r)) throw evictedError(`block ${id}`);
     return this.blocks.read(id);
   }
 
@@ -100,6 +105,8 @@ export class DataService implements DataApi {
     validateKey(key);
     const id = this.catalog.keys.get(key);
     if (id === undefined) return Promise.reject(new MemCloudError(ErrorCodes.NOT_FOUND, `no key ${JSON.stringify(key)}`));
+    const r = this.catalog.blocks.get(id);
+    if (r && isEvicted(r)) return Promise.reject(evictedError(`key ${JSON.stringify(key)}`));
     return this.blocks.read(id);
   }
 
@@ -116,7 +123,12 @@ export class DataService implements DataApi {
 
   async keys(pattern = '*'): Promise<string[]> {
     const match = globToMatcher(pattern);
-    return [...this.catalog.keys.keys()].filter(match).sort();
+    // Keys whose value can be read: an evicted one is listed by listData (ls), not here.
+    const readable = (id: string): boolean => {
+      const r = this.catalog.blocks.get(id);
+      return r === undefined || !isEvicted(r);
+    };
+    return [...this.catalog.keys].filter(([k, id]) => match(k) && readable(id)).map(([k]) => k).sort();
   }
 
   async openWriteStream(opts: StoreOptions = {}): Promise<WriteStreamHandle> {
@@ -154,6 +166,11 @@ export class DataService implements DataApi {
   private readStream(id: string, onProgress?: (done: number) => void): BlockReadStream {
     const r = this.catalog.streams.get(id);
     if (!r) throw new MemCloudError(ErrorCodes.NOT_FOUND, `no stream ${id}`);
+    const evicted = r.chunks.some((c) => {
+      const b = this.catalog.blocks.get(c);
+      return b !== undefined && isEvicted(b);
+    });
+    if (evicted) throw evictedError(`stream ${JSON.stringify(r.name)} (${id})`);
     return new BlockReadStream(this.blocks, r, this.view.stream(r), onProgress);
   }
 }

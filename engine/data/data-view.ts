@@ -5,7 +5,7 @@ import type { BlockRef, DataItem, ReplicaInfo, StreamInfo } from '../api/types';
 import { SELF } from '../cluster/holder-service';
 import type { HolderId, ReplicaIO } from '../cluster/replica-io';
 import type { Catalog } from './catalog';
-import type { BlockRecord, StreamRecord } from './owner-index';
+import { isEvicted, type BlockRecord, type StreamRecord } from './owner-index';
 
 export class DataView {
   constructor(
@@ -47,11 +47,14 @@ export class DataView {
   private item(id: string, kind: DataItem['kind'], name: string, size: number, durability: DataItem['durability'], createdAt: number, blocks: readonly BlockRecord[], lost = false): DataItem {
     const holders = new Set<HolderId>();
     let degraded = lost;
+    let evicted = false;
     for (const b of blocks) {
+      if (isEvicted(b)) evicted = true;
       const live = b.holders.filter((h) => this.io.isLive(h));
       if (live.length < b.wanted) degraded = true;
       for (const h of b.holders) holders.add(h);
     }
-    return { id, kind, name, size, durability, createdAt, replicas: this.replicas([...holders]), degraded };
+    const state = evicted ? 'evicted' : degraded ? 'degraded' : 'ok';
+    return { id, kind, name, size, durability, createdAt, replicas: this.replicas([...holders]), degraded, state };
   }
 }

@@ -1,6 +1,6 @@
 // The owner's side of holders coming and going: a holder that (re)connects is reconciled with the
 // catalog, one that stays away past a grace period loses its replicas to repair, one that is
-// leaving has its blocks moved, and cache blocks a holder evicted are dropped from the map.
+// leaving has its blocks moved, and cache blocks a holder evicted are marked so in the map.
 
 import type { OwnerEvents } from '../cluster/cluster';
 import type { HolderId, ReplicaIO } from '../cluster/replica-io';
@@ -10,6 +10,8 @@ import type { Repairer } from './repairer';
 
 export class HolderEvents implements OwnerEvents {
   private readonly goneTimers = new Map<HolderId, NodeJS.Timeout>();
+  /** Block ids named in EVICTED notices that were refused (see evicted). */
+  refusedEvictions = 0;
 
   constructor(
     private readonly io: ReplicaIO,
@@ -48,22 +50,29 @@ export class HolderEvents implements OwnerEvents {
   }
 
   /**
-   * Cache blocks a holder evicted. Eviction is what cache durability allows, so they are not
-   * re-replicated; a block with no replica left is gone (its key disappears, its stream is broken).
+   * Cache blocks a holder says it evicted. Only a cache block of ours that this very holder holds
+   * may be evicted by it: anything else (a pinned block, a block it does not hold, an id we do not
+   * know, say another owner's) is refused, logged and counted, and changes nothing. An accepted
+   * eviction drops that replica and is never re-replicated (cache durability allows it); the last
+   * replica gone, the block stays in the map as evicted (owner-index isEvicted), so reading the
+   * item says so.
    */
   evicted(holder: HolderId, ids: readonly string[]): void {
+    let refused = 0;
     for (const id of ids) {
       const r = this.catalog.blocks.get(id);
-      if (!r) continue;
-      const holders = r.holders.filter((h) => h !== holder);
-      if (holders.length > 0) {
-        void this.catalog.setHolders(id, holders);
+      if (!r || r.durability !== 'cache' || !r.holders.includes(holder)) {
+        refused++;
         continue;
       }
-      this.log.debug(`block ${id} was evicted from every holder`);
-      if (r.parent?.kind === 'key' && this.catalog.keys.get(r.parent.key) === id) void this.catalog.deleteKey(r.parent.key);
-      else void this.catalog.dropBlocks([id]);
+      const holders = r.holders.filter((h) => h !== holder);
+      // Fewer replicas wanted from now on: the repairer must not copy cache data back.
+      void this.catalog.setHolders(id, holders, Math.min(r.wanted, holders.length));
+      if (holders.length === 0) this.log.debug(`block ${id} was evicted from every holder`);
     }
+    if (refused === 0) return;
+    this.refusedEvictions += refused;
+    this.log.warn(`${this.io.name(holder)} sent EVICTED for ${refused} block(s) that are not cache blocks of ours it holds; refused (changed nothing)`);
   }
 
   close(): void {

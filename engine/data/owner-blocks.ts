@@ -11,14 +11,27 @@ import type { HolderId, ReplicaIO } from '../cluster/replica-io';
 import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
 import type { Logger } from '../log/log';
 import type { BlockSealer } from './block-seal';
-import { storedSize } from './stored-size';
+import { chargedOn } from './stored-size';
 import type { Catalog } from './catalog';
-import type { BlockParent, BlockRecord } from './owner-index';
+import { isEvicted, type BlockParent, type BlockRecord } from './owner-index';
 import type { Repairer } from './repairer';
 
 /** SHA-256 as hex: a short string costs far less to make, keep and compare than a 32-byte Buffer. */
 export function contentHash(data: Uint8Array): string {
   return hash('sha256', data, 'hex');
+}
+
+/** Reading an item whose data the lenders evicted (what, e.g. `key "k"`, names it). */
+export function evictedError(what: string): MemCloudError {
+  return new MemCloudError(ErrorCodes.EVICTED, `${what} was evicted from the pool (cache data: a lender needed the room); store it again`);
+}
+
+/** A replica that has not answered within this long gets a second read from the next replica. */
+export const HEDGE_AFTER_MS = 600;
+
+interface Fetched {
+  readonly stored: Uint8Array;
+  readonly plain: Uint8Array;
 }
 
 export class OwnerBlocks {
@@ -39,7 +52,8 @@ export class OwnerBlocks {
     const id = this.catalog.newBlockId();
     try {
       const durability = opts.durability ?? previous?.durability ?? 'pinned';
-      const wanted = previous && opts.replicas === undefined && opts.target !== 'local' ? previous.wanted : this.io.wanted(opts);
+      // An evicted previous version (no replica, none wanted) leaves nothing to keep.
+      const wanted = previous && !isEvicted(previous) && opts.replicas === undefined && opts.target !== 'local' ? previous.wanted : this.io.wanted(opts);
       const sealed = await this.sealer.sealAsync({ id, parent, size: data.length }, data);
       const holders = await this.io.writeReplicas(id, durability, sealed, { wanted, target: opts.target ?? 'auto', prefer: previous?.holders ?? [] });
       return { id, size: data.length, hash: '', durability, wanted, holders, createdAt: Date.now(), parent };
@@ -62,7 +76,7 @@ export class OwnerBlocks {
       for (const h of r.holders) {
         const entry = byHolder.get(h) ?? { ids: [], bytes: 0 };
         entry.ids.push(r.id);
-        entry.bytes += storedSize(r);
+        entry.bytes += chargedOn(r);
         byHolder.set(h, entry);
       }
     }
@@ -79,34 +93,76 @@ export class OwnerBlocks {
     return (await this.fetch(id)).stored;
   }
 
-  /** Loads and checks a block, trying each readable replica, nearest first. */
-  private async fetch(id: string): Promise<{ stored: Uint8Array; plain: Uint8Array }> {
+  /**
+   * Loads and checks a block from its readable replicas, nearest first, hedged: a replica that has
+   * not answered within HEDGE_AFTER_MS (a frozen or overloaded holder) gets company from the next
+   * one, and a replica that fails hands over at once; the first replica that opens wins. So a
+   * frozen holder costs a read about HEDGE_AFTER_MS, never the request timeout.
+   */
+  private fetch(id: string): Promise<Fetched> {
     const record = this.catalog.blocks.get(id);
-    if (!record) throw new MemCloudError(ErrorCodes.NOT_FOUND, `no block ${id}`);
+    if (!record) return Promise.reject(new MemCloudError(ErrorCodes.NOT_FOUND, `no block ${id}`));
+    if (isEvicted(record)) return Promise.reject(evictedError(`block ${id}`));
     const order = this.readOrder(record.holders);
-    let lastError: MemCloudError | null = null;
-    for (const h of order) {
-      let stored: Uint8Array;
-      try {
-        stored = await this.io.read(h, id);
-      } catch (err) {
-        lastError = isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.INTERNAL, String(err));
-        if (lastError.code !== ErrorCodes.NOT_FOUND && lastError.code !== ErrorCodes.CORRUPT_BLOCK) continue;
-        this.replicaLost(record, h);
-        continue;
-      }
-      try {
-        return { stored, plain: await this.open(record, stored) };
-      } catch (err) {
-        this.log.warn(`corrupt replica of block ${id} on ${this.io.name(h)}: ${isMemCloudError(err) ? err.message : String(err)}; using another`);
-        lastError = new MemCloudError(ErrorCodes.CORRUPT_BLOCK, `every replica of block ${id} failed its check`);
-      }
-      this.replicaLost(record, h);
-    }
     if (order.length === 0) {
-      throw new MemCloudError(ErrorCodes.PEER_GONE, `no holder of block ${id} is connected (${record.holders.map((h) => this.io.name(h)).join(', ') || 'none left'})`);
+      const names = record.holders.map((h) => this.io.name(h)).join(', ') || 'none left';
+      return Promise.reject(new MemCloudError(ErrorCodes.PEER_GONE, `no holder of block ${id} is connected (${names})`));
     }
-    throw lastError ?? new MemCloudError(ErrorCodes.NOT_FOUND, `block ${id} is lost`);
+    if (order.length === 1) return this.attempt(record, order[0]!);
+    return new Promise<Fetched>((resolve, reject) => {
+      let next = 0;
+      let running = 0;
+      let settled = false;
+      let lastError: MemCloudError | null = null;
+      let hedge: NodeJS.Timeout | undefined;
+      const launch = (): void => {
+        clearTimeout(hedge);
+        if (settled) return;
+        if (next >= order.length) {
+          if (running === 0) {
+            settled = true;
+            reject(lastError ?? new MemCloudError(ErrorCodes.NOT_FOUND, `block ${id} is lost`));
+          }
+          return;
+        }
+        running++;
+        this.attempt(record, order[next++]!).then(
+          (fetched) => {
+            running--;
+            if (settled) return;
+            settled = true;
+            clearTimeout(hedge);
+            resolve(fetched);
+          },
+          (err: unknown) => {
+            running--;
+            lastError = isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.INTERNAL, String(err));
+            launch();
+          },
+        );
+        if (next < order.length) hedge = setTimeout(launch, HEDGE_AFTER_MS);
+      };
+      launch();
+    });
+  }
+
+  /** One replica: read, then checked; a missing or corrupt one is dropped and repaired. */
+  private async attempt(record: BlockRecord, h: HolderId): Promise<Fetched> {
+    let stored: Uint8Array;
+    try {
+      stored = await this.io.read(h, record.id);
+    } catch (err) {
+      const e = isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.INTERNAL, String(err));
+      if (e.code === ErrorCodes.NOT_FOUND || e.code === ErrorCodes.CORRUPT_BLOCK) this.replicaLost(record, h);
+      throw e;
+    }
+    try {
+      return { stored, plain: await this.open(record, stored) };
+    } catch (err) {
+      this.log.warn(`corrupt replica of block ${record.id} on ${this.io.name(h)}: ${isMemCloudError(err) ? err.message : String(err)}; using another`);
+      this.replicaLost(record, h);
+      throw new MemCloudError(ErrorCodes.CORRUPT_BLOCK, `every replica of block ${record.id} failed its check`);
+    }
   }
 
   /** The content of a replica as stored; throws CORRUPT_BLOCK unless it is exactly this block. */
@@ -119,7 +175,7 @@ export class OwnerBlocks {
   /** A replica is not there or is corrupt: drop it from the map, free what is left of it, repair. */
   private replicaLost(record: BlockRecord, holder: HolderId): void {
     void this.catalog.removeHolder(record.id, holder).then(() => {
-      void this.io.free(holder, [record.id], storedSize(record));
+      void this.io.free(holder, [record.id], chargedOn(record));
       this.repairer.enqueue(record.id);
     }, () => undefined);
   }

@@ -57,6 +57,7 @@ export function userMessage(err: unknown, what: string): UserMessage {
       return fail(`${detail}. Check the address and that the device is on.`);
     case ErrorCodes.NODE_ALREADY_RUNNING:
       return fail(`${detail}.`);
+    case ErrorCodes.EVICTED:
     case ErrorCodes.NOT_FOUND:
     case ErrorCodes.PEER_NOT_FOUND:
     case ErrorCodes.CONSENT_NOT_FOUND:

@@ -19,7 +19,10 @@ export function dataRow(item: DataItem): Row {
   return {
     id: `data:${item.kind}:${item.id}`,
     label: item.name,
-    description: `${formatSize(item.size)} · ${count(where.length, 'copy', 'copies')} on ${nameList(where)}${item.degraded ? ' · degraded' : ''}`,
+    description:
+      item.state === 'evicted'
+        ? `${formatSize(item.size)} · evicted from the pool`
+        : `${formatSize(item.size)} · ${count(where.length, 'copy', 'copies')} on ${nameList(where)}${item.degraded ? ' · degraded' : ''}`,
     tooltip: [
       item.name,
       `Size: ${formatSize(item.size)} (${item.size} bytes)`,
@@ -27,6 +30,7 @@ export function dataRow(item: DataItem): Row {
       `Stored: ${minute(item.createdAt)}`,
       `Held by: ${where.join(', ') || 'nobody'}`,
       ...(item.degraded ? ['Fewer copies than wanted: a holder is gone and re-replication is pending'] : []),
+      ...(item.state === 'evicted' ? ['Evicted: a lender needed the room for this cache data; store it again or free it'] : []),
       `Id: ${item.id}`,
     ].join('\n'),
     contextValue: dataContextValue(item),

@@ -83,7 +83,7 @@ export const consent: ConsentRequestInfo = {
 export const streamInfo: StreamInfo = { id: 's-file', name: 'f.bin', size: 10, chunks: 1, digest: 'ab'.repeat(32), format: 'file', replicas: [{ holder: 'local', holderName: 'this node' }] };
 
 export const dataItems: DataItem[] = [
-  { id: 'b1', kind: 'block', name: '', size: 5, durability: 'pinned', createdAt: 1, replicas: [], degraded: false },
+  { id: 'b1', kind: 'block', name: '', size: 5, durability: 'pinned', createdAt: 1, replicas: [], degraded: false, state: 'ok' },
   {
     id: 'k1',
     kind: 'key',
@@ -92,7 +92,7 @@ export const dataItems: DataItem[] = [
     durability: 'cache',
     createdAt: 2,
     replicas: [{ holder: 'mc1-pk-desktop', holderName: 'desktop' }],
-    degraded: true,
+    degraded: true, state: 'degraded',
   },
 ];
 

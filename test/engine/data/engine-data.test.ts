@@ -149,7 +149,7 @@ describe('engine data path', () => {
     assert.equal(b.engine.store.totals().blocks, 0);
   });
 
-  test('cache values evicted on the lender (least recently used first) disappear from the owner', async () => {
+  test('cache values evicted on the lender (least recently used first) leave the owner\'s keys and read as evicted', async () => {
     const a = await engine('owner4');
     const b = await engine('lender4', { memoryBytes: 2 * 1024 * 1024, offeredBytes: 8 * 1024 * 1024 });
     await trustEachOther(a, b);
@@ -167,7 +167,9 @@ describe('engine data path', () => {
     assert.ok(keys.includes('pinned') && keys.includes('c0') && keys.includes('c7'), keys.join(','));
     assert.ok(!keys.includes('c1'), `c1 is the least recently used and must be gone: ${keys.join(',')}`);
     assert.deepEqual(Buffer.from(await a.engine.api.get('pinned')), pinned);
-    await assert.rejects(a.engine.api.get('c1'), (e) => isMemCloudError(e, 'NOT_FOUND'));
+    // The owner still knows c1: it reads as evicted, not as a key that never was.
+    await assert.rejects(a.engine.api.get('c1'), (e) => isMemCloudError(e, 'EVICTED') && /evicted from the pool/.test(e.message));
+    assert.equal((await a.engine.api.listData()).find((d) => d.kind === 'key' && d.id === 'c1')?.state, 'evicted');
   });
 });
 

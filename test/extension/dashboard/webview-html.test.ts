@@ -48,7 +48,7 @@ describe('dashboard HTML', () => {
 });
 
 describe('restore file names', () => {
-  const item = (kind: DataItem['kind'], id: string, name: string): DataItem => ({ id, kind, name, size: 1, durability: 'pinned', createdAt: 0, replicas: [], degraded: false });
+  const item = (kind: DataItem['kind'], id: string, name: string): DataItem => ({ id, kind, name, size: 1, durability: 'pinned', createdAt: 0, replicas: [], degraded: false, state: 'ok' });
 
   test('base name of the item, made safe', () => {
     assert.equal(suggestedFileName(item('stream', 's1', '/home/me/data/model.bin')), 'model.bin');

@@ -15,7 +15,7 @@ function item(over: Partial<DataItem> = {}): DataItem {
       { holder: 'K1', holderName: 'desk' },
       { holder: 'K2', holderName: 'nas' },
     ],
-    degraded: false,
+    degraded: false, state: 'ok',
     ...over,
   };
 }
@@ -36,7 +36,7 @@ describe('Offloaded Data rows', () => {
   });
 
   test('degraded items warn; keys and blocks have their own context values', () => {
-    const r = dataRow(item({ degraded: true }));
+    const r = dataRow(item({ degraded: true, state: 'degraded' }));
     assert.equal(r.contextValue, 'data:stream:degraded');
     assert.equal(r.icon?.id, 'warning');
     assert.match(r.description!, /degraded$/);

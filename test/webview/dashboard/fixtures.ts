@@ -76,9 +76,9 @@ export const items: DataItem[] = [
       { holder: 'PK-desk', holderName: 'desk' },
       { holder: 'local', holderName: 'laptop' },
     ],
-    degraded: false,
+    degraded: false, state: 'ok',
   },
-  { id: 'user:1', kind: 'key', name: 'user:1', size: 300, durability: 'cache', createdAt: 2, replicas: [{ holder: 'PK-nas', holderName: 'nas' }], degraded: true },
+  { id: 'user:1', kind: 'key', name: 'user:1', size: 300, durability: 'cache', createdAt: 2, replicas: [{ holder: 'PK-nas', holderName: 'nas' }], degraded: true, state: 'degraded' },
 ];
 
 export function state(overrides: Partial<DashboardState> = {}): DashboardState {
