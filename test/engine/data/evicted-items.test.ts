@@ -17,7 +17,9 @@ import { sealedSize } from '../../../engine/data/stored-size';
 import { isMemCloudError } from '../../../engine/errors';
 import { MemCloud } from '../../../engine/sdk';
 import { chargeOf } from '../../../engine/store/block-cost';
-import { CLI, cli, startNode, type RunningNode } from '../../../scripts/demo-nodes';
+import { CLI, cli, startNode, type RunningNode } from '../../support/node-process';
+import { settled } from '../../support/eventually';
+import { cliJson as json, homesTrustingEachOther as trusting } from '../../support/node-homes';
 
 const MiB = 1024 * 1024;
 const root = mkdtempSync(join(tmpdir(), 'memcloud-evicted-'));
@@ -34,31 +36,10 @@ function run(home: string, args: string[]): { status: number | null; stdout: str
   return { status: r.status, stdout: r.stdout.replace(ANSI, ''), stderr: r.stderr.replace(ANSI, '') };
 }
 
-function json<T>(home: string, args: string[]): T {
-  return JSON.parse(cli(home, [...args, '--json'])) as T;
-}
-
-function homesTrustingEachOther(names: readonly string[]): Record<string, string> {
-  const homes = Object.fromEntries(names.map((n) => [n, join(root, n)]));
-  const keys = Object.fromEntries(names.map((n) => [n, json<{ publicKey: string }>(homes[n]!, ['id']).publicKey]));
-  for (const a of names) for (const b of names) if (a !== b) cli(homes[a]!, ['trust', 'add', keys[b]!, '--name', b]);
-  return homes;
-}
-
 async function start(name: string, home: string, extra: string[] = []): Promise<RunningNode> {
   const node = await startNode(name, home, extra);
   nodes.push(node);
   return node;
-}
-
-/** Polls `read` until `done` holds (at most ~60 s); returns the last value read. */
-async function until<T>(read: () => T, done: (v: T) => boolean): Promise<T> {
-  let v = read();
-  for (let i = 0; i < 300 && !done(v); i++) {
-    await new Promise((r) => setTimeout(r, 200));
-    v = read();
-  }
-  return v;
 }
 
 /** A failed read: exit 1, EVICTED, the words users see; never a generic not-found or "use pull". */
@@ -71,7 +52,7 @@ function assertEvictedFailure(r: { status: number | null; stderr: string }, what
 
 describe('evicted cache items, owner side', () => {
   test('a lender offering 4 MB takes ten 1 MB cache blocks; the owner lists what it holds, the rest as evicted, and reads of those say so', async () => {
-    const homes = homesTrustingEachOther(['keeper', 'cacher']);
+    const homes = trusting(root, ['keeper', 'cacher']);
     const keeper = await start('keeper', homes.keeper!, ['--offer', '4mb']);
     let owner = await start('cacher', homes.cacher!, ['--connect', `127.0.0.1:${keeper.port}`]);
     await owner.waitFor(/session established with keeper /);
@@ -97,9 +78,10 @@ describe('evicted cache items, owner side', () => {
 
     // The EVICTED notices reach the owner: everything but the newest blocks reads as evicted.
     const expectedEvicted = 10 - kept + 2;
-    const items = await until(
+    const items = await settled(
       () => json<DataItem[]>(homes.cacher!, ['ls']),
       (v) => v.filter((d) => d.state === 'evicted').length === expectedEvicted,
+      60_000,
     );
     assert.equal(items.length, 12, 'every item is listed, evicted ones too');
     for (const d of items) {
@@ -123,7 +105,7 @@ describe('evicted cache items, owner side', () => {
     const onKeeper = json<PeerInfo[]>(homes.keeper!, ['peers', 'list']).find((p) => p.name === 'cacher')!;
     assert.equal(onKeeper.storedHereBytes, held, "the lender's count");
     assert.equal(json<Stats>(homes.keeper!, ['stats']).lent.usedBytes, held);
-    const ours = await until(
+    const ours = await settled(
       () => json<PeerInfo[]>(homes.cacher!, ['peers', 'list']).find((p) => p.name === 'keeper')!.usedByUsBytes,
       (v) => v === held,
     );

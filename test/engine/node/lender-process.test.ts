@@ -15,6 +15,7 @@ import { MemCloud } from '../../../engine/sdk';
 import { chargeOf } from '../../../engine/store/block-cost';
 import { CLI, cli, startNode, type RunningNode } from '../../support/node-process';
 import { settled } from '../../support/eventually';
+import { cliJson as json, homesTrustingEachOther as trusting } from '../../support/node-homes';
 
 const MiB = 1024 * 1024;
 const root = mkdtempSync(join(tmpdir(), 'memcloud-lender-'));
@@ -23,18 +24,6 @@ after(async () => {
   await Promise.all(nodes.map((n) => n.stop()));
   rmSync(root, { recursive: true, force: true });
 });
-
-function json<T>(home: string, args: string[]): T {
-  return JSON.parse(cli(home, [...args, '--json'])) as T;
-}
-
-/** Homes that trust each other, by name. */
-function homesTrustingEachOther(names: readonly string[]): Record<string, string> {
-  const homes = Object.fromEntries(names.map((n) => [n, join(root, n)]));
-  const keys = Object.fromEntries(names.map((n) => [n, json<{ publicKey: string }>(homes[n]!, ['id']).publicKey]));
-  for (const a of names) for (const b of names) if (a !== b) cli(homes[a]!, ['trust', 'add', keys[b]!, '--name', b]);
-  return homes;
-}
 
 async function start(name: string, home: string, extra: string[] = []): Promise<RunningNode> {
   const node = await startNode(name, home, extra);
@@ -45,7 +34,7 @@ async function start(name: string, home: string, extra: string[] = []): Promise<
 
 describe('lender processes', () => {
   test('a lender offering 4 MB takes ten 1 MB cache blocks and keeps the newest', async () => {
-    const homes = homesTrustingEachOther(['keeper', 'cacher']);
+    const homes = trusting(root, ['keeper', 'cacher']);
     const keeper = await start('keeper', homes.keeper!, ['--offer', '4mb']);
     const owner = await start('cacher', homes.cacher!, ['--connect', `127.0.0.1:${keeper.port}`]);
     await owner.waitFor(/session established with keeper /);
@@ -86,7 +75,7 @@ describe('lender processes', () => {
   });
 
   test('revoking or forgetting a device by editing trusted_devices.json drops its blocks, as the API does', async () => {
-    const homes = homesTrustingEachOther(['holder', 'revoked', 'forgotten', 'removed']);
+    const homes = trusting(root, ['holder', 'revoked', 'forgotten', 'removed']);
     const holder = await start('holder', homes.holder!);
     const owners = await Promise.all(['revoked', 'forgotten', 'removed'].map((n) => start(n, homes[n]!, ['--connect', `127.0.0.1:${holder.port}`])));
     await Promise.all(owners.map((o) => o.waitFor(/session established with holder /)));
