@@ -25,6 +25,18 @@ export interface OwnerEvents {
   evicted(holder: HolderId, ids: readonly string[]): void;
 }
 
+/** What a leaving node still held for connected peers when it stopped waiting. */
+export interface LeaveOutcome {
+  readonly blocks: number;
+  /** As charged (data plus the per-block overhead). */
+  readonly bytes: number;
+  /** The owners' names (peer text). */
+  readonly owners: readonly string[];
+}
+
+/** A leave stops waiting once nothing held for peers has moved for this long. */
+export const LEAVE_STALL_MS = 5000;
+
 export interface ClusterEvents {
   'peers-changed': [];
   /** A peer sent a team revocation list (docs/protocol.md section 12.4); engine/team takes it. */
@@ -92,14 +104,37 @@ export class Cluster extends EventEmitter<ClusterEvents> implements PeerRequestH
     this.links.linkFor(publicKey)?.send(encodeQuota(allowedBytes));
   }
 
-  /** Graceful leave: tell every peer, then wait (bounded) while owners move their blocks away. */
-  async leave(timeoutMs: number): Promise<void> {
+  /**
+   * Graceful leave: tell every peer, then wait while owners move their blocks away, until nothing
+   * is left, or nothing has moved for `stallMs` (what is left cannot move: no other holder has room
+   * for it), or `timeoutMs` passed. Returns what is still held for connected peers.
+   */
+  async leave(timeoutMs: number, stallMs = LEAVE_STALL_MS): Promise<LeaveOutcome> {
     const links = this.links.connectedLinks();
     for (const link of links) link.send(encodeLeaving());
     const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline && this.links.connectedLinks().some((l) => this.store.usage(l.publicKey).bytes > 0)) {
+    let held = this.heldForPeers();
+    let movedAt = Date.now();
+    while (held.bytes > 0 && Date.now() < deadline && Date.now() - movedAt < stallMs) {
       await new Promise((r) => setTimeout(r, 100));
+      const now = this.heldForPeers();
+      if (now.bytes < held.bytes || now.blocks < held.blocks) movedAt = Date.now();
+      held = now;
     }
+    return held;
+  }
+
+  /** What this node keeps for connected peers. */
+  private heldForPeers(): LeaveOutcome {
+    const out = { blocks: 0, bytes: 0, owners: [] as string[] };
+    for (const l of this.links.connectedLinks()) {
+      const u = this.store.usage(l.publicKey);
+      if (u.bytes === 0) continue;
+      out.blocks += u.blocks;
+      out.bytes += u.bytes;
+      out.owners.push(l.name);
+    }
+    return out;
   }
 
   close(): void {

@@ -104,7 +104,7 @@ export class HolderDispatch {
     queue.pumping = true;
     try {
       while (queue.length > 0) {
-        await link.whenWritable();
+        await link.whenWritable(null);
         if (!link.isOpen) break;
         while (queue.length > 0 && link.isOpen && link.writable) this.target.serve(link, queue.shift());
       }

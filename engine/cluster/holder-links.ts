@@ -5,6 +5,7 @@
 import type { Durability } from '../api/types';
 import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
 import type { Session } from '../session/session-manager';
+import { chargeOf } from '../store/block-cost';
 import { SELF } from './holder-service';
 import type { HolderId } from './replica-io';
 import { PeerLink, type PeerRequestHandler } from './peer-link';
@@ -114,9 +115,12 @@ export class HolderLinks {
     if (!s.link.writable) await s.link.whenWritable();
     try {
       await s.link.store(id, durability === 'cache' ? 1 : 0, data);
-      s.available = Math.max(0, s.available - data.length);
+      s.available = Math.max(0, s.available - chargeOf(data.length));
     } catch (err) {
       if (isMemCloudError(err, 'QUOTA_EXCEEDED') || isMemCloudError(err, 'MEMORY_FULL')) s.available = 0; // until the next STAT
+      // A holder that answers late may still store the block: a FREE behind the STORE on the same
+      // session (served in order) takes it away again, so it is not charged to us meanwhile.
+      if (isMemCloudError(err, 'TIMEOUT')) void this.free(holder, [id], 0);
       throw err;
     }
   }

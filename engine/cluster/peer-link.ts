@@ -42,6 +42,8 @@ export interface PeerLinkEvents {
 
 /** Requests unanswered for this long fail with TIMEOUT (a stalled peer must not hang callers). */
 export const REQUEST_TIMEOUT_MS = 30_000;
+/** How long a write waits for a peer to read what is already buffered for it (see whenWritable). */
+export const DRAIN_TIMEOUT_MS = 10_000;
 const SWEEP_MS = 1000;
 /** The channel's send buffer above which new writes wait (see writable). */
 const WRITE_HIGH_WATER = 8 * 1024 * 1024;
@@ -89,16 +91,27 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     return this.closed || this.session.channel.bufferedBytes < WRITE_HIGH_WATER;
   }
 
-  /** Resolves when the channel's send buffer is below its high-water mark. */
-  whenWritable(): Promise<void> {
+  /**
+   * Resolves when the channel's send buffer is below its high-water mark (or the link closed: the
+   * caller's send then fails with PEER_GONE). A peer that stops reading must not hold a write
+   * forever: after `deadlineMs` this rejects with TIMEOUT, as an unanswered request does, so the
+   * caller fails over to another holder. `null`: no deadline (the holder side, whose replies wait
+   * for the peer; a session that makes no progress at all is closed by the channel).
+   */
+  whenWritable(deadlineMs: number | null = DRAIN_TIMEOUT_MS): Promise<void> {
     const ch = this.session.channel;
     if (this.writable) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
+    return new Promise((resolve, reject) => {
+      const finish = (err: MemCloudError | null) => {
+        clearTimeout(timer);
         ch.off('drain', done);
         ch.off('close', done);
-        resolve();
+        if (err) reject(err);
+        else resolve();
       };
+      const done = () => finish(null);
+      const timeout = () => finish(new MemCloudError(ErrorCodes.TIMEOUT, `${this.name} did not read what we sent within ${deadlineMs! / 1000} s`));
+      const timer = deadlineMs === null ? undefined : setTimeout(timeout, deadlineMs);
       ch.on('drain', done);
       ch.on('close', done);
     });

@@ -46,9 +46,12 @@ export class FileTransfers {
     const source: AsyncIterable<Uint8Array> = fileSource ?? packFolder(folder!);
     const transfer: Transfer = {
       cancelled: false,
+      // Ends the push at once: the stream fails, which wakes a write waiting for its window (or
+      // for a holder that stopped reading), and frees every chunk stored so far.
       cancel: () => {
         transfer.cancelled = true;
         fileSource?.destroy();
+        void stream.abort();
       },
     };
     this.active.set(transferId, transfer);

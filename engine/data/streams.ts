@@ -101,8 +101,10 @@ export class BlockWriteStream implements WriteStreamHandle {
   }
 
   /**
-   * Frees every chunk stored so far; nothing is left on any peer. Returns at once: chunks still
-   * being written are freed when their writes settle. Idempotent.
+   * Frees every chunk stored so far; nothing is left on any peer. Returns once the catalog has
+   * dropped them, without waiting for the holders (a frozen one must not hold up a cancel): the
+   * frees go out behind it, and chunks still being written are freed when their writes settle.
+   * Idempotent.
    */
   async abort(): Promise<void> {
     if (this.state === 'done' || this.state === 'aborted') return;
@@ -110,7 +112,7 @@ export class BlockWriteStream implements WriteStreamHandle {
     this.failure ??= new MemCloudError(ErrorCodes.CANCELLED, 'the stream was aborted');
     this.buffer = null;
     this.wakeWriters();
-    await this.release();
+    await this.release(false);
   }
 
   private submit(data: Uint8Array): void {
@@ -152,12 +154,13 @@ export class BlockWriteStream implements WriteStreamHandle {
     blocks.settled(record);
   }
 
-  /** Drops and frees the chunks stored so far. */
-  private async release(): Promise<void> {
+  /** Drops the chunks stored so far and frees them on their holders (waiting for that, or not). */
+  private async release(waitForHolders = true): Promise<void> {
     const stored = this.chunks.filter((c): c is BlockRecord => c !== null).map((c) => c.id);
     this.chunks.length = 0;
     const dropped = await this.deps.catalog.dropBlocks(stored);
-    await this.deps.blocks.free(dropped);
+    const freed = this.deps.blocks.free(dropped);
+    if (waitForHolders) await freed;
   }
 
   /** A getter, so each check reads the state anew across awaits. */

@@ -343,7 +343,10 @@ export class Engine {
       this.staticPeers?.stop();
       this.server?.close();
       await this.buildCache.close();
-      await parts.cluster.leave(LEAVE_TIMEOUT_MS);
+      const held = await parts.cluster.leave(LEAVE_TIMEOUT_MS);
+      if (held.blocks > 0) {
+        log.warn(`leave: ${held.blocks} ${held.blocks === 1 ? 'block' : 'blocks'} (${formatSize(held.bytes)}) held for ${held.owners.join(', ')} could not be moved (no other holder has room for them); they are dropped with this node`);
+      }
       await this.discovery?.stop();
       await this.control?.close();
       for (const c of this.cleanups) c();

@@ -32,6 +32,7 @@ import { ErrorCodes, MemCloudError } from '../errors';
 import { resolveHome } from '../home/home';
 import { DEFAULT_STREAM_WINDOW, MAX_STREAM_WINDOW } from '../control/protocol';
 import { controlEndpoint } from '../control/socket-path';
+import { abortableTransfer } from './abortable-transfer';
 import { ClientConnection } from './client-connection';
 import { ClientReadStream, ClientWriteStream } from './client-streams';
 import { LoadReadStream, StoreWriteStream, storeFrom } from './node-streams';
@@ -45,6 +46,11 @@ export interface ConnectOptions {
   readonly streamWindow?: number;
   /** Default 5000. */
   readonly connectTimeoutMs?: number;
+}
+
+/** Ends a call early: its transfer is cancelled on the node. */
+export interface Abortable {
+  readonly signal?: AbortSignal;
 }
 
 export class MemCloud implements EngineApi {
@@ -135,11 +141,19 @@ export class MemCloud implements EngineApi {
     return new LoadReadStream(() => this.openReadStream(id));
   }
 
-  pushFile(path: string, opts?: FileTransferOptions): Promise<PushInfo> {
-    return this.conn.call('pushFile', [path, opts]);
+  /** `signal` ends the push at once (CANCELLED); nothing of it stays stored. */
+  pushFile(path: string, opts: FileTransferOptions & Abortable = {}): Promise<PushInfo> {
+    const { signal, ...rest } = opts;
+    return abortableTransfer(signal, rest.transferId, (t) => this.cancelTransfer(t), (transferId) =>
+      this.conn.call('pushFile', [path, transferId === undefined ? rest : { ...rest, transferId }]),
+    );
   }
-  pullFile(id: string, path: string, opts?: { readonly transferId?: string }): Promise<StreamInfo> {
-    return this.conn.call('pullFile', [id, path, opts]);
+  /** `signal` ends the pull at once (CANCELLED); the target is left as it was. */
+  pullFile(id: string, path: string, opts: { readonly transferId?: string } & Abortable = {}): Promise<StreamInfo> {
+    const { signal, ...rest } = opts;
+    return abortableTransfer(signal, rest.transferId, (t) => this.cancelTransfer(t), (transferId) =>
+      this.conn.call('pullFile', [id, path, transferId === undefined ? rest : { ...rest, transferId }]),
+    );
   }
   cancelTransfer(transferId: string): Promise<void> {
     return this.conn.call('cancelTransfer', [transferId]);

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { homePaths } from '../../home/paths';
 import { processExists, processStartTime } from '../../home/process-identity';
+import { displayText } from '../../text/display-text';
 import { tryClient } from '../client';
 import type { Command } from '../command';
 
@@ -46,6 +47,12 @@ export const nodeStopCommand: Command = {
     const ownProcess = readPidFile(ctx.home) === status.pid;
     const startTime = ownProcess ? await processStartTime(status.pid) : undefined;
     const deadline = Date.now() + STOP_TIMEOUT_MS;
+    // What the node could not hand back while leaving (blocks it holds for others) is said here.
+    const leaveNotes: string[] = [];
+    client.subscribe((e) => {
+      if (e.type === 'log' && e.entry.message.startsWith('leave: ')) leaveNotes.push(e.entry.message);
+    });
+    await client.subscribed().catch(() => undefined);
     await client.shutdown().catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     const disconnected = await Promise.race([closed.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), STOP_TIMEOUT_MS)))]);
@@ -64,6 +71,7 @@ export const nodeStopCommand: Command = {
       }
       return 1;
     }
+    for (const note of leaveNotes) ctx.err.write(`memcloud: ${displayText(note, 'terminal')}\n`);
     ctx.out.write(`stopped node "${status.name}" (pid ${status.pid})\n`);
   },
 };
