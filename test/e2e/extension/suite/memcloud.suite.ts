@@ -147,8 +147,17 @@ suite('MemCloud extension in the real extension host', () => {
     await api.model.refresh();
     const desk = peerRow('desk');
     assert.ok(desk);
-    const used = formatSize((await client().peers()).find((p) => p.name === 'desk')!.usedByUsBytes);
-    assert.equal(used, '65 MiB', 'the file and the folder');
+    // The file and the folder, as desk charges them: each 1 MiB chunk sealed, plus 512 B per block.
+    const charged = (size: number): number => {
+      let n = 0;
+      for (let left = size; left > 0; left -= MiB) n += chargeOf(sealedSize(Math.min(MiB, left)));
+      return n;
+    };
+    const expected = (await client().listData()).reduce((n, d) => n + charged(d.size), 0);
+    const usedBytes = (await client().peers()).find((p) => p.name === 'desk')!.usedByUsBytes;
+    assert.equal(usedBytes, expected, 'the file and the folder');
+    const used = formatSize(usedBytes);
+    assert.equal(used, '65.1 MiB');
     assert.match(desk.description ?? '', new RegExp(`offers [\\d.]+ \\w+, we use ${used}( · (<\\d+ ms|≥500 ms))?$`));
     assert.match(desk.tooltip ?? '', new RegExp(`We store there: ${used}`));
     const device = deviceRow('desk');
