@@ -101,10 +101,10 @@ export class BlockWriteStream implements WriteStreamHandle {
   }
 
   /**
-   * Frees every chunk stored so far; nothing is left on any peer. Returns once the catalog has
-   * dropped them, without waiting for the holders (a frozen one must not hold up a cancel): the
-   * frees go out behind it, and chunks still being written are freed when their writes settle.
-   * Idempotent.
+   * Frees every chunk stored so far; nothing is left on any peer. Resolves once the frees were
+   * answered; chunks still being written are freed when their writes settle. Idempotent: a second
+   * call returns at once (so a cancel that started the abort ends a push without waiting for a
+   * frozen holder's answer).
    */
   async abort(): Promise<void> {
     if (this.state === 'done' || this.state === 'aborted') return;
@@ -112,7 +112,7 @@ export class BlockWriteStream implements WriteStreamHandle {
     this.failure ??= new MemCloudError(ErrorCodes.CANCELLED, 'the stream was aborted');
     this.buffer = null;
     this.wakeWriters();
-    await this.release(false);
+    await this.release();
   }
 
   private submit(data: Uint8Array): void {
@@ -154,13 +154,12 @@ export class BlockWriteStream implements WriteStreamHandle {
     blocks.settled(record);
   }
 
-  /** Drops the chunks stored so far and frees them on their holders (waiting for that, or not). */
-  private async release(waitForHolders = true): Promise<void> {
+  /** Drops and frees the chunks stored so far. */
+  private async release(): Promise<void> {
     const stored = this.chunks.filter((c): c is BlockRecord => c !== null).map((c) => c.id);
     this.chunks.length = 0;
     const dropped = await this.deps.catalog.dropBlocks(stored);
-    const freed = this.deps.blocks.free(dropped);
-    if (waitForHolders) await freed;
+    await this.deps.blocks.free(dropped);
   }
 
   /** A getter, so each check reads the state anew across awaits. */
