@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { encodeEvicted } from '../../../engine/cluster/peer-protocol';
 import { isMemCloudError } from '../../../engine/errors';
-import { connect, eventually, trustedEngines, type TestEngine } from '../../support/engines';
+import { connect, trustedEngines, type TestEngine } from '../../support/engines';
+import { eventually } from '../../support/eventually';
 
 const open: TestEngine[] = [];
 after(async () => {

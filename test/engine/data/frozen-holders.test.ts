@@ -13,8 +13,9 @@ import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import type { DataItem, Stats } from '../../../engine/api/types';
 import { MemCloud } from '../../../engine/sdk';
-import { CLI, cli, startNode, type RunningNode } from '../../../scripts/demo-nodes';
-import { cliJson as json, homesTrustingEachOther, until } from '../../support/node-homes';
+import { CLI, cli, startNode, type RunningNode } from '../../support/node-process';
+import { settled } from '../../support/eventually';
+import { cliJson as json, homesTrustingEachOther } from '../../support/node-homes';
 
 const MiB = 1024 * 1024;
 const root = mkdtempSync(join(tmpdir(), 'memcloud-frozen-'));
@@ -125,7 +126,7 @@ describe('frozen holders', () => {
       thaw(l1);
     }
     // What l1 took late (the STOREs it read after waking) is freed again: it keeps nothing of ours.
-    assert.equal(await until(() => lentBytes(homes.l1!), (v) => v === 0), 0, 'l1 keeps nothing of the owner');
+    assert.equal(await settled(() => lentBytes(homes.l1!), (v) => v === 0), 0, 'l1 keeps nothing of the owner');
     assert.ok(lentBytes(homes.l2!) > 40 * MiB);
     void l2;
   });
@@ -174,10 +175,10 @@ describe('cancel', () => {
       const ac = new AbortController();
       const push = client.pushFile(file, { replicas: 2, signal: ac.signal });
       push.catch(() => undefined);
-      await until(stored, (v) => v > 4 * MiB);
+      await settled(stored, (v) => v > 4 * MiB);
       ac.abort();
       await assert.rejects(push, (err: { code?: string }) => err.code === 'CANCELLED');
-      assert.equal(await until(stored, (v) => v === 0), 0, 'nothing of the cancelled push is left on the lenders');
+      assert.equal(await settled(stored, (v) => v === 0), 0, 'nothing of the cancelled push is left on the lenders');
       assert.deepEqual(await client.listData(), []);
     } finally {
       await client.close();
@@ -187,11 +188,11 @@ describe('cancel', () => {
     let err = '';
     p.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const exited = new Promise<number | null>((resolve) => p.on('close', resolve));
-    await until(stored, (v) => v > 4 * MiB);
+    await settled(stored, (v) => v > 4 * MiB);
     p.kill('SIGINT');
     assert.equal(await exited, 1, err);
     assert.match(err, /cancelled; nothing was kept \[CANCELLED\]/);
-    assert.equal(await until(stored, (v) => v === 0), 0, 'nothing of the interrupted push is left on the lenders');
+    assert.equal(await settled(stored, (v) => v === 0), 0, 'nothing of the interrupted push is left on the lenders');
     assert.deepEqual(json<DataItem[]>(homes.owner!, ['ls']), []);
   });
 });
