@@ -48,7 +48,7 @@ export const nodeStatus: Schema<NodeStatus> = obj({
   memoryBytes: num,
   crypto: literal('native', 'portable', 'noble'),
   discovery: bool,
-}, { trustFileProblem, teams: obj({ member: nullable(str), trusted: arr(str) }) });
+}, { trustFileProblem, teamFileProblem: trustFileProblem, teams: obj({ member: nullable(str), trusted: arr(str) }) });
 
 export const stats: Schema<Stats> = obj({
   at: num,

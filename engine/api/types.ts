@@ -144,6 +144,8 @@ export interface NodeStatus {
   readonly teams?: { readonly member: string | null; readonly trusted: readonly string[] };
   /** Set while trusted_devices.json cannot be used: no new session is admitted until it is fixed. */
   readonly trustFileProblem?: TrustFileProblemInfo;
+  /** Set while team.json cannot be used: no device is admitted by a team certificate until it is fixed. */
+  readonly teamFileProblem?: TrustFileProblemInfo;
 }
 
 export interface TrustFileProblemInfo {

@@ -187,7 +187,8 @@ export class Engine {
     // A corrupt trust file does not stop the node: it starts, admits nobody and says why (see
     // trust-file-problem.ts), and takes the file's devices as soon as it is fixed.
     const trust = await TrustStore.open(options.home, { tolerateProblem: true });
-    const team = await TeamState.open(options.home);
+    // team.json follows the same rule: the node starts, admits nobody by a team certificate, says why.
+    const team = await TeamState.open(options.home, { tolerateProblem: true });
     const backend = await chooseBackend(options.crypto);
     // A backend that runs everything inline (crypto/place.ts) gets no pool thread to start, or to pay RAM for.
     const pool = usesPool(backend.name) ? CryptoPool.create({ threads: options.cryptoThreads }) : null;
@@ -269,7 +270,8 @@ export class Engine {
     };
     parts.team.on('changed', onTeamChanged);
     this.cleanups.push(() => parts.team.off('changed', onTeamChanged));
-    this.cleanups.push(watchTrustFile(parts.team, (m) => log.error(m.replace('trust list', 'team state; team admissions are refused until the file is fixed'))));
+    this.cleanups.push(watchTrustFile(parts.team, (m) => log.error(m.replace('trust list', 'team state; no device is admitted by a team certificate until the file is fixed'))));
+    if (parts.team.problem) log.error(`${parts.team.problem.message} (no device is admitted by a team certificate until the file is fixed)`);
     const server = createServer((socket) => parts.sessions.accept(socket));
     await listen(server, options.host, options.port);
     this.server = server;
@@ -301,6 +303,7 @@ export class Engine {
       crypto: this.backend,
       discovery: this.discoveryEnabled,
       ...(this.trust.problem ? { trustFileProblem: this.trust.problem } : {}),
+      ...(this.team.problem ? { teamFileProblem: this.team.problem } : {}),
       teams: { member: this.team.file.certificate?.teamName ?? null, trusted: this.team.file.trusted.map((t) => t.name) },
     };
   }

@@ -75,7 +75,8 @@ export function startTeamGossip(p: TeamGossipParts): () => void {
   /** A team no longer trusted here (team.json changed): the sessions it admitted end. */
   const onChanged = () => {
     for (const s of p.sessions.sessions()) {
-      if (s.admission !== 'team' || !s.team || p.team.trusts(s.team.teamKey)) continue;
+      // Admitted only by this team: a device trusted here on its own (since) keeps its session.
+      if (s.admission !== 'team' || !s.team || p.team.trusts(s.team.teamKey) || p.trustedOnItsOwn(s.publicKey)) continue;
       p.log('info', `team ${s.team.teamName} is no longer trusted: closing the session with ${s.remote.name} (${s.fingerprint})`);
       s.channel.abort(new MemCloudError(ErrorCodes.PEER_REVOKED, `team ${s.team.teamName} is no longer trusted`));
     }

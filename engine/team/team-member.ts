@@ -3,7 +3,8 @@
 
 import { timingSafeEqual } from 'node:crypto';
 import { ErrorCodes, MemCloudError } from '../errors';
-import { encodePublicKey, parsePublicKey } from '../identity/public-key';
+import { fingerprint } from '../identity/fingerprint';
+import { decodePublicKeyText, encodePublicKey, parsePublicKey } from '../identity/public-key';
 import { certificateSignatureValid, checkTeamName, isExpired, parseCertificateText, type TeamCertificate } from './certificate';
 import { revokes } from './revocation-list';
 import { updateTeamFile } from './team-file';
@@ -42,11 +43,29 @@ export async function trustTeam(home: string, teamKeyText: string, name: string 
   return { publicKey, name: chosen };
 }
 
-/** Stops admitting a team's members without a prompt (their open sessions stay until they end). */
+/** The trusted team a query names: its key (base64url or hex), its name or its key's fingerprint. */
+function matchesTeam(t: { publicKey: string; name: string }, query: string): boolean {
+  const q = query.trim();
+  let key: string | undefined;
+  try {
+    key = encodePublicKey(parsePublicKey(q));
+  } catch {
+    key = undefined;
+  }
+  const teamKey = decodePublicKeyText(t.publicKey);
+  return key === t.publicKey || t.name === q || (teamKey !== undefined && fingerprint(teamKey) === q.toUpperCase());
+}
+
+/**
+ * Stops admitting a team's members without a prompt. A running node sees team.json change and
+ * closes the sessions this team alone admitted (engine/team/team-gossip.ts).
+ */
 export async function untrustTeam(home: string, query: string): Promise<{ publicKey: string; name: string }> {
   let removed: { publicKey: string; name: string } | undefined;
   await updateTeamFile(home, (f) => {
-    removed = f.trusted.find((t) => t.publicKey === query.trim() || t.name === query.trim());
+    const found = f.trusted.filter((t) => matchesTeam(t, query));
+    if (found.length > 1) throw bad(`"${query}" names several trusted teams; use the team key`);
+    removed = found[0];
     if (!removed) throw new MemCloudError(ErrorCodes.NOT_FOUND, `No trusted team matches "${query}" (see \`memcloud team list\`)`);
     return { ...f, trusted: f.trusted.filter((t) => t !== removed) };
   });

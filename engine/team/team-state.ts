@@ -10,7 +10,8 @@ import { encodePublicKey } from '../identity/public-key';
 import type { PayloadTeam } from '../net/handshake-payload';
 import { certificateSignatureValid, decodeCertificate, isExpired } from './certificate';
 import { decodeRevocationList, revocationListValid, revokes, type RevocationList } from './revocation-list';
-import { readTeamFile, teamFileSpec, updateTeamFile, type TeamFile } from './team-file';
+import { EMPTY_TEAM_FILE, readTeamFile, teamFileSpec, updateTeamFile, type TeamFile } from './team-file';
+import { isTrustFileError, TrustFileHealth, type TrustFileProblem } from '../trust/trust-file-problem';
 
 /** A device admitted as a member of a trusted team. */
 export interface TeamMembership {
@@ -32,8 +33,12 @@ export interface TeamStateEvents {
 
 export class TeamState extends EventEmitter<TeamStateEvents> {
   #file: TeamFile;
-  /** The file cannot be read or is corrupt: no team admits anyone until it is fixed. */
-  #failure: string | null = null;
+  /**
+   * Set while team.json cannot be used (corrupt, unreadable): the same rule as trusted_devices.json
+   * (trust-file-problem.ts). The node keeps running on the last good state, admits nobody by a team
+   * certificate, never writes the file, and keeps lists heard meanwhile in memory until it is fixed.
+   */
+  readonly #health: TrustFileHealth;
   #writes: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -43,11 +48,23 @@ export class TeamState extends EventEmitter<TeamStateEvents> {
   ) {
     super();
     this.#file = file;
+    this.#health = new TrustFileHealth(teamFileSpec(home).path);
   }
 
-  /** A corrupt or unreadable team.json is an error (the node does not start on it). */
-  static async open(home: string, now: () => number = Date.now): Promise<TeamState> {
-    return new TeamState(home, await readTeamFile(home), now);
+  /**
+   * A corrupt or unreadable team.json is an error, unless `tolerateProblem` (a running node): the
+   * state then opens empty with the problem reported, and takes the file's content once it is fixed.
+   */
+  static async open(home: string, opts: { readonly tolerateProblem?: boolean; readonly now?: () => number } = {}): Promise<TeamState> {
+    const now = opts.now ?? Date.now;
+    try {
+      return new TeamState(home, await readTeamFile(home), now);
+    } catch (err) {
+      if (!opts.tolerateProblem || !isTrustFileError(err)) throw err;
+      const state = new TeamState(home, EMPTY_TEAM_FILE, now);
+      state.#health.failed(err);
+      return state;
+    }
   }
 
   get path(): string {
@@ -58,8 +75,9 @@ export class TeamState extends EventEmitter<TeamStateEvents> {
     return this.#file;
   }
 
-  get failure(): string | null {
-    return this.#failure;
+  /** Set while team.json cannot be used; undefined when it is fine. */
+  get problem(): TrustFileProblem | undefined {
+    return this.#health.problem;
   }
 
   /** What this node puts in its handshake payload: format 2 once it has anything to do with teams. */
@@ -94,7 +112,7 @@ export class TeamState extends EventEmitter<TeamStateEvents> {
   admit(identityKey: Uint8Array, team: PayloadTeam | undefined): { member: TeamMembership } | { refused: string } | null {
     const bytes = team?.certificate;
     if (!bytes) return null;
-    if (this.#failure) return { refused: `the team file is unusable (${this.#failure})` };
+    if (this.problem) return { refused: `no device is admitted by a team certificate until the team file is fixed (${this.problem.message})` };
     let cert;
     try {
       cert = decodeCertificate(bytes);
@@ -133,18 +151,19 @@ export class TeamState extends EventEmitter<TeamStateEvents> {
 
   /**
    * Reads the file again (the CLI changed it): its newer lists are taken as if heard from a peer;
-   * ours that it lacks are written back. A corrupt file stops team admissions until fixed.
+   * ours that it lacks are written back. A corrupt file stops team admissions until fixed; the
+   * last good state is kept (and lists heard meanwhile are written once the file is valid again).
    */
   async reloadFromDisk(): Promise<void> {
     let disk: TeamFile;
     try {
       disk = await readTeamFile(this.home);
     } catch (err) {
-      this.#failure = (err as Error).message;
+      if (isTrustFileError(err)) this.#health.failed(err);
       this.emit('changed');
       throw err;
     }
-    this.#failure = null;
+    this.#health.ok();
     const before = this.#file.revocations;
     this.#file = { ...disk, revocations: before };
     let behind = false;
@@ -165,7 +184,9 @@ export class TeamState extends EventEmitter<TeamStateEvents> {
     this.emit('changed');
   }
 
+  /** Never while the file is unusable: the lists stay in memory and reloadFromDisk writes them once it is fixed. */
   private persist(): Promise<void> {
+    if (this.problem) return Promise.resolve();
     const write = this.#writes.then(() => updateTeamFile(this.home, (f) => ({ ...f, revocations: this.#file.revocations })));
     this.#writes = write.catch(() => undefined);
     return write.then(() => undefined);

@@ -2,6 +2,7 @@
 // and the build cache's hit rate while its endpoint listens.
 
 import type { BuildCacheStatus } from '../../engine/api/build-cache-types';
+import { fileProblems } from '../../engine/api/file-problems';
 import { hitRate, totals } from '../../engine/buildcache/cache-stats';
 import type { Snapshot } from '../model/node-model';
 import type { NodeStateKey } from '../node/node-link';
@@ -10,7 +11,7 @@ import { count, formatSize } from '../views/format';
 export interface StatusText {
   readonly text: string;
   readonly tooltip: string;
-  /** Set while the trust file cannot be used: the entry is shown as a warning and a click opens it. */
+  /** Set while a trust file (trusted_devices.json, team.json) cannot be used: the entry is shown as a warning and a click opens it. */
   readonly trustFile?: string;
 }
 
@@ -26,11 +27,11 @@ export function statusText(state: NodeStateKey, hosted: boolean, snap: Snapshot)
       break;
   }
   const pool = snap.stats?.pool ?? { offeredBytes: 0, connectedPeers: 0 };
-  const problem = snap.status?.trustFileProblem;
+  const problem = fileProblems(snap.status)[0];
   if (problem) {
     return {
-      text: `$(warning) MemCloud: fix the trust file`,
-      tooltip: `MemCloud admits no new device or session until the trust file is fixed — click to open it.\n${problem.message}`,
+      text: `$(warning) MemCloud: fix ${problem.file}`,
+      tooltip: `MemCloud: ${problem.effect} Click to open it.\n${problem.message}`,
       trustFile: problem.path,
     };
   }

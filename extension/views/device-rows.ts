@@ -1,7 +1,8 @@
 // Rows of the Trusted Devices view (no vscode; unit-tested): each device with its details as
 // children, so first and last seen and the approval are visible without hovering.
 
-import type { TrustFileProblemInfo, TrustedDeviceInfo } from '../../engine/api/types';
+import type { ShownFileProblem } from '../../engine/api/file-problems';
+import type { TrustedDeviceInfo } from '../../engine/api/types';
 import { approvalText, day, formatSize, minute } from './format';
 import type { Row } from './rows';
 
@@ -42,13 +43,13 @@ export function deviceRow(d: TrustedDeviceInfo): Row {
 
 export const TRUST_PROBLEM_ROW_ID = 'trust-file-problem';
 
-/** On top of the list while the trust file is unusable: what is wrong, and a click opens the file. */
-export function trustProblemRow(problem: TrustFileProblemInfo): Row {
+/** On top of the list while a trust file is unusable: what is wrong, and a click opens the file. */
+export function trustProblemRow(problem: ShownFileProblem): Row {
   return {
-    id: TRUST_PROBLEM_ROW_ID,
-    label: problem.code === 'TRUST_STORE_CORRUPT' ? 'The trust file is corrupt' : 'The trust file cannot be used',
-    description: 'no new device or session is admitted until it is fixed',
-    tooltip: `${problem.message}\nThe devices below are the last valid list. Click to open the file.`,
+    id: problem.kind === 'trust' ? TRUST_PROBLEM_ROW_ID : 'team-file-problem',
+    label: problem.title,
+    description: problem.effectShort,
+    tooltip: `${problem.message}\nThe ${problem.kind === 'trust' ? 'devices' : 'teams'} below are the last valid list. Click to open the file.`,
     contextValue: 'device:problem',
     icon: { id: 'warning', color: 'list.warningForeground' },
     open: problem.path,

@@ -3,6 +3,7 @@
 
 import * as vscode from 'vscode';
 import type { DataItem, PeerInfo, TrustFileProblemInfo, TrustedDeviceInfo } from '../../engine/api/types';
+import { fileProblems } from '../../engine/api/file-problems';
 import { Views } from '../constants';
 import type { ModelPart } from '../model/node-model';
 import type { Services } from '../services';
@@ -46,9 +47,9 @@ export function registerViews(context: vscode.ExtensionContext, services: Servic
       if (peersView.badge?.value !== badge?.value) peersView.badge = badge;
     }
     if (parts.has('trusted') || parts.has('status')) {
-      const problem = snap.status?.trustFileProblem;
+      const problems = fileProblems(snap.status).map((p) => ({ row: trustProblemRow(p), value: p }));
       const devices: RowItem<TrustedDeviceInfo | TrustFileProblemInfo>[] = itemsBy(snap.trusted, deviceRows(snap.trusted), (d) => `device:${d.publicKey}`);
-      trusted.setItems(problem ? [{ row: trustProblemRow(problem), value: problem }, ...devices] : devices);
+      trusted.setItems([...problems, ...devices]);
     }
     if (parts.has('data')) data.setItems(snap.data.map((item) => ({ row: dataRow(item), value: item })));
   };

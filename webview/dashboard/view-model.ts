@@ -2,6 +2,7 @@
 // and chart points out. Pure and DOM-free; the renderer only copies these values into the page.
 
 import type { BuildCacheStatus } from '../../engine/api/build-cache-types';
+import { fileProblems } from '../../engine/api/file-problems';
 import type { DataItem, PeerInfo, PeerState } from '../../engine/api/types';
 import { hitRate, totals } from '../../engine/buildcache/cache-stats';
 import { buildChart, type ChartView } from './chart';
@@ -147,8 +148,8 @@ function banner(state: DashboardState | null): Banner | null {
   if (state === null) return { tone: 'info', text: EMPTY_TEXT.loading };
   if (!state.attached) return { tone: 'info', text: EMPTY_TEXT.detached };
   if (state.error !== null) return { tone: 'error', text: `Cannot read the node: ${state.error}` };
-  const problem = state.status?.trustFileProblem;
-  if (problem) return { tone: 'error', text: `No new device or session is admitted until the trust file is fixed. ${problem.message}` };
+  const problems = fileProblems(state.status ?? undefined);
+  if (problems.length > 0) return { tone: 'error', text: problems.map((p) => `${p.effect} ${p.message}`).join(' ') };
   return null;
 }
 

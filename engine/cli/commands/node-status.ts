@@ -24,6 +24,7 @@ export async function describeStatus(ctx: CommandContext, client: MemCloud): Pro
         ? [`  teams        ${[s.teams.member ? `member of team ${s.teams.member}` : '', s.teams.trusted.length ? `trusts ${s.teams.trusted.map((t) => `team ${t}`).join(', ')}` : ''].filter(Boolean).join('; ')}`]
         : []),
       `  trust file   ${s.trustFileProblem ? `UNUSABLE (${s.trustFileProblem.code}): see the warning above` : 'ok'}`,
+      ...(s.teamFileProblem ? [`  team file    UNUSABLE (${s.teamFileProblem.code}): see the warning above`] : []),
       `  home         ${s.home}`,
     ].join('\n') + '\n',
   );

@@ -9,7 +9,9 @@ import type { TrustedDevice } from '../../trust/trust-file';
 import { TrustStore } from '../../trust/trust-store';
 import { formatTable } from '../format';
 import { stringOpt, UsageError, writeJson, type Command, type CommandContext } from '../command';
-import { trustTeam } from '../../team/team-member';
+import { trustTeam, untrustTeam } from '../../team/team-member';
+import { isTrustFileError } from '../../trust/trust-file-problem';
+import { displayText } from '../../text/display-text';
 import { describeTeams } from '../../team/team-view';
 import { tryClient } from '../client';
 import { writeTrustWarning } from '../trust-warning';
@@ -35,9 +37,13 @@ async function withStore<T>(ctx: CommandContext, fn: (store: TrustStore) => Prom
   }
 }
 
-function fp(d: TrustedDevice): string {
-  const key = decodePublicKeyText(d.publicKey);
+function fingerprintOfText(publicKey: string): string {
+  const key = decodePublicKeyText(publicKey);
   return key ? fingerprint(key) : '?';
+}
+
+function fp(d: TrustedDevice): string {
+  return fingerprintOfText(d.publicKey);
 }
 
 export const trustAddCommand: Command = {
@@ -79,6 +85,20 @@ Devices with a valid certificate of this team are admitted without a prompt.
   },
 };
 
+/** The teams whose members are admitted without a prompt; an unusable team.json is said on stderr, the devices still listed. */
+async function trustedTeamLines(ctx: CommandContext): Promise<string> {
+  let teams;
+  try {
+    teams = (await describeTeams(ctx.home)).filter((t) => t.roles.includes('trusted'));
+  } catch (err) {
+    if (!isTrustFileError(err)) throw err;
+    ctx.err.write(`WARNING: trusted teams cannot be listed: ${displayText(err.message, 'log')}\n`);
+    return '';
+  }
+  if (teams.length === 0) return '';
+  return `\nTeams (every member with a valid certificate is admitted without a prompt):\n${teams.map((t) => `  team ${displayText(t.name, 'terminal')}  ${t.fingerprint}\n`).join('')}`;
+}
+
 export const trustListCommand: Command = {
   path: ['trust', 'list'],
   summary: 'List trusted and revoked devices.',
@@ -91,8 +111,7 @@ export const trustListCommand: Command = {
       })) ??
       (await withStore(ctx, async (s) => s.list().map((d) => ({ ...d, fingerprint: fp(d), allowedBytes: d.allowedBytes ?? null, connected: false }))));
     if (ctx.values.json) return writeJson(ctx, devices);
-    const teams = (await describeTeams(ctx.home)).filter((t) => t.roles.includes('trusted'));
-    const teamLines = teams.length === 0 ? '' : `\nTeams (every member with a valid certificate is admitted without a prompt):\n${teams.map((t) => `  team ${t.name}  ${t.fingerprint}\n`).join('')}`;
+    const teamLines = await trustedTeamLines(ctx);
     if (devices.length === 0) {
       ctx.out.write(`No trusted devices. Add one with: memcloud trust add <public-key>\n${teamLines}`);
       return;
@@ -115,11 +134,25 @@ export const trustListCommand: Command = {
 
 export const trustRemoveCommand: Command = {
   path: ['trust', 'remove'],
-  summary: 'Revoke a device (by name, fingerprint or public key): its sessions close and it is refused from now on.',
+  summary: 'Revoke a device (by name, fingerprint or public key): its sessions close and it is refused from now on. With --team, stop admitting a team\'s members.',
   args: '<device>',
-  positionals: { min: 1, max: 1 },
-  options: { forget: { type: 'boolean', description: 'delete the entry instead of keeping it as revoked' } },
+  positionals: { min: 0, max: 1 },
+  options: {
+    forget: { type: 'boolean', description: 'delete the entry instead of keeping it as revoked' },
+    team: { type: 'string', value: 'TEAM_KEY', description: 'stop admitting members of this team (key or name): sessions admitted only by it close (no <device> then)' },
+  },
   async run(ctx) {
+    const team = stringOpt(ctx, 'team');
+    if (team !== undefined) {
+      if (ctx.positionals.length > 0 || ctx.values.forget) throw new UsageError('give either <device> or --team TEAM_KEY, not both (and no --forget with --team)', trustRemoveCommand);
+      const t = await untrustTeam(ctx.home, team);
+      return void ctx.out.write(
+        `No longer trusting team ${displayText(t.name, 'terminal')} (${fingerprintOfText(t.publicKey)})\n` +
+          `Its members are no longer admitted by their certificates; a running node closes the sessions admitted only by this team within about a second.\n` +
+          `Devices you trust one by one (memcloud trust list) stay trusted.\n`,
+      );
+    }
+    if (ctx.positionals.length === 0) throw new UsageError('missing argument: <device> (or --team TEAM_KEY)', trustRemoveCommand);
     const forget = ctx.values.forget === true;
     const removed = await viaNode(ctx, (c) => c.trustRemove(ctx.positionals[0]!, forget ? { forget } : undefined));
     if (removed) {

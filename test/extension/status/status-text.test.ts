@@ -33,9 +33,18 @@ describe('status bar text', () => {
     const s = statusText('running', true, { ...snap, status: { ...snap.status!, trustFileProblem: problem } });
     assert.equal(s.text, '$(warning) MemCloud: fix the trust file');
     assert.equal(s.trustFile, '/h/trusted_devices.json');
-    assert.match(s.tooltip, /admits no new device or session/);
+    assert.match(s.tooltip, /No new device or session is admitted until the trust file is fixed/);
     assert.ok(s.tooltip.includes(problem.message));
     assert.equal(statusText('running', true, snap).trustFile, undefined);
+  });
+
+  test('an unusable team.json does the same, naming the team file', () => {
+    const problem = { code: 'TRUST_STORE_CORRUPT', path: '/h/team.json', message: 'Team file "/h/team.json" is corrupt: x.', since: 1 } as const;
+    const s = statusText('running', true, { ...snap, status: { ...snap.status!, teamFileProblem: problem } });
+    assert.equal(s.text, '$(warning) MemCloud: fix the team file');
+    assert.equal(s.trustFile, '/h/team.json');
+    assert.match(s.tooltip, /No device is admitted by a team certificate until the team file is fixed/);
+    assert.ok(s.tooltip.includes(problem.message));
   });
 
   test('with the build cache listening: its hit rate in the text, details in the tooltip', () => {
