@@ -26,6 +26,9 @@ export const Commands = {
   refresh: 'memcloud.refresh',
   useBuildCache: 'memcloud.useBuildCache',
   stopBuildCache: 'memcloud.stopBuildCache',
+  joinTeam: 'memcloud.joinTeam',
+  revokeTeamMember: 'memcloud.revokeTeamMember',
+  untrustTeam: 'memcloud.untrustTeam',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

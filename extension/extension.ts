@@ -7,7 +7,9 @@ import type { TerminalVariables } from './buildcache/terminal-variables';
 import { registerDataCommands } from './commands/data-commands';
 import { registerNodeCommands } from './commands/node-commands';
 import { registerPeerCommands } from './commands/peer-commands';
+import { registerTeamCommands } from './commands/team-commands';
 import { registerTrustCommands } from './commands/trust-commands';
+import { describeTeams } from '../engine/team/team-view';
 import { OUTPUT_CHANNEL_NAME } from './constants';
 import type { ConsentPrompt } from './consent/consent-prompt';
 import { registerConsent } from './consent/register-consent';
@@ -51,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): MemCloudExtensionExp
   registerTrustProblem(context, services);
   const consent = registerConsent(context, services);
   registerTrustCommands(context, services);
+  registerTeamCommands(context, services);
   registerPeerCommands(context, services);
   registerDataCommands(context, services);
   registerNodeCommands(context, services);
@@ -80,14 +83,16 @@ export async function deactivate(): Promise<void> {
 function createServices(context: vscode.ExtensionContext): { services: Services; identity: IdentityWindow } {
   const log = vscode.window.createOutputChannel(OUTPUT_CHANNEL_NAME, { log: true });
   const identity = identityWindow(context, (message) => log.info(message));
-  const model = new NodeModel();
+  // The teams shown are those of the home the link serves (read at each refresh: the home can change).
+  let link: NodeLink | undefined;
+  const model = new NodeModel({ teams: () => (link ? describeTeams(link.nodeHome) : Promise.resolve([])) });
   // The settings source calls back on changes; `services` exists by the time any change arrives.
   let services: Services | undefined;
   const settings = new SettingsSource((change, before, after) => {
     if (services) void applySettingsChange(services, change, before, after);
   });
   const deps = realNodeLinkDeps(() => settings.current, (home) => identityUnlockFor(home, identity));
-  const link = new NodeLink(settings.current.home, settings.current.autoStart, deps);
+  link = new NodeLink(settings.current.home, settings.current.autoStart, deps);
   services = { link, model, log, settings };
   context.subscriptions.push(log, settings);
   return { services, identity };

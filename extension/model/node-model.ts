@@ -6,9 +6,10 @@ import { EventEmitter } from 'node:events';
 import type { BuildCacheStatus } from '../../engine/api/build-cache-types';
 import type { EngineApi } from '../../engine/api/engine-api';
 import type { DataItem, EngineEvent, NodeStatus, PeerInfo, Stats, TrustedDeviceInfo } from '../../engine/api/types';
+import type { TeamInfo } from '../../engine/team/team-view';
 
-export type ModelPart = 'status' | 'stats' | 'peers' | 'trusted' | 'data' | 'cache';
-const ALL_PARTS: readonly ModelPart[] = ['status', 'stats', 'peers', 'trusted', 'data', 'cache'];
+export type ModelPart = 'status' | 'stats' | 'peers' | 'trusted' | 'data' | 'cache' | 'teams';
+const ALL_PARTS: readonly ModelPart[] = ['status', 'stats', 'peers', 'trusted', 'data', 'cache', 'teams'];
 /** Re-read while attached: latencies, throughput and the build cache's hit rate move without events. */
 const POLLED_PARTS: readonly ModelPart[] = ['stats', 'peers', 'cache'];
 
@@ -20,9 +21,11 @@ export interface Snapshot {
   readonly data: readonly DataItem[];
   /** The build-cache endpoint; undefined until read (or from a node without one). */
   readonly cache: BuildCacheStatus | undefined;
+  /** Teams this device administers, belongs to or trusts (team.json, team_keys.json); the last readable state. */
+  readonly teams: readonly TeamInfo[];
 }
 
-const EMPTY: Snapshot = { status: undefined, stats: undefined, peers: [], trusted: [], data: [], cache: undefined };
+const EMPTY: Snapshot = { status: undefined, stats: undefined, peers: [], trusted: [], data: [], cache: undefined, teams: [] };
 
 /** Which parts an engine event makes stale. */
 export function partsFor(event: EngineEvent): readonly ModelPart[] {
@@ -32,8 +35,9 @@ export function partsFor(event: EngineEvent): readonly ModelPart[] {
     case 'consent-resolved':
       return ['peers', 'stats', 'status'];
     case 'trust-changed':
-      // A trust file that became unusable (or usable again) is reported in the status.
-      return ['trusted', 'peers', 'status'];
+      // A trust file that became unusable (or usable again) is reported in the status; team.json
+      // changes are published as trust changes too.
+      return ['trusted', 'peers', 'status', 'teams'];
     case 'data-changed':
       return ['data', 'stats', 'peers'];
     case 'cache-changed':
@@ -50,6 +54,11 @@ export interface NodeModelOptions {
   readonly pollMs?: number;
   /** Events within this window share one fetch. */
   readonly debounceMs?: number;
+  /**
+   * Reads the teams of the attached node's home. The team files are read where they are, as the
+   * `memcloud team` commands do; an unusable file keeps the last state (the node reports it).
+   */
+  readonly teams?: () => Promise<readonly TeamInfo[]>;
 }
 
 export class NodeModel extends EventEmitter<{ change: [ReadonlySet<ModelPart>] }> {
@@ -62,11 +71,13 @@ export class NodeModel extends EventEmitter<{ change: [ReadonlySet<ModelPart>] }
   private poll: NodeJS.Timeout | null = null;
   private readonly pollMs: number;
   private readonly debounceMs: number;
+  private readonly readTeams: (() => Promise<readonly TeamInfo[]>) | undefined;
 
   constructor(opts: NodeModelOptions = {}) {
     super();
     this.pollMs = opts.pollMs ?? 5000;
     this.debounceMs = opts.debounceMs ?? 100;
+    this.readTeams = opts.teams;
   }
 
   get snapshot(): Snapshot {
@@ -130,13 +141,14 @@ export class NodeModel extends EventEmitter<{ change: [ReadonlySet<ModelPart>] }
     if (!client || parts.length === 0) return;
     const want = new Set(parts);
     const quiet = <T>(p: Promise<T>): Promise<T | undefined> => p.catch(() => undefined);
-    const [status, stats, peers, trusted, data, cache] = await Promise.all([
+    const [status, stats, peers, trusted, data, cache, teams] = await Promise.all([
       want.has('status') ? quiet(client.status()) : undefined,
       want.has('stats') ? quiet(client.stats()) : undefined,
       want.has('peers') ? quiet(client.peers()) : undefined,
       want.has('trusted') ? quiet(client.trustList()) : undefined,
       want.has('data') ? quiet(client.listData()) : undefined,
       want.has('cache') ? quiet(client.cacheStatus()) : undefined,
+      want.has('teams') && this.readTeams ? quiet(this.readTeams()) : undefined,
     ]);
     if (client !== this.client) return; // detached meanwhile
     const next: Snapshot = {
@@ -146,6 +158,7 @@ export class NodeModel extends EventEmitter<{ change: [ReadonlySet<ModelPart>] }
       trusted: trusted ?? this.current.trusted,
       data: data ?? this.current.data,
       cache: cache ?? this.current.cache,
+      teams: teams ?? this.current.teams,
     };
     this.apply(next, parts);
   }

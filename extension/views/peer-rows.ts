@@ -36,6 +36,7 @@ function describe(p: PeerInfo): string {
   switch (p.state) {
     case 'connected':
     case 'connecting':
+      if (p.team !== undefined) parts.push(`team ${p.team}`);
       if (address) parts.push(address);
       parts.push(usage(p));
       if (p.state === 'connecting') parts.push('connecting');
@@ -64,7 +65,7 @@ function tooltip(p: PeerInfo): string {
   const lines = [
     `${p.name}`,
     `Fingerprint: ${p.fingerprint}`,
-    `State: ${p.state === 'pending-consent' ? 'waiting for your consent' : p.state}${p.trusted ? ' (trusted)' : ' (not trusted)'}`,
+    `State: ${p.state === 'pending-consent' ? 'waiting for your consent' : p.state}${p.trusted ? ' (trusted)' : p.team !== undefined ? ` (admitted by its certificate of team ${p.team})` : ' (not trusted)'}`,
   ];
   if (p.nameMatchesTrustedFingerprint) {
     lines.push(`Warning: the device you trust under a name like this one has fingerprint ${p.nameMatchesTrustedFingerprint}; this is a different key.`);

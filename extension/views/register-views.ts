@@ -3,6 +3,7 @@
 
 import * as vscode from 'vscode';
 import type { DataItem, PeerInfo, TrustFileProblemInfo, TrustedDeviceInfo } from '../../engine/api/types';
+import type { TeamInfo } from '../../engine/team/team-view';
 import { fileProblems } from '../../engine/api/file-problems';
 import { Views } from '../constants';
 import type { ModelPart } from '../model/node-model';
@@ -10,14 +11,18 @@ import type { Services } from '../services';
 import { dataRow } from './data-rows';
 import { deviceRows, trustProblemRow } from './device-rows';
 import { connectedCount, peerRows } from './peer-rows';
+import { teamRows } from './team-rows';
 import { RowTreeProvider, type RowItem } from './row-tree-provider';
 import type { Row } from './rows';
 import { count } from './format';
 
+/** What a Trusted Devices row stands for (what its commands receive). */
+export type TrustedThing = TrustedDeviceInfo | TrustFileProblemInfo | TeamInfo;
+
 export interface MemCloudViews {
   readonly peers: RowTreeProvider<PeerInfo>;
-  /** Trusted devices, led by a row about the trust file while it cannot be used. */
-  readonly trusted: RowTreeProvider<TrustedDeviceInfo | TrustFileProblemInfo>;
+  /** Trusted devices, led by a row per trust file that cannot be used, then the teams. */
+  readonly trusted: RowTreeProvider<TrustedThing>;
   readonly data: RowTreeProvider<DataItem>;
   /** The Peers view (its badge shows the connected count). */
   readonly peersView: vscode.TreeView<unknown>;
@@ -31,7 +36,7 @@ function itemsBy<T>(values: readonly T[], rows: readonly Row[], idOf: (v: T) => 
 
 export function registerViews(context: vscode.ExtensionContext, services: Services): MemCloudViews {
   const peers = new RowTreeProvider<PeerInfo>();
-  const trusted = new RowTreeProvider<TrustedDeviceInfo | TrustFileProblemInfo>();
+  const trusted = new RowTreeProvider<TrustedThing>();
   const data = new RowTreeProvider<DataItem>();
   const peersView = vscode.window.createTreeView(Views.peers, { treeDataProvider: peers });
   const trustedView = vscode.window.createTreeView(Views.trusted, { treeDataProvider: trusted, showCollapseAll: true });
@@ -46,15 +51,16 @@ export function registerViews(context: vscode.ExtensionContext, services: Servic
       const badge = n > 0 ? { value: n, tooltip: `${count(n, 'connected peer')}` } : undefined;
       if (peersView.badge?.value !== badge?.value) peersView.badge = badge;
     }
-    if (parts.has('trusted') || parts.has('status')) {
+    if (parts.has('trusted') || parts.has('status') || parts.has('teams') || parts.has('peers')) {
       const problems = fileProblems(snap.status).map((p) => ({ row: trustProblemRow(p), value: p }));
-      const devices: RowItem<TrustedDeviceInfo | TrustFileProblemInfo>[] = itemsBy(snap.trusted, deviceRows(snap.trusted), (d) => `device:${d.publicKey}`);
-      trusted.setItems([...problems, ...devices]);
+      const devices: RowItem<TrustedThing>[] = itemsBy(snap.trusted, deviceRows(snap.trusted), (d) => `device:${d.publicKey}`);
+      const teams: RowItem<TrustedThing>[] = itemsBy(snap.teams, teamRows(snap.teams, snap.peers), (t) => `team:${t.publicKey}`);
+      trusted.setItems([...problems, ...devices, ...teams]);
     }
     if (parts.has('data')) data.setItems(snap.data.map((item) => ({ row: dataRow(item), value: item })));
   };
   services.model.on('change', update);
   context.subscriptions.push({ dispose: () => services.model.off('change', update) });
-  update(new Set<ModelPart>(['peers', 'trusted', 'data']));
+  update(new Set<ModelPart>(['peers', 'trusted', 'data', 'teams']));
   return { peers, trusted, data, peersView };
 }

@@ -9,6 +9,8 @@ import { Commands, EXTENSION_ID, Settings, VIEW_CONTAINER_ID, Views } from '../.
 import { dataContextValue } from '../../extension/views/data-rows';
 import { deviceContextValue } from '../../extension/views/device-rows';
 import { peerContextValue } from '../../extension/views/peer-rows';
+import type { TeamInfo } from '../../engine/team/team-view';
+import { MemberContext, teamContextValue } from '../../extension/views/team-rows';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -48,7 +50,9 @@ function contextValues(): string[] {
     deviceContextValue({ status: 'revoked', connected: false } as TrustedDeviceInfo),
   ];
   const data = (['stream', 'key', 'block', 'cache'] as const).flatMap((kind) => [true, false].map((degraded) => dataContextValue({ kind, degraded } as DataItem)));
-  return [...peers, ...devices, ...data];
+  const roles = [['administrator', 'member', 'trusted'], ['member', 'trusted'], ['trusted'], ['member']] as const;
+  const teams = [...roles.map((r) => teamContextValue({ roles: [...r] } as unknown as TeamInfo)), ...Object.values(MemberContext)];
+  return [...peers, ...devices, ...data, ...teams];
 }
 
 describe('package.json contributions match the code', () => {
@@ -74,6 +78,8 @@ describe('package.json contributions match the code', () => {
     assert.equal(title(Commands.showDashboard), 'Show Dashboard');
     assert.equal(title(Commands.useBuildCache), 'Use LAN RAM for Build Caches');
     assert.equal(title(Commands.stopBuildCache), 'Stop Using LAN RAM for Build Caches');
+    assert.equal(title(Commands.joinTeam), 'Join Team...');
+    assert.equal(title(Commands.revokeTeamMember), 'Revoke Team Member');
   });
 
   test('tree-only commands are hidden from the palette', () => {

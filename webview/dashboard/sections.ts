@@ -132,7 +132,7 @@ export function renderPeers(section: Section<PeerRow>): Node[] {
     el(
       'tr',
       { attrs: { 'data-key': p.key } },
-      el('td', { attrs: { 'data-field': 'name' } }, p.name, p.trusted ? null : el('span', { class: 'tag' }, 'untrusted')),
+      el('td', { attrs: { 'data-field': 'name' } }, p.name, p.team !== null ? el('span', { class: 'tag' }, `team ${p.team}`) : p.trusted ? null : el('span', { class: 'tag' }, 'untrusted')),
       el('td', { class: 'mono', title: p.fingerprint, attrs: { 'data-field': 'fingerprint', 'data-full': p.fingerprint } }, p.shortFingerprint),
       el('td', { attrs: { 'data-field': 'state' } }, el('span', { class: `dot tone-${p.tone}`, attrs: { 'aria-hidden': 'true' } }), p.state),
       el('td', { class: 'mono', attrs: { 'data-field': 'address' } }, p.address),

@@ -50,6 +50,8 @@ export interface PeerRow {
   readonly address: string;
   readonly latency: string;
   readonly trusted: boolean;
+  /** Admitted by this team's certificate (its name: peer text, shown as text). */
+  readonly team: string | null;
 }
 
 export interface CapacityRow {
@@ -209,6 +211,7 @@ function peerRow(p: PeerInfo): PeerRow {
     address: p.addresses.length > 0 ? `${p.addresses[0]}${more}` : '—',
     latency: p.state === 'connected' ? formatLatency(p.latencyMs) : '—',
     trusted: p.trusted,
+    team: p.state === 'connected' && p.team !== undefined ? p.team : null,
   };
 }
 

@@ -109,7 +109,7 @@ describe('NodeModel', () => {
   });
 
   test('which events make which parts stale', () => {
-    assert.deepEqual(partsFor({ type: 'trust-changed' }), ['trusted', 'peers', 'status']);
+    assert.deepEqual(partsFor({ type: 'trust-changed' }), ['trusted', 'peers', 'status', 'teams']);
     assert.deepEqual(partsFor({ type: 'data-changed' }), ['data', 'stats', 'peers']);
     assert.deepEqual(partsFor({ type: 'log', entry: { at: 0, level: 'info', message: 'x' } }), []);
     assert.ok(partsFor({ type: 'consent-request', request: {} as never }).includes('peers'));

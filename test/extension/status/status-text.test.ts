@@ -6,7 +6,7 @@ import type { Snapshot } from '../../../extension/model/node-model';
 import { statusText } from '../../../extension/status/status-text';
 
 const GiB = 1024 ** 3;
-const empty: Snapshot = { status: undefined, stats: undefined, peers: [], trusted: [], data: [], cache: undefined };
+const empty: Snapshot = { status: undefined, stats: undefined, peers: [], trusted: [], data: [], cache: undefined, teams: [] };
 const snap: Snapshot = {
   ...empty,
   status: { name: 'laptop', fingerprint: '7K3Q-MX2A-P9RT-4WZC' } as NodeStatus,
