@@ -13,7 +13,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import type { Locator, Page } from 'playwright-core';
 import { prepare } from '../../../scripts/e2e/prepare.mjs';
 import { openActivity, openWorkbench, runCommand, screenshot, waitForNotification, waitForTreeItem } from '../../../scripts/e2e/workbench.mjs';
-import { cli, startNode, type RunningNode } from '../../../scripts/demo-nodes';
+import { cli, startNode, type RunningNode } from '../../support/node-process';
 import { certificateText, issueCertificate } from '../../../engine/team/certificate';
 import { parsePublicKey } from '../../../engine/identity/public-key';
 import { ROOT, ensureBuilt, freePort } from './setup';
