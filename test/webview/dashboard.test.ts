@@ -237,7 +237,7 @@ describe('dashboard in a real browser with live nodes', () => {
     await deliver({ type: 'state', state: { attached: true, status: { ...status, trustFileProblem }, stats, peers: peerList, data, history: [], error: null } });
     const banner = page.locator('[data-section="banner"] .banner-error');
     await banner.waitFor();
-    assert.equal(await banner.textContent(), `No new device or session is admitted until the trust file is fixed. ${message}`);
+    assert.equal(await banner.textContent(), `No new device or session is admitted until the trust file is fixed (live sessions go on). ${message}`);
     assert.equal(await banner.getAttribute('role'), 'alert');
     assert.equal(await page.locator('img').count(), 0);
     assert.equal(await page.locator('[data-section="banner"] a').count(), 0);
