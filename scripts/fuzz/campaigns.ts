@@ -8,6 +8,7 @@ import { ramMessage } from '../../test/engine/net/attacks/tools/hostile-ram-peer
 import { HANDSHAKE, TRANSPORT, frame, preamble } from '../../test/engine/net/attacks/tools/wire-bytes';
 import { signatureMessage } from '../../engine/net/handshake-payload';
 import type { DeviceIdentity } from '../../engine/identity/device-identity';
+import { MAX_RECORD_PLAINTEXT } from '../../engine/net/constants';
 import { FuzzSession, HELLO, PING, PONG, connect, noise, reaction } from './fuzz-peer';
 import { mutate, type Field } from './mutate';
 import type { Rng } from './rng';
@@ -181,16 +182,21 @@ function channelTemplate(rng: Rng, s: FuzzSession, id: number): Buffer {
 function sealAndSend(rng: Rng, s: FuzzSession, plaintext: Buffer): void {
   const r = rng.int(10);
   if (r === 0 && plaintext.length > 1) {
+    // A message cut at a random point across records; a part longer than a record takes several.
     const cut = rng.between(1, plaintext.length - 1);
-    s.sealed(plaintext.subarray(0, cut));
-    s.sealed(plaintext.subarray(cut));
+    sealInRecords(s, plaintext.subarray(0, cut));
+    sealInRecords(s, plaintext.subarray(cut));
   } else if (r === 1) {
-    const record = Buffer.from(s.send.encryptWithAd(new Uint8Array(0), plaintext.subarray(0, 65519)));
+    const record = Buffer.from(s.send.encryptWithAd(new Uint8Array(0), plaintext.subarray(0, MAX_RECORD_PLAINTEXT)));
     if (record.length > 0) record[rng.int(record.length)] ^= 1 << rng.int(8);
     s.raw(frame(TRANSPORT, record));
   } else {
-    for (let at = 0; at < plaintext.length || at === 0; at += 65519) s.sealed(plaintext.subarray(at, at + 65519));
+    sealInRecords(s, plaintext);
   }
+}
+
+function sealInRecords(s: FuzzSession, bytes: Buffer): void {
+  for (let at = 0; at < bytes.length || at === 0; at += MAX_RECORD_PLAINTEXT) s.sealed(bytes.subarray(at, at + MAX_RECORD_PLAINTEXT));
 }
 
 /** One worker: a session as `who`, mutated messages until the node closes it, then a new one. */
