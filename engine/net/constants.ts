@@ -44,7 +44,8 @@ export const CHANNEL_ID_CONTEXT = 'memcloud/v1/channel-id';
 /** [6. Channel messages] u32 length || kind || body; length counts kind + body. */
 export const MESSAGE_HEADER_LENGTH = 5;
 export const MAX_MESSAGE_BODY = 16 * 1024 * 1024 + 4096;
-export const MessageKind = { APP: 0, HELLO: 1, CLOSE: 2, PING: 3, PONG: 4 } as const;
+/** TICKET (section 13.4): only to an initiator that set the TICKETS preamble flag. */
+export const MessageKind = { APP: 0, HELLO: 1, CLOSE: 2, PING: 3, PONG: 4, TICKET: 5 } as const;
 export type MessageKindValue = (typeof MessageKind)[keyof typeof MessageKind];
 /** [4] Until a side has sent HELLO, the peer may send only HELLO then CLOSE: at most one record holding both. */
 export const MAX_PRE_ADMISSION_RECORD = TAG_LENGTH + (MESSAGE_HEADER_LENGTH + 32) + (MESSAGE_HEADER_LENGTH + 1);

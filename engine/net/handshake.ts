@@ -24,6 +24,8 @@ import {
 import type { HandshakeCrypto } from '../crypto/handshake/handshake-crypto';
 import { decodePayload, encodePayload, signatureMessage, type HandshakeRole, type PayloadTeam } from './handshake-payload';
 import { encodePreamble, type WireConnection } from './wire-connection';
+import { PreambleFlag, preambleFlags, resumptionSecretInput, MAX_RESUME_MESSAGE_1, ResumeMode } from './resume-wire';
+import { respondToResume, resumeAsInitiator, type HandshakeDriver, type ResumeGrant, type ResumeTicket } from './resume-handshake';
 
 export interface RemoteDevice {
   readonly identityKey: Uint8Array;
@@ -62,6 +64,15 @@ export interface HandshakeOptions {
   readonly checkRemote?: (remote: RemoteDevice) => void;
   /** Test hook: the preamble an initiator sends (to exercise version tampering). */
   readonly preamble?: Uint8Array;
+  /** Initiator: this node reads TICKET messages (preamble flag, section 13.1). */
+  readonly acceptTickets?: boolean;
+  /** Initiator: resume with this ticket (section 13.2); the handshake zeroes its psk. */
+  readonly resume?: ResumeTicket;
+  /**
+   * Responder: takes the ticket with this id (single use) and returns its psk and peer if the
+   * peer may still resume, else null: the handshake then falls back to XX (section 13.5).
+   */
+  readonly resumeResponder?: (ticketId: Uint8Array) => ResumeGrant | null;
 }
 
 export interface HandshakeResult {
@@ -70,6 +81,12 @@ export interface HandshakeResult {
   readonly channelId: Uint8Array;
   readonly sendKey: Uint8Array;
   readonly receiveKey: Uint8Array;
+  /** The session was resumed with a ticket (section 13), not authenticated by a full handshake. */
+  readonly resumed: boolean;
+  /** Section 13.3: the secret this session's tickets derive from. The caller zeroes it. */
+  readonly resumptionSecret: Uint8Array;
+  /** Responder: the initiator reads TICKET messages (preamble flag). */
+  readonly peerAcceptsTickets: boolean;
 }
 
 const prologueLabel = Buffer.from(PROLOGUE_LABEL, 'ascii');
@@ -88,8 +105,8 @@ export async function performHandshake(opts: HandshakeOptions): Promise<Handshak
   return run.execute();
 }
 
-class HandshakeRun {
-  private readonly opts: HandshakeOptions;
+class HandshakeRun implements HandshakeDriver<HandshakeResult> {
+  readonly opts: HandshakeOptions;
   private readonly frames: Buffer[] = [];
   /** Handshake frames this side reads (initiator: message 2; responder: 1 and 3). */
   private framesLeft: number;
@@ -100,6 +117,8 @@ class HandshakeRun {
   /** Rejects when the handshake fails, so waits that are not frame reads end too. */
   private readonly failed = new Promise<never>((_, reject) => (this.rejectFailed = reject));
   private state: HandshakeState | null = null;
+  /** Responder: the initiator's preamble flags (section 13.1). */
+  private peerFlags = 0;
   /** DH results started ahead of the token that needs them, keyed by token. Zeroed at the end. */
   private readonly early = new Map<string, { publicKey: Uint8Array; result: Promise<Uint8Array> }>();
   private readonly secrets: Uint8Array[] = [];
@@ -123,7 +142,13 @@ class HandshakeRun {
       this.firstMessageTimer.unref();
     }
     // Section 3.2: each handshake message has an exact or largest size, checked on the frame's length bytes.
-    connection.setMaxFrameBody(this.opts.role === 'responder' ? HANDSHAKE_MESSAGE_1_LENGTH : MAX_HANDSHAKE_MESSAGE_2);
+    connection.setMaxFrameBody(this.opts.role === 'responder' ? HANDSHAKE_MESSAGE_1_LENGTH : MAX_HANDSHAKE_MESSAGE_2 + (this.opts.resume ? 1 : 0));
+    // Section 13.2: a resume message 1 is longer; the limit follows the flags before its length bytes are read.
+    if (this.opts.role === 'responder') {
+      connection.onPreamble((p) => {
+        if (preambleFlags(p) & PreambleFlag.RESUME) connection.setMaxFrameBody(MAX_RESUME_MESSAGE_1);
+      });
+    }
     connection.setFrameListener((type, body) => this.onFrame(type, body));
     connection.onClose((err) => this.fail(err ?? new MemCloudError(ErrorCodes.HANDSHAKE_FAILED, 'connection closed during the handshake')));
     try {
@@ -145,12 +170,26 @@ class HandshakeRun {
 
   private async initiator(): Promise<HandshakeResult> {
     const { connection } = this.opts;
-    const preamble = this.opts.preamble ?? encodePreamble();
-    const hs = this.newState(true, prologueFor(preamble));
-    connection.writeRaw(preamble);
-    connection.writeFrame(FrameType.HANDSHAKE, await this.drive(hs.writeSteps(), new Uint8Array(0)));
-
-    const msg2 = await this.nextFrame();
+    const { resume } = this.opts;
+    const flags = (this.opts.acceptTickets || resume ? PreambleFlag.TICKETS : 0) | (resume ? PreambleFlag.RESUME : 0);
+    const preamble = this.opts.preamble ?? encodePreamble(PROTOCOL_VERSION, flags);
+    let msg2: Buffer;
+    let hs: HandshakeState;
+    if (resume) {
+      // Section 13.2: message 1 resumes, and its e is XX's message 1 too, should the responder fall back.
+      const ephemeral = this.opts.ephemeral ?? (await this.opts.crypto.ephemeral());
+      this.keep(ephemeral.secretKey);
+      hs = this.newState(true, prologueFor(preamble), ephemeral);
+      await this.drive(hs.writeSteps(), new Uint8Array(0));
+      const outcome = await resumeAsInitiator(this, preamble, ephemeral, resume);
+      if ('result' in outcome) return outcome.result;
+      msg2 = outcome.fullMessage2;
+    } else {
+      hs = this.newState(true, prologueFor(preamble));
+      connection.writeRaw(preamble);
+      connection.writeFrame(FrameType.HANDSHAKE, await this.drive(hs.writeSteps(), new Uint8Array(0)));
+      msg2 = await this.nextFrame();
+    }
     if (msg2.length >= 32) {
       const re = msg2.subarray(0, 32);
       this.startEarly('ee', hs.localEphemeral!.secretKey, re);
@@ -171,11 +210,20 @@ class HandshakeRun {
     if (preamble.readUInt16BE(4) !== PROTOCOL_VERSION) {
       throw new MemCloudError(ErrorCodes.PROTOCOL_VERSION, `peer speaks protocol version ${preamble.readUInt16BE(4)}`);
     }
+    this.peerFlags = preambleFlags(preamble);
+    const resuming = (this.peerFlags & PreambleFlag.RESUME) !== 0;
+    let msg1 = await this.nextFrame();
+    if (resuming) {
+      const outcome = await respondToResume(this, preamble, msg1);
+      if ('result' in outcome) return outcome.result;
+      msg1 = outcome.fullMessage1;
+    }
     const hs = this.newState(false, prologueFor(preamble));
-    const msg1 = await this.nextFrame();
     const first = await this.drive(hs.readSteps(msg1), null);
     if (first.payload.length !== 0) throw this.malformed('message 1 carries a payload');
-    this.opts.connection.writeFrame(FrameType.HANDSHAKE, await this.drive(hs.writeSteps(), null));
+    const msg2 = await this.drive(hs.writeSteps(), null);
+    // Section 13.2: after a resume attempt, message 2 says which handshake follows.
+    this.opts.connection.writeFrame(FrameType.HANDSHAKE, resuming ? Buffer.concat([Uint8Array.of(ResumeMode.FULL), msg2]) : msg2);
 
     const msg3 = await this.nextFrame();
     const read = await this.drive(hs.readSteps(msg3), null);
@@ -185,13 +233,14 @@ class HandshakeRun {
     return this.finish(hs, remote);
   }
 
-  private newState(initiator: boolean, prologue: Uint8Array): HandshakeState {
+  private newState(initiator: boolean, prologue: Uint8Array, e?: KeyPair): HandshakeState {
     this.state = new HandshakeState({
       pattern: 'XX',
       initiator,
       prologue,
       ...this.opts.crypto.suite,
       s: this.opts.staticKeyPair,
+      ...(e ? { e } : {}),
     });
     return this.state;
   }
@@ -204,17 +253,30 @@ class HandshakeRun {
     this.opts.checkRemote?.(remote);
   }
 
-  private finish(hs: HandshakeState, remote: RemoteDevice): HandshakeResult {
+  finish(hs: HandshakeState, remote: RemoteDevice, resumed = false): HandshakeResult {
+    const resumptionSecret = hs.deriveSecret(resumptionSecretInput(hs.handshakeHash));
     const { send, receive, handshakeHash } = hs.split();
     const sendKey = send.exportKey();
     const receiveKey = receive.exportKey();
     send.destroy();
     receive.destroy();
-    return { remote, handshakeHash, channelId: channelIdFor(handshakeHash), sendKey, receiveKey };
+    const peerAcceptsTickets = (this.peerFlags & PreambleFlag.TICKETS) !== 0;
+    return { remote, handshakeHash, channelId: channelIdFor(handshakeHash), sendKey, receiveKey, resumed, resumptionSecret, peerAcceptsTickets };
+  }
+
+  /** Keeps a secret to zero when the handshake ends. */
+  private keep(secret: Uint8Array): void {
+    this.secrets.push(secret);
+  }
+
+  endFrames(): void {
+    this.framesLeft = 0;
+    this.opts.connection.setFrameListener(null);
+    this.opts.connection.setMaxFrameBody(MAX_PRE_ADMISSION_RECORD);
   }
 
   /** Runs one generator step to completion, answering its crypto requests asynchronously. */
-  private async drive<T>(gen: Generator<HandshakeRequest, T, unknown>, payload: Uint8Array | null): Promise<T> {
+  async drive<T>(gen: Generator<HandshakeRequest, T, unknown>, payload: Uint8Array | null): Promise<T> {
     let step = gen.next();
     while (!step.done) {
       if (this.failure) throw this.failure;
@@ -301,14 +363,14 @@ class HandshakeRun {
     }
   }
 
-  private nextFrame(): Promise<Buffer> {
+  nextFrame(): Promise<Buffer> {
     if (this.failure) return Promise.reject(this.failure);
     const queued = this.frames.shift();
     if (queued) return Promise.resolve(queued);
     return new Promise((resolve, reject) => (this.frameWaiter = { resolve, reject }));
   }
 
-  private malformed(why: string): MemCloudError {
+  malformed(why: string): MemCloudError {
     return new MemCloudError(ErrorCodes.FRAME_MALFORMED, `handshake: ${why}`);
   }
 

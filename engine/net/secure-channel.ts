@@ -26,6 +26,7 @@ import type { RecordCrypto } from '../crypto/record-crypto';
 import { RecordReceiver } from './record-receiver';
 import { RecordSender, type RecordSink } from './record-sender';
 import type { WireConnection } from './wire-connection';
+import { TICKET_BODY_LENGTH } from './resume-wire';
 
 export interface SecureChannelOptions {
   readonly connection: WireConnection;
@@ -47,11 +48,15 @@ export interface SecureChannelOptions {
    * may put requests right behind its HELLO, before the owner of the session has subscribed.
    */
   readonly holdMessages?: boolean;
+  /** This side is an initiator that set the TICKETS preamble flag: TICKET messages are allowed (section 13.4). */
+  readonly acceptTickets?: boolean;
 }
 
 export interface SecureChannelEvents {
   open: [];
   message: [Buffer];
+  /** A TICKET body (section 13.4), copied. */
+  ticket: [Buffer];
   drain: [];
   close: [MemCloudError | null];
 }
@@ -63,6 +68,7 @@ const EXACT_BODY: ReadonlyMap<number, number> = new Map([
   [MessageKind.CLOSE, 1],
   [MessageKind.PING, 8],
   [MessageKind.PONG, 8],
+  [MessageKind.TICKET, TICKET_BODY_LENGTH],
 ]);
 /** Section 0: failures after which no ABORT is sent (the peer is gone, or the stream cannot be trusted). */
 const SILENT: ReadonlySet<string> = new Set([ErrorCodes.CHANNEL_CLOSED, ErrorCodes.DECRYPT_FAILED]);
@@ -79,6 +85,7 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
   private readonly decoder = new MessageDecoder({ maxBody: 0 });
   private readonly header = Buffer.allocUnsafe(MESSAGE_HEADER_LENGTH);
   private readonly highWaterMark: number;
+  private readonly acceptTickets: boolean;
   private helloSent = false;
   private helloReceived = false;
   private closing = false;
@@ -106,6 +113,7 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
     this.remoteAddress = opts.connection.remoteAddress;
     this.highWaterMark = opts.highWaterMark ?? DEFAULT_WRITE_HIGH_WATER;
     this.started = !opts.holdMessages;
+    this.acceptTickets = opts.acceptTickets ?? false;
     const interval = opts.rekeyInterval ?? REKEY_INTERVAL;
     this.sendKeys = new KeySchedule(opts.crypto.aead, opts.sendKey, interval);
     this.receiveKeys = new KeySchedule(opts.crypto.aead, opts.receiveKey, interval);
@@ -194,6 +202,11 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
     return true;
   }
 
+  /** Sends a TICKET (section 13.4) on an open session; the caller checked the peer asked for tickets. */
+  sendTicket(body: Uint8Array): void {
+    if (this.isOpen) this.sendKind(MessageKind.TICKET, body);
+  }
+
   /** Graceful close: queued messages are sent, then CLOSE, then the connection ends. Idempotent. */
   async close(reason: CloseReasonValue = CloseReason.NORMAL): Promise<void> {
     if (this.closed || this.closing) return;
@@ -275,6 +288,9 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
       case MessageKind.PONG:
         this.keepAlive.pongReceived(body, Date.now());
         return;
+      case MessageKind.TICKET:
+        if (!this.closing) this.emit('ticket', Buffer.from(body));
+        return;
       case MessageKind.CLOSE: {
         if (!CLOSE_REASONS.has(body[0]!)) throw new MemCloudError(ErrorCodes.FRAME_MALFORMED, `CLOSE with unknown reason ${body[0]}`);
         this.finish(new MemCloudError(ErrorCodes.CHANNEL_CLOSED, 'the peer closed the session'));
@@ -299,7 +315,11 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
   }
 
   private checkHeader(kind: MessageKindValue, length: number): void {
-    const allowed = !this.helloReceived ? kind === MessageKind.HELLO : !this.helloSent ? kind === MessageKind.CLOSE : kind !== MessageKind.HELLO;
+    const allowed = !this.helloReceived
+      ? kind === MessageKind.HELLO
+      : !this.helloSent
+        ? kind === MessageKind.CLOSE
+        : kind !== MessageKind.HELLO && (kind !== MessageKind.TICKET || this.acceptTickets);
     if (!allowed) {
       throw new MemCloudError(ErrorCodes.FRAME_MALFORMED, `channel message kind ${kind} not allowed ${this.isOpen ? 'on an open session' : 'before both HELLOs'}`);
     }

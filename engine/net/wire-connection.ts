@@ -10,11 +10,11 @@ import { FrameDecoder, encodeFrameHeader } from './framing';
 export type FrameListener = (type: FrameTypeValue, body: Buffer) => void;
 export type CloseListener = (err: MemCloudError | null) => void;
 
-export function encodePreamble(version = PROTOCOL_VERSION): Buffer {
+export function encodePreamble(version = PROTOCOL_VERSION, flags = 0): Buffer {
   const b = Buffer.alloc(PREAMBLE_LENGTH);
   b.set(PREAMBLE_MAGIC, 0);
   b.writeUInt16BE(version, 4);
-  b.writeUInt16BE(0, 6);
+  b.writeUInt16BE(flags, 6);
   return b;
 }
 
@@ -25,6 +25,7 @@ export class WireConnection {
   private preambleNeeded: number;
   private preambleBytes: Buffer | null;
   private preambleWaiter: ((b: Buffer) => void) | null = null;
+  private preambleListener: ((b: Buffer) => void) | null = null;
   private queued: Array<[FrameTypeValue, Buffer]> = [];
   private listener: FrameListener | null = null;
   private closeListeners: CloseListener[] = [];
@@ -51,6 +52,11 @@ export class WireConnection {
       if (this.preambleNeeded === 0 && this.preambleBytes) resolve(this.preambleBytes);
       else this.preambleWaiter = resolve;
     });
+  }
+
+  /** Called with the preamble as soon as it is in, before any later byte is decoded (its flags may set limits). */
+  onPreamble(listener: (preamble: Buffer) => void): void {
+    this.preambleListener = listener;
   }
 
   /**
@@ -117,6 +123,7 @@ export class WireConnection {
     if (!PREAMBLE_MAGIC.subarray(0, seen.length).every((v, i) => v === seen[i])) {
       throw new MemCloudError(ErrorCodes.FRAME_MALFORMED, 'not a MemCloud connection (bad preamble)');
     }
+    if (this.preambleNeeded === 0) this.preambleListener?.(this.preambleBytes);
     if (this.preambleNeeded === 0 && this.preambleWaiter) {
       const w = this.preambleWaiter;
       this.preambleWaiter = null;

@@ -32,7 +32,7 @@ export function wireEvents(src: EventSources): () => void {
   const { sessions, consent, trust, cluster, holder, catalog, service, log } = src;
 
   const onSession = (s: Session) => {
-    log.info(`session established with ${s.remote.name} (${s.fingerprint}) at ${s.address}, ${s.direction}, ${s.admission}`);
+    log.info(`session established with ${s.remote.name} (${s.fingerprint}) at ${s.address}, ${s.direction}, ${s.admission}${s.resumed ? ', resumed' : ''}`);
   };
   const onSessionClosed = (s: Session, err: MemCloudError | null) => {
     log.info(`session with ${s.remote.name} (${s.fingerprint}) closed${err ? `: ${err.message}` : ''}`);

@@ -22,6 +22,8 @@ import { sourceOf, type HalfOpenLimitOptions, type HalfOpenSlot } from './half-o
 import { InboundGate } from './inbound-gate';
 import type { PayloadTeam } from '../net/handshake-payload';
 import type { TeamMembership } from '../team/team-state';
+import { Resumption } from './resumption';
+import type { ResumeTicket } from '../net/resume-handshake';
 
 /** `team`: admitted by a trusted team's certificate (docs/protocol.md section 12.3). */
 export type Admission = 'trusted' | 'once' | 'always' | 'team';
@@ -49,6 +51,8 @@ export interface Session {
   /** The team whose certificate the peer presented, when that certificate is valid here. */
   readonly team?: TeamMembership;
   readonly openedAt: number;
+  /** Opened by resuming an earlier session with a ticket (docs/protocol.md section 13). */
+  readonly resumed: boolean;
 }
 
 export interface SessionManagerOptions {
@@ -70,6 +74,8 @@ export interface SessionManagerOptions {
   readonly halfOpen?: HalfOpenLimitOptions;
   readonly channel?: Partial<Pick<SecureChannelOptions, 'keepAliveMs' | 'idleTimeoutMs' | 'rekeyInterval' | 'highWaterMark' | 'flow'>>;
   readonly log?: (level: 'info' | 'warn', message: string) => void;
+  /** Session resumption (section 13); on by default. Off: no tickets are asked for, issued or used. */
+  readonly resumption?: boolean;
 }
 
 export interface SessionManagerEvents {
@@ -85,12 +91,16 @@ interface EstablishOptions {
   readonly slot?: HalfOpenSlot;
   /** Outbound: the ephemeral key pair made before connecting. */
   readonly ephemeral?: KeyPair;
+  /** Outbound: resume with this ticket (section 13.2). */
+  readonly ticket?: ResumeTicket;
 }
 
 export interface DialOptions {
   /** Refuse (PEER_KEY_CHANGED) unless the device at this address has this identity key. */
   readonly expectedKey?: Uint8Array;
   readonly connectTimeoutMs?: number;
+  /** Use a resumption ticket if one is held (default true); false forces the full handshake. */
+  readonly resume?: boolean;
 }
 
 export class SessionManager extends EventEmitter<SessionManagerEvents> {
@@ -100,6 +110,10 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   private readonly gate: InboundGate;
   private closed = false;
   private readonly unsubscribe: () => void;
+  /** Null when resumption is off. */
+  readonly resumption: Resumption | null;
+  /** Sessions opened by a full handshake and by resumption, since start. */
+  readonly handshakeCounts = { full: 0, resumed: 0 };
 
   constructor(opts: SessionManagerOptions) {
     super();
@@ -108,6 +122,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     this.unsubscribe = opts.trust.onChange((change) => {
       if (change.kind === 'revoked' || change.kind === 'forgotten') this.closeDevice(change.publicKey, 'trust removed');
     });
+    this.resumption = opts.resumption === false ? null : new Resumption({ ownKey: opts.identity.publicKey, mayResume: (k, t) => this.mayResume(k, t) });
   }
 
   sessions(): Session[] {
@@ -140,6 +155,19 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   /** Dials host:port and resolves with an open session, or rejects with a MemCloudError. */
   async dial(host: string, port: number, opts: DialOptions = {}): Promise<Session> {
     if (this.closed) throw new MemCloudError(ErrorCodes.CHANNEL_CLOSED, 'the session manager is closed');
+    const ticket = opts.resume === false ? undefined : this.resumption?.ticketFor(opts.expectedKey, `${host}:${port}`);
+    if (!ticket) return this.dialOnce(host, port, opts, undefined);
+    try {
+      return await this.dialOnce(host, port, opts, ticket);
+    } catch (err) {
+      // Section 13.5: a responder that cannot take the resume message at all (it no longer speaks
+      // resumption) refuses it; the full handshake on a new connection follows, without an error.
+      this.opts.log?.('info', `resuming the session at ${host}:${port} failed (${describe(err)}); full handshake`);
+      return this.dialOnce(host, port, opts, undefined);
+    }
+  }
+
+  private async dialOnce(host: string, port: number, opts: DialOptions, ticket: EstablishOptions['ticket']): Promise<Session> {
     // Message 1 is ready before the connection exists: the responder's 3 s deadline is all network.
     const ephemeral = await this.opts.handshakeCrypto.ephemeral();
     let socket: Socket;
@@ -150,11 +178,12 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       throw err;
     }
     const connection = new WireConnection(socket, { expectPreamble: false, remoteAddress: `${host}:${port}` });
-    return this.establish(connection, { direction: 'outbound', expectedKey: opts.expectedKey, ephemeral, remote: { host, port } });
+    return this.establish(connection, { direction: 'outbound', expectedKey: opts.expectedKey, ephemeral, remote: { host, port }, ...(ticket ? { ticket } : {}) });
   }
 
   /** Closes every session with this device at once (trust removed). */
   closeDevice(publicKey: string, why: string): void {
+    this.resumption?.forget(publicKey);
     for (const s of this.sessionsFor(publicKey)) {
       this.opts.log?.('info', `closing session with ${s.remote.name} (${s.fingerprint}): ${why}`);
       s.channel.abort(new MemCloudError(ErrorCodes.PEER_REVOKED, why));
@@ -165,6 +194,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe();
+    this.resumption?.close();
     for (const p of this.pendingSockets) p instanceof WireConnection ? p.close(null) : p.destroy();
     await Promise.all([...this.live].map((s) => s.channel.close(1)));
   }
@@ -175,6 +205,9 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     this.pendingSockets.add(connection);
     let channel: SecureChannel | null = null;
     let endWait: (() => void) | null = null;
+    let secret: Uint8Array | null = null;
+    let earlyTicket: Buffer | null = null;
+    const onEarlyTicket = (t: Buffer) => (earlyTicket = t);
     try {
       const result = await performHandshake({
         role: direction === 'outbound' ? 'initiator' : 'responder',
@@ -190,7 +223,10 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
         checkRemote: (remote) => this.checkRemote(remote, expectedKey),
         ...(slot ? { onFirstMessage: () => this.gate.started(slot) } : {}),
         ...(ephemeral ? { ephemeral } : {}),
+        ...(this.resumption ? { acceptTickets: true, resumeResponder: (id: Uint8Array) => this.resumption!.grant(id) } : {}),
+        ...(how.ticket ? { resume: how.ticket } : {}),
       });
+      secret = result.resumptionSecret;
       if (slot) this.gate.leave(slot);
       // Section 4.1: consent waits are counted apart from handshakes, at most 2 per identity.
       const admissionEnds = Date.now() + (opts.admissionTimeoutMs ?? DEFAULT_ADMISSION_TIMEOUT_MS);
@@ -204,8 +240,11 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
         receiveKey: result.receiveKey,
         crypto: opts.recordCrypto,
         holdMessages: true,
+        acceptTickets: direction === 'outbound' && this.resumption !== null,
         ...opts.channel,
       });
+      // The responder's first TICKET may share a record with its HELLO: kept until the session is ours.
+      channel.on('ticket', onEarlyTicket);
       const team = this.teamCheck(result.remote);
       const admission = await this.admit(channel, direction, team);
       channel.admit();
@@ -223,11 +262,18 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
         admission,
         ...(team ? { team } : {}),
         openedAt: Date.now(),
+        resumed: result.resumed,
       };
       const kept = this.resolveDuplicate(session);
       if (kept !== session) return kept;
       this.live.add(session);
       opts.trust.touch(result.remote.identityKey);
+      this.handshakeCounts[result.resumed ? 'resumed' : 'full']++;
+      if (this.resumption) {
+        channel.off('ticket', onEarlyTicket);
+        this.resumption.opened(session, result.resumptionSecret, result.peerAcceptsTickets, result.remote.team, earlyTicket);
+        secret = null; // resumption zeroes it when the session closes
+      }
       channel.once('close', (err) => {
         this.live.delete(session);
         this.emit('session-closed', session, err);
@@ -242,6 +288,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       channel?.destroy(e);
       throw e;
     } finally {
+      secret?.fill(0);
       if (slot) this.gate.leave(slot);
       endWait?.();
       this.pendingSockets.delete(connection);
@@ -285,6 +332,15 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     if (this.opts.trust.isRevoked(remote.identityKey)) {
       throw new MemCloudError(ErrorCodes.PEER_REVOKED, `device ${fingerprint(remote.identityKey)} is revoked`);
     }
+  }
+
+  /** Section 13.5: a ticket is used only while its device is admitted without asking (trusted, or by its team). */
+  private mayResume(identityKey: Uint8Array, team: PayloadTeam | undefined): boolean {
+    const { trust } = this.opts;
+    if (trust.problem || trust.isRevoked(identityKey)) return false;
+    if (trust.get(identityKey)?.status === 'trusted') return true;
+    const verdict = this.opts.team?.admit(identityKey, team);
+    return verdict !== null && verdict !== undefined && 'member' in verdict;
   }
 
   /** A valid certificate of a trusted team, or undefined (an invalid one is logged and ignored). */

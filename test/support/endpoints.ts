@@ -46,6 +46,8 @@ export interface EndpointOptions {
   readonly placement?: Placement;
   /** Speak the team protocol with the home's team.json (reload it after changing the file). */
   readonly team?: boolean;
+  /** Session resumption (on by default); false behaves as a node written before it. */
+  readonly resumption?: boolean;
 }
 
 let sharedPool: Promise<CryptoPool> | null = null;
@@ -97,6 +99,7 @@ export async function createEndpoint(opts: EndpointOptions): Promise<Endpoint> {
     admissionTimeoutMs: opts.admissionTimeoutMs ?? 10_000,
     ...(opts.channel ? { channel: opts.channel } : {}),
     ...(team ? { team } : {}),
+    ...(opts.resumption === false ? { resumption: false } : {}),
   });
   const server = createServer((socket) => sessions.accept(socket));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

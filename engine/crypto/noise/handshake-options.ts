@@ -8,7 +8,10 @@ import { copyBytes } from './bytes';
 import type { NoiseCipher } from './cipher';
 import type { KeyPair, NoiseDH } from './dh';
 import type { NoiseHash } from './hash';
-import { HANDSHAKE_PATTERNS, isPatternName, usesLocalStatic, type HandshakePattern, type PatternName } from './patterns';
+import { HANDSHAKE_PATTERNS, isPatternName, usesLocalStatic, usesPsk, type HandshakePattern, type PatternName } from './patterns';
+
+/** Spec §9: a psk is 32 bytes. */
+const PSK_LENGTH = 32;
 
 /** The Noise limit on any handshake or transport message (spec §3). */
 export const NOISE_MAX_MESSAGE_LENGTH = MAX_NOISE_MESSAGE;
@@ -28,6 +31,8 @@ export interface HandshakeOptions {
   rs?: Uint8Array;
   /** Remote ephemeral public key known in advance (pre-message e); same rule. */
   re?: Uint8Array;
+  /** Pre-shared key of a PSK pattern (32 bytes); copied. Required exactly when the pattern has psk. */
+  psk?: Uint8Array;
   /** Default and maximum: 65535. */
   maxMessageLength?: number;
 }
@@ -39,6 +44,7 @@ export interface ResolvedOptions {
   e: KeyPair | null;
   rs: Uint8Array | null;
   re: Uint8Array | null;
+  psk: Uint8Array | null;
 }
 
 function bad(message: string): MemCloudError {
@@ -67,6 +73,7 @@ export function resolveOptions(opts: HandshakeOptions): ResolvedOptions {
     e,
     rs: optionalKey(opts.rs, remotePre.includes('s'), 'rs', keyLen),
     re: optionalKey(opts.re, remotePre.includes('e'), 're', keyLen),
+    psk: optionalKey(opts.psk, usesPsk(pattern), 'psk', PSK_LENGTH),
   };
 }
 

@@ -54,12 +54,13 @@ export class HandshakeState {
   #e: KeyPair | null;
   #rs: Uint8Array | null;
   #re: Uint8Array | null;
+  #psk: Uint8Array | null;
   #step = 0;
   #phase: Phase = 'ready';
 
   constructor(opts: HandshakeOptions) {
     const { pattern: name, initiator, prologue, hash, cipher, dh } = opts;
-    const { pattern, maxMessageLength, s, e, rs, re } = resolveOptions(opts);
+    const { pattern, maxMessageLength, s, e, rs, re, psk } = resolveOptions(opts);
     this.#messages = pattern.messages;
     this.#initiator = initiator;
     this.#dh = dh;
@@ -68,6 +69,7 @@ export class HandshakeState {
     this.#e = e;
     this.#rs = rs;
     this.#re = re;
+    this.#psk = psk;
 
     this.#ss = new SymmetricState(`Noise_${name}_${dh.name}_${cipher.name}_${hash.name}`, hash, cipher);
     this.#ss.mixHash(prologue);
@@ -88,6 +90,12 @@ export class HandshakeState {
   /** A copy of h. */
   get handshakeHash(): Uint8Array {
     return this.#ss.handshakeHash;
+  }
+
+  /** A secret bound to the whole handshake (SymmetricState.deriveSecret); only once complete, before split(). */
+  deriveSecret(label: Uint8Array): Uint8Array {
+    if (this.#phase !== 'ready' || !this.complete) throw fail('HANDSHAKE_FAILED', 'handshake not complete');
+    return this.#ss.deriveSecret(label);
   }
 
   get remoteStatic(): Uint8Array | null {
@@ -146,6 +154,7 @@ export class HandshakeState {
   destroy(): void {
     zero(this.#e?.secretKey);
     zero(this.#s?.secretKey);
+    zero(this.#psk ?? undefined);
     this.#ss.destroySecrets();
     if (this.#phase !== 'split') this.#phase = 'failed';
   }
@@ -190,8 +199,11 @@ export class HandshakeState {
         this.#e ??= checkKeyPair(yield { kind: 'ephemeral' }, 'ephemeral answer', this.#dh.dhLen);
         parts.push(copyBytes(this.#e.publicKey));
         this.#ss.mixHash(this.#e.publicKey);
+        if (this.#psk) this.#ss.mixKey(this.#e.publicKey);
       } else if (token === 's') {
         parts.push(this.#ss.encryptAndHash(required(this.#s, 's').publicKey));
+      } else if (token === 'psk') {
+        this.#ss.mixKeyAndHash(required(this.#psk, 'psk'));
       } else {
         yield* this.#mixDh(token);
       }
@@ -211,8 +223,11 @@ export class HandshakeState {
       if (token === 'e') {
         this.#re = reader.copy(keyLen);
         this.#ss.mixHash(this.#re);
+        if (this.#psk) this.#ss.mixKey(this.#re);
       } else if (token === 's') {
         this.#rs = this.#ss.decryptAndHash(reader.copy(keyLen + (this.#ss.hasKey() ? TAG_LENGTH : 0)));
+      } else if (token === 'psk') {
+        this.#ss.mixKeyAndHash(required(this.#psk, 'psk'));
       } else {
         yield* this.#mixDh(token);
       }
@@ -249,8 +264,10 @@ export class HandshakeState {
     let hasKey = this.#ss.hasKey();
     let length = 0;
     for (const token of this.#messages[this.#step]!) {
-      if (token === 'e') length += this.#dh.dhLen;
-      else if (token === 's') length += this.#dh.dhLen + (hasKey ? TAG_LENGTH : 0);
+      if (token === 'e') {
+        length += this.#dh.dhLen;
+        if (this.#psk) hasKey = true;
+      } else if (token === 's') length += this.#dh.dhLen + (hasKey ? TAG_LENGTH : 0);
       else hasKey = true;
     }
     return length + (hasKey ? TAG_LENGTH : 0);

@@ -2,8 +2,9 @@
 // (pre-messages) and the tokens of each message in order; initiator writes messages 0, 2, 4, ...
 // HandshakeState walks this table, so adding a pattern is adding an entry.
 
-export type Token = 'e' | 's' | 'ee' | 'es' | 'se' | 'ss';
-export type DhToken = Exclude<Token, 'e' | 's'>;
+/** `psk` (Noise spec §9): MixKeyAndHash(psk); a pattern with it also runs MixKey(e) on each e. */
+export type Token = 'e' | 's' | 'ee' | 'es' | 'se' | 'ss' | 'psk';
+export type DhToken = Exclude<Token, 'e' | 's' | 'psk'>;
 export type PreMessageToken = 'e' | 's';
 
 export interface HandshakePattern {
@@ -34,6 +35,8 @@ export const HANDSHAKE_PATTERNS = Object.freeze({
   IK: pattern([], ['s'], [['e', 'es', 's', 'ss'], ['e', 'ee', 'se']]),
   KK: pattern(['s'], ['s'], [['e', 'es', 'ss'], ['e', 'ee', 'se']]),
   IX: pattern([], [], [['e', 's'], ['e', 'ee', 'se', 's', 'es']]),
+  /** Session resumption (docs/protocol.md section 13): both identities are bound by the PSK. */
+  NNpsk0: pattern([], [], [['psk', 'e'], ['e', 'ee']]),
 } satisfies Record<string, HandshakePattern>);
 
 export type PatternName = keyof typeof HANDSHAKE_PATTERNS;
@@ -46,4 +49,9 @@ export function isPatternName(name: string): name is PatternName {
 export function usesLocalStatic(p: HandshakePattern, initiator: boolean): boolean {
   const pre = initiator ? p.initiatorPre : p.responderPre;
   return pre.includes('s') || p.messages.some((m, i) => (i % 2 === 0) === initiator && m.includes('s'));
+}
+
+/** Whether the pattern is a PSK pattern (spec §9.2: its e tokens also MixKey). */
+export function usesPsk(p: HandshakePattern): boolean {
+  return p.messages.some((m) => m.includes('psk'));
 }

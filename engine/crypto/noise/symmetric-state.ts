@@ -56,6 +56,27 @@ export class SymmetricState {
     zero(tempK);
   }
 
+  /** Spec §5.2 MixKeyAndHash: for psk tokens. */
+  mixKeyAndHash(ikm: Uint8Array): void {
+    const [ck, tempH, tempK] = hkdf(this.#hash, this.#ck, ikm, 3) as [Uint8Array, Uint8Array, Uint8Array];
+    zero(this.#ck);
+    this.#ck = ck;
+    this.mixHash(tempH);
+    this.#cs.initializeKey(tempK.subarray(0, KEY_LENGTH));
+    zero(tempH);
+    zero(tempK);
+  }
+
+  /**
+   * A secret bound to this whole handshake, for use after it (e.g. session resumption): the first
+   * HKDF(ck, label) output. Distinct from Split(), whose HKDF input is empty. Call before split().
+   */
+  deriveSecret(label: Uint8Array): Uint8Array {
+    const [out, other] = hkdf(this.#hash, this.#ck, label, 2) as [Uint8Array, Uint8Array];
+    zero(other);
+    return out;
+  }
+
   mixHash(data: Uint8Array): void {
     this.#h = this.#hash.hash(this.#h, data);
   }
