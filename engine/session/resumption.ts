@@ -16,6 +16,7 @@ export interface ResumptionOptions {
   readonly mayResume: (identityKey: Uint8Array, team: PayloadTeam | undefined) => boolean;
   readonly refreshMs?: number;
   readonly now?: () => number;
+  readonly log?: (message: string) => void;
 }
 
 /** What resumption needs to know of an open session. */
@@ -90,11 +91,14 @@ export class Resumption {
       timer.unref();
       cleanups.push(() => clearInterval(timer));
     } else {
+      let first = true;
       const onTicket = (body: Buffer) => {
         const ticket = decodeTicket(body);
         if (!ticket) return;
         this.held.store(ticket, secret, this.opts.ownKey, remoteKey, session.address, team);
         this.counts.ticketsReceived++;
+        if (first) this.opts.log?.(`resumption ticket from ${channel.remote.name} kept (${this.counts.ticketsReceived} received so far)`);
+        first = false;
       };
       if (earlyTicket) onTicket(earlyTicket);
       channel.on('ticket', onTicket);

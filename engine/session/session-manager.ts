@@ -122,7 +122,11 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     this.unsubscribe = opts.trust.onChange((change) => {
       if (change.kind === 'revoked' || change.kind === 'forgotten') this.closeDevice(change.publicKey, 'trust removed');
     });
-    this.resumption = opts.resumption === false ? null : new Resumption({ ownKey: opts.identity.publicKey, mayResume: (k, t) => this.mayResume(k, t) });
+    this.resumption = opts.resumption === false ? null : new Resumption({
+      ownKey: opts.identity.publicKey,
+      mayResume: (k, t) => this.mayResume(k, t),
+      log: (m) => opts.log?.('info', m),
+    });
   }
 
   sessions(): Session[] {

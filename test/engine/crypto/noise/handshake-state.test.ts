@@ -13,7 +13,7 @@ import {
   type HandshakeOptions,
   type HandshakeRequest,
 } from '../../../../engine/crypto/noise/handshake-state';
-import { HANDSHAKE_PATTERNS, usesLocalStatic, type PatternName } from '../../../../engine/crypto/noise/patterns';
+import { HANDSHAKE_PATTERNS, usesLocalStatic, usesPsk, type PatternName } from '../../../../engine/crypto/noise/patterns';
 import { SymmetricState } from '../../../../engine/crypto/noise/symmetric-state';
 import { failsWith as code } from '../../../support/errors';
 
@@ -29,7 +29,9 @@ interface Keys {
 
 function makePair(pattern: PatternName, keys: Keys, hash: NoiseHash = SHA256, extra: Partial<HandshakeOptions> = {}) {
   const p = HANDSHAKE_PATTERNS[pattern];
-  const base = { pattern, prologue: Buffer.from('memcloud test'), hash, cipher: nobleChaChaPoly, dh: x25519, ...extra };
+  // PSK patterns: one random psk for both sides (spec §9).
+  const psk = usesPsk(p) ? { psk: new Uint8Array(randomBytes(32)) } : {};
+  const base = { pattern, prologue: Buffer.from('memcloud test'), hash, cipher: nobleChaChaPoly, dh: x25519, ...psk, ...extra };
   const init = new HandshakeState({
     ...base,
     initiator: true,
