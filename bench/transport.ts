@@ -4,6 +4,10 @@
 //   handshake_ms_*   connect until the session is open (both HELLOs), median of many
 //   channel_mbps_*   1 MiB messages over one session, with backpressure, MB/s (10^6 bytes)
 //   small_msgs_per_s 1 KiB request/response round trips with 64 in flight (best backend)
+//   resume_ms_*      connect until open when resuming with a ticket (bench/resume.ts)
+//   handshake_cpu_us_*, resume_cpu_us_*, resume_cpu_ratio_*: CPU of the handshake itself, both
+//                    roles (bench/resume-cpu.ts); connection_cpu_ratio_*: the same ratio for whole
+//                    connections (TCP, channel, session), both processes
 // and, in the same run, the anchor: hyperswarm's secret-stream (bench/secret-stream.ts):
 //   ss_handshake_ms, ss_mbps; then the ratios issue 10 sets as targets.
 
@@ -17,6 +21,8 @@ import type { Placement } from '../engine/crypto/place';
 import { closeSharedPool, createEndpoint, type Endpoint } from '../test/support/endpoints';
 import { printRatios, type RatioRow } from './ratios';
 import { ssBulkMBps, ssHandshakeMs, startSecretStreamPeer } from './secret-stream';
+import { MODE_CPU, connectCost } from './resume';
+import { handshakeCpu } from './resume-cpu';
 
 type Backend = CryptoBackendName;
 const MODE_SINK = 0;
@@ -33,6 +39,14 @@ async function serve(backend: Backend, clientKey: string, placement: Placement |
         case MODE_SINK:
           received += m.length;
           return;
+        case MODE_CPU: {
+          const reply = Buffer.alloc(9);
+          const u = process.cpuUsage();
+          reply[0] = MODE_CPU;
+          reply.writeDoubleBE(u.user + u.system, 1);
+          s.channel.send(reply);
+          return;
+        }
         case MODE_FIN: {
           const reply = Buffer.alloc(9);
           reply[0] = MODE_FIN;
@@ -54,6 +68,7 @@ async function serve(backend: Backend, clientKey: string, placement: Placement |
 interface Peer {
   readonly child: ChildProcess;
   readonly port: number;
+  readonly publicKey: string;
 }
 
 async function startPeer(backend: Backend, client: Endpoint, placement: Placement | undefined): Promise<Peer> {
@@ -65,7 +80,7 @@ async function startPeer(backend: Backend, client: Endpoint, placement: Placemen
   });
   const info = JSON.parse(line) as { port: number; publicKey: string };
   await client.trust.trust(parsePublicKey(info.publicKey), { name: 'bench-peer', approval: 'cli' });
-  return { child, port: info.port };
+  return { child, port: info.port, publicKey: info.publicKey };
 }
 
 function median(xs: number[]): number {
@@ -77,7 +92,7 @@ async function handshakeMs(client: Endpoint, port: number, rounds: number): Prom
   const times: number[] = [];
   for (let i = 0; i < rounds + 5; i++) {
     const t = process.hrtime.bigint();
-    const s = await client.sessions.dial('127.0.0.1', port);
+    const s = await client.sessions.dial('127.0.0.1', port, { resume: false });
     const ms = Number(process.hrtime.bigint() - t) / 1e6;
     if (i >= 5) times.push(ms); // the first few warm up the JIT and the pool
     await s.channel.close();
@@ -135,17 +150,29 @@ async function smallMsgsPerSec(s: Session, seconds: number): Promise<number> {
   return done / (Number(process.hrtime.bigint() - start) / 1e9);
 }
 
-async function measure(backend: Backend, quick: boolean, placement?: Placement): Promise<{ handshake: number; mbps: number; msgs: number }> {
+interface Measured {
+  handshake: number;
+  mbps: number;
+  msgs: number;
+  resume: number;
+  /** CPU per whole connection, both processes: resumed and full. */
+  fullCpuUs: number;
+  resumeCpuUs: number;
+}
+
+async function measure(backend: Backend, quick: boolean, placement?: Placement): Promise<Measured> {
   const client = await createEndpoint({ name: 'bench-client', backend, handshakeTimeoutMs: 30_000, ...(placement ? { placement } : {}) });
   const peer = await startPeer(backend, client, placement);
   try {
     const handshake = await handshakeMs(client, peer.port, quick ? 10 : 40);
+    const full = await connectCost(client, peer.port, peer.publicKey, quick ? 10 : 40, false);
+    const resumed = await connectCost(client, peer.port, peer.publicKey, quick ? 10 : 40, true);
     const s = await client.sessions.dial('127.0.0.1', peer.port);
     await channelMBps(s, 64 * 1024 * 1024); // warm-up
     const mbps = await channelMBps(s, (backend === 'noble' ? 256 : 1024) * 1024 * 1024 / (quick ? 4 : 1));
     const msgs = await smallMsgsPerSec(s, quick ? 1 : 3);
     await s.channel.close();
-    return { handshake, mbps, msgs };
+    return { handshake, mbps, msgs, resume: resumed.ms, fullCpuUs: full.cpuUs, resumeCpuUs: resumed.cpuUs };
   } finally {
     peer.child.stdin!.end();
     await new Promise((r) => peer.child.once('exit', r));
@@ -204,8 +231,10 @@ async function main(): Promise<void> {
   const json = args.includes('--json');
   const quick = args.includes('--quick');
   const ss = await secretStream(quick);
-  const m = {} as Record<Backend, { handshake: number; mbps: number; msgs: number }>;
+  const m = {} as Record<Backend, Measured>;
   for (const backend of CRYPTO_BACKENDS) m[backend] = await measure(backend, quick);
+  const cpu = {} as Record<Backend, { fullUs: number; resumeUs: number }>;
+  for (const backend of CRYPTO_BACKENDS) cpu[backend] = await handshakeCpu(backend, (backend === 'noble' ? 50 : 200) / (quick ? 4 : 1));
   await closeSharedPool();
   const result = {
     handshake_ms_native: round(m.native.handshake, 2),
@@ -219,6 +248,21 @@ async function main(): Promise<void> {
     ss_mbps: round(ss.mbps, 1),
     small_msgs_per_s_portable: Math.round(m.portable.msgs),
     small_msgs_per_s_noble: Math.round(m.noble.msgs),
+    resume_ms_native: round(m.native.resume, 2),
+    resume_ms_portable: round(m.portable.resume, 2),
+    resume_ms_noble: round(m.noble.resume, 2),
+    handshake_cpu_us_native: Math.round(cpu.native.fullUs),
+    handshake_cpu_us_portable: Math.round(cpu.portable.fullUs),
+    handshake_cpu_us_noble: Math.round(cpu.noble.fullUs),
+    resume_cpu_us_native: Math.round(cpu.native.resumeUs),
+    resume_cpu_us_portable: Math.round(cpu.portable.resumeUs),
+    resume_cpu_us_noble: Math.round(cpu.noble.resumeUs),
+    resume_cpu_ratio_native: round(cpu.native.resumeUs / cpu.native.fullUs, 3),
+    resume_cpu_ratio_portable: round(cpu.portable.resumeUs / cpu.portable.fullUs, 3),
+    resume_cpu_ratio_noble: round(cpu.noble.resumeUs / cpu.noble.fullUs, 3),
+    connection_cpu_ratio_native: round(m.native.resumeCpuUs / m.native.fullCpuUs, 3),
+    connection_cpu_ratio_portable: round(m.portable.resumeCpuUs / m.portable.fullCpuUs, 3),
+    connection_cpu_ratio_noble: round(m.noble.resumeCpuUs / m.noble.fullCpuUs, 3),
   };
   if (json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -228,6 +272,12 @@ async function main(): Promise<void> {
     [
       `secret-stream (sodium-native): handshake ${result.ss_handshake_ms} ms, bulk ${result.ss_mbps} MB/s`,
       ...CRYPTO_BACKENDS.map((b) => `MemCloud ${b.padEnd(8)}: handshake ${result[`handshake_ms_${b}`]} ms, channel ${result[`channel_mbps_${b}`]} MB/s, 1 KiB echo ${Math.round(m[b].msgs)}/s`),
+      ...CRYPTO_BACKENDS.map(
+        (b) =>
+          `MemCloud ${b.padEnd(8)}: resume ${result[`resume_ms_${b}`]} ms (full handshake ${result[`handshake_ms_${b}`]} ms); ` +
+          `handshake CPU, both roles: resume ${result[`resume_cpu_us_${b}`]} us, full ${result[`handshake_cpu_us_${b}`]} us; ` +
+          `whole connection, both processes: resume ${Math.round(m[b].resumeCpuUs)} us, full ${Math.round(m[b].fullCpuUs)} us`,
+      ),
       '',
     ].join('\n'),
   );
@@ -238,6 +288,9 @@ async function main(): Promise<void> {
     { name: 'channel native / secret-stream', value: result.channel_mbps_native / result.ss_mbps, op: '>=', target: 1 },
     { name: 'channel portable / native', value: result.channel_mbps_portable / result.channel_mbps_native, op: '>=', target: 0.5 },
     { name: 'channel noble / native', value: result.channel_mbps_noble / result.channel_mbps_native, op: null, target: null },
+    ...CRYPTO_BACKENDS.map((b): RatioRow => ({ name: `resume / full handshake, time, ${b}`, value: result[`resume_ms_${b}`] / result[`handshake_ms_${b}`], op: null, target: null })),
+    ...CRYPTO_BACKENDS.map((b): RatioRow => ({ name: `resume / full handshake, CPU, ${b}`, value: result[`resume_cpu_ratio_${b}`], op: '<=', target: 0.25 })),
+    ...CRYPTO_BACKENDS.map((b): RatioRow => ({ name: `resume / full, whole connection CPU, ${b}`, value: result[`connection_cpu_ratio_${b}`], op: null, target: null })),
   ];
   printRatios(rows);
 }

@@ -166,6 +166,8 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     } catch (err) {
       // Section 13.5: a responder that cannot take the resume message at all (it no longer speaks
       // resumption) refuses it; the full handshake on a new connection follows, without an error.
+      // Nothing to retry when nobody answered at that address.
+      if (this.closed || (isMemCloudError(err) && err.code === ErrorCodes.CONNECT_FAILED)) throw err;
       this.opts.log?.('info', `resuming the session at ${host}:${port} failed (${describe(err)}); full handshake`);
       return this.dialOnce(host, port, opts, undefined);
     }
