@@ -29,6 +29,13 @@ export interface HeldTicket {
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+/** A ticket just taken out of a store: itself while unexpired, else null with its psk zeroed. */
+function unexpired<T extends { readonly psk: Uint8Array; readonly expiresAt: number }>(ticket: T, now: number): T | null {
+  if (ticket.expiresAt > now) return ticket;
+  ticket.psk.fill(0);
+  return null;
+}
 const keyText = encodePublicKey;
 
 /** Responder side: ticket id -> psk and the device it was issued to; one live ticket per device. */
@@ -66,11 +73,7 @@ export class IssuedTickets {
     if (!ticket) return null;
     const taken = { ...ticket, psk: Uint8Array.from(ticket.psk) };
     this.drop(key);
-    if (taken.expiresAt <= this.now()) {
-      taken.psk.fill(0);
-      return null;
-    }
-    return taken;
+    return unexpired(taken, this.now());
   }
 
   /** Voids the device's ticket (trust removed, revoked). */
@@ -130,11 +133,7 @@ export class HeldTickets {
     const ticket = device === undefined ? undefined : this.byDevice.get(device);
     if (!ticket || device === undefined) return null;
     this.byDevice.delete(device);
-    if (ticket.expiresAt <= this.now()) {
-      ticket.psk.fill(0);
-      return null;
-    }
-    return ticket;
+    return unexpired(ticket, this.now());
   }
 
   forget(device: string): void {

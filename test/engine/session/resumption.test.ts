@@ -30,6 +30,27 @@ async function holdsTicket(a: Endpoint, b: Endpoint): Promise<void> {
   await eventually(`${a.name} holds a ticket from ${b.name}`, () => a.sessions.resumption!.holds(b.identity.publicKeyText));
 }
 
+/** Trusted both ways, one full session opened and closed: a holds a ticket from b. */
+async function ticketed(a: Endpoint, b: Endpoint): Promise<void> {
+  await pair(a, b);
+  const [first] = await connect(a, b);
+  await holdsTicket(a, b);
+  await first.channel.close();
+}
+
+/** Answers the next consent request on `e` with `once`. */
+function answerOnce(e: Endpoint): Promise<void> {
+  return new Promise((resolve) => {
+    const poll = setInterval(() => {
+      const r = e.consent.list()[0];
+      if (!r) return;
+      clearInterval(poll);
+      e.consent.answer(r.id, 'once');
+      resolve();
+    }, 20);
+  });
+}
+
 async function roundTrip(a: Session, b: Session): Promise<void> {
   const m = randomBytes(3000);
   const got = nextMessages(b.channel, 1);
@@ -73,10 +94,7 @@ describe('session resumption over TCP', () => {
   test('resume: false forces the full handshake and leaves the ticket unused', async () => {
     const [a, b] = await endpoints();
     try {
-      await pair(a, b);
-      const [first] = await connect(a, b);
-      await holdsTicket(a, b);
-      await first.channel.close();
+      await ticketed(a, b);
       const [full] = await connect(a, b, { resume: false });
       assert.equal(full.resumed, false);
       await full.channel.close();
@@ -92,10 +110,7 @@ describe('session resumption over TCP', () => {
   test('trust removal voids tickets on both sides: after trusting again, the next session is a full handshake', async () => {
     const [a, b] = await endpoints();
     try {
-      await pair(a, b);
-      const [first] = await connect(a, b);
-      await holdsTicket(a, b);
-      await first.channel.close();
+      await ticketed(a, b);
       await b.trust.forget(a.identity.publicKey);
       await b.trust.trust(a.identity.publicKey, { name: 'alpha', approval: 'cli' });
       const [sa, sb] = await connect(a, b);
@@ -111,10 +126,7 @@ describe('session resumption over TCP', () => {
   test('a revoked device cannot resume: the responder falls back to the full handshake, which refuses it', async () => {
     const [a, b] = await endpoints();
     try {
-      await pair(a, b);
-      const [first] = await connect(a, b);
-      await holdsTicket(a, b);
-      await first.channel.close();
+      await ticketed(a, b);
       await b.trust.revoke(a.identity.publicKey);
       let opened = false;
       b.sessions.once('session', () => (opened = true));
@@ -130,21 +142,10 @@ describe('session resumption over TCP', () => {
   test('the initiator does not resume with a device it no longer trusts', async () => {
     const [a, b] = await endpoints({ consentTimeoutMs: 60_000 });
     try {
-      await pair(a, b);
-      const [first] = await connect(a, b);
-      await holdsTicket(a, b);
-      await first.channel.close();
+      await ticketed(a, b);
       await a.trust.forget(b.identity.publicKey);
       // a now asks its user about b: the handshake was a full one, not a resumption.
-      const asked = new Promise<void>((resolve) => {
-        const poll = setInterval(() => {
-          const r = a.consent.list()[0];
-          if (!r) return;
-          clearInterval(poll);
-          a.consent.answer(r.id, 'once');
-          resolve();
-        }, 20);
-      });
+      const asked = answerOnce(a);
       const [sa, sb] = await connect(a, b);
       await asked;
       assert.equal(sa.resumed, false);
@@ -161,17 +162,7 @@ describe('session resumption over TCP', () => {
     const [a, b] = await endpoints({}, { consentTimeoutMs: 60_000 });
     try {
       await a.trust.trust(b.identity.publicKey, { name: 'beta', approval: 'cli' });
-      const answer = () =>
-        new Promise<void>((resolve) => {
-          const poll = setInterval(() => {
-            const r = b.consent.list()[0];
-            if (!r) return;
-            clearInterval(poll);
-            b.consent.answer(r.id, 'once');
-            resolve();
-          }, 20);
-        });
-      let answered = answer();
+      let answered = answerOnce(b);
       const [first, firstIn] = await connect(a, b);
       await answered;
       assert.equal(firstIn.admission, 'once');
@@ -179,7 +170,7 @@ describe('session resumption over TCP', () => {
       assert.equal(a.sessions.resumption!.holds(b.identity.publicKeyText), false);
       assert.equal(b.sessions.resumption!.counts.ticketsIssued, 0);
       await first.channel.close();
-      answered = answer();
+      answered = answerOnce(b);
       const [again, againIn] = await connect(a, b);
       await answered;
       assert.equal(again.resumed, false);
@@ -222,10 +213,7 @@ describe('session resumption over TCP', () => {
       test(`backends interoperate: ${ia} initiator resumes with ${rb} responder`, async () => {
         const [a, b] = await endpoints({ backend: ia }, { backend: rb });
         try {
-          await pair(a, b);
-          const [first] = await connect(a, b);
-          await holdsTicket(a, b);
-          await first.channel.close();
+          await ticketed(a, b);
           const [sa, sb] = await connect(a, b);
           assert.equal(sa.resumed, true);
           assert.equal(sb.resumed, true);
