@@ -106,6 +106,11 @@ export class Resumption {
     }
   }
 
+  /** Tickets kept now: issued (at most one per device) and held. */
+  get kept(): { issued: number; held: number } {
+    return { issued: this.issued.size, held: this.held.size };
+  }
+
   /** Whether we hold a ticket from this device (for status and tests). */
   holds(publicKey: string): boolean {
     return this.held.has(publicKey);

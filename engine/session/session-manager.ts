@@ -76,6 +76,8 @@ export interface SessionManagerOptions {
   readonly log?: (level: 'info' | 'warn', message: string) => void;
   /** Session resumption (section 13); on by default. Off: no tickets are asked for, issued or used. */
   readonly resumption?: boolean;
+  /** How often a responder gives an open session's initiator a fresh ticket (section 13.4: hourly). */
+  readonly ticketRefreshMs?: number;
 }
 
 export interface SessionManagerEvents {
@@ -126,6 +128,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       ownKey: opts.identity.publicKey,
       mayResume: (k, t) => this.mayResume(k, t),
       log: (m) => opts.log?.('info', m),
+      ...(opts.ticketRefreshMs !== undefined ? { refreshMs: opts.ticketRefreshMs } : {}),
     });
   }
 

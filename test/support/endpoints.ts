@@ -48,6 +48,7 @@ export interface EndpointOptions {
   readonly team?: boolean;
   /** Session resumption (on by default); false behaves as a node written before it. */
   readonly resumption?: boolean;
+  readonly ticketRefreshMs?: number;
 }
 
 let sharedPool: Promise<CryptoPool> | null = null;
@@ -100,6 +101,7 @@ export async function createEndpoint(opts: EndpointOptions): Promise<Endpoint> {
     ...(opts.channel ? { channel: opts.channel } : {}),
     ...(team ? { team } : {}),
     ...(opts.resumption === false ? { resumption: false } : {}),
+    ...(opts.ticketRefreshMs !== undefined ? { ticketRefreshMs: opts.ticketRefreshMs } : {}),
   });
   const server = createServer((socket) => sessions.accept(socket));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -55,8 +55,8 @@ describe('channel message codec', () => {
     }
   });
 
-  test('unknown kinds (5, 128, 255) are malformed in both paths; nothing is emitted for them', () => {
-    for (const kind of [5, 128, 255]) {
+  test('unknown kinds (6, 128, 255) are malformed in both paths; nothing is emitted for them', () => {
+    for (const kind of [6, 128, 255]) {
       const bad = Buffer.from([0, 0, 0, 2, kind, 1]);
       assert.throws(() => new MessageDecoder().push(bad, () => assert.fail('no message')), failsWith('FRAME_MALFORMED'));
       const d = new MessageDecoder();
