@@ -7,8 +7,13 @@ import { encodePublicKey } from '../identity/public-key';
 import type { PayloadTeam } from '../net/handshake-payload';
 import { TICKET_ID_LENGTH, TICKET_LIFETIME_S, ticketPsk, type TicketMessage } from '../net/resume-wire';
 
-/** A responder keeps at most this many tickets (one per device); the oldest goes first. */
+/** A responder keeps at most this many tickets; the oldest goes first. */
 export const MAX_ISSUED_TICKETS = 4096;
+/**
+ * Tickets a responder keeps per device: the newest and the one before, so a session that ends
+ * while a fresh ticket is on its way leaves the initiator one that still works.
+ */
+export const ISSUED_PER_DEVICE = 2;
 /** An initiator keeps at most this many (one per device). */
 export const MAX_HELD_TICKETS = 4096;
 
@@ -38,10 +43,10 @@ function unexpired<T extends { readonly psk: Uint8Array; readonly expiresAt: num
 }
 const keyText = encodePublicKey;
 
-/** Responder side: ticket id -> psk and the device it was issued to; one live ticket per device. */
+/** Responder side: ticket id -> psk and the device it was issued to; the two newest per device. */
 export class IssuedTickets {
   private readonly byId = new Map<string, IssuedTicket>();
-  private readonly idOfDevice = new Map<string, string>();
+  private readonly idsOfDevice = new Map<string, string[]>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -49,10 +54,10 @@ export class IssuedTickets {
     return this.byId.size;
   }
 
-  /** A new ticket for `initiatorKey`, replacing (and voiding) the one it had. */
+  /** A new ticket for `initiatorKey`; its ticket before the previous one is voided. */
   issue(secret: Uint8Array, initiatorKey: Uint8Array, responderKey: Uint8Array, team: PayloadTeam | undefined): TicketMessage {
     const device = keyText(initiatorKey);
-    this.forget(device);
+    for (const old of (this.idsOfDevice.get(device) ?? []).slice(0, 1 - ISSUED_PER_DEVICE)) this.drop(old);
     if (this.byId.size >= MAX_ISSUED_TICKETS) this.drop(this.byId.keys().next().value!);
     const id = new Uint8Array(randomBytes(TICKET_ID_LENGTH));
     const ticket: IssuedTicket = {
@@ -62,7 +67,7 @@ export class IssuedTickets {
       expiresAt: this.now() + TICKET_LIFETIME_S * 1000,
     };
     this.byId.set(hex(id), ticket);
-    this.idOfDevice.set(device, hex(id));
+    this.idsOfDevice.set(device, [...(this.idsOfDevice.get(device) ?? []), hex(id)]);
     return { id, lifetimeS: TICKET_LIFETIME_S };
   }
 
@@ -78,8 +83,7 @@ export class IssuedTickets {
 
   /** Voids the device's ticket (trust removed, revoked). */
   forget(device: string): void {
-    const id = this.idOfDevice.get(device);
-    if (id !== undefined) this.drop(id);
+    for (const id of this.idsOfDevice.get(device) ?? []) this.drop(id);
   }
 
   clear(): void {
@@ -92,7 +96,9 @@ export class IssuedTickets {
     ticket.psk.fill(0);
     this.byId.delete(id);
     const device = keyText(ticket.initiatorKey);
-    if (this.idOfDevice.get(device) === id) this.idOfDevice.delete(device);
+    const left = (this.idsOfDevice.get(device) ?? []).filter((other) => other !== id);
+    if (left.length > 0) this.idsOfDevice.set(device, left);
+    else this.idsOfDevice.delete(device);
   }
 }
 

@@ -46,14 +46,17 @@ test('tickets expire 24 h after issue (responder) and after receipt (initiator)'
   assert.equal(held.take(responder, 'h:1'), null, 'expired');
 });
 
-test('one ticket per device: a new one voids the old; forget voids it; the store is bounded', () => {
+test('two tickets per device: a third voids the first; forget voids all; the store is bounded', () => {
   const issued = new IssuedTickets();
   const [secret, initiator, responder] = [key(), key(), key()];
   const first = issued.issue(secret, initiator, responder, undefined);
   const second = issued.issue(secret, initiator, responder, undefined);
+  const third = issued.issue(secret, initiator, responder, undefined);
+  assert.equal(issued.size, 2);
   assert.equal(issued.take(first.id), null);
   issued.forget(encodePublicKey(initiator));
   assert.equal(issued.take(second.id), null);
+  assert.equal(issued.take(third.id), null);
   const ids = Array.from({ length: MAX_ISSUED_TICKETS + 1 }, () => issued.issue(secret, key(), responder, undefined).id);
   assert.equal(issued.size, MAX_ISSUED_TICKETS);
   assert.equal(issued.take(ids[0]!), null, 'the oldest went');
