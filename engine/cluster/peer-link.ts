@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
 import { receivedMessage } from '../text/peer-text';
 import type { Session } from '../session/session-manager';
+import { PendingRequests } from '../wire/pending-requests';
 import {
   MAX_BLOCKS_PER_OWNER,
   MAX_LIST_PAGE,
@@ -28,14 +29,6 @@ export interface PeerRequestHandler {
   notice(link: PeerLink, notice: PeerNotice): void;
 }
 
-interface Pending {
-  readonly op: number;
-  /** The link's clock (seconds of its sweep timer) when the request was sent. */
-  readonly sentAt: number;
-  readonly resolve: (r: PeerReply) => void;
-  readonly reject: (e: MemCloudError) => void;
-}
-
 export interface PeerLinkEvents {
   close: [MemCloudError | null];
 }
@@ -44,11 +37,8 @@ export interface PeerLinkEvents {
 export const REQUEST_TIMEOUT_MS = 30_000;
 /** How long a write waits for a peer to read what is already buffered for it (see whenWritable). */
 export const DRAIN_TIMEOUT_MS = 10_000;
-const SWEEP_MS = 1000;
 /** The channel's send buffer above which new writes wait (see writable). */
 const WRITE_HIGH_WATER = 8 * 1024 * 1024;
-/** Timed-out request ids remembered so their late replies can be told from replies to nothing. */
-const MAX_ABANDONED = 4096;
 
 export class PeerLink extends EventEmitter<PeerLinkEvents> {
   readonly publicKey: string;
@@ -56,16 +46,11 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   readonly fingerprint: string;
   /** The peer announced it is leaving: place nothing new on it. */
   leaving = false;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  /** Our requests by id (op as meta); ids of timed-out ones are remembered, their late replies dropped (section 7). */
+  private readonly pending: PendingRequests<number, PeerReply>;
   /** Ids of the peer's requests we have not answered yet: a second request with one of them is a protocol error. */
   private readonly inbound = new Set<number>();
-  /** Ids of our requests that timed out, oldest first: their late replies are dropped, not fatal (section 7). */
-  private readonly abandoned = new Set<number>();
   private closed = false;
-  /** Sweeps so far: a coarse clock, so sending a request needs no Date.now(). */
-  private clock = 0;
-  private readonly sweep: NodeJS.Timeout;
 
   constructor(
     readonly session: Session,
@@ -76,10 +61,11 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     this.publicKey = session.publicKey;
     this.name = session.remote.name;
     this.fingerprint = session.fingerprint;
+    this.pending = new PendingRequests({
+      timeoutError: (_op, ms) => new MemCloudError(ErrorCodes.TIMEOUT, `${this.name} did not answer within ${ms / 1000} s`),
+    });
     session.channel.on('message', (m) => this.onMessage(m));
     session.channel.once('close', (err) => this.finish(err));
-    this.sweep = setInterval(() => this.expire(), SWEEP_MS);
-    this.sweep.unref();
   }
 
   get isOpen(): boolean {
@@ -173,12 +159,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   /** Sends a request; settles with its successful reply, or rejects with the error the peer answered. */
   private call(op: number, encode: (id: number) => Uint8Array | readonly Uint8Array[]): Promise<PeerReply> {
     if (!this.isOpen) return Promise.reject(new MemCloudError(ErrorCodes.PEER_GONE, `${this.name} is not connected`));
-    const id = this.nextId;
-    this.nextId = id === 0xffffffff ? 1 : id + 1;
-    return new Promise<PeerReply>((resolve, reject) => {
-      this.pending.set(id, { op, sentAt: this.clock, resolve, reject });
-      this.session.channel.send(encode(id));
-    });
+    return this.pending.request(op, REQUEST_TIMEOUT_MS, (id) => this.session.channel.send(encode(id)));
   }
 
   private onMessage(m: Buffer): void {
@@ -186,10 +167,9 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       const msg = decodePeerMessage(m);
       switch (msg.kind) {
         case 'reply': {
-          const p = this.pending.get(msg.reply.id);
-          if (!p && this.abandoned.delete(msg.reply.id)) return; // answered after we gave up on it
-          if (!p || p.op !== msg.reply.op) throw new MemCloudError(ErrorCodes.FRAME_MALFORMED, 'reply to no pending request');
-          this.pending.delete(msg.reply.id);
+          const p = this.pending.settle(msg.reply.id, (op) => op === msg.reply.op);
+          if (p.kind === 'late') return; // answered after we gave up on it
+          if (p.kind === 'unknown') throw new MemCloudError(ErrorCodes.FRAME_MALFORMED, 'reply to no pending request');
           const r = msg.reply;
           if (r.ok) p.resolve(r);
           // The peer's text becomes PeerText here: one line, no controls, at most 512 bytes.
@@ -212,30 +192,10 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     }
   }
 
-  private expire(): void {
-    this.clock++;
-    // More sweeps than the timeout has seconds: sent between REQUEST_TIMEOUT_MS and one sweep more ago.
-    const limit = this.clock - REQUEST_TIMEOUT_MS / SWEEP_MS;
-    for (const [id, p] of this.pending) {
-      if (p.sentAt >= limit) continue;
-      this.pending.delete(id);
-      this.abandon(id);
-      p.reject(new MemCloudError(ErrorCodes.TIMEOUT, `${this.name} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s`));
-    }
-  }
-
-  private abandon(id: number): void {
-    this.abandoned.add(id);
-    if (this.abandoned.size > MAX_ABANDONED) this.abandoned.delete(this.abandoned.values().next().value!);
-  }
-
   private finish(err: MemCloudError | null): void {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.sweep);
-    const gone = new MemCloudError(ErrorCodes.PEER_GONE, `${this.name} disconnected${err ? `: ${err.message}` : ''}`);
-    for (const p of this.pending.values()) p.reject(gone);
-    this.pending.clear();
+    this.pending.close(new MemCloudError(ErrorCodes.PEER_GONE, `${this.name} disconnected${err ? `: ${err.message}` : ''}`));
     this.emit('close', err);
   }
 }

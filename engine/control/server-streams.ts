@@ -6,6 +6,7 @@
 // `window` bytes are unacknowledged, and resumes as ACK frames arrive. When the connection goes,
 // write streams are aborted (nothing half-stored) and read streams closed.
 
+import { IdAllocator } from '../wire/pending-requests';
 import type { ReadStreamHandle, WriteStreamHandle } from '../api/engine-api';
 import type { StreamInfo } from '../api/types';
 import { ErrorCodes, MemCloudError } from '../errors';
@@ -39,7 +40,9 @@ const MAX_OPEN_STREAMS = 1024;
 const ignore = (): void => {};
 
 export class ServerStreams {
-  private next = 1;
+  /** Stream numbers: u32, wrapping, never one still open (after 2^32 - 1 streams on one connection). */
+  private readonly ids = new IdAllocator();
+  private readonly inUse = (n: number): boolean => this.writes.has(n) || this.reads.has(n);
   private readonly writes = new Map<number, WriteEntry>();
   private readonly reads = new Map<number, ReadEntry>();
   private closed = false;
@@ -223,9 +226,7 @@ export class ServerStreams {
   }
 
   private allocate(): number {
-    const id = this.next;
-    this.next = this.next === 0xffffffff ? 1 : this.next + 1;
-    return id;
+    return this.ids.allocate(this.inUse);
   }
 }
 

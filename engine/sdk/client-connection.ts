@@ -12,6 +12,7 @@ import { FrameDecoder, type FrameSink } from '../control/frame-decoder';
 import { FrameWriter } from '../control/frame-writer';
 import { decodeServerFrame, writeAck, writeRequest } from '../control/messages';
 import type { OpArgs, OpName, OpResult } from '../control/protocol';
+import { PendingRequests, type Settled } from '../wire/pending-requests';
 
 const EMPTY = new Uint8Array(0);
 
@@ -22,28 +23,32 @@ export interface ReadStreamSink {
   onError(err: MemCloudError): void;
 }
 
-interface Pending {
-  readonly op: OpName;
-  readonly resolve: (value: never) => void;
-  readonly reject: (err: MemCloudError) => void;
-}
+/** A request unanswered this long fails with TIMEOUT: the node is hung (MemCloud options.requestTimeoutMs). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 5 * 60_000;
+/** Ops that run as long as their data needs; the node bounds each of their steps (holder deadlines, cancel). */
+const LONG_OPS: ReadonlySet<OpName> = new Set<OpName>(['pushFile', 'pullFile', 'flush']);
+const LONG_OP_TIMEOUT_MS = 24 * 60 * 60_000;
 
 export class ClientConnection {
   private readonly decoder = new FrameDecoder();
   private readonly copy = pooledCopier();
   private readonly out = new FrameWriter((chunks) => this.writeOut(chunks));
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new PendingRequests<OpName, unknown>({
+    timeoutError: (op, ms) => new MemCloudError(ErrorCodes.TIMEOUT, `the MemCloud node did not answer ${op} within ${Math.round(ms / 1000)} s`),
+  });
   private readonly readStreams = new Map<number, ReadStreamSink>();
   private readonly eventListeners = new Set<(event: EngineEvent) => void>();
   private readonly closeListeners = new Set<(err: MemCloudError | null) => void>();
-  private nextId = 1;
   /** Waiting for the frames queued so far to be handed to the OS (see written()). */
   private writeWaiters: Array<() => void> = [];
   private closedWith: MemCloudError | null | undefined = undefined;
   private resolveClosed!: () => void;
   private readonly socketClosed = new Promise<void>((resolve) => (this.resolveClosed = resolve));
 
-  private constructor(private readonly socket: Socket) {
+  private constructor(
+    private readonly socket: Socket,
+    private readonly requestTimeoutMs: number,
+  ) {
     socket.on('data', this.onData);
     socket.on('error', (err) => this.finish(new MemCloudError(ErrorCodes.CHANNEL_CLOSED, `control connection failed: ${err.message}`)));
     socket.on('close', () => {
@@ -56,7 +61,7 @@ export class ClientConnection {
    * NODE_NOT_RUNNING when nothing listens on `path`; HOME_UNUSABLE when what is there was not made
    * by a node of this user (server-check.ts), checked before connecting; TIMEOUT after `timeoutMs`.
    */
-  static async open(path: string, timeoutMs: number): Promise<ClientConnection> {
+  static async open(path: string, timeoutMs: number, requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS): Promise<ClientConnection> {
     await checkServerSocket(path);
     return new Promise((resolve, reject) => {
       const socket = connect(path);
@@ -77,7 +82,7 @@ export class ClientConnection {
       socket.once('connect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
-        resolve(new ClientConnection(socket));
+        resolve(new ClientConnection(socket, requestTimeoutMs));
       });
     });
   }
@@ -88,13 +93,15 @@ export class ClientConnection {
 
   call<O extends OpName>(op: O, args: OpArgs<O>): Promise<OpResult<O>> {
     if (this.closedWith !== undefined) return Promise.reject(this.closedError());
-    const id = this.allocateId();
-    try {
-      writeRequest(this.out, id, op, args);
-    } catch (err) {
-      return Promise.reject(isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.BAD_ARGUMENT, String(err)));
-    }
-    return new Promise<OpResult<O>>((resolve, reject) => this.pending.set(id, { op, resolve, reject }));
+    const deadline = LONG_OPS.has(op) ? Math.max(this.requestTimeoutMs, LONG_OP_TIMEOUT_MS) : this.requestTimeoutMs;
+    const send = (id: number): void => {
+      try {
+        writeRequest(this.out, id, op, args);
+      } catch (err) {
+        throw isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.BAD_ARGUMENT, String(err));
+      }
+    };
+    return this.pending.request(op, deadline, send) as Promise<OpResult<O>>;
   }
 
   /**
@@ -171,13 +178,14 @@ export class ClientConnection {
     switch (msg.kind) {
       case 'result': {
         const p = this.take(msg.id);
-        if (p.op === msg.result.op) p.resolve(msg.result.value as never);
-        else p.reject(new MemCloudError(ErrorCodes.FRAME_MALFORMED, `reply for ${msg.result.op} to a ${p.op} request`));
+        if (p === null) return;
+        if (p.meta === msg.result.op) p.resolve(msg.result.value);
+        else p.reject(new MemCloudError(ErrorCodes.FRAME_MALFORMED, `reply for ${msg.result.op} to a ${p.meta} request`));
         return;
       }
       case 'error':
         if (msg.id === 0) throw msg.error; // the server is closing this connection: why
-        this.take(msg.id).reject(msg.error);
+        this.take(msg.id)?.reject(msg.error);
         return;
       case 'event':
         for (const listener of this.eventListeners) {
@@ -212,18 +220,12 @@ export class ClientConnection {
     }
   };
 
-  private take(id: number): Pending {
-    const p = this.pending.get(id);
-    if (p === undefined) throw new MemCloudError(ErrorCodes.FRAME_MALFORMED, `reply to unknown request ${id}`);
-    this.pending.delete(id);
+  /** The request a reply answers; null for a reply to one that timed out (dropped). */
+  private take(id: number): Extract<Settled<OpName, unknown>, { kind: 'pending' }> | null {
+    const p = this.pending.settle(id);
+    if (p.kind === 'late') return null;
+    if (p.kind === 'unknown') throw new MemCloudError(ErrorCodes.FRAME_MALFORMED, `reply to unknown request ${id}`);
     return p;
-  }
-
-  private allocateId(): number {
-    let id = this.nextId;
-    while (this.pending.has(id)) id = id === 0xffffffff ? 1 : id + 1;
-    this.nextId = id === 0xffffffff ? 1 : id + 1;
-    return id;
   }
 
   private writeOut(chunks: Uint8Array[]): void {
@@ -256,9 +258,7 @@ export class ClientConnection {
     if (this.closedWith !== undefined) return;
     this.closedWith = err;
     const failure = this.closedError();
-    const pending = [...this.pending.values()];
-    this.pending.clear();
-    for (const p of pending) p.reject(failure);
+    this.pending.close(failure);
     const streams = [...this.readStreams.values()];
     this.readStreams.clear();
     for (const s of streams) s.onError(failure);

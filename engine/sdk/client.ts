@@ -33,7 +33,7 @@ import { resolveHome } from '../home/home';
 import { DEFAULT_STREAM_WINDOW, MAX_STREAM_WINDOW } from '../control/protocol';
 import { controlEndpoint } from '../control/socket-path';
 import { abortableTransfer } from './abortable-transfer';
-import { ClientConnection } from './client-connection';
+import { ClientConnection, DEFAULT_REQUEST_TIMEOUT_MS } from './client-connection';
 import { ClientReadStream, ClientWriteStream } from './client-streams';
 import { LoadReadStream, StoreWriteStream, storeFrom } from './node-streams';
 
@@ -46,6 +46,12 @@ export interface ConnectOptions {
   readonly streamWindow?: number;
   /** Default 5000. */
   readonly connectTimeoutMs?: number;
+  /**
+   * How long a request may go unanswered before it fails with TIMEOUT (the node is hung); default
+   * 5 minutes. Transfers (pushFile, pullFile) and flush run as long as their data needs: they get
+   * max(this, 24 hours), and the node bounds each of their steps itself.
+   */
+  readonly requestTimeoutMs?: number;
 }
 
 /** Ends a call early: its transfer is cancelled on the node. */
@@ -75,8 +81,12 @@ export class MemCloud implements EngineApi {
     if (!Number.isFinite(timeout) || timeout <= 0) {
       throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, 'options.connectTimeoutMs must be a positive number');
     }
+    const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    if (!Number.isFinite(requestTimeout) || requestTimeout <= 0) {
+      throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, 'options.requestTimeoutMs must be a positive number');
+    }
     const path = opts.path ?? (await controlEndpoint(resolveHome(opts.home === undefined ? {} : { home: opts.home })));
-    return new MemCloud(await ClientConnection.open(path, timeout), window, path);
+    return new MemCloud(await ClientConnection.open(path, timeout, requestTimeout), window, path);
   }
 
   /** Closes the connection; calls still pending fail with CHANNEL_CLOSED. Idempotent. */
