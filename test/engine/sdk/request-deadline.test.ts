@@ -12,6 +12,7 @@ import { FrameDecoder } from '../../../engine/control/frame-decoder';
 import { FrameWriter } from '../../../engine/control/frame-writer';
 import { decodeClientFrame, writeResult } from '../../../engine/control/messages';
 import { MemCloud } from '../../../engine/sdk/client';
+import { failsWith } from '../../support/errors';
 
 describe('SDK request deadlines', () => {
   test('an unanswered call fails with TIMEOUT; its late reply is dropped and later calls work', async () => {
@@ -38,7 +39,7 @@ describe('SDK request deadlines', () => {
     await chmod(path, 0o600);
     const client = await MemCloud.connect({ path, requestTimeoutMs: 1000 });
     try {
-      await assert.rejects(client.keys(), (e: unknown) => (e as { code?: string }).code === 'TIMEOUT');
+      await assert.rejects(client.keys(), failsWith('TIMEOUT'));
       assert.equal(requests.length, 1, 'the request reached the node');
       requests[0]!.answer(['late']); // the node wakes up and answers after the deadline
       const second = client.keys();
@@ -54,7 +55,7 @@ describe('SDK request deadlines', () => {
 
   test('requestTimeoutMs must be a positive number', async () => {
     for (const bad of [0, -5, Infinity, Number.NaN]) {
-      await assert.rejects(MemCloud.connect({ path: '/nonexistent/control.sock', requestTimeoutMs: bad }), (e: unknown) => (e as { code?: string }).code === 'BAD_ARGUMENT', String(bad));
+      await assert.rejects(MemCloud.connect({ path: '/nonexistent/control.sock', requestTimeoutMs: bad }), failsWith('BAD_ARGUMENT'), String(bad));
     }
   });
 });
