@@ -1,7 +1,8 @@
 // The sending half of a secure channel (docs/protocol.md section 5): messages queued in one tick are
 // coalesced into as few records as possible (one seal per record, not per message), nonces are
 // assigned in order, batches are sealed inline or in the pool, and records are written strictly in
-// nonce order, ciphertext and tag as separate pieces of one corked write.
+// nonce order through the connection (which frames them), ciphertext and tag as separate pieces of
+// one corked write.
 //
 // Record plaintexts are assembled as pieces are queued: small pieces (headers, small messages) are
 // copied into a shared slab, while the whole-record stretches of a large piece are sealed where they
@@ -9,18 +10,17 @@
 // its records are sealed (or copied for the pool).
 
 import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
-import { FRAME_HEADER_LENGTH, FrameType, MAX_RECORD_PLAINTEXT, TAG_LENGTH } from './constants';
-import { encodeFrameHeader } from './framing';
+import { FRAME_HEADER_LENGTH, MAX_RECORD_PLAINTEXT, TAG_LENGTH } from './constants';
 import type { KeySchedule } from './key-schedule';
 import { batchRecords } from './record-batches';
 import type { RecordCrypto, SealedRecord } from '../crypto/record-crypto';
 import { SendProgress } from './send-progress';
 
-/** The part of a socket the sender needs. */
+/** Where sealed records go: the connection, which frames them (WireConnection.writeRecords). */
 export interface RecordSink {
-  cork(): void;
-  uncork(): void;
-  write(chunk: Uint8Array): boolean;
+  /** Writes each record as one TRANSPORT frame, all of them in one corked write. */
+  writeRecords(records: readonly SealedRecord[]): void;
+  /** Bytes written but not yet taken by the kernel. */
   readonly writableLength: number;
 }
 
@@ -171,19 +171,11 @@ export class RecordSender {
     let wrote = false;
     while (this.batches.length > 0 && this.batches[0]!.records !== null) {
       const { records } = this.batches.shift()!;
-      if (!wrote) this.sink.cork();
+      this.sink.writeRecords(records!);
+      for (const r of records!) this.progress.onWritten(r.length - TAG_LENGTH, FRAME_HEADER_LENGTH + r.length);
       wrote = true;
-      for (const r of records!) {
-        if (r.length - TAG_LENGTH > MAX_RECORD_PLAINTEXT) throw new Error('record too large');
-        this.sink.write(encodeFrameHeader(FrameType.TRANSPORT, r.length));
-        for (const piece of r.pieces) this.sink.write(piece);
-        this.progress.onWritten(r.length - TAG_LENGTH, FRAME_HEADER_LENGTH + r.length);
-      }
     }
-    if (wrote) {
-      this.sink.uncork();
-      this.onProgress();
-    }
+    if (wrote) this.onProgress();
     if (this.pendingBytes === 0 && this.batches.length === 0) this.releaseIdle();
   }
 

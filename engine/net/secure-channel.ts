@@ -24,7 +24,7 @@ import { KeySchedule } from './key-schedule';
 import { MessageDecoder, writeMessageHeader } from './message-codec';
 import type { RecordCrypto } from '../crypto/record-crypto';
 import { RecordReceiver } from './record-receiver';
-import { RecordSender, type RecordSink } from './record-sender';
+import { RecordSender } from './record-sender';
 import type { WireConnection } from './wire-connection';
 import { TICKET_BODY_LENGTH } from './resume-wire';
 
@@ -117,9 +117,8 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
     const interval = opts.rekeyInterval ?? REKEY_INTERVAL;
     this.sendKeys = new KeySchedule(opts.crypto.aead, opts.sendKey, interval);
     this.receiveKeys = new KeySchedule(opts.crypto.aead, opts.receiveKey, interval);
-    const socket: RecordSink = opts.connection.socket;
-    this.sender = new RecordSender(socket, opts.crypto, this.sendKeys, (e) => this.destroy(e), () => this.onSent());
-    this.flow = new ChannelFlow(opts.connection.socket, this.sender.progress, () => this.sender.bufferedBytes, opts.flow);
+    this.sender = new RecordSender(opts.connection, opts.crypto, this.sendKeys, (e) => this.destroy(e), () => this.onSent());
+    this.flow = new ChannelFlow(opts.connection, this.sender.progress, () => this.sender.bufferedBytes, opts.flow);
     this.keepAlive = new KeepAlive(
       { sendPing: (b) => this.sendKind(MessageKind.PING, b), sendPong: (b) => this.sendKind(MessageKind.PONG, b) },
       this.sender.progress,
@@ -144,7 +143,7 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
       this.receiver.push(body);
     });
     opts.connection.onClose((err) => this.finish(err ?? new MemCloudError(ErrorCodes.CHANNEL_CLOSED, 'connection closed')));
-    opts.connection.socket.on('drain', () => this.onSent());
+    opts.connection.onDrain(() => this.onSent());
     // Once a second: flow (pause, resume, stall) and, on an open session, keep-alive (section 6.4).
     // Before both HELLOs the session manager's admission deadline bounds the wait instead.
     const tick = setInterval(() => this.tick(), 1000);

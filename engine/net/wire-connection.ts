@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
 import { ABORT_GENERIC, FrameType, PREAMBLE_LENGTH, PREAMBLE_MAGIC, PROTOCOL_VERSION, type FrameTypeValue } from './constants';
 import { FrameDecoder, encodeFrameHeader } from './framing';
+import type { SealedRecord } from '../crypto/record-crypto';
 
 export type FrameListener = (type: FrameTypeValue, body: Buffer) => void;
 export type CloseListener = (err: MemCloudError | null) => void;
@@ -89,6 +90,40 @@ export class WireConnection {
   writeFrame(type: FrameTypeValue, body: Uint8Array): void {
     if (this.closed) return;
     this.socket.write(Buffer.concat([encodeFrameHeader(type, body.length), body]));
+  }
+
+  /**
+   * The secure channel's records (section 5): one TRANSPORT frame each, header then the record's
+   * pieces (ciphertext and tag) without joining them, all in one corked write.
+   */
+  writeRecords(records: readonly SealedRecord[]): void {
+    if (this.closed) return;
+    const s = this.socket;
+    s.cork();
+    for (const r of records) {
+      s.write(encodeFrameHeader(FrameType.TRANSPORT, r.length));
+      for (const piece of r.pieces) s.write(piece);
+    }
+    s.uncork();
+  }
+
+  /** Bytes written but not yet taken by the kernel. */
+  get writableLength(): number {
+    return this.socket.writableLength;
+  }
+
+  /** Stops / resumes reading the peer (backpressure, section 6.5). */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
+  /** Called whenever the socket's write buffer has drained. */
+  onDrain(listener: () => void): void {
+    this.socket.on('drain', listener);
   }
 
   /** Sends the one generic ABORT frame, then closes. Same bytes whatever the reason. */

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createAead } from '../../../engine/crypto/aead';
 import { FrameType, MAX_RECORD_PLAINTEXT } from '../../../engine/net/constants';
-import { FrameDecoder } from '../../../engine/net/framing';
+import { FrameDecoder, encodeFrameHeader } from '../../../engine/net/framing';
 import { KeySchedule } from '../../../engine/net/key-schedule';
 import { RecordSender, type RecordSink } from '../../../engine/net/record-sender';
 import { allocationsDuring } from './attacks/tools/alloc-spy';
@@ -22,7 +22,10 @@ for (const backend of ['native', 'noble'] as const) {
     function setup() {
       const key = randomBytes(32);
       const written: Buffer[] = [];
-      const sink: RecordSink = { cork() {}, uncork() {}, write: (c) => (written.push(Buffer.from(c)), true), writableLength: 0 };
+      const sink: RecordSink = {
+        writeRecords: (rs) => rs.forEach((r) => written.push(encodeFrameHeader(FrameType.TRANSPORT, r.length), ...r.pieces.map((p) => Buffer.from(p)))),
+        writableLength: 0,
+      };
       const failures: unknown[] = [];
       const sender = new RecordSender(sink, { aead, pool: null, offloadThreshold: Infinity }, new KeySchedule(aead, Uint8Array.from(key), 1 << 16), (e) => failures.push(e), () => {});
       const receiveKeys = new KeySchedule(aead, Uint8Array.from(key), 1 << 16);
