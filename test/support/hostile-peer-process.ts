@@ -57,9 +57,9 @@ export function startHostilePeer(opts: HostilePeerOptions): HostilePeerProcess {
         if (hit) {
           clearTimeout(timer);
           resolve(String(hit.event));
-        } else if (child.exitCode !== null) {
+        } else if (child.exitCode !== null || child.signalCode !== null) {
           clearTimeout(timer);
-          reject(new Error(`hostile peer exited (${child.exitCode}) before ${wanted.join(', ')}; events ${JSON.stringify(events)}\n${output}`));
+          reject(new Error(`hostile peer exited (${child.exitCode ?? child.signalCode}) before ${wanted.join(', ')}; events ${JSON.stringify(events)}\n${output}`));
         } else waiters.push(check);
       };
       check();

@@ -65,7 +65,9 @@ export function startNode(name: string, home: string, extra: readonly string[] =
     });
   const stop = () =>
     new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
+      // A child killed by a signal (kill -9 in a test) has exitCode null and signalCode set; its
+      // 'exit' has already fired, so waiting for it would never resolve.
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', () => resolve());
       child.kill('SIGINT');
       setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
