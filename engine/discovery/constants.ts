@@ -16,6 +16,8 @@ export const DEFAULT_TTL_SECONDS = 120;
 // Caps that keep hostile traffic from exhausting memory or CPU.
 /** Instances (PTR targets) tracked at once, resolved or not. */
 export const MAX_TRACKED_INSTANCES = 256;
+/** Extra instance slots for resolving newcomers while the table is full of resolved peers: a trusted device can still get in. */
+export const PREFERRED_RESERVE = 16;
 /** Host names whose addresses are cached (SRV targets). */
 export const MAX_TRACKED_HOSTS = 256;
 /** Addresses kept per host name. */

@@ -77,7 +77,7 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
     this.advertise = opts.advertise ?? true;
     this.browse = opts.browse ?? true;
     this.restricted = opts.interfaceAddresses !== undefined;
-    this.cache = new PeerCache({ ownPublicKey: opts.publicKey, ownInstance: ad.instance });
+    this.cache = new PeerCache({ ownPublicKey: opts.publicKey, ownInstance: ad.instance, isPreferred: opts.isPreferred });
   }
 
   /** Opens the socket, announces (twice, 1 s apart) and starts browsing. Rejects with BAD_ARGUMENT or DISCOVERY_FAILED. */

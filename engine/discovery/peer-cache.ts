@@ -2,7 +2,7 @@
 // their host addresses, with TTL expiry and cache-flush. Bounded; changes come back as up/update/down.
 
 import { orderAddresses } from './addresses';
-import { MAX_ADDRESSES_PER_HOST, MAX_KNOWN_ANSWERS, MAX_QUESTIONS_PER_QUERY, MAX_TRACKED_INSTANCES, SERVICE_TYPE } from './constants';
+import { MAX_ADDRESSES_PER_HOST, MAX_KNOWN_ANSWERS, MAX_QUESTIONS_PER_QUERY, MAX_TRACKED_INSTANCES, PREFERRED_RESERVE, SERVICE_TYPE } from './constants';
 import type { AddressRecord, DiscoveryRecord } from './records';
 import type { TxtFields } from './txt';
 import type { DiscoveredPeer, PeerChanges } from './types';
@@ -35,6 +35,11 @@ export interface PeerCacheOptions {
   readonly ownPublicKey: string;
   readonly ownInstance: string;
   readonly maxInstances?: number;
+  /**
+   * Keys that get room even when hostile traffic has filled the table with resolved peers (the
+   * engine passes its trusted devices): such a peer displaces the least recently seen other one.
+   */
+  readonly isPreferred?: (publicKey: string) => boolean;
   readonly now?: () => number;
 }
 
@@ -60,12 +65,14 @@ export class PeerCache {
   private readonly ownKey: string;
   private readonly ownInstance: string;
   private readonly maxInstances: number;
+  private readonly isPreferred: (publicKey: string) => boolean;
   private readonly now: () => number;
 
   constructor(opts: PeerCacheOptions) {
     this.ownKey = opts.ownPublicKey;
     this.ownInstance = opts.ownInstance.toLowerCase();
     this.maxInstances = opts.maxInstances ?? MAX_TRACKED_INSTANCES;
+    this.isPreferred = opts.isPreferred ?? (() => false);
     this.now = opts.now ?? Date.now;
   }
 
@@ -115,7 +122,7 @@ export class PeerCache {
     return [...this.published.values()];
   }
 
-  /** Instances tracked, resolved or not (bounded by maxInstances). */
+  /** Instances tracked, resolved or not (maxInstances, plus PREFERRED_RESERVE while a full table resolves a newcomer). */
   get size(): number {
     return this.instances.size;
   }
@@ -167,7 +174,10 @@ export class PeerCache {
       this.instances.set(key, { ...entry, ptr: timed(true as const, ttl, now), lastSeen: now });
       return;
     }
-    if (this.instances.size >= this.maxInstances && !this.evictUnresolved()) return;
+    // Full: the least recently refreshed unresolved instance makes room. When every slot holds a
+    // resolved peer (a flood of complete fake announcements), a few reserve slots still let a
+    // newcomer resolve, so that a preferred (trusted) device can displace one (see reconcile).
+    if (this.instances.size >= this.maxInstances && !this.evictUnresolved() && this.instances.size >= this.maxInstances + PREFERRED_RESERVE) return;
     this.instances.set(key, { label, origin: source, ptr: timed(true as const, ttl, now), lastSeen: now });
   }
 
@@ -236,6 +246,7 @@ export class PeerCache {
 
   private reconcile(now: number): PeerChanges {
     const changes: PeerChanges = { up: [], update: [], down: [] };
+    let dropped = false;
     for (const [key, before] of this.published) {
       const entry = this.instances.get(key);
       if (entry === undefined || this.view(entry, now) === undefined) {
@@ -247,10 +258,33 @@ export class PeerCache {
       const peer = this.view(entry, now);
       if (peer === undefined) continue;
       const before = this.published.get(key);
+      if (before === undefined && this.published.size >= this.maxInstances) {
+        // The table of resolved peers is full: a preferred newcomer takes the place of the least
+        // recently seen other peer; anyone else is dropped, never published past the cap.
+        const victim = this.isPreferred(peer.publicKey) ? this.leastRecentlySeenOther() : undefined;
+        dropped = true;
+        if (victim === undefined) {
+          this.instances.delete(key);
+          continue;
+        }
+        this.instances.delete(victim);
+        changes.down.push(this.published.get(victim)!);
+        this.published.delete(victim);
+      }
       this.published.set(key, peer);
       if (before === undefined) changes.up.push(peer);
       else if (!samePeer(before, peer)) changes.update.push(peer);
     }
+    if (dropped) this.collectHosts();
     return changes;
+  }
+
+  private leastRecentlySeenOther(): string | undefined {
+    let oldest: [string, number] | undefined;
+    for (const [key, p] of this.published) {
+      if (this.isPreferred(p.publicKey)) continue;
+      if (oldest === undefined || p.lastSeen < oldest[1]) oldest = [key, p.lastSeen];
+    }
+    return oldest?.[0];
   }
 }

@@ -37,6 +37,8 @@ export interface DiscoveryOptions {
   readonly queryIntervalMs?: number;
   /** Record TTL, default 120; peers expire after TTL without refresh. */
   readonly ttlSeconds?: number;
+  /** Keys that keep room in a table flooded with other peers (the engine's trusted devices). */
+  readonly isPreferred?: (publicKey: string) => boolean;
 }
 
 export interface PeerChanges {

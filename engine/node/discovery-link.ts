@@ -63,6 +63,8 @@ export class DiscoveryLink {
       fingerprint: engine.identity.fingerprint,
       port,
       offeredBytes: engine.offeredBytes,
+      // A flood of fake announcements must not keep a trusted device out of the table.
+      isPreferred: (publicKey) => engine.trust.getByText(publicKey)?.status === 'trusted',
     });
     return new DiscoveryLink(engine, discovery);
   }

@@ -22,6 +22,8 @@ interface Node {
   readonly name: string;
   /** Restrict to the veth address (true) or use every interface (false: also advertises IPv6). */
   readonly restricted: boolean;
+  /** Labels of the nodes this one trusts (its discovery keeps room for them). */
+  readonly trusts?: readonly string[];
   proc?: NetnsProcess;
 }
 
@@ -63,6 +65,7 @@ describe('LAN discovery over real multicast between network namespaces', () => {
       ttlSeconds,
       queryIntervalMs: 1000,
       ...(n.restricted ? { interfaceAddresses: [n.host.address] } : {}),
+      preferredKeys: nodes.filter((o) => n.trusts?.includes(o.label)).map((o) => o.id.publicKey),
     };
     n.proc = lan!.spawnNode(n.host, ['--import', 'tsx', join(FIXTURES, 'advertise.ts'), JSON.stringify(opts)]);
     return n.proc;
@@ -95,7 +98,7 @@ describe('LAN discovery over real multicast between network namespaces', () => {
     }
     const [h0, h1, h2] = lan.hosts;
     nodes.push(
-      { label: 'A', id: fakeIdentity(), host: h0!, port: 7100, name: 'alpha', restricted: true },
+      { label: 'A', id: fakeIdentity(), host: h0!, port: 7100, name: 'alpha', restricted: true, trusts: ['B'] },
       { label: 'B', id: fakeIdentity(), host: h1!, port: 7101, name: 'bravo', restricted: true },
       { label: 'C', id: fakeIdentity(), host: h2!, port: 7102, name: 'charlie 🚀', restricted: false },
     );
@@ -196,5 +199,24 @@ describe('LAN discovery over real multicast between network namespaces', () => {
       }
       assert.equal(n.proc!.lines.filter(isEvent('error')).length, 0, `${n.label} reported no error`);
     }
+  });
+
+  test('a table full of fake peers still takes a trusted device that comes back; an untrusted one stays out', async () => {
+    ready();
+    const [a, b, c] = nodes as [Node, Node, Node];
+    assert.equal((await peersOf(a)).length, 256, 'the flood has filled A');
+    assert.equal((await peersOf(c)).length, 256, 'the flood has filled C');
+    const marks = [a.proc!.lines.length, c.proc!.lines.length];
+    start(b, LONG_TTL_SECONDS); // B died in an earlier test; A trusts it, C does not
+    await seesUp(a, b, marks[0]);
+    const peersOfA = await peersOf(a);
+    assert.equal(peersOfA.length, 256, 'A still tracks at most 256 peers');
+    assertIsNode(peersOfA.find((p) => p.publicKey === b.id.publicKey)!, b);
+    assertIsNode(peersOfA.find((p) => p.publicKey === c.id.publicKey)!, c);
+    // C has no room for B: it is never listed there, and C's table stays at its cap.
+    const peersOfC = await peersOf(c);
+    assert.equal(peersOfC.length, 256);
+    assert.ok(!peersOfC.some((p) => p.publicKey === b.id.publicKey), 'C does not list B');
+    assert.ok(!c.proc!.lines.slice(marks[1]).some(isPeerEvent('up', b.id.publicKey)), 'C never reported B up');
   });
 });

@@ -5,10 +5,10 @@ import { parseResponse } from '../../../engine/discovery/records';
 import { SERVICE_TYPE } from '../../../engine/discovery/constants';
 import { advertisementPacket, fakeIdentity, txtData, type FakeIdentity } from './helpers';
 
-function setup() {
+function setup(preferred: ReadonlySet<string> = new Set()) {
   const clock = { t: 1_000_000 };
   const self = fakeIdentity();
-  const cache = new PeerCache({ ownPublicKey: self.publicKey, ownInstance: 'me [000000000000]', now: () => clock.t });
+  const cache = new PeerCache({ ownPublicKey: self.publicKey, ownInstance: 'me [000000000000]', now: () => clock.t, isPreferred: (k) => preferred.has(k) });
   const feed = (packet: unknown, source?: string) => cache.apply(parseResponse(packet), source);
   return { clock, self, cache, feed };
 }
@@ -169,6 +169,33 @@ describe('peer cache', () => {
     assert.equal(cache.peers().length, 256);
     assert.ok(cache.peers().some((p) => p.instance === 'p0'));
     assert.ok(!cache.peers().some((p) => p.instance === 'p299'));
+  });
+
+  test('a table full of resolved fake peers still takes a trusted device; it displaces the least recently seen fake', () => {
+    const trusted = fakeIdentity();
+    const { cache, feed, clock } = setup(new Set([trusted.publicKey]));
+    for (let i = 0; i < 300; i++) {
+      clock.t += 10;
+      feed(advertisementPacket({ instance: `p${i}`, id: fakeIdentity(), host: `p${i}.local`, addresses: [`10.2.${i >> 8}.${i & 255}`] }));
+    }
+    assert.equal(cache.peers().length, 256);
+    // An untrusted newcomer is not published past the cap, and leaves no entry behind.
+    const stranger = feed(advertisementPacket({ instance: 'stranger', id: fakeIdentity(), host: 'stranger.local' }));
+    assert.deepEqual([stranger.up, stranger.down], [[], []]);
+    assert.equal(cache.size, 256);
+    // p0 is the least recently seen fake; refresh it, so p1 becomes the one to go.
+    clock.t += 10;
+    feed(advertisementPacket({ instance: 'p0', id: fakeIdentity(), host: 'p0.local', addresses: ['10.2.0.0'] }));
+    const ch = feed(advertisementPacket({ instance: 'desk', id: trusted, host: 'desk.local', addresses: ['10.9.9.9'] }));
+    assert.deepEqual(names(ch.up), ['desk']);
+    assert.deepEqual(names(ch.down), ['p1']);
+    assert.equal(cache.peers().length, 256);
+    assert.equal(cache.size, 256);
+    assert.ok(cache.peers().some((p) => p.publicKey === trusted.publicKey && p.addresses[0] === '10.9.9.9'));
+    // The fakes keep announcing: the trusted device stays.
+    for (let i = 0; i < 300; i++) feed(advertisementPacket({ instance: `q${i}`, id: fakeIdentity(), host: `q${i}.local` }));
+    assert.ok(cache.peers().some((p) => p.publicKey === trusted.publicKey));
+    assert.ok(cache.size <= 256);
   });
 
   test('at most 16 addresses are kept per host', () => {
