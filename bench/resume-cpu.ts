@@ -11,7 +11,7 @@ import { DeviceIdentity } from '../engine/identity/device-identity';
 import { performHandshake, type HandshakeOptions, type HandshakeResult } from '../engine/net/handshake';
 import { TICKET_ID_LENGTH, ticketPsk } from '../engine/net/resume-wire';
 import { WireConnection } from '../engine/net/wire-connection';
-import { duplexPair } from '../test/engine/net/attacks/tools/duplex-pair';
+import { duplexPair } from '../test/support/attacks/duplex-pair';
 
 type Extra = { initiator: Partial<HandshakeOptions>; responder: Partial<HandshakeOptions> };
 

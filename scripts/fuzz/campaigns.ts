@@ -3,9 +3,9 @@
 // messages inside a valid session (sealed by us, so they reach the node's parser), and RAM-protocol
 // messages inside a valid session. Each campaign counts mutated messages sent and what went wrong.
 
-import { channelMessage, payload } from '../../test/engine/net/attacks/tools/hostile-noise';
-import { ramMessage } from '../../test/engine/net/attacks/tools/hostile-ram-peer';
-import { HANDSHAKE, TRANSPORT, frame, preamble } from '../../test/engine/net/attacks/tools/wire-bytes';
+import { channelMessage, payload } from '../../test/support/attacks/hostile-noise';
+import { ramMessage } from '../../test/support/attacks/hostile-ram-peer';
+import { HANDSHAKE, TRANSPORT, frame, preamble } from '../../test/support/attacks/wire-bytes';
 import { signatureMessage } from '../../engine/net/handshake-payload';
 import type { DeviceIdentity } from '../../engine/identity/device-identity';
 import { MAX_RECORD_PLAINTEXT } from '../../engine/net/constants';

@@ -8,9 +8,9 @@ import { x25519 as nobleX25519 } from '@noble/curves/ed25519.js';
 import type { CipherState } from '../../engine/crypto/noise/cipher-state';
 import type { KeyPair } from '../../engine/crypto/noise/dh';
 import { DeviceIdentity } from '../../engine/identity/device-identity';
-import { HostileNoise, channelMessage, signedPayload } from '../../test/engine/net/attacks/tools/hostile-noise';
-import { RawPeer } from '../../test/engine/net/attacks/tools/raw-peer';
-import { ABORT, HANDSHAKE, TRANSPORT, frame, preamble } from '../../test/engine/net/attacks/tools/wire-bytes';
+import { HostileNoise, channelMessage, signedPayload } from '../../test/support/attacks/hostile-noise';
+import { RawPeer } from '../../test/support/attacks/raw-peer';
+import { ABORT, HANDSHAKE, TRANSPORT, frame, preamble } from '../../test/support/attacks/wire-bytes';
 import type { Rng } from './rng';
 
 export const PING = 3;

@@ -14,9 +14,9 @@ import { loadOrCreateIdentity } from '../../engine/identity/identity-file';
 import { MessageKind } from '../../engine/net/constants';
 import { decodePeerMessage, encodeError, encodeFreeReply, encodeListReply, encodeStatReply, Op } from '../../engine/cluster/peer-protocol';
 import { ErrorCodes, MemCloudError } from '../../engine/errors';
-import { HostileNoise, channelMessage, decodePayload, signedPayload, transportFrame } from '../engine/net/attacks/tools/hostile-noise';
-import { RawPeer } from '../engine/net/attacks/tools/raw-peer';
-import { HANDSHAKE, TRANSPORT, frame, preamble } from '../engine/net/attacks/tools/wire-bytes';
+import { HostileNoise, channelMessage, decodePayload, signedPayload, transportFrame } from './attacks/hostile-noise';
+import { RawPeer } from './attacks/raw-peer';
+import { HANDSHAKE, TRANSPORT, frame, preamble } from './attacks/wire-bytes';
 
 interface Options {
   readonly port: number;

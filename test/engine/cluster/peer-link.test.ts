@@ -9,9 +9,9 @@ import type { MemCloudError } from '../../../engine/errors';
 import { DeviceIdentity } from '../../../engine/identity/device-identity';
 import { closeSharedPool, createEndpoint } from '../../support/endpoints';
 import { nextSession } from '../../support/session-helpers';
-import { closeAfterEach } from '../net/attacks/tools/cleanup';
-import { hostileSession } from '../net/attacks/tools/hostile-initiator';
-import { HostileRamPeer, ramMessage } from '../net/attacks/tools/hostile-ram-peer';
+import { closeAfterEach } from '../../support/attacks/cleanup';
+import { hostileSession } from '../../support/attacks/hostile-initiator';
+import { HostileRamPeer, ramMessage } from '../../support/attacks/hostile-ram-peer';
 
 after(closeSharedPool);
 

@@ -9,9 +9,9 @@ import { DeviceIdentity } from '../../../engine/identity/device-identity';
 import type { Session } from '../../../engine/session/session-manager';
 import { closeSharedPool, createEndpoint, type Endpoint } from '../../support/endpoints';
 import { nextSession, waitClosed, withTimeout } from '../../support/session-helpers';
-import { closeAfterEach } from './attacks/tools/cleanup';
-import { hostileSession, type HostileSession } from './attacks/tools/hostile-initiator';
-import { channelMessage } from './attacks/tools/hostile-noise';
+import { closeAfterEach } from '../../support/attacks/cleanup';
+import { hostileSession, type HostileSession } from '../../support/attacks/hostile-initiator';
+import { channelMessage } from '../../support/attacks/hostile-noise';
 import { eventually } from '../../support/eventually';
 
 after(closeSharedPool);

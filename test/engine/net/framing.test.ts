@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FRAME_HEADER_LENGTH, FrameType, MAX_FRAME_BODY, type FrameTypeValue } from '../../../engine/net/constants';
 import { FrameDecoder, encodeFrame, encodeFrameHeader } from '../../../engine/net/framing';
-import { allocationsDuring as allocations } from './attacks/tools/alloc-spy';
+import { allocationsDuring as allocations } from '../../support/attacks/alloc-spy';
 import { failsWith } from '../../support/errors';
 
 type Decoded = Array<[FrameTypeValue, Buffer]>;

@@ -13,8 +13,8 @@ import { FrameType } from '../../../engine/net/constants';
 import { encodeFrame } from '../../../engine/net/framing';
 import { performHandshake, type HandshakeOptions, type HandshakeResult, type RemoteDevice } from '../../../engine/net/handshake';
 import { WireConnection, encodePreamble } from '../../../engine/net/wire-connection';
-import { duplexPair, type Tap } from './attacks/tools/duplex-pair';
-import { splitFrames } from './attacks/tools/wire-bytes';
+import { duplexPair, type Tap } from '../../support/attacks/duplex-pair';
+import { splitFrames } from '../../support/attacks/wire-bytes';
 
 const ABORT_BYTES = Buffer.from([0, 0, 0, 2, 3, 1]);
 const inline = new InlineCrypto();

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_MESSAGE_BODY, MESSAGE_HEADER_LENGTH, MessageKind, type MessageKindValue } from '../../../engine/net/constants';
 import { MessageDecoder, encodeMessageHeader } from '../../../engine/net/message-codec';
-import { allocationsDuring as allocations } from './attacks/tools/alloc-spy';
+import { allocationsDuring as allocations } from '../../support/attacks/alloc-spy';
 import { failsWith } from '../../support/errors';
 
 type Decoded = Array<[MessageKindValue, Buffer]>;

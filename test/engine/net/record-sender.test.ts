@@ -10,7 +10,7 @@ import { FrameType, MAX_RECORD_PLAINTEXT } from '../../../engine/net/constants';
 import { FrameDecoder, encodeFrameHeader } from '../../../engine/net/framing';
 import { KeySchedule } from '../../../engine/net/key-schedule';
 import { RecordSender, type RecordSink } from '../../../engine/net/record-sender';
-import { allocationsDuring } from './attacks/tools/alloc-spy';
+import { allocationsDuring } from '../../support/attacks/alloc-spy';
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
 

@@ -14,8 +14,8 @@ import { encodeFrame } from '../../../engine/net/framing';
 import type { RecordCrypto } from '../../../engine/crypto/record-crypto';
 import { SecureChannel, type SecureChannelOptions } from '../../../engine/net/secure-channel';
 import { WireConnection } from '../../../engine/net/wire-connection';
-import { duplexPair, type Tap } from './attacks/tools/duplex-pair';
-import { channelMessage } from './attacks/tools/hostile-noise';
+import { duplexPair, type Tap } from '../../support/attacks/duplex-pair';
+import { channelMessage } from '../../support/attacks/hostile-noise';
 
 const aead = createAead('noble');
 

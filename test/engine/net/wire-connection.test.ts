@@ -7,7 +7,7 @@ import type { MemCloudError } from '../../../engine/errors';
 import { FrameType, type FrameTypeValue } from '../../../engine/net/constants';
 import { encodeFrame } from '../../../engine/net/framing';
 import { WireConnection, encodePreamble } from '../../../engine/net/wire-connection';
-import { duplexPair } from './attacks/tools/duplex-pair';
+import { duplexPair } from '../../support/attacks/duplex-pair';
 
 const ABORT_BYTES = Buffer.from([0, 0, 0, 2, 3, 1]);
 const tick = () => new Promise((r) => setImmediate(r));

@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LengthPrefixedDecoder, type UnitSink } from '../../../engine/wire/length-prefixed';
-import { allocationsDuring } from '../net/attacks/tools/alloc-spy';
+import { allocationsDuring } from '../../support/attacks/alloc-spy';
 
 import { failsWith } from '../../support/errors';
 

@@ -7,12 +7,12 @@ import { isMemCloudError } from '../../../../engine/errors';
 import { DeviceIdentity } from '../../../../engine/identity/device-identity';
 import { closeSharedPool, createEndpoint, type Endpoint } from '../../../support/endpoints';
 import { nextSession } from '../../../support/session-helpers';
-import { closeAfterEach } from './tools/cleanup';
-import { hostileHandshake, hostileSession, type HostileHandshake } from './tools/hostile-initiator';
-import { HostileNoise } from './tools/hostile-noise';
-import { HostileListener, RawPeer } from './tools/raw-peer';
-import { VictimWatch } from './tools/victim-watch';
-import { ABORT, GENERIC_ABORT, HANDSHAKE, frame, preamble, types } from './tools/wire-bytes';
+import { closeAfterEach } from '../../../support/attacks/cleanup';
+import { hostileHandshake, hostileSession, type HostileHandshake } from '../../../support/attacks/hostile-initiator';
+import { HostileNoise } from '../../../support/attacks/hostile-noise';
+import { HostileListener, RawPeer } from '../../../support/attacks/raw-peer';
+import { VictimWatch } from '../../../support/attacks/victim-watch';
+import { ABORT, GENERIC_ABORT, HANDSHAKE, frame, preamble, types } from '../../../support/attacks/wire-bytes';
 
 after(closeSharedPool);
 

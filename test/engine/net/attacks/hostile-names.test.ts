@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import type { ConsentRequest } from '../../../../engine/consent/consent-queue';
 import { DeviceIdentity } from '../../../../engine/identity/device-identity';
 import { closeSharedPool, createEndpoint, type Endpoint } from '../../../support/endpoints';
-import { closeAfterEach } from './tools/cleanup';
-import { hostileHandshake, hostileSession } from './tools/hostile-initiator';
-import { VictimWatch } from './tools/victim-watch';
-import { ABORT, GENERIC_ABORT, HANDSHAKE, TRANSPORT } from './tools/wire-bytes';
+import { closeAfterEach } from '../../../support/attacks/cleanup';
+import { hostileHandshake, hostileSession } from '../../../support/attacks/hostile-initiator';
+import { VictimWatch } from '../../../support/attacks/victim-watch';
+import { ABORT, GENERIC_ABORT, HANDSHAKE, TRANSPORT } from '../../../support/attacks/wire-bytes';
 
 after(closeSharedPool);
 

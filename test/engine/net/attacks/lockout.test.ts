@@ -15,8 +15,8 @@ import { MemCloud } from '../../../../engine/sdk/client';
 import { cli, startNode, type RunningNode } from '../../../support/node-process';
 import { closeSharedPool, createEndpoint, type Endpoint } from '../../../support/endpoints';
 import { withTimeout } from '../../../support/session-helpers';
-import { hostileHandshake, type HostileHandshake } from './tools/hostile-initiator';
-import { RawPeer } from './tools/raw-peer';
+import { hostileHandshake, type HostileHandshake } from '../../../support/attacks/hostile-initiator';
+import { RawPeer } from '../../../support/attacks/raw-peer';
 
 const STRANGER = '127.0.0.2';
 const root = mkdtempSync(join(tmpdir(), 'memcloud-lockout-'));

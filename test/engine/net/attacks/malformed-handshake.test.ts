@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import type { ConsentRequest } from '../../../../engine/consent/consent-queue';
 import { DeviceIdentity } from '../../../../engine/identity/device-identity';
 import { closeSharedPool, createEndpoint, type Endpoint } from '../../../support/endpoints';
-import { allocationsDuring } from './tools/alloc-spy';
-import { closeAfterEach } from './tools/cleanup';
-import { hostileHandshake } from './tools/hostile-initiator';
-import { RawPeer } from './tools/raw-peer';
-import { VictimWatch } from './tools/victim-watch';
-import { GENERIC_ABORT, HANDSHAKE, TRANSPORT, assertGenericAborts, frame, preamble } from './tools/wire-bytes';
+import { allocationsDuring } from '../../../support/attacks/alloc-spy';
+import { closeAfterEach } from '../../../support/attacks/cleanup';
+import { hostileHandshake } from '../../../support/attacks/hostile-initiator';
+import { RawPeer } from '../../../support/attacks/raw-peer';
+import { VictimWatch } from '../../../support/attacks/victim-watch';
+import { GENERIC_ABORT, HANDSHAKE, TRANSPORT, assertGenericAborts, frame, preamble } from '../../../support/attacks/wire-bytes';
 
 after(closeSharedPool);
 

@@ -9,12 +9,12 @@ import type { CipherState } from '../../../../engine/crypto/noise/cipher-state';
 import { DeviceIdentity } from '../../../../engine/identity/device-identity';
 import { closeSharedPool, createEndpoint, type Endpoint } from '../../../support/endpoints';
 import { nextMessages, nextSession, waitClosed } from '../../../support/session-helpers';
-import { allocationsDuring } from './tools/alloc-spy';
-import { closeAfterEach } from './tools/cleanup';
-import { hostileSession, type HostileSession } from './tools/hostile-initiator';
-import { channelMessage } from './tools/hostile-noise';
-import { VictimWatch } from './tools/victim-watch';
-import { GENERIC_ABORT, HANDSHAKE, assertGenericAborts, frame } from './tools/wire-bytes';
+import { allocationsDuring } from '../../../support/attacks/alloc-spy';
+import { closeAfterEach } from '../../../support/attacks/cleanup';
+import { hostileSession, type HostileSession } from '../../../support/attacks/hostile-initiator';
+import { channelMessage } from '../../../support/attacks/hostile-noise';
+import { VictimWatch } from '../../../support/attacks/victim-watch';
+import { GENERIC_ABORT, HANDSHAKE, assertGenericAborts, frame } from '../../../support/attacks/wire-bytes';
 
 after(closeSharedPool);
 

@@ -10,13 +10,13 @@ import assert from 'node:assert/strict';
 import { DeviceIdentity } from '../../../../engine/identity/device-identity';
 import { closeSharedPool, createEndpoint, type Endpoint } from '../../../support/endpoints';
 import { withTimeout } from '../../../support/session-helpers';
-import { allocationsDuring } from './tools/alloc-spy';
-import { closeAfterEach } from './tools/cleanup';
-import { hostileHandshake, hostileSession } from './tools/hostile-initiator';
-import { HostileNoise, channelMessage } from './tools/hostile-noise';
-import { RawPeer } from './tools/raw-peer';
-import { VictimWatch } from './tools/victim-watch';
-import { ABORT, GENERIC_ABORT, HANDSHAKE, TRANSPORT, frame, preamble, types } from './tools/wire-bytes';
+import { allocationsDuring } from '../../../support/attacks/alloc-spy';
+import { closeAfterEach } from '../../../support/attacks/cleanup';
+import { hostileHandshake, hostileSession } from '../../../support/attacks/hostile-initiator';
+import { HostileNoise, channelMessage } from '../../../support/attacks/hostile-noise';
+import { RawPeer } from '../../../support/attacks/raw-peer';
+import { VictimWatch } from '../../../support/attacks/victim-watch';
+import { ABORT, GENERIC_ABORT, HANDSHAKE, TRANSPORT, frame, preamble, types } from '../../../support/attacks/wire-bytes';
 
 after(closeSharedPool);
 

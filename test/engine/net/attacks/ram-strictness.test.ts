@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeviceIdentity } from '../../../../engine/identity/device-identity';
 import { CLI, cli, startNode, type RunningNode } from '../../../support/node-process';
-import { hostileSession } from './tools/hostile-initiator';
-import { channelMessage } from './tools/hostile-noise';
-import { HostileRamPeer, errorReply, ramMessage, roomyHolder, type Responder } from './tools/hostile-ram-peer';
+import { hostileSession } from '../../../support/attacks/hostile-initiator';
+import { channelMessage } from '../../../support/attacks/hostile-noise';
+import { HostileRamPeer, errorReply, ramMessage, roomyHolder, type Responder } from '../../../support/attacks/hostile-ram-peer';
 
 const root = mkdtempSync(join(tmpdir(), 'memcloud-ram-strict-'));
 const home = join(root, 'victim');

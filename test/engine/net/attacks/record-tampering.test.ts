@@ -8,9 +8,9 @@ import { randomBytes } from 'node:crypto';
 import type { Session } from '../../../../engine/session/session-manager';
 import { closeSharedPool, createEndpoint, pair, type Endpoint } from '../../../support/endpoints';
 import { nextMessages, nextSession, waitClosed } from '../../../support/session-helpers';
-import { closeAfterEach } from './tools/cleanup';
-import { MitmProxy, type Direction, type ProxyConnection } from './tools/mitm-proxy';
-import { assertGenericAborts } from './tools/wire-bytes';
+import { closeAfterEach } from '../../../support/attacks/cleanup';
+import { MitmProxy, type Direction, type ProxyConnection } from '../../../support/attacks/mitm-proxy';
+import { assertGenericAborts } from '../../../support/attacks/wire-bytes';
 
 after(closeSharedPool);
 

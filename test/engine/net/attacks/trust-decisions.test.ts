@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { ConsentRequest } from '../../../../engine/consent/consent-queue';
 import { closeSharedPool, createEndpoint, pair } from '../../../support/endpoints';
-import { closeAfterEach } from './tools/cleanup';
-import { MitmProxy } from './tools/mitm-proxy';
-import { VictimWatch } from './tools/victim-watch';
-import { ABORT, HANDSHAKE, assertGenericAborts, types } from './tools/wire-bytes';
+import { closeAfterEach } from '../../../support/attacks/cleanup';
+import { MitmProxy } from '../../../support/attacks/mitm-proxy';
+import { VictimWatch } from '../../../support/attacks/victim-watch';
+import { ABORT, HANDSHAKE, assertGenericAborts, types } from '../../../support/attacks/wire-bytes';
 import { failsWith } from '../../../support/errors';
 
 after(closeSharedPool);

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeviceIdentity } from '../../../../engine/identity/device-identity';
 import { cli, startNode, type RunningNode } from '../../../support/node-process';
-import { hostileSession, type HostileSession } from './tools/hostile-initiator';
-import { channelMessage } from './tools/hostile-noise';
-import { HostileRamPeer, ramMessage } from './tools/hostile-ram-peer';
+import { hostileSession, type HostileSession } from '../../../support/attacks/hostile-initiator';
+import { channelMessage } from '../../../support/attacks/hostile-noise';
+import { HostileRamPeer, ramMessage } from '../../../support/attacks/hostile-ram-peer';
 
 const root = mkdtempSync(join(tmpdir(), 'memcloud-unread-'));
 const home = join(root, 'victim');

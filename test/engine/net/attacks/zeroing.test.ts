@@ -27,7 +27,7 @@ import { TrustStore } from '../../../../engine/trust/trust-store';
 import { withTimeout } from '../../../support/session-helpers';
 import { eventually } from '../../../support/eventually';
 import { encodePublicKey } from '../../../../engine/identity/public-key';
-import { closeAfterEach } from './tools/cleanup';
+import { closeAfterEach } from '../../../support/attacks/cleanup';
 
 const isZero = (b: Uint8Array) => b.every((x) => x === 0);
 

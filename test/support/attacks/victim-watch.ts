@@ -2,9 +2,9 @@
 // every application message delivered on any of its sessions.
 
 import assert from 'node:assert/strict';
-import type { ConsentRequest } from '../../../../../engine/consent/consent-queue';
-import type { Session } from '../../../../../engine/session/session-manager';
-import type { Endpoint } from '../../../../support/endpoints';
+import type { ConsentRequest } from '../../../engine/consent/consent-queue';
+import type { Session } from '../../../engine/session/session-manager';
+import type { Endpoint } from '../endpoints';
 
 export class VictimWatch {
   readonly sessions: Session[] = [];

@@ -3,14 +3,14 @@
 // a signature by the wrong key, a copied signature, a truncated message.
 
 import { createHash } from 'node:crypto';
-import { nobleChaChaPoly } from '../../../../support/noise-kit';
-import type { CipherState } from '../../../../../engine/crypto/noise/cipher-state';
-import { x25519 } from '../../../../support/noise-kit';
-import { type KeyPair } from '../../../../../engine/crypto/noise/dh';
-import { HandshakeState, type ReadResult } from '../../../../../engine/crypto/noise/handshake-state';
-import { SHA256 } from '../../../../../engine/crypto/noise/hash';
-import type { DeviceIdentity } from '../../../../../engine/identity/device-identity';
-import { decodePayload, encodePayload, signatureMessage, type HandshakeRole } from '../../../../../engine/net/handshake-payload';
+import { nobleChaChaPoly } from '../noise-kit';
+import type { CipherState } from '../../../engine/crypto/noise/cipher-state';
+import { x25519 } from '../noise-kit';
+import { type KeyPair } from '../../../engine/crypto/noise/dh';
+import { HandshakeState, type ReadResult } from '../../../engine/crypto/noise/handshake-state';
+import { SHA256 } from '../../../engine/crypto/noise/hash';
+import type { DeviceIdentity } from '../../../engine/identity/device-identity';
+import { decodePayload, encodePayload, signatureMessage, type HandshakeRole } from '../../../engine/net/handshake-payload';
 import { TRANSPORT, frame } from './wire-bytes';
 
 export type PayloadSource = Uint8Array | ((handshakeHash: Uint8Array) => Uint8Array);

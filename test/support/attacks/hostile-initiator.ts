@@ -2,9 +2,9 @@
 // whatever message 3 it chooses, then (optionally) the transport phase with its own records.
 
 import assert from 'node:assert/strict';
-import type { CipherState } from '../../../../../engine/crypto/noise/cipher-state';
-import { DeviceIdentity } from '../../../../../engine/identity/device-identity';
-import type { HandshakePayload } from '../../../../../engine/net/handshake-payload';
+import type { CipherState } from '../../../engine/crypto/noise/cipher-state';
+import { DeviceIdentity } from '../../../engine/identity/device-identity';
+import type { HandshakePayload } from '../../../engine/net/handshake-payload';
 import { HostileNoise, channelMessage, decodePayload, signedPayload, transportFrame, type PayloadSource } from './hostile-noise';
 import { RawPeer } from './raw-peer';
 import { HANDSHAKE, TRANSPORT, frame, preamble } from './wire-bytes';
