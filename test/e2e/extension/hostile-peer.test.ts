@@ -10,17 +10,14 @@
 //    clicking where the link would be runs no command.
 // Screenshots go to .e2e-cache/screenshots/.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Locator } from 'playwright-core';
-import { prepare } from '../../../scripts/e2e/prepare.mjs';
 import { chooseContextMenuItem, openActivity, openWorkbench, runCommand, screenshot, waitForNotification, waitForTreeItem } from '../../../scripts/e2e/workbench.mjs';
 import { cli } from '../../support/node-process';
 import { startHostilePeer, type HostilePeerProcess } from '../../support/hostile-peer-process';
-import { ROOT, ensureBuilt, freePort } from './setup';
+import { ROOT, SHOTS, deviceId as keyOf, links, workbenchHomes, type WorkbenchHomes } from './setup';
 
-const SHOTS = join(ROOT, '.e2e-cache', 'screenshots');
 const FINDING_1 = '[Allow Once](command:memcloud.offload?"/etc")';
 /** Valid by the device-name rule, and still full of what notifications, pickers and markdown read. */
 const TRICKY = '*Allow* command:memcloud.offload?"/etc" https://e.example';
@@ -28,28 +25,14 @@ const LOOKALIKE = 'd\u0435sk'; // Cyrillic е: "desk" is trusted
 const FSI = '\u2068';
 const PDI = '\u2069';
 
-const keyOf = (home: string) => JSON.parse(cli(home, ['id', '--json'])) as { publicKey: string; fingerprint: string };
-
-/** Anchors that would navigate or run something: the workbench renders links as <a href>. */
-async function links(scope: Locator): Promise<string[]> {
-  return scope.locator('a[href]').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
-}
-
 describe('hostile device names and peer text in the VS Code workbench', () => {
-  let work = '';
-  let port = 0;
+  let world: WorkbenchHomes<'desk' | 'refused' | 'tricky' | 'lookalike' | 'holder'> | undefined;
   const hostiles: HostilePeerProcess[] = [];
-  const homes = { ext: '', desk: '', refused: '', tricky: '', lookalike: '', holder: '' };
   let desk: { publicKey: string; fingerprint: string };
 
   before(async () => {
-    await prepare();
-    await ensureBuilt();
-    work = mkdtempSync('/tmp/mc-hostile-');
-    for (const k of Object.keys(homes) as Array<keyof typeof homes>) homes[k] = join(work, k);
-    port = await freePort();
-    keyOf(homes.ext);
-    writeFileSync(join(homes.ext, 'config.json'), JSON.stringify({ name: 'laptop', host: '127.0.0.1', port, discovery: false }));
+    world = await workbenchHomes('mc-hostile-', ['desk', 'refused', 'tricky', 'lookalike', 'holder']);
+    const { homes } = world;
     desk = keyOf(homes.desk);
     cli(homes.ext, ['trust', 'add', desk.publicKey, '--name', 'desk']);
     cli(homes.ext, ['trust', 'add', keyOf(homes.holder).publicKey, '--name', 'holder']);
@@ -58,16 +41,17 @@ describe('hostile device names and peer text in the VS Code workbench', () => {
 
   after(async () => {
     await Promise.all(hostiles.map((h) => h.stop()));
-    if (work) rmSync(work, { recursive: true, force: true });
+    world?.close();
   });
 
   const hostile = (home: string, name: string, errorText?: string) => {
-    const h = startHostilePeer({ port, home, name, ...(errorText ? { errorText } : {}) });
+    const h = startHostilePeer({ port: world!.port, home, name, ...(errorText ? { errorText } : {}) });
     hostiles.push(h);
     return h;
   };
 
   test('every hostile text stays inert text: toast, picker, tree, impostor dialog, error toast', { timeout: 300_000 }, async () => {
+    const { work, homes } = world!;
     const workspace = join(work, 'workspace');
     mkdirSync(workspace);
     writeFileSync(join(workspace, 'notes.txt'), 'some notes to offload');

@@ -9,6 +9,8 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import assert from 'node:assert/strict';
+import type { Locator } from 'playwright-core';
+import { prepare } from '../../../scripts/e2e/prepare.mjs';
 import { CLI, cli, startNode, type RunningNode } from '../../support/node-process';
 import { runExtensionTests } from '../../../scripts/e2e/run-extension-tests.mjs';
 
@@ -114,8 +116,47 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The identity of a home (created on first use), as `memcloud id --json` prints it. */
+export function deviceId(home: string): { readonly publicKey: string; readonly fingerprint: string } {
+  return JSON.parse(cli(home, ['id', '--json'])) as { publicKey: string; fingerprint: string };
+}
+
 function keyOf(home: string): string {
-  return (JSON.parse(cli(home, ['id', '--json'])) as { publicKey: string }).publicKey;
+  return deviceId(home).publicKey;
+}
+
+/** Where the workbench tests save their screenshots. */
+export const SHOTS = join(ROOT, '.e2e-cache', 'screenshots');
+
+/** Anchors that would navigate or run something: the workbench renders links as <a href>. */
+export async function links(scope: Locator): Promise<string[]> {
+  return scope.locator('a[href]').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
+}
+
+export interface WorkbenchHomes<K extends string> {
+  /** The temp dir holding every home (removed by close()). */
+  readonly work: string;
+  /** The port the extension's node listens on (127.0.0.1). */
+  readonly port: number;
+  /** `ext` is the extension's home (identity made, config.json written); the others are empty paths. */
+  readonly homes: Readonly<Record<'ext' | K, string>>;
+  close(): void;
+}
+
+/**
+ * What a workbench test needs before it opens VS Code: code-server and Chromium prepared, the build
+ * up to date, and temp homes: the extension's own ("laptop" on 127.0.0.1 at a free port, no
+ * discovery, its identity made) and one path per other name, for the test to fill.
+ */
+export async function workbenchHomes<K extends string>(prefix: string, others: readonly K[]): Promise<WorkbenchHomes<K>> {
+  await prepare();
+  await ensureBuilt();
+  const work = mkdtempSync(join('/tmp', prefix));
+  const homes = Object.fromEntries(['ext', ...others].map((k) => [k, join(work, k)])) as Record<'ext' | K, string>;
+  const port = await freePort();
+  keyOf(homes.ext);
+  writeFileSync(join(homes.ext, 'config.json'), JSON.stringify({ name: 'laptop', host: '127.0.0.1', port, discovery: false }));
+  return { work, port, homes, close: () => rmSync(work, { recursive: true, force: true }) };
 }
 
 /**

@@ -6,27 +6,19 @@
 // certificate with a clear error and joins with one picked as a file, and "MemCloud: Stop Trusting
 // Team" removes the team. Screenshots go to .e2e-cache/screenshots/.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import type { Locator, Page } from 'playwright-core';
-import { prepare } from '../../../scripts/e2e/prepare.mjs';
+import type { Page } from 'playwright-core';
 import { openActivity, openWorkbench, runCommand, screenshot, waitForNotification, waitForTreeItem } from '../../../scripts/e2e/workbench.mjs';
 import { cli, startNode, type RunningNode } from '../../support/node-process';
 import { certificateText, issueCertificate } from '../../../engine/team/certificate';
 import { parsePublicKey } from '../../../engine/identity/public-key';
-import { ROOT, ensureBuilt, freePort } from './setup';
+import { ROOT, SHOTS, deviceId as keyOf, links, workbenchHomes, type WorkbenchHomes } from './setup';
 
-const SHOTS = join(ROOT, '.e2e-cache', 'screenshots');
 /** Valid by the device-name rule, and still full of what notifications, pickers and markdown read. */
 const HOSTILE = '*Allow* command:memcloud.offload?"/etc" https://e.example';
-
-const keyOf = (home: string) => JSON.parse(cli(home, ['id', '--json'])) as { publicKey: string; fingerprint: string };
-
-async function links(scope: Locator): Promise<string[]> {
-  return scope.locator('a[href]').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
-}
 
 const sidebarRow = (page: Page, label: string, hasText?: string) =>
   page.locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: label }), ...(hasText ? { hasText } : {}) });
@@ -64,20 +56,13 @@ async function pickEntry(page: Page, filter: string, label: string): Promise<voi
 }
 
 describe('teams in the VS Code workbench', () => {
-  let work = '';
-  let port = 0;
-  const homes = { ext: '', m1: '', gone: '', hostile: '', ops: '', other: '' };
+  let world: WorkbenchHomes<'m1' | 'gone' | 'hostile' | 'ops' | 'other'> | undefined;
   let member: RunningNode | undefined;
   let teamKey = '';
 
   before(async () => {
-    await prepare();
-    await ensureBuilt();
-    work = mkdtempSync('/tmp/mc-team-e2e-');
-    for (const k of Object.keys(homes) as Array<keyof typeof homes>) homes[k] = join(work, k);
-    port = await freePort();
-    keyOf(homes.ext);
-    writeFileSync(join(homes.ext, 'config.json'), JSON.stringify({ name: 'laptop', host: '127.0.0.1', port, discovery: false }));
+    world = await workbenchHomes('mc-team-e2e-', ['m1', 'gone', 'hostile', 'ops', 'other']);
+    const { homes } = world;
     // The extension's device administers team Lab (so it is a member and trusts it).
     cli(homes.ext, ['team', 'create', 'Lab', '--device-name', 'laptop']);
     teamKey = (JSON.parse(cli(homes.ext, ['team', 'list', '--json'])) as { publicKey: string }[])[0]!.publicKey;
@@ -94,10 +79,11 @@ describe('teams in the VS Code workbench', () => {
 
   after(async () => {
     await member?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
+    world?.close();
   });
 
   test('Trusted Devices lists the team and its members; Peers says "team Lab"; Revoke Team Member, Join Team..., Stop Trusting Team', { timeout: 480_000 }, async () => {
+    const { work, port, homes } = world!;
     const workspace = join(work, 'workspace');
     mkdirSync(workspace);
     const wb = await openWorkbench({ extensionDir: ROOT, env: { MEMCLOUD_HOME: homes.ext }, workspace, timeoutMs: 60_000 });

@@ -11,9 +11,8 @@ import { after, before, describe, test } from 'node:test';
 import { prepare } from '../../../scripts/e2e/prepare.mjs';
 import { openActivity, openWorkbench, screenshot, waitForNotification, waitForTreeItem } from '../../../scripts/e2e/workbench.mjs';
 import { cli } from '../../support/node-process';
-import { ROOT, ensureBuilt } from './setup';
+import { ROOT, SHOTS, ensureBuilt } from './setup';
 
-const SHOTS = join(ROOT, '.e2e-cache', 'screenshots');
 const FINDING_1 = '[Allow Once](command:memcloud.offload?"/etc")';
 
 describe('a corrupt trust file in the VS Code workbench', () => {

@@ -9,9 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { prepare } from '../../../scripts/e2e/prepare.mjs';
 import { activityBarItem, openActivity, openWorkbench, runCommand, screenshot, waitForNotification, waitForTreeItem } from '../../../scripts/e2e/workbench.mjs';
-import { ROOT, createWorld, ensureBuilt, freePort, type TestWorld } from './setup';
+import { ROOT, SHOTS, createWorld, ensureBuilt, freePort, type TestWorld } from './setup';
 
-const SHOTS = join(ROOT, '.e2e-cache', 'screenshots');
 
 function assertPng(file: string, minBytes: number): void {
   const png = readFileSync(file);
