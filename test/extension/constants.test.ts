@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import type { DataItem, PeerInfo, PeerState, TrustedDeviceInfo } from '../../engine/api/types';
+import type { PeerState } from '../../engine/api/types';
+import { aDataItem, aPeer, aTrustedDevice } from '../support/data-model';
 import { Commands, EXTENSION_ID, Settings, VIEW_CONTAINER_ID, Views } from '../../extension/constants';
 import { dataContextValue } from '../../extension/views/data-rows';
 import { deviceContextValue } from '../../extension/views/device-rows';
@@ -43,13 +44,13 @@ const TREE_ONLY = [Commands.answerConsent, Commands.allowOnce, Commands.denyCons
 /** Every context value the rows can produce. */
 function contextValues(): string[] {
   const states: PeerState[] = ['discovered', 'connecting', 'connected', 'pending-consent', 'disconnected'];
-  const peers = states.flatMap((state) => [true, false].map((trusted) => peerContextValue({ state, trusted } as PeerInfo)));
+  const peers = states.flatMap((state) => [true, false].map((trusted) => peerContextValue(aPeer({ state, trusted }))));
   const devices = [
-    deviceContextValue({ status: 'trusted', connected: true } as TrustedDeviceInfo),
-    deviceContextValue({ status: 'trusted', connected: false } as TrustedDeviceInfo),
-    deviceContextValue({ status: 'revoked', connected: false } as TrustedDeviceInfo),
+    deviceContextValue(aTrustedDevice({ status: 'trusted', connected: true })),
+    deviceContextValue(aTrustedDevice({ status: 'trusted', connected: false })),
+    deviceContextValue(aTrustedDevice({ status: 'revoked', connected: false })),
   ];
-  const data = (['stream', 'key', 'block', 'cache'] as const).flatMap((kind) => [true, false].map((degraded) => dataContextValue({ kind, degraded } as DataItem)));
+  const data = (['stream', 'key', 'block', 'cache'] as const).flatMap((kind) => [true, false].map((degraded) => dataContextValue(aDataItem({ kind, degraded }))));
   const roles = [['administrator', 'member', 'trusted'], ['member', 'trusted'], ['trusted'], ['member']] as const;
   const teams = [...roles.map((r) => teamContextValue({ roles: [...r] } as unknown as TeamInfo)), ...Object.values(MemberContext)];
   return [...peers, ...devices, ...data, ...teams];

@@ -1,7 +1,7 @@
 // Canned engine results for the control socket tests: every field of every type, including the
 // awkward ones (null, optional fields present and absent, non-ASCII text).
 
-import type { BuildCacheEnv, BuildCacheStatus } from '../../../engine/api/build-cache-types';
+import type { BuildCacheEnv, BuildCacheStatus } from '../../engine/api/build-cache-types';
 import type {
   ConsentRequestInfo,
   DataItem,
@@ -11,7 +11,7 @@ import type {
   Stats,
   StreamInfo,
   TrustedDeviceInfo,
-} from '../../../engine/api/types';
+} from '../../engine/api/types';
 
 export const nodeStatus: NodeStatus = {
   name: 'laptop',

@@ -1,23 +1,28 @@
-// A Map-backed, in-memory EngineApi for control socket and SDK tests: the socket is what is under
-// test, so the engine only has to be honest about what it received and returned. Optional random
-// delays make it answer out of order. Streams either keep their chunks or, for big streams, only
-// their hash; `gen:<bytes>` ids read back deterministic generated data without storing it.
+// The one in-memory EngineApi of the tests: control socket and SDK tests (the socket is what is
+// under test, so the engine only has to be honest about what it received and returned), and the
+// extension's model and dashboard tests (what the node reports is `state`, which a test changes;
+// `fail()` makes it a failing node). Every call is recorded. Optional random delays make it answer
+// out of order. Streams either keep their chunks or, for big streams, only their hash;
+// `gen:<bytes>` ids read back deterministic generated data without storing it.
 
 import { createHash } from 'node:crypto';
-import type { BuildCacheStartOptions } from '../../../engine/api/build-cache-types';
-import type { EngineApi, FileTransferOptions, ReadStreamHandle, WriteStreamHandle } from '../../../engine/api/engine-api';
+import type { BuildCacheStartOptions } from '../../engine/api/build-cache-types';
+import type { EngineApi, FileTransferOptions, ReadStreamHandle, WriteStreamHandle } from '../../engine/api/engine-api';
+import type { BuildCacheStatus } from '../../engine/api/build-cache-types';
 import type {
   BlockRef,
   ConsentAnswer,
   DataItem,
   EngineEvent,
+  NodeStatus,
   PeerInfo,
+  Stats,
   StoreOptions,
   StreamInfo,
   TrustedDeviceInfo,
-} from '../../../engine/api/types';
-import { ErrorCodes, MemCloudError } from '../../../engine/errors';
-import * as F from './fixtures';
+} from '../../engine/api/types';
+import { ErrorCodes, MemCloudError } from '../../engine/errors';
+import * as F from './engine-fixtures';
 
 export interface FakeEngineOptions {
   /** Milliseconds to wait before answering each call (e.g. random, for out-of-order replies). */
@@ -52,9 +57,29 @@ export function generatedChunk(i: number, size: number): Uint8Array {
 
 export const GENERATED_CHUNK = 1024 * 1024;
 
+/** What the node reports to the read calls. */
+export interface FakeNodeState {
+  status: NodeStatus;
+  /** Called on every stats() (a test can make the timestamp move). */
+  stats: () => Stats;
+  peers: PeerInfo[];
+  trusted: TrustedDeviceInfo[];
+  /** What listData() answers; free() and del() remove the item they name. */
+  data: DataItem[];
+  cache: BuildCacheStatus;
+}
+
 export class FakeEngine implements EngineApi {
   /** Every call as received: method name and arguments (after the socket, exactly). */
   readonly calls: { method: string; args: unknown[] }[] = [];
+  readonly state: FakeNodeState = {
+    status: F.nodeStatus,
+    stats: () => F.stats,
+    peers: [F.peer, F.pendingPeer],
+    trusted: [F.trusted],
+    data: [...F.dataItems],
+    cache: F.buildCacheStatus,
+  };
   readonly kv = new Map<string, Uint8Array>();
   readonly blocks = new Map<string, Uint8Array>();
   readonly streams = new Map<string, { info: StreamInfo; chunks: Uint8Array[] }>();
@@ -67,8 +92,30 @@ export class FakeEngine implements EngineApi {
   private nextId = 1;
   private seq = 0;
   private abortWaiters: (() => void)[] = [];
+  private failure: { readonly error: unknown; readonly methods: ReadonlySet<string> | null } | null = null;
 
   constructor(private readonly opts: FakeEngineOptions = {}) {}
+
+  /** From now on the named methods (every method if none is named) reject with `error`, thrown as is. */
+  fail(error: unknown, ...methods: string[]): void {
+    this.failure = { error, methods: methods.length > 0 ? new Set(methods) : null };
+  }
+
+  recover(): void {
+    this.failure = null;
+  }
+
+  /** How many times each method was called. */
+  tally(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const c of this.calls) out[c.method] = (out[c.method] ?? 0) + 1;
+    return out;
+  }
+
+  /** The calls to these methods, as `method arg arg` lines. */
+  callsTo(...methods: string[]): string[] {
+    return this.calls.filter((c) => methods.includes(c.method)).map((c) => [c.method, ...c.args.map(String)].join(' '));
+  }
 
   get subscriberCount(): number {
     return this.listeners.size;
@@ -83,8 +130,8 @@ export class FakeEngine implements EngineApi {
     return new Promise((r) => this.abortWaiters.push(r));
   }
 
-  status = () => this.answer('status', [], () => F.nodeStatus);
-  stats = () => this.answer('stats', [], () => F.stats);
+  status = () => this.answer('status', [], () => this.state.status);
+  stats = () => this.answer('stats', [], () => this.state.stats());
 
   store = (data: Uint8Array, opts?: StoreOptions) =>
     this.answer('store', [data, opts], (): BlockRef => {
@@ -95,13 +142,18 @@ export class FakeEngine implements EngineApi {
   load = (id: string) => this.answer('load', [id], () => this.blocks.get(id) ?? notFound(`block ${id}`));
   free = (id: string) =>
     this.answer('free', [id], () => {
-      if (!this.blocks.delete(id)) notFound(`block ${id}`);
+      const freed = this.blocks.delete(id);
+      if (!this.dropItem((d) => d.kind !== 'key' && d.id === id) && !freed) notFound(`block ${id}`);
     });
 
   set = (key: string, value: Uint8Array, opts?: StoreOptions) =>
     this.answer('set', opts === undefined ? [key, value] : [key, value, opts], () => void this.kv.set(key, value));
   get = (key: string) => this.answer('get', [key], () => this.kv.get(key) ?? notFound(`key ${key}`));
-  del = (key: string) => this.answer('del', [key], () => this.kv.delete(key));
+  del = (key: string) =>
+    this.answer('del', [key], () => {
+      const deleted = this.kv.delete(key);
+      return this.dropItem((d) => d.kind === 'key' && d.id === key) || deleted;
+    });
   keys = (pattern?: string) =>
     this.answer('keys', pattern === undefined ? [] : [pattern], () => {
       const prefix = (pattern ?? '*').replace(/\*$/, '');
@@ -116,10 +168,10 @@ export class FakeEngine implements EngineApi {
   pullFile = (id: string, path: string, opts?: { readonly transferId?: string }) =>
     this.answer('pullFile', [id, path, opts], () => ({ ...F.streamInfo, id }));
   cancelTransfer = (transferId: string) => this.answer('cancelTransfer', [transferId], () => undefined);
-  listData = () => this.answer('listData', [], (): DataItem[] => F.dataItems);
+  listData = () => this.answer('listData', [], (): DataItem[] => this.state.data);
   flush = () => this.answer('flush', [], () => ({ freedItems: 3 }));
 
-  peers = () => this.answer('peers', [], (): PeerInfo[] => [F.peer, F.pendingPeer]);
+  peers = () => this.answer('peers', [], (): PeerInfo[] => this.state.peers);
   connect = (address: string, opts?: { readonly expectedKey?: string }) =>
     this.answer('connect', [address, opts], () => {
       if (opts?.expectedKey !== undefined && opts.expectedKey !== F.peer.publicKey) {
@@ -134,7 +186,7 @@ export class FakeEngine implements EngineApi {
   updatePeer = (peer: string, opts: { readonly allowedBytes: number }) =>
     this.answer('updatePeer', [peer, opts], () => ({ ...F.peer, allowedBytes: opts.allowedBytes }));
 
-  trustList = () => this.answer('trustList', [], (): TrustedDeviceInfo[] => [F.trusted]);
+  trustList = () => this.answer('trustList', [], (): TrustedDeviceInfo[] => this.state.trusted);
   trustAdd = (publicKey: string, opts?: { readonly name?: string; readonly approval?: 'cli' | 'extension' }) =>
     this.answer('trustAdd', [publicKey, opts], () => ({ ...F.trusted, publicKey, name: opts?.name ?? F.trusted.name }));
   trustRemove = (device: string) =>
@@ -156,7 +208,7 @@ export class FakeEngine implements EngineApi {
 
   cacheStart = (opts?: BuildCacheStartOptions) => this.answer('cacheStart', [opts], () => F.buildCacheStatus);
   cacheStop = () => this.answer('cacheStop', [], () => ({ ...F.buildCacheStatus, running: false, url: null, port: null }));
-  cacheStatus = () => this.answer('cacheStatus', [], () => F.buildCacheStatus);
+  cacheStatus = () => this.answer('cacheStatus', [], () => this.state.cache);
   cacheEnv = () => this.answer('cacheEnv', [], () => F.buildCacheEnv);
   cacheClear = () => this.answer('cacheClear', [], () => ({ freedEntries: 12 }));
 
@@ -174,11 +226,20 @@ export class FakeEngine implements EngineApi {
     try {
       const ms = this.opts.delay?.() ?? 0;
       if (ms > 0) await sleep(ms);
+      const failure = this.failure;
+      if (failure !== null && (failure.methods === null || failure.methods.has(method))) throw failure.error;
       return result();
     } finally {
       this.inFlight--;
       this.completionOrder.push(seq);
     }
+  }
+
+  /** Removes the listed item `which` names; whether there was one. */
+  private dropItem(which: (d: DataItem) => boolean): boolean {
+    const before = this.state.data.length;
+    this.state.data = this.state.data.filter((d) => !which(d));
+    return this.state.data.length < before;
   }
 
   private writeHandle(opts?: StoreOptions): WriteStreamHandle {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ControlServer } from '../../../engine/control/control-server';
 import { controlEndpoint, controlSocketPath, PIPE_PREFIX, publishControlEndpoint } from '../../../engine/control/socket-path';
 import { MemCloud } from '../../../engine/sdk';
-import { FakeEngine } from './fake-engine';
+import { FakeEngine } from '../../support/fake-engine';
 import { withTempDir } from '../../support/temp';
 
 const modeOf = async (p: string): Promise<number> => (await stat(p)).mode & 0o777;

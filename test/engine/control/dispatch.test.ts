@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FrameKind, OpCodes } from '../../../engine/control/protocol';
-import { FakeEngine } from './fake-engine';
+import { FakeEngine } from '../../support/fake-engine';
 import { RawClient, frame, text, withServer } from './harness';
 
 /** The body of a `set` request: key:str16, no options, value. */

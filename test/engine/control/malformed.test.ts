@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FrameKind, OpCodes } from '../../../engine/control/protocol';
-import { FakeEngine } from './fake-engine';
+import { FakeEngine } from '../../support/fake-engine';
 import { RawClient, bytes, frame, text, withServer, type RawFrame } from './harness';
 import { eventuallyPasses } from '../../support/eventually';
 

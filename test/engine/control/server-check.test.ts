@@ -12,7 +12,7 @@ import { ControlServer } from '../../../engine/control/control-server';
 import { MemCloud } from '../../../engine/sdk';
 import { NodeLink, type LinkState } from '../../../extension/node/node-link';
 import { realNodeLinkDeps } from '../../../extension/node/real-deps';
-import { FakeEngine } from './fake-engine';
+import { FakeEngine } from '../../support/fake-engine';
 import { withTempDir } from '../../support/temp';
 
 const NEEDS_ROOT = 'this test gives a file to another user, which needs root (CI runs as root)';

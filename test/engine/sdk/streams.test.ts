@@ -7,7 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { FrameKind, OpCodes, DEFAULT_STREAM_WINDOW } from '../../../engine/control/protocol';
 import { ErrorCodes, MemCloudError } from '../../../engine/errors';
-import { FakeEngine, GENERATED_CHUNK, generatedChunk } from '../control/fake-engine';
+import { FakeEngine, GENERATED_CHUNK, generatedChunk } from '../../support/fake-engine';
 import { RawClient, bytes, frame, text, withServer } from '../control/harness';
 import { eventuallyPasses } from '../../support/eventually';
 

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { BuildCacheEnv, BuildCacheStatus } from '../../../engine/api/build-cache-types';
+import type { BuildCacheEnv } from '../../../engine/api/build-cache-types';
+import { aBuildCache } from '../../support/data-model';
 import { TerminalVariables, type VariableCollection } from '../../../extension/buildcache/terminal-variables';
 
 class FakeCollection implements VariableCollection {
@@ -27,8 +28,8 @@ const env = (url: string): BuildCacheEnv => ({
   bazelFlags: [],
   gradleInitScript: '/h/memcloud-init.gradle',
 });
-const running = (url: string) => ({ running: true, url }) as BuildCacheStatus;
-const stopped = { running: false, url: null } as BuildCacheStatus;
+const running = (url: string) => aBuildCache({ url });
+const stopped = aBuildCache({ running: false, url: null, port: null });
 
 describe('terminal variables', () => {
   test('while the endpoint listens: its variables, never persisted, with a description; none once it stops', async () => {

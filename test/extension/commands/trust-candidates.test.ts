@@ -4,26 +4,11 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import type { PeerInfo } from '../../../engine/api/types';
 import { fingerprint } from '../../../engine/identity/fingerprint';
 import { pastedKeyCandidate, trustCandidates } from '../../../extension/commands/trust-candidates';
+import { aDiscoveredPeer } from '../../support/data-model';
 
 const newKey = () => Buffer.from(ed25519.getPublicKey(ed25519.utils.randomSecretKey()));
 
-function peer(over: Partial<PeerInfo>): PeerInfo {
-  return {
-    publicKey: 'k',
-    fingerprint: '7K3Q-MX2A-P9RT-4WZC',
-    name: 'desk',
-    state: 'discovered',
-    addresses: ['10.0.0.2:7797'],
-    trusted: false,
-    offeredBytes: 1024 ** 3,
-    usedByUsBytes: 0,
-    storedHereBytes: 0,
-    allowedBytes: 0,
-    latencyMs: null,
-    direction: null,
-    ...over,
-  };
-}
+const peer = (over: Partial<PeerInfo>): PeerInfo => aDiscoveredPeer({ publicKey: 'k', addresses: ['10.0.0.2:7797'], offeredBytes: 1024 ** 3, ...over });
 
 describe('Trust Device candidates', () => {
   test('pending first, then discovered and allowed-once devices; trusted and offline ones are left out', () => {

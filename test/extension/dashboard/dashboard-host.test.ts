@@ -4,54 +4,34 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EngineApi } from '../../../engine/api/engine-api';
-import type { DataItem, PeerInfo, Stats } from '../../../engine/api/types';
 import { ErrorCodes, MemCloudError } from '../../../engine/errors';
 import { DashboardHost, type DashboardUi } from '../../../extension/dashboard/dashboard-host';
-import type { BuildCacheStatus } from '../../../engine/api/build-cache-types';
 import { parseHostMessage, type HostToWebview } from '../../../webview/dashboard/protocol';
 import * as F from '../../webview/dashboard/fixtures';
+import { FakeEngine } from '../../support/fake-engine';
 
-/** The EngineApi subset the dashboard uses, in memory, recording mutating calls. */
-class FakeNode {
-  at = 1000;
-  peers: PeerInfo[] = [F.desk];
-  data: DataItem[] = [...F.items, { ...F.items[0]!, id: 'b1', kind: 'block', name: 'block b1' }];
-  failing: MemCloudError | null = null;
-  cache: BuildCacheStatus = { ...F.buildCache, running: false };
-  readonly calls: string[] = [];
-
-  api(): EngineApi {
-    const guard = <T>(v: T): Promise<T> => (this.failing ? Promise.reject(this.failing) : Promise.resolve(v));
-    const api: Partial<EngineApi> = {
-      status: () => guard(F.status),
-      stats: (): Promise<Stats> => guard(F.stats(this.at++, 100, 50, 2)),
-      peers: () => guard(this.peers),
-      listData: () => guard(this.data),
-      cacheStatus: () => guard(this.cache),
-      free: async (id) => {
-        this.calls.push(`free ${id}`);
-        this.data = this.data.filter((d) => d.id !== id);
-      },
-      del: async (key) => {
-        this.calls.push(`del ${key}`);
-        const before = this.data.length;
-        this.data = this.data.filter((d) => !(d.kind === 'key' && d.id === key));
-        return this.data.length < before;
-      },
-      pullFile: async (id, path) => {
-        this.calls.push(`pullFile ${id} ${path}`);
-        return undefined as never; // the host does not look at the StreamInfo
-      },
-      get: async (key) => (this.calls.push(`get ${key}`), new Uint8Array([1, 2])),
-      load: async (id) => (this.calls.push(`load ${id}`), new Uint8Array([3])),
-    };
-    return api as EngineApi;
-  }
+/** The node the dashboard reads: one peer, a stream, a key and a block; its stats move on every read. */
+function fakeNode(): FakeEngine {
+  const engine = new FakeEngine();
+  let at = 1000;
+  Object.assign(engine.state, {
+    status: F.status,
+    stats: () => F.stats(at++, 100, 50, 2),
+    peers: [F.desk],
+    data: [...F.items, { ...F.items[0]!, id: 'b1', kind: 'block', name: 'block b1' }],
+    cache: { ...F.buildCache, running: false },
+  });
+  engine.kv.set('user:1', new Uint8Array([1, 2]));
+  engine.blocks.set('b1', new Uint8Array([3]));
+  return engine;
 }
 
+/** The calls that change or read items (what the row buttons do). */
+const ITEM_CALLS = ['free', 'del', 'pullFile', 'get', 'load'];
+
 function setup(opts: { ui?: Partial<DashboardUi>; client?: EngineApi | undefined } = {}) {
-  const node = new FakeNode();
-  let client: EngineApi | undefined = 'client' in opts ? opts.client : node.api();
+  const node = fakeNode();
+  let client: EngineApi | undefined = 'client' in opts ? opts.client : node;
   const posted: HostToWebview[] = [];
   const waiters: Array<() => void> = [];
   const ticks = { running: 0, started: 0, fn: null as (() => void) | null };
@@ -164,10 +144,10 @@ describe('DashboardHost', () => {
     await t.next('state', 0);
     for (const type of ['peers-changed', 'trust-changed', 'data-changed'] as const) {
       const from = t.posted.length;
-      t.node.peers = [...t.node.peers, { ...F.nas, publicKey: `PK-${type}` }];
+      t.node.state.peers = [...t.node.state.peers, { ...F.nas, publicKey: `PK-${type}` }];
       t.host.onEngineEvent({ type });
       const { state } = await t.next('state', from);
-      assert.equal(state.peers.length, t.node.peers.length, type);
+      assert.equal(state.peers.length, t.node.state.peers.length, type);
     }
     const from = t.posted.length;
     t.host.onEngineEvent({ type: 'log', entry: { at: 1, level: 'info', message: 'x' } });
@@ -185,7 +165,7 @@ describe('DashboardHost', () => {
     await t.host.refresh();
     assert.equal(t.posted.slice(from).filter((m) => m.type === 'state').length, 1, 'no repeat while still detached (only our refresh)');
 
-    t.setClient(t.node.api());
+    t.setClient(t.node);
     from = t.posted.length;
     await t.tick();
     const attached = await t.next('state', from);
@@ -203,18 +183,18 @@ describe('DashboardHost', () => {
     t.host.setVisible(true);
     t.host.receive({ type: 'ready' });
     await t.next('state', 0);
-    t.node.failing = new MemCloudError(ErrorCodes.CHANNEL_CLOSED, 'the node stopped');
+    t.node.fail(new MemCloudError(ErrorCodes.CHANNEL_CLOSED, 'the node stopped'));
     let from = t.posted.length;
     await t.tick();
     const failed = await t.next('state', from);
     assert.equal(failed.state.error, 'the node stopped');
     assert.deepEqual(failed.state.peers, [F.desk], 'keeps what was shown');
     // Whatever is thrown, the page gets a short text (a long message or a non-Error included).
-    t.node.failing = 'x'.repeat(10_000) as never;
+    t.node.fail('x'.repeat(10_000));
     from = t.posted.length;
     await t.tick();
     assert.equal((await t.next('state', from)).state.error, `${'x'.repeat(500)}…`);
-    t.node.failing = null;
+    t.node.recover();
     from = t.posted.length;
     await t.tick();
     assert.equal((await t.next('state', from)).state.error, null);
@@ -236,7 +216,7 @@ describe('DashboardHost', () => {
       t.host.receive({ type: 'free', id, item });
       const reply = await t.next('reply', from);
       assert.deepEqual(reply, { type: 'reply', id, ok: true, result: { done: true, message: `Freed ${name}.` } });
-      assert.equal(t.node.calls.at(-1), call);
+      assert.equal(t.node.callsTo(...ITEM_CALLS).at(-1), call);
       const state = t.posted.slice(from).find((m) => m.type === 'state');
       assert.ok(state && state.type === 'state' && !state.state.data.some((d) => d.id === item.id), 'a fresh state without the item came first');
       id++;
@@ -250,7 +230,7 @@ describe('DashboardHost', () => {
     await t.next('state', 0);
     t.host.receive({ type: 'free', id: 7, item: { kind: 'stream', id: 's1' } });
     assert.deepEqual(await t.next('reply'), { type: 'reply', id: 7, ok: true, result: { done: false, message: 'Kept /data/model.bin.' } });
-    assert.deepEqual(t.node.calls, []);
+    assert.deepEqual(t.node.callsTo(...ITEM_CALLS), []);
 
     let from = t.posted.length;
     t.host.receive({ type: 'free', id: 8, item: { kind: 'key', id: 's1' } }); // right id, wrong kind
@@ -273,7 +253,7 @@ describe('DashboardHost', () => {
     await t.next('state', 0);
     t.host.receive({ type: 'restore', id: 1, item: { kind: 'stream', id: 's1' } });
     assert.deepEqual(await t.next('reply'), { type: 'reply', id: 1, ok: true, result: { done: true, message: 'Restored /data/model.bin to /restore/s1.' } });
-    assert.equal(t.node.calls.at(-1), 'pullFile s1 /restore/s1');
+    assert.equal(t.node.callsTo(...ITEM_CALLS).at(-1), 'pullFile s1 /restore/s1');
     t.host.receive({ type: 'restore', id: 2, item: { kind: 'key', id: 'user:1' } });
     await t.next('reply');
     t.host.receive({ type: 'restore', id: 3, item: { kind: 'block', id: 'b1' } });
@@ -283,11 +263,11 @@ describe('DashboardHost', () => {
       ['/restore/b1', new Uint8Array([3])],
     ]);
     cancel = true;
-    const calls = t.node.calls.length;
+    const calls = t.node.callsTo(...ITEM_CALLS).length;
     const from = t.posted.length;
     t.host.receive({ type: 'restore', id: 4, item: { kind: 'stream', id: 's1' } });
     assert.deepEqual(await t.next('reply', from), { type: 'reply', id: 4, ok: true, result: { done: false, message: 'Restore cancelled.' } });
-    assert.equal(t.node.calls.length, calls);
+    assert.equal(t.node.callsTo(...ITEM_CALLS).length, calls);
   });
 
   test('a reply for a page that has since reloaded is dropped', async () => {

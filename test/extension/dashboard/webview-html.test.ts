@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { DataItem } from '../../../engine/api/types';
 import { suggestedFileName } from '../../../extension/dashboard/data-actions';
 import { buildDashboardHtml, createNonce, dashboardCsp } from '../../../extension/dashboard/webview-html';
+import { aDataItem } from '../../support/data-model';
 
 const SOURCE = 'https://file+.vscode-resource.vscode-cdn.net';
 
@@ -48,7 +49,7 @@ describe('dashboard HTML', () => {
 });
 
 describe('restore file names', () => {
-  const item = (kind: DataItem['kind'], id: string, name: string): DataItem => ({ id, kind, name, size: 1, durability: 'pinned', createdAt: 0, replicas: [], degraded: false, state: 'ok' });
+  const item = (kind: DataItem['kind'], id: string, name: string): DataItem => aDataItem({ id, kind, name, size: 1, createdAt: 0, replicas: [] });
 
   test('base name of the item, made safe', () => {
     assert.equal(suggestedFileName(item('stream', 's1', '/home/me/data/model.bin')), 'model.bin');

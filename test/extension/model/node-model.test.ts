@@ -1,34 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { EngineApi } from '../../../engine/api/engine-api';
-import type { DataItem, PeerInfo, Stats, TrustedDeviceInfo } from '../../../engine/api/types';
 import { NodeModel, partsFor, type ModelPart } from '../../../extension/model/node-model';
+import { aBuildCache, aDataItem, aPeer, aStats, aTrustedDevice } from '../../support/data-model';
+import { FakeEngine } from '../../support/fake-engine';
 
-/** A fake node: counts calls, serves whatever the test puts in `state`. */
+/** A node whose stats move (their timestamp always, bytes used when the test says) and whose lists are empty. */
 function fakeNode() {
-  const calls: Record<string, number> = {};
-  const state = { peers: [] as PeerInfo[], trusted: [] as TrustedDeviceInfo[], data: [] as DataItem[], at: 1, used: 0 };
-  const count = (op: string) => (calls[op] = (calls[op] ?? 0) + 1);
-  const stats = (): Stats =>
-    ({
-      at: state.at++,
-      local: { usedBytes: state.used, capacityBytes: 1, blocks: 0, pinnedBytes: 0, cacheBytes: 0 },
-      lent: { usedBytes: 0, offeredBytes: 0, peers: 0 },
-      borrowed: { usedBytes: 0, items: 0, degraded: 0 },
-      pool: { offeredBytes: 0, connectedPeers: 0 },
-      throughput: { sentPerSec: 0, receivedPerSec: 0 },
-      ops: { total: 0, perSec: 0 },
-      evictions: 0,
-    }) as Stats;
-  const api = {
-    status: async () => (count('status'), { name: 'laptop' }),
-    stats: async () => (count('stats'), stats()),
-    peers: async () => (count('peers'), state.peers),
-    trustList: async () => (count('trustList'), state.trusted),
-    listData: async () => (count('listData'), state.data),
-    cacheStatus: async () => (count('cacheStatus'), { running: false }),
-  } as unknown as EngineApi;
-  return { api, calls, state };
+  const engine = new FakeEngine();
+  const state = { at: 1, used: 0 };
+  engine.state.stats = () => aStats({ at: state.at++, local: { usedBytes: state.used, capacityBytes: 1 } });
+  Object.assign(engine.state, { peers: [], trusted: [], data: [] });
+  engine.state.cache = aBuildCache({ running: false });
+  return { api: engine, engine, state };
 }
 
 const changes = (model: NodeModel) => {
@@ -40,12 +23,12 @@ const changes = (model: NodeModel) => {
 describe('NodeModel', () => {
   test('attaching fetches everything once and reports the parts that changed', async () => {
     const node = fakeNode();
-    node.state.peers = [{ name: 'desk' } as PeerInfo];
+    node.engine.state.peers = [aPeer({ name: 'desk' })];
     const model = new NodeModel({ debounceMs: 5, pollMs: 60_000 });
     const seen = changes(model);
     model.setClient(node.api);
     await model.refresh([]);
-    assert.deepEqual(node.calls, { status: 1, stats: 1, peers: 1, trustList: 1, listData: 1, cacheStatus: 1 });
+    assert.deepEqual(node.engine.tally(), { status: 1, stats: 1, peers: 1, trustList: 1, listData: 1, cacheStatus: 1 });
     assert.deepEqual([...seen[0]!].sort(), ['cache', 'peers', 'stats', 'status']);
     assert.equal(model.snapshot.peers[0]!.name, 'desk');
     model.dispose();
@@ -57,10 +40,10 @@ describe('NodeModel', () => {
     model.setClient(node.api);
     await model.refresh([]);
     const seen = changes(model);
-    const before = { ...node.calls };
+    const before = node.engine.tally();
     for (let i = 0; i < 10; i++) model.onEngineEvent({ type: 'peers-changed' });
     await model.refresh(['peers']);
-    assert.equal(node.calls.peers! - before.peers!, 1, 'one fetch for the burst');
+    assert.equal(node.engine.tally().peers! - before.peers!, 1, 'one fetch for the burst');
     assert.deepEqual(seen, [], 'same data: no change event');
     node.state.used = 5;
     await model.refresh(['stats']);
@@ -73,7 +56,7 @@ describe('NodeModel', () => {
     const model = new NodeModel({ debounceMs: 1, pollMs: 60_000 });
     model.setClient(node.api);
     const first = model.refresh(['data']);
-    node.state.data = [{ id: 'x' } as DataItem];
+    node.engine.state.data = [aDataItem({ id: 'x' })];
     const second = model.refresh(['data']);
     await Promise.all([first, second]);
     assert.equal(model.snapshot.data.length, 1);
@@ -82,7 +65,7 @@ describe('NodeModel', () => {
 
   test('detaching clears the snapshot (the views show their empty states)', async () => {
     const node = fakeNode();
-    node.state.trusted = [{ name: 'desk' } as TrustedDeviceInfo];
+    node.engine.state.trusted = [aTrustedDevice({ name: 'desk' })];
     const model = new NodeModel({ debounceMs: 1, pollMs: 60_000 });
     model.setClient(node.api);
     await model.refresh([]);
@@ -96,13 +79,11 @@ describe('NodeModel', () => {
 
   test('failed reads keep the last known values', async () => {
     const node = fakeNode();
-    node.state.peers = [{ name: 'desk' } as PeerInfo];
+    node.engine.state.peers = [aPeer({ name: 'desk' })];
     const model = new NodeModel({ debounceMs: 1, pollMs: 60_000 });
     model.setClient(node.api);
     await model.refresh([]);
-    (node.api as { peers: () => Promise<PeerInfo[]> }).peers = async () => {
-      throw new Error('channel closed');
-    };
+    node.engine.fail(new Error('channel closed'), 'peers');
     await model.refresh(['peers']);
     assert.equal(model.snapshot.peers[0]!.name, 'desk');
     model.dispose();

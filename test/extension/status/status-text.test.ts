@@ -1,20 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { BuildCacheStatus } from '../../../engine/api/build-cache-types';
-import type { NodeStatus, Stats } from '../../../engine/api/types';
 import type { Snapshot } from '../../../extension/model/node-model';
 import { statusText } from '../../../extension/status/status-text';
+import { NO_TRAFFIC, aBuildCache, aNodeStatus, aStats } from '../../support/data-model';
 
 const GiB = 1024 ** 3;
 const empty: Snapshot = { status: undefined, stats: undefined, peers: [], trusted: [], data: [], cache: undefined, teams: [] };
 const snap: Snapshot = {
   ...empty,
-  status: { name: 'laptop', fingerprint: '7K3Q-MX2A-P9RT-4WZC' } as NodeStatus,
-  stats: {
+  status: aNodeStatus({ name: 'laptop', fingerprint: '7K3Q-MX2A-P9RT-4WZC' }),
+  stats: aStats({
     pool: { offeredBytes: 6 * GiB, connectedPeers: 2 },
     borrowed: { usedBytes: GiB, items: 3, degraded: 0 },
     lent: { usedBytes: 0, offeredBytes: 4 * GiB, peers: 0 },
-  } as Stats,
+  }),
 };
 
 describe('status bar text', () => {
@@ -48,14 +47,12 @@ describe('status bar text', () => {
   });
 
   test('with the build cache listening: its hit rate in the text, details in the tooltip', () => {
-    const zero = { hits: 0, misses: 0, fallbacks: 0, puts: 0, rejected: 0, bytesIn: 0, bytesOut: 0 };
-    const cache = {
-      running: true,
-      url: 'http://127.0.0.1:7798',
+    const zero = NO_TRAFFIC;
+    const cache = aBuildCache({
       entries: 12,
       bytes: 3 * 1024 * 1024,
       protocols: { turbo: { ...zero, hits: 6, misses: 1 }, nx: { ...zero, hits: 1 }, ccache: zero, bazel: zero, gradle: zero },
-    } as unknown as BuildCacheStatus;
+    });
     const s = statusText('running', true, { ...snap, cache });
     assert.equal(s.text, '$(server-environment) 6 GiB · 2 peers · cache 88%');
     assert.match(s.tooltip, /Build cache at http:\/\/127\.0\.0\.1:7798: hit rate 88% \(7 hits, 1 miss\), 12 entries \(3 MiB\)/);

@@ -1,24 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { DataItem } from '../../../engine/api/types';
 import { dataContextValue, dataRow } from '../../../extension/views/data-rows';
+import { aDataItem } from '../../support/data-model';
 
-function item(over: Partial<DataItem> = {}): DataItem {
-  return {
-    id: 'abc123',
-    kind: 'stream',
-    name: 'big.iso',
-    size: 64 * 1024 * 1024,
-    durability: 'pinned',
-    createdAt: Date.UTC(2025, 5, 1, 12, 0),
-    replicas: [
-      { holder: 'K1', holderName: 'desk' },
-      { holder: 'K2', holderName: 'nas' },
-    ],
-    degraded: false, state: 'ok',
-    ...over,
-  };
-}
+const item = aDataItem;
 
 describe('Offloaded Data rows', () => {
   test('name, size, copies and where', () => {

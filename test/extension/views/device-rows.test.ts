@@ -1,23 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { TrustedDeviceInfo } from '../../../engine/api/types';
 import { deviceContextValue, deviceRow, deviceRows } from '../../../extension/views/device-rows';
 import { diffRows } from '../../../extension/views/rows';
+import { aTrustedDevice } from '../../support/data-model';
 
-function device(over: Partial<TrustedDeviceInfo> = {}): TrustedDeviceInfo {
-  return {
-    publicKey: 'K'.repeat(43),
-    fingerprint: '7K3Q-MX2A-P9RT-4WZC',
-    name: 'desk',
-    firstSeen: '2025-06-01T10:00:00.000Z',
-    lastSeen: '2025-06-03T11:22:33.000Z',
-    approval: 'extension',
-    status: 'trusted',
-    allowedBytes: null,
-    connected: true,
-    ...over,
-  };
-}
+const device = aTrustedDevice;
 
 describe('Trusted Devices rows', () => {
   test('name, full fingerprint and state; first and last seen and approval as children', () => {

@@ -1,29 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { PeerInfo } from '../../../engine/api/types';
 import { connectedCount, peerContextValue, peerRow, peerRows } from '../../../extension/views/peer-rows';
 import { diffRows } from '../../../extension/views/rows';
+import { aPeer } from '../../support/data-model';
 
-const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 
-function peer(over: Partial<PeerInfo> = {}): PeerInfo {
-  return {
-    publicKey: 'K'.repeat(43),
-    fingerprint: '7K3Q-MX2A-P9RT-4WZC',
-    name: 'desk',
-    state: 'connected',
-    addresses: ['192.168.1.20:7797'],
-    trusted: true,
-    offeredBytes: 4 * GiB,
-    usedByUsBytes: 64 * MiB,
-    storedHereBytes: 0,
-    allowedBytes: GiB,
-    latencyMs: 3.2,
-    direction: 'outbound',
-    ...over,
-  };
-}
+const peer = aPeer;
 
 describe('Peers rows', () => {
   test('a connected peer: name, short fingerprint, address, offer and our use, latency bucket', () => {

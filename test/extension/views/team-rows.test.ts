@@ -16,6 +16,7 @@ import { joinTeam, trustTeam } from '../../../engine/team/team-member';
 import { describeTeams, type TeamInfo } from '../../../engine/team/team-view';
 import { certificateFromFile, certificateInputProblem, memberFor, revocableMembers, trustedTeams } from '../../../extension/commands/team-candidates';
 import { memberKeyOfRowId, MemberContext, teamRows } from '../../../extension/views/team-rows';
+import { aPeer } from '../../support/data-model';
 
 const root = mkdtempSync(join(tmpdir(), 'memcloud-team-rows-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -47,10 +48,8 @@ before(async () => {
   memberView = await describeTeams(deskHome);
 });
 
-const peer = (name: string, k: Uint8Array, team?: string): PeerInfo => ({
-  publicKey: encodePublicKey(k), fingerprint: fingerprint(k), name, state: 'connected', addresses: ['127.0.0.1:1'], trusted: false, offeredBytes: 0,
-  usedByUsBytes: 0, storedHereBytes: 0, allowedBytes: 0, latencyMs: 1, direction: 'inbound', ...(team ? { team } : {}),
-});
+const peer = (name: string, k: Uint8Array, team?: string): PeerInfo =>
+  aPeer({ publicKey: encodePublicKey(k), fingerprint: fingerprint(k), name, addresses: ['127.0.0.1:1'], trusted: false, ...(team ? { team } : {}) });
 
 describe('team rows', () => {
   test('an administrator sees the team, its roles and every member: name as text, fingerprint, expiry, revoked ones marked', () => {
