@@ -15,8 +15,8 @@ import type { ConsentPrompt } from './consent/consent-prompt';
 import { registerConsent } from './consent/register-consent';
 import { registerDashboard } from './dashboard/dashboard-panel';
 import { NodeModel } from './model/node-model';
-import { NodeLink } from './node/node-link';
-import { realNodeLinkDeps } from './node/real-deps';
+import { NodeConnection } from './node/node-connection';
+import { realNodeConnectionDeps } from './node/real-deps';
 import { applySettingsChange, registerNodeLifecycle } from './node/register-node';
 import type { Services } from './services';
 import { SettingsSource } from './settings/settings-source';
@@ -31,7 +31,7 @@ export interface MemCloudExtensionExports {
   readonly testing: {
     readonly views: MemCloudViews;
     readonly consent: ConsentPrompt;
-    readonly link: NodeLink;
+    readonly link: NodeConnection;
     readonly model: NodeModel;
     /** How long activate() itself took (the node attaches afterwards, in the background). */
     readonly activationMs: number;
@@ -84,15 +84,15 @@ function createServices(context: vscode.ExtensionContext): { services: Services;
   const log = vscode.window.createOutputChannel(OUTPUT_CHANNEL_NAME, { log: true });
   const identity = identityWindow(context, (message) => log.info(message));
   // The teams shown are those of the home the link serves (read at each refresh: the home can change).
-  let link: NodeLink | undefined;
+  let link: NodeConnection | undefined;
   const model = new NodeModel({ teams: () => (link ? describeTeams(link.nodeHome) : Promise.resolve([])) });
   // The settings source calls back on changes; `services` exists by the time any change arrives.
   let services: Services | undefined;
   const settings = new SettingsSource((change, before, after) => {
     if (services) void applySettingsChange(services, change, before, after);
   });
-  const deps = realNodeLinkDeps(() => settings.current, (home) => identityUnlockFor(home, identity));
-  link = new NodeLink(settings.current.home, settings.current.autoStart, deps);
+  const deps = realNodeConnectionDeps(() => settings.current, (home) => identityUnlockFor(home, identity));
+  link = new NodeConnection(settings.current.home, settings.current.autoStart, deps);
   services = { link, model, log, settings };
   context.subscriptions.push(log, settings);
   return { services, identity };

@@ -7,11 +7,11 @@ import { ErrorCodes, MemCloudError } from '../engine/errors';
 import type { CommandId } from './constants';
 import { showError } from './errors/show-error';
 import type { NodeModel } from './model/node-model';
-import type { NodeLink } from './node/node-link';
+import type { NodeConnection } from './node/node-connection';
 import type { SettingsSource } from './settings/settings-source';
 
 export interface Services {
-  readonly link: NodeLink;
+  readonly link: NodeConnection;
   readonly model: NodeModel;
   readonly log: vscode.LogOutputChannel;
   readonly settings: SettingsSource;

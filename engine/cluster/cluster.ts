@@ -1,15 +1,15 @@
-// The RAM pool's sessions: every open session with a trusted peer becomes a PeerLink. Requests a
+// The RAM pool's sessions: every open session with a trusted peer becomes a PeerRpc. Requests a
 // peer sends us go to the holder service (what we lend), notices it sends (LEAVING, EVICTED,
 // QUOTA) to the owner side (what we own, engine/data). Also the graceful leave of this node.
-// Replica I/O over these links is Replicas (replicas.ts); the map of what we own is the catalog's.
+// Replica I/O over these connections is Replicas (replicas.ts); the map of what we own is the catalog's.
 
 import { EventEmitter } from 'node:events';
 import { ErrorCodes, MemCloudError } from '../errors';
 import type { Session } from '../session/session-manager';
 import type { BlockStore } from '../store/block-store';
-import type { HolderLinks } from './holder-links';
+import type { HolderTable } from './holder-table';
 import type { HolderService } from './holder-service';
-import type { PeerLink, PeerRequestHandler } from './peer-link';
+import type { PeerRpc, PeerRequestHandler } from './peer-rpc';
 import { Op, encodeLeaving, encodeQuota, type PeerNotice, type PeerRequest } from './peer-protocol';
 import type { HolderId } from './replica-io';
 
@@ -40,12 +40,12 @@ export const LEAVE_STALL_MS = 5000;
 export interface ClusterEvents {
   'peers-changed': [];
   /** A peer sent a team revocation list (docs/protocol.md section 12.4); engine/team takes it. */
-  'team-revocations': [link: PeerLink, list: Uint8Array];
+  'team-revocations': [rpc: PeerRpc, list: Uint8Array];
 }
 
 export class Cluster extends EventEmitter<ClusterEvents> implements PeerRequestHandler {
   constructor(
-    private readonly links: HolderLinks,
+    private readonly table: HolderTable,
     private readonly holder: HolderService,
     private readonly owner: OwnerEvents,
     private readonly store: BlockStore,
@@ -54,33 +54,33 @@ export class Cluster extends EventEmitter<ClusterEvents> implements PeerRequestH
   }
 
   attach(session: Session): void {
-    const link = this.links.attach(session, this);
-    link.once('close', () => this.detach(link));
-    void this.links.refreshStat(link.publicKey).then(() => {
-      if (this.links.isCurrent(link)) this.owner.attached(link.publicKey);
+    const rpc = this.table.attach(session, this);
+    rpc.once('close', () => this.detach(rpc));
+    void this.table.refreshStat(rpc.publicKey).then(() => {
+      if (this.table.isCurrent(rpc)) this.owner.attached(rpc.publicKey);
     });
     this.emit('peers-changed');
   }
 
-  request(link: PeerLink, request: PeerRequest): void {
-    this.holder.request(link, request);
+  request(rpc: PeerRpc, request: PeerRequest): void {
+    this.holder.request(rpc, request);
   }
 
-  notice(link: PeerLink, notice: PeerNotice): void {
+  notice(rpc: PeerRpc, notice: PeerNotice): void {
     switch (notice.op) {
       case Op.LEAVING:
-        link.leaving = true;
-        this.owner.leaving(link.publicKey);
+        rpc.leaving = true;
+        this.owner.leaving(rpc.publicKey);
         this.emit('peers-changed');
         return;
       case Op.EVICTED:
-        this.owner.evicted(link.publicKey, notice.blocks);
+        this.owner.evicted(rpc.publicKey, notice.blocks);
         return;
       case Op.QUOTA:
-        if (this.links.isCurrent(link)) void this.links.refreshStat(link.publicKey);
+        if (this.table.isCurrent(rpc)) void this.table.refreshStat(rpc.publicKey);
         return;
       case Op.TEAM_REVOCATIONS:
-        this.emit('team-revocations', link, notice.list);
+        this.emit('team-revocations', rpc, notice.list);
         return;
       default: {
         const never: never = notice;
@@ -90,18 +90,18 @@ export class Cluster extends EventEmitter<ClusterEvents> implements PeerRequestH
   }
 
   /** The session of a connected device, for requests to it. */
-  linkFor(publicKey: string): PeerLink | undefined {
-    return this.links.linkFor(publicKey);
+  rpcFor(publicKey: string): PeerRpc | undefined {
+    return this.table.rpcFor(publicKey);
   }
 
   /** Sessions usable now, one per device. */
-  connectedLinks(): PeerLink[] {
-    return this.links.connectedLinks();
+  connectedRpcs(): PeerRpc[] {
+    return this.table.connectedRpcs();
   }
 
   /** Tells a connected peer what it may store here from now on. */
   sendQuota(publicKey: string, allowedBytes: number): void {
-    this.links.linkFor(publicKey)?.send(encodeQuota(allowedBytes));
+    this.table.rpcFor(publicKey)?.send(encodeQuota(allowedBytes));
   }
 
   /**
@@ -110,8 +110,8 @@ export class Cluster extends EventEmitter<ClusterEvents> implements PeerRequestH
    * for it), or `timeoutMs` passed. Returns what is still held for connected peers.
    */
   async leave(timeoutMs: number, stallMs = LEAVE_STALL_MS): Promise<LeaveOutcome> {
-    const links = this.links.connectedLinks();
-    for (const link of links) link.send(encodeLeaving());
+    const rpcs = this.table.connectedRpcs();
+    for (const rpc of rpcs) rpc.send(encodeLeaving());
     const deadline = Date.now() + timeoutMs;
     let held = this.heldForPeers();
     let movedAt = Date.now();
@@ -127,7 +127,7 @@ export class Cluster extends EventEmitter<ClusterEvents> implements PeerRequestH
   /** What this node keeps for connected peers. */
   private heldForPeers(): LeaveOutcome {
     const out = { blocks: 0, bytes: 0, owners: [] as string[] };
-    for (const l of this.links.connectedLinks()) {
+    for (const l of this.table.connectedRpcs()) {
       const u = this.store.usage(l.publicKey);
       if (u.bytes === 0) continue;
       out.blocks += u.blocks;
@@ -138,12 +138,12 @@ export class Cluster extends EventEmitter<ClusterEvents> implements PeerRequestH
   }
 
   close(): void {
-    this.links.close();
+    this.table.close();
   }
 
-  private detach(link: PeerLink): void {
-    if (!this.links.isCurrent(link)) return;
+  private detach(rpc: PeerRpc): void {
+    if (!this.table.isCurrent(rpc)) return;
     this.emit('peers-changed');
-    this.owner.detached(link.publicKey);
+    this.owner.detached(rpc.publicKey);
   }
 }

@@ -1,12 +1,12 @@
 // How the holder takes requests from one peer (docs/protocol.md section 7.4): in the order they
-// arrive, but only while that peer reads its replies. While the link to it is not writable (8 MiB
-// or more queued to it, see PeerLink.writable) its next requests wait; waiting is bounded in count
+// arrive, but only while that peer reads its replies. While the session to it is not writable (8 MiB
+// or more queued to it, see PeerRpc.writable) its next requests wait; waiting is bounded in count
 // and bytes, and a request over those bounds is answered BUSY at once, without running. So a peer that pipelines honestly runs
 // at full speed, and a peer that sends LOADs without reading makes this node hold at most one
 // reply beyond the backlog, the waiting requests and small BUSY replies, never a reply per request.
 
 import { ErrorCodes, MemCloudError } from '../errors';
-import type { PeerLink } from './peer-link';
+import type { PeerRpc } from './peer-rpc';
 import { Op, type PeerRequest } from './peer-protocol';
 
 /** Requests of one peer that may wait, and their bytes (STORE data, mostly). */
@@ -20,9 +20,9 @@ const BUSY = new MemCloudError(ErrorCodes.BUSY,
 
 export interface DispatchTarget {
   /** Runs a request and queues its reply. */
-  serve(link: PeerLink, req: PeerRequest): void;
+  serve(rpc: PeerRpc, req: PeerRequest): void;
   /** Answers a request with an error without running it. */
-  refuse(link: PeerLink, req: PeerRequest, err: MemCloudError): void;
+  refuse(rpc: PeerRpc, req: PeerRequest, err: MemCloudError): void;
 }
 
 class PeerQueue {
@@ -62,7 +62,7 @@ class PeerQueue {
 }
 
 export class HolderDispatch {
-  private readonly queues = new Map<PeerLink, PeerQueue>();
+  private readonly queues = new Map<PeerRpc, PeerQueue>();
   /** Requests answered BUSY so far, all peers together. */
   refused = 0;
 
@@ -71,60 +71,60 @@ export class HolderDispatch {
     private readonly warn: (message: string) => void = () => undefined,
   ) {}
 
-  /** Requests of `link` waiting for its replies to drain. */
-  waiting(link: PeerLink): number {
-    return this.queues.get(link)?.length ?? 0;
+  /** Requests of `rpc` waiting for its replies to drain. */
+  waiting(rpc: PeerRpc): number {
+    return this.queues.get(rpc)?.length ?? 0;
   }
 
-  request(link: PeerLink, req: PeerRequest): void {
-    const queue = this.queues.get(link);
+  request(rpc: PeerRpc, req: PeerRequest): void {
+    const queue = this.queues.get(rpc);
     if (queue === undefined || queue.length === 0) {
-      if (link.writable) return this.target.serve(link, req);
-      return this.enqueue(link, this.open(link), req);
+      if (rpc.writable) return this.target.serve(rpc, req);
+      return this.enqueue(rpc, this.open(rpc), req);
     }
-    this.enqueue(link, queue, req);
+    this.enqueue(rpc, queue, req);
   }
 
-  private enqueue(link: PeerLink, queue: PeerQueue, req: PeerRequest): void {
+  private enqueue(rpc: PeerRpc, queue: PeerQueue, req: PeerRequest): void {
     if (queue.length >= MAX_WAITING_REQUESTS || queue.bytes + sizeOf(req) > MAX_WAITING_BYTES) {
       this.refused++;
       if (!queue.refusing) {
         queue.refusing = true;
-        this.warn(`${link.name} (${link.fingerprint}) is not reading its replies: ${queue.length} of its requests wait; refusing more with BUSY`);
+        this.warn(`${rpc.name} (${rpc.fingerprint}) is not reading its replies: ${queue.length} of its requests wait; refusing more with BUSY`);
       }
-      this.target.refuse(link, req, BUSY);
+      this.target.refuse(rpc, req, BUSY);
       return;
     }
     queue.push(req);
-    if (!queue.pumping) void this.pump(link, queue);
+    if (!queue.pumping) void this.pump(rpc, queue);
   }
 
-  /** Runs waiting requests whenever the link's replies drain, until none waits or the link closes. */
-  private async pump(link: PeerLink, queue: PeerQueue): Promise<void> {
+  /** Runs waiting requests whenever its replies drain, until none waits or the session closes. */
+  private async pump(rpc: PeerRpc, queue: PeerQueue): Promise<void> {
     queue.pumping = true;
     try {
       while (queue.length > 0) {
-        await link.whenWritable(null);
-        if (!link.isOpen) break;
-        while (queue.length > 0 && link.isOpen && link.writable) this.target.serve(link, queue.shift());
+        await rpc.whenWritable(null);
+        if (!rpc.isOpen) break;
+        while (queue.length > 0 && rpc.isOpen && rpc.writable) this.target.serve(rpc, queue.shift());
       }
       queue.refusing = false;
     } finally {
       queue.pumping = false;
-      if (!link.isOpen) this.forget(link);
+      if (!rpc.isOpen) this.forget(rpc);
     }
   }
 
-  private open(link: PeerLink): PeerQueue {
+  private open(rpc: PeerRpc): PeerQueue {
     const queue = new PeerQueue();
-    this.queues.set(link, queue);
-    link.once('close', () => this.forget(link));
+    this.queues.set(rpc, queue);
+    rpc.once('close', () => this.forget(rpc));
     return queue;
   }
 
-  private forget(link: PeerLink): void {
-    this.queues.get(link)?.clear();
-    this.queues.delete(link);
+  private forget(rpc: PeerRpc): void {
+    this.queues.get(rpc)?.clear();
+    this.queues.delete(rpc);
   }
 }
 

@@ -10,7 +10,7 @@ import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
 import type { BlockStore, EvictedBlock, Usage } from '../store/block-store';
 import { MAX_RECORD_PLAINTEXT } from '../net/constants';
 import { HolderDispatch } from './holder-dispatch';
-import type { PeerLink } from './peer-link';
+import type { PeerRpc } from './peer-rpc';
 import {
   MAX_BLOCK_BYTES,
   MAX_BLOCKS_PER_OWNER,
@@ -43,12 +43,12 @@ export class HolderService {
   constructor(
     private readonly store: BlockStore,
     private readonly policy: HolderPolicy,
-    private readonly linkFor: (publicKey: string) => PeerLink | undefined,
+    private readonly rpcFor: (publicKey: string) => PeerRpc | undefined,
     warn: (message: string) => void = () => undefined,
   ) {
     this.dispatch = new HolderDispatch({
-      serve: (link, req) => this.serve(link, req),
-      refuse: (link, req, err) => link.send(encodeError(req.op, req.id, err)),
+      serve: (rpc, req) => this.serve(rpc, req),
+      refuse: (rpc, req, err) => rpc.send(encodeError(req.op, req.id, err)),
     }, warn);
   }
 
@@ -66,9 +66,9 @@ export class HolderService {
     return this.dispatch.refused;
   }
 
-  /** Requests of `link` waiting for it to read earlier replies. */
-  waitingRequests(link: PeerLink): number {
-    return this.dispatch.waiting(link);
+  /** Requests of `rpc` waiting for it to read earlier replies. */
+  waitingRequests(rpc: PeerRpc): number {
+    return this.dispatch.waiting(rpc);
   }
 
   stat(publicKey: string): StatReply {
@@ -76,8 +76,8 @@ export class HolderService {
     return { allowedBytes, usedBytes: this.store.usage(publicKey).bytes, availableBytes: this.store.roomFor(publicKey, allowedBytes, MAX_BLOCKS_PER_OWNER) };
   }
 
-  request(link: PeerLink, req: PeerRequest): void {
-    this.dispatch.request(link, req);
+  request(rpc: PeerRpc, req: PeerRequest): void {
+    this.dispatch.request(rpc, req);
   }
 
   /** Evictions of blocks peers stored here: tell each owner in one batch (if connected; else LIST shows it). */
@@ -90,8 +90,8 @@ export class HolderService {
       else byOwner.set(e.ns, [e.id]);
     }
     for (const [owner, ids] of byOwner) {
-      const link = this.linkFor(owner);
-      for (let i = 0; link && i < ids.length; i += MAX_NOTICE_IDS) link.send(encodeEvicted(ids.slice(i, i + MAX_NOTICE_IDS)));
+      const rpc = this.rpcFor(owner);
+      for (let i = 0; rpc && i < ids.length; i += MAX_NOTICE_IDS) rpc.send(encodeEvicted(ids.slice(i, i + MAX_NOTICE_IDS)));
     }
   }
 
@@ -100,13 +100,13 @@ export class HolderService {
     return this.store.flush(publicKey);
   }
 
-  private serve(link: PeerLink, req: PeerRequest): void {
+  private serve(rpc: PeerRpc, req: PeerRequest): void {
     this.served++;
     try {
-      link.send(this.answer(link.publicKey, req));
+      rpc.send(this.answer(rpc.publicKey, req));
     } catch (err) {
       const e = isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.INTERNAL, String(err));
-      link.send(encodeError(req.op, req.id, e));
+      rpc.send(encodeError(req.op, req.id, e));
     }
   }
 

@@ -1,4 +1,4 @@
-// Replica I/O over this node's own store ('self') and the peers' (HolderLinks): where new replicas
+// Replica I/O over this node's own store ('self') and the peers' (HolderTable): where new replicas
 // go (the power of two choices), writing a block to its holders with one retry elsewhere per failed
 // holder, reading and freeing one replica, listing a holder. What we own is not kept here.
 
@@ -8,7 +8,7 @@ import type { BlockStore } from '../store/block-store';
 import { chargeOf } from '../store/block-cost';
 import { formatSize } from '../store/sizes';
 import { SELF } from './holder-service';
-import type { HolderLinks } from './holder-links';
+import type { HolderTable } from './holder-table';
 import { chooseHolders, type Candidate } from './placement';
 import type { HolderId, ReplicaIO, ReplicaPlan } from './replica-io';
 import { writeEach, type WriteOutcome } from './replica-writes';
@@ -23,7 +23,7 @@ export class Replicas implements ReplicaIO {
   private readonly frees = new Map<HolderId, PendingFree>();
 
   constructor(
-    private readonly links: HolderLinks,
+    private readonly table: HolderTable,
     private readonly store: BlockStore,
     /** Default replicas when two or more peers are connected. */
     private readonly defaultReplicas: () => number,
@@ -32,7 +32,7 @@ export class Replicas implements ReplicaIO {
   wanted(opts: StoreOptions): number {
     if (opts.target === 'local') return 1;
     if (opts.replicas !== undefined) return opts.replicas;
-    return this.links.liveCount(2) >= 2 ? this.defaultReplicas() : 1;
+    return this.table.liveCount(2) >= 2 ? this.defaultReplicas() : 1;
   }
 
   async writeReplicas(id: string, durability: Durability, data: Uint8Array, plan: ReplicaPlan): Promise<HolderId[]> {
@@ -41,8 +41,8 @@ export class Replicas implements ReplicaIO {
     let holders = this.place(charge, plan);
     if (holders.length === 0) {
       // Our estimates may be stale (evictions, frees by others): ask the holders once.
-      await this.links.refreshStats();
-      holders = chooseHolders(this.links.candidates(charge), plan.wanted, charge);
+      await this.table.refreshStats();
+      holders = chooseHolders(this.table.candidates(charge), plan.wanted, charge);
       if (holders.length === 0) throw this.noRoom(data.length);
     }
     const out: WriteOutcome = { written: [], failed: [], error: null };
@@ -53,7 +53,7 @@ export class Replicas implements ReplicaIO {
       if (out.failed.length === 0 || plan.target === 'local') break;
       // Replace each failed holder with another candidate, once.
       tried ??= new Set([...out.written, ...out.failed]); // the first round's holders
-      queue = chooseHolders(this.links.candidates(charge, [...tried]), out.failed.length, charge);
+      queue = chooseHolders(this.table.candidates(charge, [...tried]), out.failed.length, charge);
       out.failed = [];
       if (queue.length === 0) break;
       for (const h of queue) tried.add(h);
@@ -64,11 +64,11 @@ export class Replicas implements ReplicaIO {
 
   async write(holder: HolderId, id: string, durability: Durability, data: Uint8Array): Promise<void> {
     if (holder === SELF) this.store.put(SELF, id, data, { durability });
-    else await this.links.store(holder, id, durability, data);
+    else await this.table.store(holder, id, durability, data);
   }
 
   async read(holder: HolderId, id: string): Promise<Uint8Array> {
-    if (holder !== SELF) return this.links.load(holder, id);
+    if (holder !== SELF) return this.table.load(holder, id);
     const data = this.store.get(SELF, id);
     if (!data) throw new MemCloudError(ErrorCodes.NOT_FOUND, `block ${id} was evicted from this node`);
     return data;
@@ -93,7 +93,7 @@ export class Replicas implements ReplicaIO {
       done: new Promise<void>((resolve) =>
         setImmediate(() => {
           this.frees.delete(holder);
-          void this.links.free(holder, batch.ids, batch.bytes).then(resolve);
+          void this.table.free(holder, batch.ids, batch.bytes).then(resolve);
         }),
       ),
     };
@@ -103,31 +103,31 @@ export class Replicas implements ReplicaIO {
 
   async list(holder: HolderId): Promise<string[]> {
     if (holder === SELF) return this.store.ids(SELF);
-    return this.links.list(holder);
+    return this.table.list(holder);
   }
 
   connected(): HolderId[] {
-    return this.links.connectedLinks().map((l) => l.publicKey);
+    return this.table.connectedRpcs().map((l) => l.publicKey);
   }
 
   candidates(size: number, exclude: readonly HolderId[] = []): Candidate[] {
-    return this.links.candidates(size, exclude);
+    return this.table.candidates(size, exclude);
   }
 
   isLive(holder: HolderId): boolean {
-    return this.links.isLive(holder);
+    return this.table.isLive(holder);
   }
 
   isReadable(holder: HolderId): boolean {
-    return this.links.isReadable(holder);
+    return this.table.isReadable(holder);
   }
 
   rank(holder: HolderId): number {
-    return this.links.rank(holder);
+    return this.table.rank(holder);
   }
 
   name(holder: HolderId): string {
-    return this.links.name(holder);
+    return this.table.name(holder);
   }
 
   /**
@@ -136,16 +136,16 @@ export class Replicas implements ReplicaIO {
    */
   private place(size: number, plan: ReplicaPlan): readonly HolderId[] {
     const keep = plan.prefer.filter((h) => this.isLive(h)).slice(0, plan.wanted);
-    if (plan.target === 'local' || (plan.target === 'auto' && keep.length === 0 && this.links.liveCount(1) === 0)) return [SELF];
+    if (plan.target === 'local' || (plan.target === 'auto' && keep.length === 0 && this.table.liveCount(1) === 0)) return [SELF];
     if (keep.length >= plan.wanted) return keep;
-    return [...keep, ...chooseHolders(this.links.candidates(size, keep), plan.wanted - keep.length, size)];
+    return [...keep, ...chooseHolders(this.table.candidates(size, keep), plan.wanted - keep.length, size)];
   }
 
   /** Peers are connected but none can take `size` more bytes from us. */
   private noRoom(size: number): MemCloudError {
-    const live = this.links.candidates(0);
+    const live = this.table.candidates(0);
     if (live.length === 0) return new MemCloudError(ErrorCodes.NO_PEERS, 'no connected peer can take this block (connect or trust a device first)');
-    const detail = live.map((c) => `${this.links.label(c.id)} has ${formatSize(c.available)} left for us`).join(', ');
+    const detail = live.map((c) => `${this.table.label(c.id)} has ${formatSize(c.available)} left for us`).join(', ');
     return new MemCloudError(ErrorCodes.QUOTA_EXCEEDED, `no connected peer has room for ${formatSize(size)}: ${detail}`);
   }
 }

@@ -24,7 +24,7 @@ export interface DiscoveryHost {
   readonly log: Logger;
 }
 
-export class DiscoveryLink {
+export class DiscoveryDialer {
   private readonly dialing = new Set<string>();
   private readonly plan = new DialPlan();
   /** Keys with a dial round waiting for their gap to pass. */
@@ -56,7 +56,7 @@ export class DiscoveryLink {
     discovery.on('error', (err) => engine.log.warn(`discovery: ${err.message}`));
   }
 
-  static async start(engine: DiscoveryHost, port: number): Promise<DiscoveryLink> {
+  static async start(engine: DiscoveryHost, port: number): Promise<DiscoveryDialer> {
     const discovery = await Discovery.start({
       publicKey: engine.identity.publicKeyText,
       name: engine.options.name,
@@ -66,7 +66,7 @@ export class DiscoveryLink {
       // A flood of fake announcements must not keep a trusted device out of the table.
       isPreferred: (publicKey) => engine.trust.getByText(publicKey)?.status === 'trusted',
     });
-    return new DiscoveryLink(engine, discovery);
+    return new DiscoveryDialer(engine, discovery);
   }
 
   peers(): readonly DiscoveredPeer[] {

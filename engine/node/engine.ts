@@ -14,7 +14,7 @@ import { usesPool } from '../crypto/place';
 import { CryptoPool } from '../crypto/pool';
 import { createCryptoSetup, type CryptoSetup } from '../crypto/setup';
 import { Cluster } from '../cluster/cluster';
-import { HolderLinks } from '../cluster/holder-links';
+import { HolderTable } from '../cluster/holder-table';
 import { HolderService, SELF } from '../cluster/holder-service';
 import { Replicas } from '../cluster/replicas';
 import type { Catalog } from '../data/catalog';
@@ -37,7 +37,7 @@ import { TeamState } from '../team/team-state';
 import { watchTrustFile } from '../trust/trust-file-watcher';
 import type { EngineApi } from '../api/engine-api';
 import type { EvictedBlock } from '../store/block-store';
-import { DiscoveryLink } from './discovery-link';
+import { DiscoveryDialer } from './discovery-link';
 import { composeApi } from './engine-api-parts';
 import type { EngineOptions } from './engine-options';
 import { EngineService } from './engine-service';
@@ -94,7 +94,7 @@ export class Engine {
   readonly buildCache: BuildCache;
   private server: Server | null = null;
   private control: ControlServer | null = null;
-  private discovery: DiscoveryLink | null = null;
+  private discovery: DiscoveryDialer | null = null;
   private staticPeers: StaticPeers | null = null;
   private readonly cleanups: Array<() => void> = [];
   private stopping: Promise<void> | null = null;
@@ -216,17 +216,17 @@ export class Engine {
     const store = new BlockStore({
       capacityBytes: options.memoryBytes, peerCapacityBytes: settings.offeredBytes, onEvict: (evicted) => onEvict(evicted),
     });
-    const links = new HolderLinks((l, err) => {
+    const table = new HolderTable((l, err) => {
       log.warn(`protocol error from ${l.name} (${l.fingerprint}): ${err.message}; closing the session`);
       l.session.channel.abort(err);
     });
     const holder = new HolderService(
       store,
       { allowance: (pk) => trust.getByText(pk)?.allowedBytes ?? settings.offeredBytes },
-      (pk) => links.linkFor(pk),
+      (pk) => table.rpcFor(pk),
       (m) => log.warn(m),
     );
-    const replicas = new Replicas(links, store, () => options.replicas);
+    const replicas = new Replicas(table, store, () => options.replicas);
     const home = homePaths(options.home);
     const owner = await OwnerData.open({
       paths: { snapshot: home.ownerCatalog, journal: home.ownerJournal, legacyIndex: home.ownerIndex },
@@ -236,7 +236,7 @@ export class Engine {
       io: replicas,
       log,
     });
-    const cluster = new Cluster(links, holder, owner.holders, store);
+    const cluster = new Cluster(table, holder, owner.holders, store);
     onEvict = (evicted) => {
       const ours = evicted.filter((e) => e.ns === SELF).map((e) => e.id);
       if (ours.length > 0) owner.holders.evicted(SELF, ours);
@@ -277,7 +277,7 @@ export class Engine {
     this.server = server;
     this.control = await ControlServer.listen({ path: await publishControlEndpoint(options.home), api: this.api, log: (level, m) => log.log(level, m) });
     const { port } = this.address();
-    if (options.discovery) this.discovery = await DiscoveryLink.start(this, port);
+    if (options.discovery) this.discovery = await DiscoveryDialer.start(this, port);
     this.staticPeers = new StaticPeers(parts.sessions, options.connect, log);
     this.staticPeers.start();
     await this.buildCache.restore();

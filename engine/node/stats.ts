@@ -25,7 +25,7 @@ export interface StatsSources {
   readonly holder: HolderService;
   readonly catalog: Catalog;
   readonly io: Pick<ReplicaIO, 'isLive'>;
-  readonly cluster: Pick<Cluster, 'connectedLinks'>;
+  readonly cluster: Pick<Cluster, 'connectedRpcs'>;
   readonly sessions: SessionManager;
   readonly offered: () => number;
 }
@@ -65,13 +65,13 @@ export class StatsSampler {
       borrowed += r.holders.filter((h) => h !== SELF).length * chargedOn(r);
       if (r.holders.filter((h) => io.isLive(h)).length < r.wanted) degraded++;
     }
-    const links = cluster.connectedLinks();
+    const rpcs = cluster.connectedRpcs();
     return {
       at: now.at,
       local: { usedBytes: totals.usedBytes, capacityBytes: totals.capacityBytes, blocks: totals.blocks, pinnedBytes: totals.pinnedBytes, cacheBytes: totals.cacheBytes },
       lent: { usedBytes: holder.lentBytes, offeredBytes: this.src.offered(), peers: lentPeers },
       borrowed: { usedBytes: borrowed, items: catalog.blocks.size, degraded },
-      pool: { offeredBytes: links.reduce((n, l) => n + l.session.remote.offeredBytes, 0), connectedPeers: links.length },
+      pool: { offeredBytes: rpcs.reduce((n, l) => n + l.session.remote.offeredBytes, 0), connectedPeers: rpcs.length },
       throughput: { sentPerSec: (now.sent - first.sent) / seconds, receivedPerSec: (now.received - first.received) / seconds },
       ops: { total: this.ops, perSec: (now.ops - first.ops) / seconds },
       evictions: totals.evictions,

@@ -5,7 +5,7 @@
 // unless this node trusts the device on its own (trusted_devices.json).
 
 import type { Cluster } from '../cluster/cluster';
-import type { PeerLink } from '../cluster/peer-link';
+import type { PeerRpc } from '../cluster/peer-rpc';
 import { encodeTeamRevocations } from '../cluster/peer-protocol';
 import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
 import { encodePublicKey } from '../identity/public-key';
@@ -27,12 +27,12 @@ export interface TeamGossipParts {
 export function startTeamGossip(p: TeamGossipParts): () => void {
   const teamAware = (s: Session) => s.remote.team !== undefined;
 
-  const send = (link: PeerLink, list: RevocationList) => link.send(encodeTeamRevocations(list.bytes));
+  const send = (rpc: PeerRpc, list: RevocationList) => rpc.send(encodeTeamRevocations(list.bytes));
 
   const onSession = (s: Session) => {
     if (!teamAware(s)) return;
-    const link = p.cluster.linkFor(s.publicKey);
-    if (link) for (const list of p.team.lists()) send(link, list);
+    const rpc = p.cluster.rpcFor(s.publicKey);
+    if (rpc) for (const list of p.team.lists()) send(rpc, list);
   };
 
   const onRevocations = (list: RevocationList, teamName: string) => {
@@ -47,27 +47,27 @@ export function startTeamGossip(p: TeamGossipParts): () => void {
   };
 
   /** Newer lists, however they came (a peer, or the CLI through the file), go to every other team-aware peer. */
-  const forward = (list: RevocationList, from: PeerLink | null) => {
-    for (const link of p.cluster.connectedLinks()) {
-      if (link !== from && teamAware(link.session)) send(link, list);
+  const forward = (list: RevocationList, from: PeerRpc | null) => {
+    for (const rpc of p.cluster.connectedRpcs()) {
+      if (rpc !== from && teamAware(rpc.session)) send(rpc, list);
     }
   };
 
   const onTaken = (list: RevocationList, teamName: string, from: object | null) => {
     onRevocations(list, teamName);
-    forward(list, from as PeerLink | null);
+    forward(list, from as PeerRpc | null);
   };
 
-  const onNotice = (link: PeerLink, bytes: Uint8Array) => {
+  const onNotice = (rpc: PeerRpc, bytes: Uint8Array) => {
     p.team
-      .offer(bytes, link)
+      .offer(bytes, rpc)
       .catch((err: unknown) => {
         const e = isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.INTERNAL, String(err));
         if (e.code === ErrorCodes.FRAME_MALFORMED || e.code === ErrorCodes.FORBIDDEN) {
-          p.log('warn', `refused a revocation list from ${link.name} (${link.fingerprint}): ${e.message}; closing the session`);
-          link.session.channel.abort(e);
+          p.log('warn', `refused a revocation list from ${rpc.name} (${rpc.fingerprint}): ${e.message}; closing the session`);
+          rpc.session.channel.abort(e);
         } else {
-          p.log('warn', `could not keep a revocation list from ${link.name}: ${e.message}`);
+          p.log('warn', `could not keep a revocation list from ${rpc.name}: ${e.message}`);
         }
       });
   };

@@ -1,5 +1,5 @@
 // The one table of requests waiting for their replies, for every request/response protocol we
-// speak (the RAM protocol's PeerLink, the control socket's client; docs/protocol.md sections 7 and
+// speak (the RAM protocol's PeerRpc, the control socket's client; docs/protocol.md sections 7 and
 // 10): u32 ids that wrap and never reuse one still in flight, a finite deadline per request checked
 // by one coarse sweep (sending a request reads no clock), ids of requests that timed out remembered
 // so a late reply is told apart from a reply to nothing, and every request failed at once on close.

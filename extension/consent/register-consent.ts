@@ -7,7 +7,7 @@ import type { ConsentAnswer, EngineEvent } from '../../engine/api/types';
 import { Commands } from '../constants';
 import { peerOf } from '../commands/targets';
 import { registerCommand, type Services } from '../services';
-import type { LinkState } from '../node/node-link';
+import type { ConnectionState } from '../node/node-connection';
 import { ConsentPrompt } from './consent-prompt';
 
 const ANSWERS: readonly ConsentAnswer[] = ['once', 'always', 'deny'];
@@ -15,7 +15,7 @@ const ANSWERS: readonly ConsentAnswer[] = ['once', 'always', 'deny'];
 export function registerConsent(context: vscode.ExtensionContext, services: Services): ConsentPrompt {
   const prompt = new ConsentPrompt(services);
   const onEvent = (event: EngineEvent) => prompt.onEngineEvent(event);
-  const onState = (state: LinkState) => {
+  const onState = (state: ConnectionState) => {
     if (state.kind === 'running') void prompt.showPending();
   };
   services.link.on('event', onEvent);

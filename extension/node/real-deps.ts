@@ -1,4 +1,4 @@
-// The NodeLink's real dependencies: the SDK client over the control socket and EngineHost (the
+// The NodeConnection's real dependencies: the SDK client over the control socket and EngineHost (the
 // engine in worker threads of this process). No vscode here.
 
 import { readConfigFile } from '../../engine/node/config-file';
@@ -6,7 +6,7 @@ import type { EngineOptionsInput } from '../../engine/node/engine-options';
 import { MemCloud } from '../../engine/sdk/client';
 import { EngineHost } from '../../engine/worker/engine-host';
 import type { WorkerUnlock } from '../../engine/worker/worker-messages';
-import { randomTakeoverDelay, type NodeLinkDeps } from './node-link';
+import { randomTakeoverDelay, type NodeConnectionDeps } from './node-connection';
 import { engineOptionsFor, type NodeSettings } from '../settings/settings';
 
 const CONNECT_TIMEOUT_MS = 3000;
@@ -15,10 +15,10 @@ const CONNECT_TIMEOUT_MS = 3000;
  * `settings()` is read each time a node starts here, so the latest settings apply; `unlock(home)`
  * gives what opens a protected identity key (extension/identity).
  */
-export function realNodeLinkDeps(
+export function realNodeConnectionDeps(
   settings: () => NodeSettings,
   unlock: (home: string) => Promise<WorkerUnlock | undefined> = async () => undefined,
-): NodeLinkDeps {
+): NodeConnectionDeps {
   return {
     connect: (home) => MemCloud.connect({ home, connectTimeoutMs: CONNECT_TIMEOUT_MS }),
     async startEngine(options, onLog) {

@@ -1,4 +1,4 @@
-// The node's lifecycle in VS Code: the NodeLink's state drives context keys, the model and the
+// The node's lifecycle in VS Code: the NodeConnection's state drives context keys, the model and the
 // output channel; settings changes are applied (live, by reattaching, or after a restart the
 // user agrees to).
 
@@ -9,13 +9,13 @@ import { showError } from '../errors/show-error';
 import type { Services } from '../services';
 import { notify } from '../ui/safe-ui';
 import type { NodeSettings, SettingsChange } from '../settings/settings';
-import { stateKey, type LinkState } from './node-link';
+import { stateKey, type ConnectionState } from './node-connection';
 
 export function registerNodeLifecycle(context: vscode.ExtensionContext, services: Services): void {
   const { link, model, log } = services;
   const setContext = (key: string, value: unknown) => void vscode.commands.executeCommand('setContext', key, value);
 
-  const onState = (state: LinkState) => {
+  const onState = (state: ConnectionState) => {
     setContext(ContextKeys.nodeState, stateKey(state));
     setContext(ContextKeys.hostsNode, link.hosting);
     model.setClient(state.kind === 'running' ? link.client : undefined);

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { displayText } from '../../engine/text/display-text';
 import { Commands } from '../constants';
-import { stateKey } from '../node/node-link';
+import { stateKey } from '../node/node-connection';
 import type { Services } from '../services';
 import { statusText } from './status-text';
 

@@ -5,7 +5,7 @@ import type { BuildCacheStatus } from '../../engine/api/build-cache-types';
 import { fileProblems } from '../../engine/api/file-problems';
 import { hitRate, totals } from '../../engine/buildcache/cache-stats';
 import type { Snapshot } from '../model/node-model';
-import type { NodeStateKey } from '../node/node-link';
+import type { NodeStateKey } from '../node/node-connection';
 import { count, formatSize } from '../views/format';
 
 export interface StatusText {

@@ -7,7 +7,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { HolderLinks } from '../../../engine/cluster/holder-links';
+import type { HolderTable } from '../../../engine/cluster/holder-table';
 import {
   MAX_BLOCK_BYTES, MAX_LIST_PAGE, Op, encodeList, encodeLoad, encodeStat, encodeStore, type PeerReply,
 } from '../../../engine/cluster/peer-protocol';
@@ -76,7 +76,7 @@ describe('holder limits', () => {
     await connect(owner, full);
     await connect(owner, roomy);
     // The owner now believes `full` has the most room (its links are the cluster's own business).
-    await (owner.engine.cluster as unknown as { links: HolderLinks }).links.refreshStats();
+    await (owner.engine.cluster as unknown as { links: HolderTable }).links.refreshStats();
     const filler = await peerOf(full, 'filler');
     assert.equal(statusOf(await store(filler, 1, randomBytes(8 * MiB - 2 * BLOCK_OVERHEAD_BYTES), 0)), 'OK');
     const data = randomBytes(MiB);
@@ -180,7 +180,7 @@ describe('holder limits', () => {
     const holder = await lender('lender-pages', 64 * MiB);
     await trustEachOther(owner, holder);
     await connect(owner, holder);
-    const link = owner.engine.cluster.linkFor(holder.engine.identity.publicKeyText)!;
+    const link = owner.engine.cluster.rpcFor(holder.engine.identity.publicKeyText)!;
     const ids = Array.from({ length: MAX_LIST_PAGE + 50 }, (_, i) => blockId(0xabc0000 + i));
     await Promise.all(ids.map((id) => link.store(id, 1, new Uint8Array(0))));
     const served = holder.engine.holder.requestsServed;

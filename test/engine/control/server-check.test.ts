@@ -10,8 +10,8 @@ import { chmod, chown, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ControlServer } from '../../../engine/control/control-server';
 import { MemCloud } from '../../../engine/sdk';
-import { NodeLink, type LinkState } from '../../../extension/node/node-link';
-import { realNodeLinkDeps } from '../../../extension/node/real-deps';
+import { NodeConnection, type ConnectionState } from '../../../extension/node/node-connection';
+import { realNodeConnectionDeps } from '../../../extension/node/real-deps';
 import { FakeEngine } from '../../support/fake-engine';
 import { withTempDir } from '../../support/temp';
 
@@ -122,17 +122,17 @@ describe('clients refuse a control socket this user did not make', () => {
     });
   });
 
-  test('VS Code (NodeLink with its real client) reports the refusal and starts no node of its own', async () => {
+  test('VS Code (NodeConnection with its real client) reports the refusal and starts no node of its own', async () => {
     await withTempDir((dir) =>
       withLiveHome(dir, async (home, _socket, server) => {
         await chmod(home, 0o750);
-        const link = new NodeLink(home, true, realNodeLinkDeps(() => ({ home, autoStart: true, engine: { host: '127.0.0.1', port: 0, discovery: false } })));
-        const states: LinkState[] = [];
+        const link = new NodeConnection(home, true, realNodeConnectionDeps(() => ({ home, autoStart: true, engine: { host: '127.0.0.1', port: 0, discovery: false } })));
+        const states: ConnectionState[] = [];
         link.on('state', (s) => states.push(s));
         try {
           await link.attach();
           assert.equal(link.state.kind, 'failed');
-          const { error } = link.state as Extract<LinkState, { kind: 'failed' }>;
+          const { error } = link.state as Extract<ConnectionState, { kind: 'failed' }>;
           assert.equal(error.code, 'HOME_UNUSABLE');
           assert.match(error.message, /its mode is 0750/);
           assert.equal(link.hosting, false);

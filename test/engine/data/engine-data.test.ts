@@ -132,7 +132,7 @@ describe('engine data path', () => {
     await connect(a, b);
     await connect(c, b);
     const ref = await a.engine.api.store(randomBytes(5000), { target: 'remote' });
-    const link = c.engine.cluster.linkFor(b.engine.identity.publicKeyText)!;
+    const link = c.engine.cluster.rpcFor(b.engine.identity.publicKeyText)!;
     await assert.rejects(link.load(ref.id), (e) => isMemCloudError(e, 'NOT_FOUND'));
     assert.equal(await link.free([ref.id]), 0);
     assert.equal((await a.engine.api.load(ref.id)).length, 5000);

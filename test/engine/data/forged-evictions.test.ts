@@ -21,7 +21,7 @@ const keyOf = (e: TestEngine) => e.engine.identity.publicKeyText;
 
 /** `from` tells `to` (over their session) that it evicted these blocks of `to`'s. */
 function sendEvicted(from: TestEngine, to: TestEngine, ids: readonly string[]): void {
-  const link = from.engine.cluster.linkFor(keyOf(to));
+  const link = from.engine.cluster.rpcFor(keyOf(to));
   assert.ok(link, `${from.name} has a session with ${to.name}`);
   link.send(encodeEvicted(ids));
 }

@@ -1,4 +1,4 @@
-// NodeLink with its real dependencies (the SDK client and EngineHost) against a real
+// NodeConnection with its real dependencies (the SDK client and EngineHost) against a real
 // `memcloud node run` process: attach, handover when that node leaves, graceful stop on dispose.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -6,13 +6,13 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { CLI } from '../../support/node-process';
-import { NodeLink } from '../../../extension/node/node-link';
-import { realNodeLinkDeps } from '../../../extension/node/real-deps';
+import { NodeConnection } from '../../../extension/node/node-connection';
+import { realNodeConnectionDeps } from '../../../extension/node/real-deps';
 import type { NodeSettings } from '../../../extension/settings/settings';
-import { linkStateWhen } from './link-state';
+import { connectionStateWhen } from './connection-state';
 
 
-describe('NodeLink with the real SDK client and EngineHost', () => {
+describe('NodeConnection with the real SDK client and EngineHost', () => {
   const work = mkdtempSync('/tmp/mc-link-');
   after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -23,7 +23,7 @@ describe('NodeLink with the real SDK client and EngineHost', () => {
     let output = '';
     cliNode.stdout.on('data', (c: Buffer) => (output += c));
     cliNode.stderr.on('data', (c: Buffer) => (output += c));
-    const link = new NodeLink(home, true, realNodeLinkDeps(() => settings));
+    const link = new NodeConnection(home, true, realNodeConnectionDeps(() => settings));
     try {
       for (let i = 0; i < 200 && !output.includes('ready: fingerprint'); i++) await new Promise((r) => setTimeout(r, 50));
       assert.match(output, /ready: fingerprint/);
@@ -38,7 +38,7 @@ describe('NodeLink with the real SDK client and EngineHost', () => {
       const exited = new Promise((r) => cliNode.once('exit', r));
       cliNode.kill('SIGINT'); // graceful leave, as when the window hosting the node closes
       await exited;
-      await linkStateWhen(link, (s) => s.kind === 'running' && link.hosting);
+      await connectionStateWhen(link, (s) => s.kind === 'running' && link.hosting);
       const own = await link.client!.status();
       assert.equal(own.pid, process.pid, 'the engine now runs in this process (worker threads)');
       assert.equal(own.name, 'window', 'started with this window\'s settings');

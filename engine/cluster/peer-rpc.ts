@@ -25,11 +25,11 @@ import {
 } from './peer-protocol';
 
 export interface PeerRequestHandler {
-  request(link: PeerLink, request: PeerRequest): void;
-  notice(link: PeerLink, notice: PeerNotice): void;
+  request(rpc: PeerRpc, request: PeerRequest): void;
+  notice(rpc: PeerRpc, notice: PeerNotice): void;
 }
 
-export interface PeerLinkEvents {
+export interface PeerRpcEvents {
   close: [MemCloudError | null];
 }
 
@@ -40,7 +40,7 @@ export const DRAIN_TIMEOUT_MS = 10_000;
 /** The channel's send buffer above which new writes wait (see writable). */
 const WRITE_HIGH_WATER = 8 * 1024 * 1024;
 
-export class PeerLink extends EventEmitter<PeerLinkEvents> {
+export class PeerRpc extends EventEmitter<PeerRpcEvents> {
   readonly publicKey: string;
   readonly name: string;
   readonly fingerprint: string;
@@ -55,7 +55,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   constructor(
     readonly session: Session,
     private readonly handler: PeerRequestHandler,
-    private readonly onProtocolError: (link: PeerLink, err: MemCloudError) => void,
+    private readonly onProtocolError: (rpc: PeerRpc, err: MemCloudError) => void,
   ) {
     super();
     this.publicKey = session.publicKey;
@@ -78,7 +78,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   }
 
   /**
-   * Resolves when the channel's send buffer is below its high-water mark (or the link closed: the
+   * Resolves when the channel's send buffer is below its high-water mark (or the session closed: the
    * caller's send then fails with PEER_GONE). A peer that stops reading must not hold a write
    * forever: after `deadlineMs` this rejects with TIMEOUT, as an unanswered request does, so the
    * caller fails over to another holder. `null`: no deadline (the holder side, whose replies wait

@@ -28,7 +28,7 @@ export interface HostedEngine {
   onExit(listener: (err: MemCloudError | null) => void): void;
 }
 
-export interface NodeLinkDeps {
+export interface NodeConnectionDeps {
   /** Rejects with NODE_NOT_RUNNING when no node serves the home. */
   connect(home: string): Promise<NodeClient>;
   startEngine(options: EngineOptionsInput, onLog: (entry: LogEntry) => void): Promise<HostedEngine>;
@@ -40,7 +40,7 @@ export interface NodeLinkDeps {
   retryDelayMs(attempt: number): number;
 }
 
-export type LinkState =
+export type ConnectionState =
   | { readonly kind: 'connecting' }
   | { readonly kind: 'running'; readonly hosted: boolean }
   | { readonly kind: 'stopped' }
@@ -49,12 +49,12 @@ export type LinkState =
 /** The node's state as the UI names it (context key memcloud.nodeState). */
 export type NodeStateKey = 'starting' | 'running' | 'stopped' | 'failed';
 
-export function stateKey(state: LinkState): NodeStateKey {
+export function stateKey(state: ConnectionState): NodeStateKey {
   return state.kind === 'connecting' ? 'starting' : state.kind;
 }
 
-export interface NodeLinkEvents {
-  state: [LinkState];
+export interface NodeConnectionEvents {
+  state: [ConnectionState];
   /** Every event the node publishes. */
   event: [EngineEvent];
   /** The node's log, once per entry (from the hosted engine, or the subscription when attached). */
@@ -72,8 +72,8 @@ export function randomTakeoverDelay(random: () => number = Math.random): number 
   return 400 + Math.floor(random() * 1600);
 }
 
-export class NodeLink extends EventEmitter<NodeLinkEvents> {
-  private current: LinkState = { kind: 'stopped' };
+export class NodeConnection extends EventEmitter<NodeConnectionEvents> {
+  private current: ConnectionState = { kind: 'stopped' };
   private attached: { client: NodeClient; host: HostedEngine | null; off: () => void } | null = null;
   private pending: Promise<void> | null = null;
   private pendingStarts = false;
@@ -88,12 +88,12 @@ export class NodeLink extends EventEmitter<NodeLinkEvents> {
   constructor(
     private home: string,
     private autoStart: boolean,
-    private readonly deps: NodeLinkDeps,
+    private readonly deps: NodeConnectionDeps,
   ) {
     super();
   }
 
-  get state(): LinkState {
+  get state(): ConnectionState {
     return this.current;
   }
 
@@ -294,7 +294,7 @@ export class NodeLink extends EventEmitter<NodeLinkEvents> {
     this.takeover = null;
   }
 
-  private setState(state: LinkState): void {
+  private setState(state: ConnectionState): void {
     this.current = state;
     if (!this.disposed) this.emit('state', state);
   }

@@ -1,9 +1,9 @@
-// PeerLink's part of the RAM protocol's exactness (docs/protocol.md section 7), over real TCP: a
+// PeerRpc's part of the RAM protocol's exactness (docs/protocol.md section 7), over real TCP: a
 // request id may be reused once answered, never while the request is still in flight.
 
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PeerLink, type PeerRequestHandler } from '../../../engine/cluster/peer-link';
+import { PeerRpc, type PeerRequestHandler } from '../../../engine/cluster/peer-rpc';
 import { encodeOk, type PeerRequest } from '../../../engine/cluster/peer-protocol';
 import type { MemCloudError } from '../../../engine/errors';
 import { DeviceIdentity } from '../../../engine/identity/device-identity';
@@ -17,8 +17,8 @@ after(closeSharedPool);
 
 /** Holds every request until release() answers it. */
 class SlowHolder implements PeerRequestHandler {
-  readonly held: Array<{ link: PeerLink; req: PeerRequest }> = [];
-  request(link: PeerLink, req: PeerRequest): void {
+  readonly held: Array<{ link: PeerRpc; req: PeerRequest }> = [];
+  request(link: PeerRpc, req: PeerRequest): void {
     this.held.push({ link, req });
   }
   notice(): void {}
@@ -29,7 +29,7 @@ class SlowHolder implements PeerRequestHandler {
 
 const STAT = 0x04;
 
-describe('PeerLink: request ids in flight', () => {
+describe('PeerRpc: request ids in flight', () => {
   const track = closeAfterEach();
 
   async function setup() {
@@ -41,7 +41,7 @@ describe('PeerLink: request ids in flight', () => {
     track({ close: () => peer.close() });
     const holder = new SlowHolder();
     const errors: MemCloudError[] = [];
-    const link = new PeerLink(await opened, holder, (l, err) => (errors.push(err), l.session.channel.abort(err)));
+    const link = new PeerRpc(await opened, holder, (l, err) => (errors.push(err), l.session.channel.abort(err)));
     return { peer, holder, errors, link };
   }
 

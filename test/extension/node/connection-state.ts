@@ -1,13 +1,13 @@
-// Waiting for a NodeLink to reach a state: resolves with the first state (current or emitted) that
+// Waiting for a NodeConnection to reach a state: resolves with the first state (current or emitted) that
 // `done` accepts, fails naming the state it stayed in after `timeoutMs`.
 
-import type { LinkState, NodeLink } from '../../../extension/node/node-link';
+import type { ConnectionState, NodeConnection } from '../../../extension/node/node-connection';
 
-export function linkStateWhen(link: NodeLink, done: (s: LinkState) => boolean, timeoutMs = 20_000): Promise<LinkState> {
+export function connectionStateWhen(link: NodeConnection, done: (s: ConnectionState) => boolean, timeoutMs = 20_000): Promise<ConnectionState> {
   if (done(link.state)) return Promise.resolve(link.state);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`state stayed ${JSON.stringify(link.state)}`)), timeoutMs);
-    const on = (s: LinkState) => {
+    const on = (s: ConnectionState) => {
       if (!done(s)) return;
       clearTimeout(timer);
       link.off('state', on);

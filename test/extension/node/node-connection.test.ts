@@ -3,8 +3,8 @@ import { describe, test } from 'node:test';
 import type { EngineEvent, StopReason } from '../../../engine/api/types';
 import { ErrorCodes, MemCloudError } from '../../../engine/errors';
 import type { EngineOptionsInput } from '../../../engine/node/engine-options';
-import { NodeLink, randomTakeoverDelay, stateKey, type HostedEngine, type LinkState, type NodeClient, type NodeLinkDeps } from '../../../extension/node/node-link';
-import { linkStateWhen } from './link-state';
+import { NodeConnection, randomTakeoverDelay, stateKey, type HostedEngine, type ConnectionState, type NodeClient, type NodeConnectionDeps } from '../../../extension/node/node-connection';
+import { connectionStateWhen } from './connection-state';
 
 /** One machine: at most one node per home, as the real node lock enforces. */
 class FakeMachine {
@@ -15,12 +15,12 @@ class FakeMachine {
   /** Called when startEngine is entered (a chance to start a competing node first). */
   beforeStart: (() => void) | null = null;
 
-  deps(delays = { takeover: 5, retry: 5 }): NodeLinkDeps {
+  deps(delays = { takeover: 5, retry: 5 }): NodeConnectionDeps {
     return {
       connect: async (home) => {
         const node = this.nodes.get(home);
         if (!node) throw new MemCloudError(ErrorCodes.NODE_NOT_RUNNING, 'nothing listens');
-        return node.client() as unknown as NodeClient; // only what NodeLink uses is faked
+        return node.client() as unknown as NodeClient; // only what NodeConnection uses is faked
       },
       startEngine: async (options) => {
         this.beforeStart?.();
@@ -109,23 +109,23 @@ class FakeClient {
   }
 }
 
-function asNode(link: NodeLink): FakeNode {
+function asNode(link: NodeConnection): FakeNode {
   return (link.client as unknown as FakeClient).node;
 }
 
-function states(link: NodeLink): string[] {
+function states(link: NodeConnection): string[] {
   const seen: string[] = [];
-  link.on('state', (s: LinkState) => seen.push(s.kind + (s.kind === 'running' ? (s.hosted ? ':hosted' : ':attached') : '')));
+  link.on('state', (s: ConnectionState) => seen.push(s.kind + (s.kind === 'running' ? (s.hosted ? ':hosted' : ':attached') : '')));
   return seen;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('NodeLink: one node per machine, shared by every window', () => {
+describe('NodeConnection: one node per machine, shared by every window', () => {
   test('attaches to the node already running for the home; starts nothing', async () => {
     const m = new FakeMachine();
     m.run('/h', 'elsewhere');
-    const link = new NodeLink('/h', true, m.deps());
+    const link = new NodeConnection('/h', true, m.deps());
     const seen = states(link);
     await link.attach();
     assert.deepEqual(seen, ['connecting', 'running:attached']);
@@ -136,7 +136,7 @@ describe('NodeLink: one node per machine, shared by every window', () => {
 
   test('with no node, starts the engine here with the options for that home, then attaches to it', async () => {
     const m = new FakeMachine();
-    const link = new NodeLink('/h', true, m.deps());
+    const link = new NodeConnection('/h', true, m.deps());
     await link.attach();
     assert.equal(link.hosting, true);
     assert.equal(asNode(link).where, 'here');
@@ -147,7 +147,7 @@ describe('NodeLink: one node per machine, shared by every window', () => {
 
   test('autoStart off: stays stopped until asked to start', async () => {
     const m = new FakeMachine();
-    const link = new NodeLink('/h', false, m.deps());
+    const link = new NodeConnection('/h', false, m.deps());
     await link.attach();
     assert.equal(link.state.kind, 'stopped');
     assert.equal(stateKey(link.state), 'stopped');
@@ -162,7 +162,7 @@ describe('NodeLink: one node per machine, shared by every window', () => {
       m.beforeStart = null;
       m.run('/h', 'elsewhere'); // another window starts first
     };
-    const link = new NodeLink('/h', true, m.deps());
+    const link = new NodeConnection('/h', true, m.deps());
     await link.attach();
     assert.equal(link.state.kind, 'running');
     assert.equal(link.hosting, false);
@@ -172,7 +172,7 @@ describe('NodeLink: one node per machine, shared by every window', () => {
 
   test('concurrent attach calls share one attempt', async () => {
     const m = new FakeMachine();
-    const link = new NodeLink('/h', true, m.deps());
+    const link = new NodeConnection('/h', true, m.deps());
     await Promise.all([link.attach(), link.attach(), link.attach()]);
     assert.equal(m.started.length, 1);
     await link.dispose();
@@ -181,7 +181,7 @@ describe('NodeLink: one node per machine, shared by every window', () => {
   test('handover: when the node it uses leaves, it waits, then starts its own', async () => {
     const m = new FakeMachine();
     const other = m.run('/h', 'elsewhere');
-    const link = new NodeLink('/h', true, m.deps({ takeover: 30, retry: 5 }));
+    const link = new NodeConnection('/h', true, m.deps({ takeover: 30, retry: 5 }));
     const notes: string[] = [];
     link.on('note', (n) => notes.push(n));
     await link.attach();
@@ -189,7 +189,7 @@ describe('NodeLink: one node per machine, shared by every window', () => {
     other.stop(); // the window hosting it closed
     assert.deepEqual(seen, ['connecting']);
     assert.equal(m.started.length, 0, 'not at once: after a random delay');
-    await linkStateWhen(link, (s) => s.kind === 'running');
+    await connectionStateWhen(link, (s) => s.kind === 'running');
     assert.equal(link.hosting, true);
     assert.ok(notes.some((n) => /lost the node .*taking over in 30 ms/.test(n)), notes.join('\n'));
     await link.dispose();
@@ -198,11 +198,11 @@ describe('NodeLink: one node per machine, shared by every window', () => {
   test('handover: if another window took over first, it attaches to that node', async () => {
     const m = new FakeMachine();
     const first = m.run('/h', 'elsewhere');
-    const link = new NodeLink('/h', true, m.deps({ takeover: 30, retry: 5 }));
+    const link = new NodeConnection('/h', true, m.deps({ takeover: 30, retry: 5 }));
     await link.attach();
     first.stop();
     const second = m.run('/h', 'elsewhere'); // a faster window
-    await linkStateWhen(link, (s) => s.kind === 'running');
+    await connectionStateWhen(link, (s) => s.kind === 'running');
     assert.equal(asNode(link), second);
     assert.equal(m.started.length, 0);
     await link.dispose();
@@ -211,12 +211,12 @@ describe('NodeLink: one node per machine, shared by every window', () => {
   test('no handover when the node was stopped on purpose elsewhere (memcloud node stop, Stop Node)', async () => {
     const m = new FakeMachine();
     const other = m.run('/h', 'elsewhere');
-    const link = new NodeLink('/h', true, m.deps({ takeover: 5, retry: 5 }));
+    const link = new NodeConnection('/h', true, m.deps({ takeover: 5, retry: 5 }));
     const notes: string[] = [];
     link.on('note', (n) => notes.push(n));
     await link.attach();
     other.stop('requested');
-    await linkStateWhen(link, (s) => s.kind === 'stopped');
+    await connectionStateWhen(link, (s) => s.kind === 'stopped');
     await sleep(40);
     assert.equal(link.state.kind, 'stopped');
     assert.equal(m.started.length, 0, 'no node of its own in place of one stopped on purpose');
@@ -227,17 +227,17 @@ describe('NodeLink: one node per machine, shared by every window', () => {
   test('handover with autoStart off: no node to attach to means stopped', async () => {
     const m = new FakeMachine();
     const other = m.run('/h', 'elsewhere');
-    const link = new NodeLink('/h', false, m.deps());
+    const link = new NodeConnection('/h', false, m.deps());
     await link.attach();
     other.stop();
-    await linkStateWhen(link, (s) => s.kind === 'stopped');
+    await connectionStateWhen(link, (s) => s.kind === 'stopped');
     assert.equal(m.started.length, 0);
     await link.dispose();
   });
 
   test('Stop Node (hosted here): graceful stop, and no takeover afterwards', async () => {
     const m = new FakeMachine();
-    const link = new NodeLink('/h', true, m.deps({ takeover: 5, retry: 5 }));
+    const link = new NodeConnection('/h', true, m.deps({ takeover: 5, retry: 5 }));
     await link.attach();
     const node = asNode(link);
     await link.stopNode();
@@ -255,7 +255,7 @@ describe('NodeLink: one node per machine, shared by every window', () => {
   test('Stop Node (attached elsewhere): asks that node to shut down; no takeover', async () => {
     const m = new FakeMachine();
     const other = m.run('/h', 'elsewhere');
-    const link = new NodeLink('/h', true, m.deps());
+    const link = new NodeConnection('/h', true, m.deps());
     await link.attach();
     await link.stopNode();
     assert.equal(other.stopped, true);
@@ -268,7 +268,7 @@ describe('NodeLink: one node per machine, shared by every window', () => {
   test('a start that fails for another reason is reported, not retried forever', async () => {
     const m = new FakeMachine();
     m.startFailures.push(new MemCloudError(ErrorCodes.BAD_ARGUMENT, 'cannot listen on 0.0.0.0:7797: port 7797 is already in use'));
-    const link = new NodeLink('/h', true, m.deps());
+    const link = new NodeConnection('/h', true, m.deps());
     await link.attach();
     const s = link.state;
     assert.equal(s.kind, 'failed');
@@ -279,7 +279,7 @@ describe('NodeLink: one node per machine, shared by every window', () => {
   test('a new home: leaves the old node (stopping it if hosted here) and attaches to the new one', async () => {
     const m = new FakeMachine();
     m.run('/b', 'elsewhere');
-    const link = new NodeLink('/a', true, m.deps());
+    const link = new NodeConnection('/a', true, m.deps());
     await link.attach();
     const old = asNode(link);
     await link.setHome('/b');
@@ -292,7 +292,7 @@ describe('NodeLink: one node per machine, shared by every window', () => {
   test('events are passed on; a hosted node logs through its worker, an attached one through events', async () => {
     const m = new FakeMachine();
     m.run('/h', 'elsewhere');
-    const link = new NodeLink('/h', true, m.deps());
+    const link = new NodeConnection('/h', true, m.deps());
     const events: string[] = [];
     const logs: string[] = [];
     link.on('event', (e) => events.push(e.type));
