@@ -9,7 +9,8 @@ import { homePaths } from '../home/paths';
 import { parsePublicKey } from '../identity/public-key';
 import { parseSize } from '../store/sizes';
 import { parseBuildCacheConfig } from '../buildcache/cache-config';
-import { parseHostPort, resolveEngineOptions, type EngineOptionsInput, type StaticPeer } from './engine-options';
+import { resolveEngineOptions, type EngineOptionsInput } from './engine-options';
+import { parseHostPort, type StaticPeer } from '../session/peer-address';
 
 const KEYS = new Set(['name', 'port', 'host', 'offer', 'memory', 'discovery', 'replicas', 'crypto', 'peers', 'buildCache']);
 

@@ -11,7 +11,7 @@ import type { Logger } from '../log/log';
 import type { Session, SessionManager } from '../session/session-manager';
 import type { TrustStore } from '../trust/trust-store';
 import { formatSize } from '../store/sizes';
-import { consentInfo, fingerprintOf } from './peer-view';
+import { consentInfo, fingerprintOf } from '../service/peer-view';
 
 /** Where events come from, and where they go. */
 export interface EventSources {

@@ -7,15 +7,9 @@ import { CRYPTO_CHOICES, isCryptoChoice, type CryptoChoice } from '../crypto/bac
 import { ErrorCodes, MemCloudError } from '../errors';
 import { deviceNameFromInput, sanitizeDeviceName } from '../identity/device-name';
 import { parseBuildCacheConfig, type BuildCacheConfig } from '../buildcache/cache-config';
+import { DEFAULT_PORT, parseHostPort, type StaticPeer } from '../session/peer-address';
 
-export const DEFAULT_PORT = 7797;
 export type { CryptoChoice } from '../crypto/backend-name';
-
-/** A peer to keep connected; with publicKey, a different device at that address is refused. */
-export interface StaticPeer {
-  readonly address: string;
-  readonly publicKey?: string;
-}
 
 export interface EngineOptions {
   readonly home: string;
@@ -62,14 +56,6 @@ function intIn(name: string, v: unknown, min: number, max: number): number {
     throw bad(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
   }
   return v;
-}
-
-export function parseHostPort(text: string): { host: string; port: number } {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/.exec(text.trim());
-  if (!m) throw bad(`"${text}" is not HOST:PORT (e.g. 192.168.1.20:${DEFAULT_PORT}, [fe80::1]:${DEFAULT_PORT})`);
-  const port = Number(m[3]);
-  if (port < 1 || port > 65535) throw bad(`port in "${text}" must be from 1 to 65535`);
-  return { host: (m[1] ?? m[2])!, port };
 }
 
 export function resolveEngineOptions(input: EngineOptionsInput): EngineOptions {

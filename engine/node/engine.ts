@@ -37,14 +37,14 @@ import { TeamState } from '../team/team-state';
 import { watchTrustFile } from '../trust/trust-file-watcher';
 import type { EngineApi } from '../api/engine-api';
 import type { EvictedBlock } from '../store/block-store';
-import { DiscoveryDialer } from './discovery-link';
-import { composeApi } from './engine-api-parts';
+import { DiscoveryDialer } from '../discovery/dialer';
+import { composeApi } from '../service/compose-api';
 import type { EngineOptions } from './engine-options';
-import { EngineService } from './engine-service';
+import { NodeService } from '../service/node-service';
 import type { Logger } from '../log/log';
-import type { PeerSources } from './peer-view';
-import { StaticPeers } from './static-peers';
-import { StatsSampler } from './stats';
+import type { PeerSources } from '../service/peer-view';
+import { StaticPeers } from '../session/static-peers';
+import { StatsSampler } from '../service/stats';
 import { wireEvents } from './engine-events';
 
 export const ENGINE_VERSION = '0.1.0';
@@ -87,7 +87,7 @@ export class Engine {
   readonly catalog: Catalog;
   readonly replicas: Replicas;
   readonly backend: CryptoBackendName;
-  readonly service: EngineService;
+  readonly service: NodeService;
   /** The whole API (node half + data half + build cache) that the control socket serves. */
   readonly api: EngineApi;
   /** The build-cache endpoint and its entries (docs/build-cache.md). */
@@ -138,13 +138,12 @@ export class Engine {
     this.cleanups.push(() => sampler.close());
     parts.owner.onOp(() => sampler.op());
     parts.owner.onProgress((progress) => this.service.publish({ type: 'progress', progress }));
-    this.service = new EngineService({
+    this.service = new NodeService({
       identity: parts.identity,
       trust: parts.trust,
       consent: parts.consent,
       sessions: parts.sessions,
       cluster: parts.cluster,
-      holder: parts.holder,
       log,
       peerSources,
       sampler,
@@ -251,7 +250,18 @@ export class Engine {
     const attach = (s: Session) => parts.cluster.attach(s);
     parts.sessions.on('session', attach);
     this.cleanups.push(() => parts.sessions.off('session', attach));
-    this.cleanups.push(wireEvents(this));
+    this.cleanups.push(
+      wireEvents({
+        sessions: parts.sessions,
+        consent: parts.consent,
+        trust: parts.trust,
+        cluster: parts.cluster,
+        holder: parts.holder,
+        catalog: parts.owner.catalog,
+        service: this.service,
+        log,
+      }),
+    );
     this.cleanups.push(watchTrustFile(parts.trust, (m) => log.error(m)));
     this.cleanups.push(
       startTeamGossip({
@@ -277,7 +287,12 @@ export class Engine {
     this.server = server;
     this.control = await ControlServer.listen({ path: await publishControlEndpoint(options.home), api: this.api, log: (level, m) => log.log(level, m) });
     const { port } = this.address();
-    if (options.discovery) this.discovery = await DiscoveryDialer.start(this, port);
+    if (options.discovery) {
+      this.discovery = await DiscoveryDialer.start(
+        { trust: parts.trust, sessions: parts.sessions, log, listingChanged: () => this.service.publish({ type: 'peers-changed' }) },
+        { publicKey: parts.identity.publicKeyText, name: options.name, fingerprint: parts.identity.fingerprint, port, offeredBytes: parts.settings.offeredBytes },
+      );
+    }
     this.staticPeers = new StaticPeers(parts.sessions, options.connect, log);
     this.staticPeers.start();
     await this.buildCache.restore();

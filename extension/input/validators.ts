@@ -3,7 +3,7 @@
 
 import { parsePublicKey } from '../../engine/identity/public-key';
 import { deviceNameFromInput } from '../../engine/identity/device-name';
-import { DEFAULT_PORT, parseHostPort } from '../../engine/node/engine-options';
+import { DEFAULT_PORT, parseHostPort } from '../../engine/session/peer-address';
 import { parseSize } from '../../engine/store/sizes';
 
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));

@@ -8,7 +8,8 @@ import { resolveHome } from '../../engine/home/home';
 import { parsePublicKey } from '../../engine/identity/public-key';
 import { deviceNameFromInput } from '../../engine/identity/device-name';
 import { CRYPTO_CHOICES, type CryptoChoice } from '../../engine/crypto/backend-name';
-import { parseHostPort, type EngineOptionsInput, type StaticPeer } from '../../engine/node/engine-options';
+import type { EngineOptionsInput } from '../../engine/node/engine-options';
+import { parseHostPort, type StaticPeer } from '../../engine/session/peer-address';
 import { parseSize } from '../../engine/store/sizes';
 import { Settings, type SettingName } from '../constants';
 

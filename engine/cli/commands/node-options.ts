@@ -6,7 +6,8 @@ import { formatSize } from '../../store/sizes';
 import { ensureHome } from '../../home/home';
 import { readConfigFile } from '../../node/config-file';
 import { CRYPTO_CHOICES, isCryptoChoice } from '../../crypto/backend-name';
-import { parseHostPort, resolveEngineOptions, type EngineOptionsInput } from '../../node/engine-options';
+import { resolveEngineOptions, type EngineOptionsInput } from '../../node/engine-options';
+import { parseHostPort } from '../../session/peer-address';
 import { UsageError, listOpt, stringOpt, type CommandContext, type OptionSpec } from '../command';
 import { sizeOption } from './options';
 

@@ -1,7 +1,7 @@
 // peers list / connect / disconnect / update, and the `connect` shortcut.
 
 import { parsePublicKey } from '../../identity/public-key';
-import { parseHostPort } from '../../node/engine-options';
+import { parseHostPort } from '../../session/peer-address';
 import { formatSize } from '../../store/sizes';
 import { withClient } from '../client';
 import { UsageError, stringOpt, writeJson, type Command } from '../command';

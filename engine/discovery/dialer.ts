@@ -4,24 +4,21 @@
 // Records are hints: where to dial, and how often, is the dial plan's decision (section 8.1), and
 // discovery never closes a session (a goodbye only removes the listing).
 
-import { Discovery, type DiscoveredPeer } from '../discovery';
-import { DialPlan } from '../discovery/dial-plan';
+import { Discovery, type DiscoveredPeer, type DiscoveryOptions } from './index';
+import { DialPlan } from './dial-plan';
 import { isMemCloudError } from '../errors';
 import { parsePublicKey } from '../identity/public-key';
-import type { EngineEvent } from '../api/types';
 import type { Logger } from '../log/log';
 import type { SessionManager } from '../session/session-manager';
 import type { TrustStore } from '../trust/trust-store';
 
-/** The parts of the engine that discovery reads and drives. */
-export interface DiscoveryHost {
-  readonly identity: { readonly publicKeyText: string; readonly fingerprint: string };
-  readonly options: { readonly name: string };
-  readonly offeredBytes: number;
+/** What the dialer reads and drives: the sessions it keeps, the trust that decides whom to dial. */
+export interface DialerParts {
   readonly trust: TrustStore;
   readonly sessions: SessionManager;
-  readonly service: { publish(event: EngineEvent): void };
   readonly log: Logger;
+  /** The LAN listing changed (a device came or went). */
+  readonly listingChanged: () => void;
 }
 
 export class DiscoveryDialer {
@@ -33,14 +30,14 @@ export class DiscoveryDialer {
   private stopped = false;
 
   private constructor(
-    private readonly engine: DiscoveryHost,
+    private readonly parts: DialerParts,
     private readonly discovery: Discovery,
   ) {
     discovery.on('up', (p) => this.noteListing(p, 'up'));
     discovery.on('down', (p) => this.noteListing(p, 'down'));
     discovery.on('up', (p) => this.maybeDial(p.publicKey));
     discovery.on('update', (p) => this.maybeDial(p.publicKey));
-    const sessions = engine.sessions;
+    const sessions = parts.sessions;
     const onSession = (s: { publicKey: string; remoteHost: string; remotePort: number; direction: 'inbound' | 'outbound' }) =>
       this.plan.authenticated(s.publicKey, s.remoteHost, s.direction === 'outbound' ? s.remotePort : undefined);
     // A session with a discovered trusted device ended: dial it again (within the plan's gaps).
@@ -51,22 +48,19 @@ export class DiscoveryDialer {
       sessions.off('session', onSession);
       sessions.off('session-closed', onClosed);
     };
-    discovery.on('up', () => engine.service.publish({ type: 'peers-changed' }));
-    discovery.on('down', () => engine.service.publish({ type: 'peers-changed' }));
-    discovery.on('error', (err) => engine.log.warn(`discovery: ${err.message}`));
+    discovery.on('up', () => parts.listingChanged());
+    discovery.on('down', () => parts.listingChanged());
+    discovery.on('error', (err) => parts.log.warn(`discovery: ${err.message}`));
   }
 
-  static async start(engine: DiscoveryHost, port: number): Promise<DiscoveryDialer> {
+  /** Starts advertising `self` and dialing trusted devices the LAN lists. */
+  static async start(parts: DialerParts, self: Pick<DiscoveryOptions, 'publicKey' | 'name' | 'fingerprint' | 'port' | 'offeredBytes'>): Promise<DiscoveryDialer> {
     const discovery = await Discovery.start({
-      publicKey: engine.identity.publicKeyText,
-      name: engine.options.name,
-      fingerprint: engine.identity.fingerprint,
-      port,
-      offeredBytes: engine.offeredBytes,
+      ...self,
       // A flood of fake announcements must not keep a trusted device out of the table.
-      isPreferred: (publicKey) => engine.trust.getByText(publicKey)?.status === 'trusted',
+      isPreferred: (publicKey) => parts.trust.getByText(publicKey)?.status === 'trusted',
     });
-    return new DiscoveryDialer(engine, discovery);
+    return new DiscoveryDialer(parts, discovery);
   }
 
   peers(): readonly DiscoveredPeer[] {
@@ -87,16 +81,16 @@ export class DiscoveryDialer {
 
   /** Trusted devices coming and going from the LAN listing are worth a line (strangers are not: they could flood it). */
   private noteListing(p: DiscoveredPeer, change: 'up' | 'down'): void {
-    if (this.engine.trust.getByText(p.publicKey)?.status !== 'trusted') return;
+    if (this.parts.trust.getByText(p.publicKey)?.status !== 'trusted') return;
     const where = change === 'up' ? `listed at ${p.addresses.join(', ')} port ${p.port}` : 'no longer listed (goodbye or expiry); its sessions are not affected';
-    this.engine.log.info(`LAN: ${p.name} (${p.fingerprint}) ${where}, as ${JSON.stringify(p.instance)}`);
+    this.parts.log.info(`LAN: ${p.name} (${p.fingerprint}) ${where}, as ${JSON.stringify(p.instance)}`);
   }
 
   /** Dials a trusted device discovery lists and we have no session with, where and when the plan says. */
   private maybeDial(publicKey: string): void {
-    const { engine } = this;
-    if (this.stopped || engine.trust.getByText(publicKey)?.status !== 'trusted') return;
-    if (engine.sessions.sessionsFor(publicKey).length > 0 || this.dialing.has(publicKey) || this.retries.has(publicKey)) return;
+    const { parts } = this;
+    if (this.stopped || parts.trust.getByText(publicKey)?.status !== 'trusted') return;
+    if (parts.sessions.sessionsFor(publicKey).length > 0 || this.dialing.has(publicKey) || this.retries.has(publicKey)) return;
     // Every listing of this key (a forged one may be among them), most recently seen first.
     const listed = this.discovery.peers().filter((p) => p.publicKey === publicKey).sort((a, b) => b.lastSeen - a.lastSeen);
     if (listed.length === 0) return;
@@ -107,16 +101,16 @@ export class DiscoveryDialer {
     void (async () => {
       for (const t of targets) {
         try {
-          await engine.sessions.dial(t.host, t.port, { expectedKey: parsePublicKey(publicKey) });
+          await parts.sessions.dial(t.host, t.port, { expectedKey: parsePublicKey(publicKey) });
           return;
         } catch (err) {
-          engine.log.debug(`could not reach ${name} at ${t.host}:${t.port}: ${isMemCloudError(err) ? err.message : String(err)}`);
+          parts.log.debug(`could not reach ${name} at ${t.host}:${t.port}: ${isMemCloudError(err) ? err.message : String(err)}`);
         }
       }
       this.plan.failed(publicKey);
     })().finally(() => {
       this.dialing.delete(publicKey);
-      if (engine.sessions.sessionsFor(publicKey).length === 0) this.retryLater(publicKey);
+      if (parts.sessions.sessionsFor(publicKey).length === 0) this.retryLater(publicKey);
     });
   }
 

@@ -2,9 +2,9 @@
 // exponential backoff whenever no session with them is open.
 
 import { isMemCloudError } from '../errors';
-import type { SessionManager } from '../session/session-manager';
+import type { SessionManager } from './session-manager';
 import { parsePublicKey } from '../identity/public-key';
-import { parseHostPort, type StaticPeer } from './engine-options';
+import { parseHostPort, type StaticPeer } from './peer-address';
 import type { Logger } from '../log/log';
 
 const MIN_DELAY_MS = 1000;
