@@ -75,8 +75,8 @@ describe('holder limits', () => {
     await trustEachOther(owner, full, roomy);
     await connect(owner, full);
     await connect(owner, roomy);
-    // The owner now believes `full` has the most room (its links are the cluster's own business).
-    await (owner.engine.cluster as unknown as { links: HolderTable }).links.refreshStats();
+    // The owner now believes `full` has the most room (its holder table is the cluster's own business).
+    await (owner.engine.cluster as unknown as { table: HolderTable }).table.refreshStats();
     const filler = await peerOf(full, 'filler');
     assert.equal(statusOf(await store(filler, 1, randomBytes(8 * MiB - 2 * BLOCK_OVERHEAD_BYTES), 0)), 'OK');
     const data = randomBytes(MiB);
