@@ -10,10 +10,12 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import SecretStream from '@hyperswarm/secret-stream';
+import { cpuPerMiB, type ChannelFigures } from './channel-cpu';
 import { SS_FIN, SS_READY, SS_SINK } from './secret-stream-modes';
 
 export interface SecretStreamPeer {
   readonly port: number;
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -27,6 +29,7 @@ export async function startSecretStreamPeer(): Promise<SecretStreamPeer> {
   const { port } = JSON.parse(line) as { port: number };
   return {
     port,
+    pid: child.pid!,
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
@@ -78,8 +81,14 @@ export async function ssHandshakeMs(port: number, rounds: number): Promise<numbe
 }
 
 export async function ssBulkMBps(port: number, totalBytes: number): Promise<number> {
+  return (await ssBulk(port, totalBytes, NaN)).mbps;
+}
+
+/** MB/s, and the CPU each end spent per MiB (the sender is this process, the receiver process `peerPid`). */
+export async function ssBulk(port: number, totalBytes: number, peerPid: number): Promise<ChannelFigures> {
   const stream = await open(port);
   try {
+    const cpu = cpuPerMiB(peerPid, totalBytes);
     const chunk = Buffer.alloc(1024 * 1024, 0x5a);
     chunk[0] = SS_SINK;
     const t = process.hrtime.bigint();
@@ -98,7 +107,7 @@ export async function ssBulkMBps(port: number, totalBytes: number): Promise<numb
     const received = await done;
     const seconds = Number(process.hrtime.bigint() - t) / 1e9;
     if (received !== totalBytes) throw new Error(`secret-stream peer received ${received} of ${totalBytes} bytes`);
-    return totalBytes / 1e6 / seconds;
+    return { mbps: totalBytes / 1e6 / seconds, ...cpu() };
   } finally {
     await close(stream);
   }

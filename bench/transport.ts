@@ -20,7 +20,8 @@ import { CRYPTO_BACKENDS, type CryptoBackendName } from '../engine/crypto/backen
 import type { Placement } from '../engine/crypto/place';
 import { closeSharedPool, createEndpoint, type Endpoint } from '../test/support/endpoints';
 import { printRatios, type RatioRow } from './ratios';
-import { ssBulkMBps, ssHandshakeMs, startSecretStreamPeer } from './secret-stream';
+import { cpuPerMiB, type ChannelFigures } from './channel-cpu';
+import { ssBulk, ssBulkMBps, ssHandshakeMs, startSecretStreamPeer } from './secret-stream';
 import { MODE_CPU, connectCost } from './resume';
 import { handshakeCpu } from './resume-cpu';
 
@@ -112,8 +113,14 @@ function waitMessage(s: Session, mode: number): Promise<Buffer> {
 }
 
 async function channelMBps(s: Session, totalBytes: number): Promise<number> {
+  return (await channelBulk(s, totalBytes, NaN)).mbps;
+}
+
+/** 1 MiB messages to the peer (process `peerPid`): MB/s and the CPU each end spent per MiB. */
+async function channelBulk(s: Session, totalBytes: number, peerPid: number): Promise<ChannelFigures> {
   const chunk = randomBytes(1024 * 1024);
   chunk[0] = MODE_SINK;
+  const cpu = cpuPerMiB(peerPid, totalBytes);
   const t = process.hrtime.bigint();
   for (let sent = 0; sent < totalBytes; sent += chunk.length) {
     if (!s.channel.send(chunk)) await new Promise<void>((r) => s.channel.once('drain', r));
@@ -123,7 +130,7 @@ async function channelMBps(s: Session, totalBytes: number): Promise<number> {
   const received = (await done).readDoubleBE(1);
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
   if (received !== totalBytes) throw new Error(`peer received ${received} of ${totalBytes} bytes`);
-  return totalBytes / 1e6 / seconds;
+  return { mbps: totalBytes / 1e6 / seconds, ...cpu() };
 }
 
 async function smallMsgsPerSec(s: Session, seconds: number): Promise<number> {
@@ -213,6 +220,69 @@ async function comparePlacements(quick: boolean): Promise<void> {
   await closeSharedPool();
 }
 
+/**
+ * `-- --channel`: only the channel figures and secret-stream's bulk, in one run, each with the CPU
+ * both ends spend per MiB (steadier than MB/s on a shared machine). `--backends native,portable`.
+ */
+async function compareChannel(quick: boolean, json: boolean, backends: readonly Backend[]): Promise<void> {
+  const total = 1024 * 1024 * 1024 / (quick ? 4 : 1);
+  const peer = await startSecretStreamPeer();
+  let ss: ChannelFigures;
+  try {
+    await ssBulkMBps(peer.port, 64 * 1024 * 1024); // warm-up
+    ss = await ssBulk(peer.port, total, peer.pid);
+  } finally {
+    await peer.stop();
+  }
+  const rows: Array<[string, ChannelFigures, number | null]> = [['secret-stream', ss, null]];
+  const result: Record<string, number> = { ss_mbps: round(ss.mbps, 1) };
+  for (const backend of backends) {
+    const m = await measureChannel(backend, quick, total);
+    rows.push([`MemCloud ${backend}`, m.bulk, m.msgs]);
+    result[`channel_mbps_${backend}`] = round(m.bulk.mbps, 1);
+    result[`channel_cpu_ms_per_mib_${backend}`] = round(m.bulk.senderMsPerMiB + m.bulk.receiverMsPerMiB, 3);
+    result[`small_msgs_per_s_${backend}`] = Math.round(m.msgs);
+  }
+  result.ss_cpu_ms_per_mib = round(ss.senderMsPerMiB + ss.receiverMsPerMiB, 3);
+  await closeSharedPool();
+  if (json) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  process.stdout.write('                     MB/s   CPU ms/MiB sender   receiver   1 KiB echo/s\n');
+  for (const [name, f, msgs] of rows) {
+    process.stdout.write(
+      `${name.padEnd(18)} ${f.mbps.toFixed(1).padStart(7)}   ${f.senderMsPerMiB.toFixed(3).padStart(17)}   ${f.receiverMsPerMiB.toFixed(3).padStart(8)}   ${msgs === null ? '' : Math.round(msgs).toString().padStart(12)}\n`,
+    );
+  }
+  const ratios: RatioRow[] = [];
+  if (result.channel_mbps_native !== undefined) {
+    ratios.push({ name: 'channel native / secret-stream', value: result.channel_mbps_native / ss.mbps, op: '>=', target: 1 });
+    ratios.push({ name: 'CPU per MiB, secret-stream / native', value: result.ss_cpu_ms_per_mib / result.channel_cpu_ms_per_mib_native!, op: null, target: null });
+  }
+  if (result.channel_mbps_native !== undefined && result.channel_mbps_portable !== undefined) {
+    ratios.push({ name: 'channel portable / native', value: result.channel_mbps_portable! / result.channel_mbps_native, op: '>=', target: 0.5 });
+  }
+  printRatios(ratios);
+}
+
+async function measureChannel(backend: Backend, quick: boolean, total: number): Promise<{ bulk: ChannelFigures; msgs: number }> {
+  const client = await createEndpoint({ name: 'bench-client', backend, handshakeTimeoutMs: 30_000 });
+  const peer = await startPeer(backend, client, undefined);
+  try {
+    const s = await client.sessions.dial('127.0.0.1', peer.port);
+    await channelMBps(s, 64 * 1024 * 1024); // warm-up
+    const bulk = await channelBulk(s, total, peer.child.pid!);
+    const msgs = await smallMsgsPerSec(s, quick ? 1 : 3);
+    await s.channel.close();
+    return { bulk, msgs };
+  } finally {
+    peer.child.stdin!.end();
+    await new Promise((r) => peer.child.once('exit', r));
+    await client.close();
+  }
+}
+
 async function secretStream(quick: boolean): Promise<{ handshake: number; mbps: number }> {
   const peer = await startSecretStreamPeer();
   try {
@@ -228,6 +298,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--serve') return serve(args[1] as Backend, args[2]!, args[3] === undefined ? undefined : parsePlacement(args[3]));
   if (args.includes('--placements')) return comparePlacements(args.includes('--quick'));
+  if (args.includes('--channel')) return compareChannel(args.includes('--quick'), args.includes('--json'), backendsArg(args));
   const json = args.includes('--json');
   const quick = args.includes('--quick');
   const ss = await secretStream(quick);
@@ -293,6 +364,16 @@ async function main(): Promise<void> {
     ...CRYPTO_BACKENDS.map((b): RatioRow => ({ name: `resume / full, whole connection CPU, ${b}`, value: result[`connection_cpu_ratio_${b}`], op: null, target: null })),
   ];
   printRatios(rows);
+}
+
+/** `--backends a,b`: the backends to measure (all when absent). */
+function backendsArg(args: readonly string[]): Backend[] {
+  const i = args.indexOf('--backends');
+  if (i < 0) return [...CRYPTO_BACKENDS];
+  const names = (args[i + 1] ?? '').split(',');
+  const bad = names.filter((n) => !(CRYPTO_BACKENDS as readonly string[]).includes(n));
+  if (bad.length > 0) throw new Error(`--backends: unknown backend ${bad.join(', ')} (one of ${CRYPTO_BACKENDS.join(', ')})`);
+  return names as Backend[];
 }
 
 function round(x: number, digits: number): number {
