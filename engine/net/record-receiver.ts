@@ -1,6 +1,8 @@
-// The receiving half of a secure channel: records that arrive in one burst are opened together,
-// inline or in the pool, and their plaintexts are delivered strictly in nonce order. The first
-// record that fails authentication ends the channel: nothing at or after it is delivered.
+// The receiving half of a secure channel: records are opened in nonce order and their plaintexts
+// delivered strictly in that order. The first record that fails authentication ends the channel:
+// nothing at or after it is delivered. Without a crypto pool each record is opened as it arrives,
+// before push() returns (so the connection may lend it in a reused buffer); with a pool, records
+// that arrive in one burst are opened together, inline or in the pool.
 //
 // Opened inline, a record whose plaintext lies wholly inside the body of the message being
 // assembled is opened straight into that body (PlaintextSink.room): one copy on receive, not an
@@ -56,8 +58,18 @@ export class RecordReceiver {
     return this.nonce;
   }
 
+  /** True when push() is done with each record when it returns (no pool: records are opened at once). */
+  get consumesAtOnce(): boolean {
+    return this.crypto.pool === null;
+  }
+
   push(record: Uint8Array): void {
     if (this.stopped) return;
+    if (this.crypto.pool === null) {
+      const nonce = this.nonce++;
+      this.openInto(this.keys.keyFor(nonce), nonce, record);
+      return;
+    }
     this.incoming.push(record);
     this.incomingBytes += record.length;
     if (!this.scheduled) {
@@ -92,21 +104,23 @@ export class RecordReceiver {
 
   /** Nothing opened earlier waits to be delivered: open each record and deliver it at once. */
   private openInPlace(key: Uint8Array, nonce: number, records: Uint8Array[]): void {
-    for (let j = 0; j < records.length && !this.stopped; j++) {
-      const record = records[j]!;
-      const n = record.length - TAG_LENGTH;
-      const into = n > 0 ? this.sink.room(n) : null;
-      let plaintext: Uint8Array | null = null;
-      try {
-        if (into === null) plaintext = this.crypto.aead.open(key, nonce + j, record);
-        else this.crypto.aead.openInto(key, nonce + j, record, into);
-      } catch {
-        return this.fail(authFailure());
-      }
-      if (plaintext === null) this.sink.filled(n);
-      else if (plaintext.length === 0) return this.fail(emptyRecord());
-      else this.sink.deliver(plaintext);
+    for (let j = 0; j < records.length && !this.stopped; j++) this.openInto(key, nonce + j, records[j]!);
+  }
+
+  /** Opens one record into the sink's room when its plaintext fits there, else delivers it. */
+  private openInto(key: Uint8Array, nonce: number, record: Uint8Array): void {
+    const n = record.length - TAG_LENGTH;
+    const into = n > 0 ? this.sink.room(n) : null;
+    let plaintext: Uint8Array | null = null;
+    try {
+      if (into === null) plaintext = this.crypto.aead.open(key, nonce, record);
+      else this.crypto.aead.openInto(key, nonce, record, into);
+    } catch {
+      return this.fail(authFailure());
     }
+    if (plaintext === null) this.sink.filled(n);
+    else if (plaintext.length === 0) this.fail(emptyRecord());
+    else this.sink.deliver(plaintext);
   }
 
   private openInline(key: Uint8Array, nonce: number, records: Uint8Array[], bytes: number): void {

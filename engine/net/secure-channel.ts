@@ -137,11 +137,14 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
       (backlogged) => (backlogged ? this.flow.pause('decryption backlog') : this.flow.resume('decryption backlog')),
     );
     this.updateLimits();
-    opts.connection.setFrameListener((type, body) => {
-      if (type !== FrameType.TRANSPORT) return this.destroy(new MemCloudError(ErrorCodes.FRAME_MALFORMED, 'handshake frame after the handshake'));
-      this.keepAlive.received(Date.now());
-      this.receiver.push(body);
-    });
+    opts.connection.setFrameListener(
+      (type, body) => {
+        if (type !== FrameType.TRANSPORT) return this.destroy(new MemCloudError(ErrorCodes.FRAME_MALFORMED, 'handshake frame after the handshake'));
+        this.keepAlive.received(Date.now());
+        this.receiver.push(body);
+      },
+      { consumesAtOnce: this.receiver.consumesAtOnce },
+    );
     opts.connection.onClose((err) => this.finish(err ?? new MemCloudError(ErrorCodes.CHANNEL_CLOSED, 'connection closed')));
     opts.connection.onDrain(() => this.onSent());
     // Once a second: flow (pause, resume, stall) and, on an open session, keep-alive (section 6.4).

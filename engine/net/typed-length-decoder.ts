@@ -53,6 +53,11 @@ export class TypedLengthDecoder<T extends number> {
     return this.decoder.idle;
   }
 
+  /** See LengthPrefixedDecoder.lendAssembly: units spanning chunks come in one reused buffer, valid during the call only. */
+  set lendAssembly(on: boolean) {
+    this.decoder.lendAssembly = on;
+  }
+
   /** See LengthPrefixedDecoder.bodyRoom: where `n` bytes of the body being assembled may be written directly. */
   bodyRoom(n: number): Buffer | null {
     return this.decoder.bodyRoom(n);

@@ -68,9 +68,14 @@ export class WireConnection {
     this.decoder.maxBody = n;
   }
 
-  /** Installs the frame consumer; frames that arrived earlier are delivered first, in order. */
-  setFrameListener(listener: FrameListener | null): void {
+  /**
+   * Installs the frame consumer; frames that arrived earlier are delivered first, in order.
+   * `consumesAtOnce`: the listener is done with each body when it returns (it keeps no reference),
+   * so a frame spanning socket chunks may be lent in one reused buffer instead of a fresh one each.
+   */
+  setFrameListener(listener: FrameListener | null, opts: { consumesAtOnce?: boolean } = {}): void {
     this.listener = listener;
+    this.decoder.lendAssembly = listener !== null && opts.consumesAtOnce === true;
     while (this.listener === listener && listener && this.queued.length > 0 && !this.closed) {
       const [type, body] = this.queued.shift()!;
       listener(type, body);
@@ -168,6 +173,7 @@ export class WireConnection {
   }
 
   private deliver(type: FrameTypeValue, body: Buffer): void {
+    if (this.closed) return; // e.g. closed by the listener while this chunk's frames were decoded
     if (type === FrameType.ABORT) {
       this.finish(new MemCloudError(ErrorCodes.HANDSHAKE_FAILED, 'the peer refused the session'));
       return;
@@ -181,6 +187,7 @@ export class WireConnection {
     this.closedWith = err;
     this.queued = [];
     this.listener = null;
+    this.decoder.lendAssembly = false;
     this.socket.end();
     // Give a final frame a moment to flush, but never leave the socket open indefinitely.
     const t = setTimeout(() => this.socket.destroy(), 2000);

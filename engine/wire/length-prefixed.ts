@@ -9,7 +9,10 @@
 //  - the limits may change between two units (e.g. before both HELLOs) and apply to the very next
 //    header, even one inside the same chunk;
 //  - a body that lies whole inside one chunk is a view into it (`owned` false: copy what you keep);
-//    a body spanning chunks is assembled into its own memory (`owned` true, not from Node's pool);
+//    a body spanning chunks is assembled into its own memory (`owned` true, not from Node's pool),
+//    or, while `lendAssembly` is set, into one buffer reused for every assembled unit (`owned`
+//    false, valid during the call only: for a consumer that is done with each unit when the sink
+//    returns, such as a channel opening records on the spot; it saves an allocation per unit);
 //  - after an error the decoder refuses all further input.
 
 import { ErrorCodes, MemCloudError } from '../errors';
@@ -34,7 +37,16 @@ export class LengthPrefixedDecoder {
   private headerFill = 0;
   private body: Buffer | null = null;
   private bodyFill = 0;
+  /** The body being assembled lies in `scratch` (lent out, not owned by the unit). */
+  private bodyLent = false;
+  private scratch: Buffer | null = null;
   private failed = false;
+  /**
+   * Assemble bodies that span chunks in one reused buffer and lend it to the sink (valid during the
+   * call only). Off by default; a unit started while it was on but finished after it was turned
+   * off is copied into its own memory first.
+   */
+  lendAssembly = false;
 
   constructor(
     readonly layout: UnitLayout,
@@ -124,16 +136,26 @@ export class LengthPrefixedDecoder {
   }
 
   private startBody(bodyLength: number): void {
-    // Not from Node's shared pool: the assembled body is handed on as the unit's own memory.
-    this.body = Buffer.allocUnsafeSlow(bodyLength);
     this.bodyFill = 0;
+    this.bodyLent = this.lendAssembly;
+    if (!this.lendAssembly) {
+      // Not from Node's shared pool: the assembled body is handed on as the unit's own memory.
+      this.body = Buffer.allocUnsafeSlow(bodyLength);
+      return;
+    }
+    // Grows to the largest body seen (bounded by maxBody, checked before we get here).
+    if (this.scratch === null || this.scratch.length < bodyLength) this.scratch = Buffer.allocUnsafeSlow(bodyLength);
+    this.body = this.scratch.subarray(0, bodyLength);
   }
 
   private finish(sink: UnitSink): void {
-    const body = this.body!;
+    let body = this.body!;
+    const lent = this.bodyLent;
     this.body = null;
     this.bodyFill = 0;
-    sink(this.header, 0, body, true);
+    this.bodyLent = false;
+    if (lent && !this.lendAssembly) body = Buffer.from(body);
+    sink(this.header, 0, body, !lent || !this.lendAssembly);
   }
 
   /** The body length the length field announces, or a refusal. */

@@ -76,6 +76,28 @@ describe('WireConnection', () => {
     conn.close();
   });
 
+  test('a listener that consumes at once is lent frames spanning chunks in one buffer; any other gets their own memory', async () => {
+    const frames = [Buffer.alloc(3000, 1), Buffer.alloc(2000, 2), Buffer.alloc(10, 3)];
+    const bytes = Buffer.concat(frames.map((f) => encodeFrame(FrameType.TRANSPORT, f)));
+    for (const consumesAtOnce of [true, false]) {
+      const pair = duplexPair();
+      const conn = new WireConnection(pair.right, { expectPreamble: false });
+      const bodies: Buffer[] = [];
+      const copies: Buffer[] = [];
+      conn.setFrameListener((_t, b) => {
+        bodies.push(b);
+        copies.push(Buffer.from(b));
+      }, { consumesAtOnce });
+      for (let at = 0; at < bytes.length; at += 1000) pair.left.write(bytes.subarray(at, at + 1000)); // every frame spans chunks
+      await tick();
+      assert.deepEqual(copies, frames, `consumesAtOnce ${consumesAtOnce}: the frames, in order`);
+      const sameMemory = bodies[0]!.buffer === bodies[1]!.buffer;
+      assert.equal(sameMemory, consumesAtOnce, 'one lent buffer only for a listener that consumes at once');
+      if (!consumesAtOnce) assert.deepEqual(bodies, frames, 'kept bodies stay intact');
+      conn.close();
+    }
+  });
+
   test('an ABORT from the peer closes the connection and is never given to the listener', async () => {
     const { peer, conn, closed, fromResponder } = responder();
     const got: number[] = [];

@@ -71,6 +71,57 @@ describe('LengthPrefixedDecoder', () => {
     assert.equal(body!.buffer, stream.buffer, 'a view into the chunk, not a copy');
   });
 
+  test('lendAssembly: units spanning chunks come in one reused buffer (owned false), right for every split', () => {
+    for (let cut = 1; cut < stream.length; cut++) {
+      const d = new LengthPrefixedDecoder(layout, 1000);
+      d.lendAssembly = true;
+      const out: Unit[] = [];
+      d.push(stream.subarray(0, cut), collect(out));
+      d.push(stream.subarray(cut), collect(out));
+      assert.deepEqual(strip(out), expected, `cut at ${cut}`);
+      assert.ok(out.every((u) => !u.owned), `cut at ${cut}: nothing owned while lending`);
+    }
+    // Two large units, each cut in two: the second is assembled where the first was.
+    const big = Buffer.concat([encode(1, 1, Buffer.alloc(600, 1)), encode(2, 2, Buffer.alloc(500, 2))]);
+    const d = new LengthPrefixedDecoder(layout, 1000);
+    d.lendAssembly = true;
+    const lent: Buffer[] = [];
+    const firstBytes: number[] = [];
+    for (const c of [big.subarray(0, 100), big.subarray(100, 700), big.subarray(700)]) {
+      d.push(c, (_h, _at, b, owned) => {
+        assert.equal(owned, false);
+        lent.push(b);
+        firstBytes.push(b[0]!);
+      });
+    }
+    assert.deepEqual(firstBytes, [1, 2]);
+    assert.equal(lent[0]!.buffer, lent[1]!.buffer, 'one buffer lent for both');
+    assert.equal(lent[0]![0], 2, 'the first lent body was overwritten: valid during its call only');
+  });
+
+  test('lendAssembly turned off while a unit is being assembled: that unit arrives as its own copy', () => {
+    const bytes = Buffer.concat([encode(1, 1, Buffer.alloc(600, 7)), encode(2, 2, Buffer.alloc(300, 8))]);
+    const d = new LengthPrefixedDecoder(layout, 1000);
+    d.lendAssembly = true;
+    const out: Unit[] = [];
+    const kept: Buffer[] = [];
+    const sink: UnitSink = (h, at, b, owned) => {
+      kept.push(b);
+      collect(out)(h, at, b, owned);
+    };
+    d.push(bytes.subarray(0, 200), sink);
+    d.lendAssembly = false;
+    d.push(bytes.subarray(200, 700), sink);
+    d.push(bytes.subarray(700), sink);
+    assert.deepEqual(out.map((u) => u.owned), [true, true]);
+    assert.deepEqual(strip(out), [
+      { tag: 1, seq: 1, body: Buffer.alloc(600, 7) },
+      { tag: 2, seq: 2, body: Buffer.alloc(300, 8) },
+    ]);
+    assert.notEqual(kept[0]!.buffer, kept[1]!.buffer);
+    assert.deepEqual(kept[0], Buffer.alloc(600, 7), 'still intact after the next unit');
+  });
+
   test('a length over the limit is refused on its 4th byte, before anything is allocated', async () => {
     const d = new LengthPrefixedDecoder(layout, 1000);
     const over = Buffer.alloc(4);
