@@ -3,6 +3,7 @@
 
 import { ErrorCodes, MemCloudError, type ErrorCode } from '../errors';
 import { MAX_REVOCATION_LIST_BYTES } from '../team/revocation-list';
+import { ByteReader, GrowableWriter, type BytesErrorFactory } from '../wire/bytes';
 
 export const BLOCK_ID_BYTES = 16;
 
@@ -76,7 +77,6 @@ export const MAX_ERROR_TEXT_BYTES = 512;
 /** C0 controls, DEL and C1 controls: never kept in text that came from a peer (section 7.1). */
 // eslint-disable-next-line no-control-regex
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 /** Most ids in one LIST reply (64 KiB of ids), whatever the request's limit. */
 export const MAX_LIST_PAGE = 4096;
 /** The most data one block holds (section 7.1); a STORE with more is answered BAD_REQUEST. */
@@ -90,83 +90,88 @@ function malformed(why: string): MemCloudError {
   return new MemCloudError(ErrorCodes.FRAME_MALFORMED, `peer message: ${why}`);
 }
 
+/** Every field a peer sent is read through the one bounds-checked reader; its refusals are FRAME_MALFORMED. */
+const readFail: BytesErrorFactory = (_code, message) => malformed(message);
+/** Our own bad arguments (a block id that is not 32 hex digits, a size that is no u64): BAD_ARGUMENT. */
+const writeFail: BytesErrorFactory = (_code, message) => new MemCloudError(ErrorCodes.BAD_ARGUMENT, message);
+
 // ---- encoding -------------------------------------------------------------------------------
 
-function head(op: number, id: number, extra: number): Buffer {
-  const b = Buffer.allocUnsafe(5 + extra);
-  b[0] = op;
-  b.writeUInt32BE(id, 1);
-  return b;
-}
-
-function blockIdBytes(block: string, into: Buffer, offset: number): void {
-  if (into.write(block, offset, BLOCK_ID_BYTES, 'hex') !== BLOCK_ID_BYTES || block.length !== BLOCK_ID_BYTES * 2) {
-    throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, `block id must be ${BLOCK_ID_BYTES * 2} hex characters`);
-  }
+/** A writer holding op || id, with room for `extra` more bytes. */
+function head(op: number, id: number, extra: number): GrowableWriter {
+  const w = new GrowableWriter(5 + extra, writeFail);
+  w.u8(op);
+  w.u32(id);
+  return w;
 }
 
 function idList(op: number, id: number, blocks: readonly string[]): Buffer {
   if (blocks.length > MAX_IDS) throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, `at most ${MAX_IDS} block ids per message`);
-  const b = head(op, id, 2 + blocks.length * BLOCK_ID_BYTES);
-  b.writeUInt16BE(blocks.length, 5);
-  blocks.forEach((x, i) => blockIdBytes(x, b, 7 + i * BLOCK_ID_BYTES));
-  return b;
+  const w = head(op, id, 2 + blocks.length * BLOCK_ID_BYTES);
+  w.u16(blocks.length);
+  for (const block of blocks) w.hex(block, BLOCK_ID_BYTES);
+  return w.take();
 }
 
 /** STORE is returned as [header, data] so the data is never copied on the way out. */
 export function encodeStore(id: number, block: string, durability: DurabilityByte, data: Uint8Array): [Buffer, Uint8Array] {
-  const b = head(Op.STORE, id, BLOCK_ID_BYTES + 1);
-  blockIdBytes(block, b, 5);
-  b[5 + BLOCK_ID_BYTES] = durability;
-  return [b, data];
+  const w = head(Op.STORE, id, BLOCK_ID_BYTES + 1);
+  w.hex(block, BLOCK_ID_BYTES);
+  w.u8(durability);
+  return [w.take(), data];
 }
 
 export function encodeLoad(id: number, block: string): Buffer {
-  const b = head(Op.LOAD, id, BLOCK_ID_BYTES);
-  blockIdBytes(block, b, 5);
-  return b;
+  const w = head(Op.LOAD, id, BLOCK_ID_BYTES);
+  w.hex(block, BLOCK_ID_BYTES);
+  return w.take();
 }
 
 export const encodeFree = (id: number, blocks: readonly string[]): Buffer => idList(Op.FREE, id, blocks);
-export const encodeStat = (id: number): Buffer => head(Op.STAT, id, 0);
+export const encodeStat = (id: number): Buffer => head(Op.STAT, id, 0).take();
 
 /** LIST: one page of ids from `cursor` (0 to start), at most `limit` (1 to 65535). */
 export function encodeList(id: number, cursor: number, limit: number): Buffer {
-  const b = head(Op.LIST, id, 6);
-  b.writeUInt32BE(cursor, 5);
-  b.writeUInt16BE(limit, 9);
-  return b;
+  const w = head(Op.LIST, id, 6);
+  w.u32(cursor);
+  w.u16(limit);
+  return w.take();
 }
-export const encodeLeaving = (): Buffer => head(Op.LEAVING, 0, 0);
+export const encodeLeaving = (): Buffer => head(Op.LEAVING, 0, 0).take();
 export const encodeEvicted = (blocks: readonly string[]): Buffer => idList(Op.EVICTED, 0, blocks);
 
 export function encodeQuota(allowedBytes: number): Buffer {
-  const b = head(Op.QUOTA, 0, 8);
-  b.writeBigUInt64BE(BigInt(allowedBytes), 5);
-  return b;
+  const w = head(Op.QUOTA, 0, 8);
+  w.u64(allowedBytes);
+  return w.take();
 }
 
 /** Sent only to peers whose handshake payload was format 2 (section 12.4). */
 export function encodeTeamRevocations(list: Uint8Array): Buffer {
   if (list.length > MAX_REVOCATION_LIST_BYTES) throw new RangeError('revocation list too large');
-  const b = head(Op.TEAM_REVOCATIONS, 0, list.length);
-  b.set(list, 5);
-  return b;
+  const w = head(Op.TEAM_REVOCATIONS, 0, list.length);
+  w.bytes(list);
+  return w.take();
 }
 
 export function encodeError(op: number, id: number, err: MemCloudError): Buffer {
   const known = STATUS_CODES.indexOf(err.code);
   const message = errorText(err.message);
-  const b = head(REPLY | op, id, 1 + message.length);
-  b[5] = known > 0 ? known : STATUS_CODES.indexOf(ErrorCodes.INTERNAL);
-  message.copy(b, 6);
-  return b;
+  const w = head(REPLY | op, id, 1 + message.length);
+  w.u8(known > 0 ? known : STATUS_CODES.indexOf(ErrorCodes.INTERNAL));
+  w.bytes(message);
+  return w.take();
 }
 
-export function encodeOk(op: number, id: number, extra = 0): Buffer {
-  const b = head(REPLY | op, id, 1 + extra);
-  b[5] = 0;
-  return b;
+/** A writer holding a reply's op || id || status 0, with room for `extra` more bytes. */
+function ok(op: number, id: number, extra: number): GrowableWriter {
+  const w = head(REPLY | op, id, 1 + extra);
+  w.u8(0);
+  return w;
+}
+
+export function encodeOk(op: number, id: number): Buffer {
+  return ok(op, id, 0).take();
 }
 
 export function encodeLoadReply(id: number, data: Uint8Array): [Buffer, Uint8Array] {
@@ -174,46 +179,39 @@ export function encodeLoadReply(id: number, data: Uint8Array): [Buffer, Uint8Arr
 }
 
 export function encodeFreeReply(id: number, freed: number): Buffer {
-  const b = encodeOk(Op.FREE, id, 4);
-  b.writeUInt32BE(freed, 6);
-  return b;
+  const w = ok(Op.FREE, id, 4);
+  w.u32(freed);
+  return w.take();
 }
 
 export function encodeStatReply(id: number, s: StatReply): Buffer {
-  const b = encodeOk(Op.STAT, id, 24);
-  b.writeBigUInt64BE(BigInt(s.allowedBytes), 6);
-  b.writeBigUInt64BE(BigInt(s.usedBytes), 14);
-  b.writeBigUInt64BE(BigInt(s.availableBytes), 22);
-  return b;
+  const w = ok(Op.STAT, id, 24);
+  w.u64(s.allowedBytes);
+  w.u64(s.usedBytes);
+  w.u64(s.availableBytes);
+  return w.take();
 }
 
 /** A LIST page: `next` is where the following page starts, 0 when the listing is complete. */
 export function encodeListReply(id: number, next: number, blocks: readonly string[]): Buffer {
   if (blocks.length > MAX_LIST_PAGE) throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, `at most ${MAX_LIST_PAGE} block ids per LIST reply`);
-  const b = encodeOk(Op.LIST, id, 6 + blocks.length * BLOCK_ID_BYTES);
-  b.writeUInt32BE(next, 6);
-  b.writeUInt16BE(blocks.length, 10);
-  blocks.forEach((x, i) => blockIdBytes(x, b, 12 + i * BLOCK_ID_BYTES));
-  return b;
+  const w = ok(Op.LIST, id, 6 + blocks.length * BLOCK_ID_BYTES);
+  w.u32(next);
+  w.u16(blocks.length);
+  for (const block of blocks) w.hex(block, BLOCK_ID_BYTES);
+  return w.take();
 }
 
 // ---- decoding -------------------------------------------------------------------------------
 
-function readIds(b: Buffer, offset: number, count: number): string[] {
-  if (b.length !== offset + count * BLOCK_ID_BYTES) throw malformed('id list length');
+/** u16 count || count ids, the last field: its length is checked before the list is allocated. */
+function readIds(r: ByteReader, max = MAX_IDS): string[] {
+  const count = r.u16();
+  if (count > max) throw malformed(`${count} ids (at most ${max})`);
+  if (r.remaining !== count * BLOCK_ID_BYTES) throw malformed('id list length');
   const out: string[] = new Array(count);
-  for (let i = 0; i < count; i++) out[i] = b.toString('hex', offset + i * BLOCK_ID_BYTES, offset + (i + 1) * BLOCK_ID_BYTES);
+  for (let i = 0; i < count; i++) out[i] = r.hex(BLOCK_ID_BYTES);
   return out;
-}
-
-function u64(b: Buffer, offset: number): number {
-  const v = b.readBigUInt64BE(offset);
-  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw malformed('size out of range');
-  return Number(v);
-}
-
-function exact(b: Buffer, length: number, what: string): void {
-  if (b.length !== length) throw malformed(`${what} has ${b.length} bytes, expected ${length}`);
 }
 
 /** Our own error text as the wire allows it: controls replaced, at most 512 bytes, cut on a character boundary. */
@@ -225,92 +223,84 @@ function errorText(message: string): Buffer {
   return bytes.subarray(0, end);
 }
 
-/** A peer's error text: at most 512 bytes of valid UTF-8, else malformed; controls become spaces. */
-function peerErrorText(b: Buffer, offset: number): string {
-  if (b.length - offset > MAX_ERROR_TEXT_BYTES) throw malformed(`error text of ${b.length - offset} bytes exceeds ${MAX_ERROR_TEXT_BYTES}`);
-  let text: string;
-  try {
-    text = strictUtf8.decode(b.subarray(offset));
-  } catch {
-    throw malformed('error text is not valid UTF-8');
-  }
-  return text.replace(CONTROLS, ' ');
+/** A peer's error text (the rest of the reply): at most 512 bytes of valid UTF-8, else malformed; controls become spaces. */
+function peerErrorText(r: ByteReader): string {
+  if (r.remaining > MAX_ERROR_TEXT_BYTES) throw malformed(`error text of ${r.remaining} bytes exceeds ${MAX_ERROR_TEXT_BYTES}`);
+  return r.utf8(r.remaining).replace(CONTROLS, ' ');
 }
 
 /** Decodes one APP message body. Data fields are views into `b` (copy to keep small ones). */
 export function decodePeerMessage(b: Buffer): PeerMessage {
   if (b.length < 5) throw malformed('shorter than its header');
-  const op = b[0]!;
-  const id = b.readUInt32BE(1);
+  const r = new ByteReader(b, readFail, 'message');
+  const op = r.u8();
+  const id = r.u32();
   // Section 7: requests and replies carry a non-zero id, notices exactly 0.
   const notice = op >= NOTICE_OPS_FIRST && op <= NOTICE_OPS_LAST;
   if (notice ? id !== 0 : id === 0) throw malformed(notice ? `notice 0x${op.toString(16)} with id ${id}` : `op 0x${op.toString(16)} with id 0`);
-  if (op & REPLY) return { kind: 'reply', reply: decodeReply(op & ~REPLY, id, b) };
+  if (op & REPLY) return { kind: 'reply', reply: decodeReply(op & ~REPLY, id, r) };
+  const message = decodeRequestOrNotice(op, id, r);
+  r.end();
+  return message;
+}
+
+function decodeRequestOrNotice(op: number, id: number, r: ByteReader): PeerMessage {
   switch (op) {
     case Op.STORE: {
-      if (b.length < 5 + BLOCK_ID_BYTES + 1) throw malformed('STORE too short');
-      const durability = b[5 + BLOCK_ID_BYTES]!;
+      const block = r.hex(BLOCK_ID_BYTES);
+      const durability = r.u8();
       if (durability > 1) throw malformed('bad durability');
-      return {
-        kind: 'request',
-        request: { op, id, block: b.toString('hex', 5, 5 + BLOCK_ID_BYTES), durability: durability as DurabilityByte, data: b.subarray(6 + BLOCK_ID_BYTES) },
-      };
+      return { kind: 'request', request: { op, id, block, durability: durability as DurabilityByte, data: r.rest() } };
     }
     case Op.LOAD:
-      exact(b, 5 + BLOCK_ID_BYTES, 'LOAD');
-      return { kind: 'request', request: { op, id, block: b.toString('hex', 5) } };
+      return { kind: 'request', request: { op, id, block: r.hex(BLOCK_ID_BYTES) } };
     case Op.FREE:
-      if (b.length < 7) throw malformed('FREE too short');
-      return { kind: 'request', request: { op, id, blocks: readIds(b, 7, b.readUInt16BE(5)) } };
+      return { kind: 'request', request: { op, id, blocks: readIds(r) } };
     case Op.STAT:
-      exact(b, 5, 'STAT');
       return { kind: 'request', request: { op, id } };
     case Op.LIST:
-      exact(b, 11, 'LIST');
-      return { kind: 'request', request: { op, id, cursor: b.readUInt32BE(5), limit: b.readUInt16BE(9) } };
+      return { kind: 'request', request: { op, id, cursor: r.u32(), limit: r.u16() } };
     case Op.LEAVING:
-      exact(b, 5, 'LEAVING');
       return { kind: 'notice', notice: { op } };
     case Op.EVICTED:
-      if (b.length < 7) throw malformed('EVICTED too short');
-      return { kind: 'notice', notice: { op, blocks: readIds(b, 7, b.readUInt16BE(5)) } };
+      return { kind: 'notice', notice: { op, blocks: readIds(r) } };
     case Op.QUOTA:
-      exact(b, 13, 'QUOTA');
-      return { kind: 'notice', notice: { op, allowedBytes: u64(b, 5) } };
+      return { kind: 'notice', notice: { op, allowedBytes: r.u64() } };
     case Op.TEAM_REVOCATIONS:
-      if (b.length - 5 > MAX_REVOCATION_LIST_BYTES) throw malformed(`TEAM_REVOCATIONS of ${b.length - 5} bytes exceeds ${MAX_REVOCATION_LIST_BYTES}`);
-      return { kind: 'notice', notice: { op, list: Uint8Array.prototype.slice.call(b, 5) } };
+      if (r.remaining > MAX_REVOCATION_LIST_BYTES) throw malformed(`TEAM_REVOCATIONS of ${r.remaining} bytes exceeds ${MAX_REVOCATION_LIST_BYTES}`);
+      return { kind: 'notice', notice: { op, list: r.copy(r.remaining) } };
     default:
       throw malformed(`unknown op 0x${op.toString(16)}`);
   }
 }
 
-function decodeReply(op: number, id: number, b: Buffer): PeerReply {
-  if (b.length < 6) throw malformed('reply without status');
-  const status = b[5]!;
+function decodeReply(op: number, id: number, r: ByteReader): PeerReply {
+  if (r.atEnd) throw malformed('reply without status');
+  const status = r.u8();
   if (status !== 0) {
     const code = (STATUS_CODES[status] ?? ErrorCodes.INTERNAL) as ErrorCode;
-    return { op, id, ok: false, code, message: peerErrorText(b, 6) };
+    return { op, id, ok: false, code, message: peerErrorText(r) };
   }
+  let reply: PeerReply;
   switch (op) {
     case Op.STORE:
-      exact(b, 6, 'STORE reply');
-      return { op, id, ok: true };
+      reply = { op, id, ok: true };
+      break;
     case Op.LOAD:
-      return { op, id, ok: true, data: b.subarray(6) };
+      reply = { op, id, ok: true, data: r.rest() };
+      break;
     case Op.FREE:
-      exact(b, 10, 'FREE reply');
-      return { op, id, ok: true, freed: b.readUInt32BE(6) };
+      reply = { op, id, ok: true, freed: r.u32() };
+      break;
     case Op.STAT:
-      exact(b, 30, 'STAT reply');
-      return { op, id, ok: true, stat: { allowedBytes: u64(b, 6), usedBytes: u64(b, 14), availableBytes: u64(b, 22) } };
-    case Op.LIST: {
-      if (b.length < 12) throw malformed('LIST reply too short');
-      const count = b.readUInt16BE(10);
-      if (count > MAX_LIST_PAGE) throw malformed(`LIST reply with ${count} ids (at most ${MAX_LIST_PAGE})`);
-      return { op, id, ok: true, next: b.readUInt32BE(6), blocks: readIds(b, 12, count) };
-    }
+      reply = { op, id, ok: true, stat: { allowedBytes: r.u64(), usedBytes: r.u64(), availableBytes: r.u64() } };
+      break;
+    case Op.LIST:
+      reply = { op, id, ok: true, next: r.u32(), blocks: readIds(r, MAX_LIST_PAGE) };
+      break;
     default:
       throw malformed(`reply to unknown op 0x${op.toString(16)}`);
   }
+  r.end();
+  return reply;
 }
