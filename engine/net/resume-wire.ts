@@ -7,6 +7,7 @@ import { createHmac } from 'node:crypto';
 import { ErrorCodes, MemCloudError } from '../errors';
 import { MAX_DEVICE_NAME_BYTES } from '../identity/device-name';
 import { receivedName } from '../text/peer-text';
+import { ByteReader, BytesErrorCode, GrowableWriter, type BytesErrorFactory } from '../wire/bytes';
 import { TAG_LENGTH } from './constants';
 
 /** [13.1] Preamble flags (bytes 6-7). A receiver ignores the bits it does not know. */
@@ -64,31 +65,32 @@ export interface ResumePayload {
 }
 
 export function encodeResumePayload(p: ResumePayload): Uint8Array {
-  const name = Buffer.from(p.name, 'utf8');
-  if (name.length < 1 || name.length > MAX_DEVICE_NAME_BYTES) throw new Error('bad device name length');
-  const out = Buffer.alloc(PAYLOAD_FIXED + name.length);
-  out[0] = RESUME_PAYLOAD_FORMAT;
-  out.writeBigUInt64BE(BigInt(p.offeredBytes), 1);
-  out[9] = name.length;
-  out.set(name, 10);
-  return out;
+  const fail: BytesErrorFactory = (code, message) => new Error(code === BytesErrorCode.TOO_LONG ? 'bad device name length' : message);
+  if (p.name.length === 0) throw fail(BytesErrorCode.TOO_LONG, '');
+  const w = new GrowableWriter(PAYLOAD_FIXED + MAX_DEVICE_NAME_BYTES, fail);
+  w.u8(RESUME_PAYLOAD_FORMAT);
+  w.u64(p.offeredBytes);
+  w.str8(p.name, MAX_DEVICE_NAME_BYTES);
+  return w.take();
 }
 
 /** Strict: any deviation is FRAME_MALFORMED (the caller then falls back or aborts, section 13.5). */
 export function decodeResumePayload(bytes: Uint8Array): ResumePayload {
   const malformed = (why: string) => new MemCloudError(ErrorCodes.FRAME_MALFORMED, `resume payload: ${why}`);
-  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  if (b.length < PAYLOAD_FIXED + 1 || b[0] !== RESUME_PAYLOAD_FORMAT) throw malformed('bad format or length');
-  const offered = b.readBigUInt64BE(1);
-  if (offered > BigInt(Number.MAX_SAFE_INTEGER)) throw malformed('offered bytes out of range');
-  if (b.length !== PAYLOAD_FIXED + b[9]!) throw malformed('length does not match the name length');
+  const r = new ByteReader(bytes, (_code, message) => malformed(message), 'resume payload');
+  if (r.u8() !== RESUME_PAYLOAD_FORMAT) throw malformed('bad format');
+  const offeredBytes = r.u64();
+  const nameLength = r.u8();
+  if (nameLength === 0) throw malformed('empty device name');
+  const text = r.utf8(nameLength);
+  r.end();
   let name: string;
   try {
-    name = receivedName(new TextDecoder('utf-8', { fatal: true }).decode(b.subarray(PAYLOAD_FIXED)));
+    name = receivedName(text);
   } catch {
     throw malformed('invalid device name');
   }
-  return { offeredBytes: Number(offered), name };
+  return { offeredBytes, name };
 }
 
 export interface TicketMessage {
@@ -97,18 +99,22 @@ export interface TicketMessage {
 }
 
 export function encodeTicket(t: TicketMessage): Uint8Array {
-  const out = Buffer.alloc(TICKET_BODY_LENGTH);
-  out[0] = TICKET_VERSION;
-  out.set(t.id, 1);
-  out.writeUInt32BE(t.lifetimeS, 1 + TICKET_ID_LENGTH);
-  return out;
+  if (t.id.length !== TICKET_ID_LENGTH) throw new RangeError(`a ticket id is ${TICKET_ID_LENGTH} bytes`);
+  const w = new GrowableWriter(TICKET_BODY_LENGTH);
+  w.u8(TICKET_VERSION);
+  w.bytes(t.id);
+  w.u32(t.lifetimeS);
+  return w.take();
 }
 
 /** A TICKET of another version is ignored (null), as section 13.4 says; a bad lifetime too. */
 export function decodeTicket(body: Uint8Array): TicketMessage | null {
-  const b = Buffer.from(body.buffer, body.byteOffset, body.length);
-  if (b.length !== TICKET_BODY_LENGTH || b[0] !== TICKET_VERSION) return null;
-  const lifetimeS = b.readUInt32BE(1 + TICKET_ID_LENGTH);
+  // The channel checked the body's exact size on its header (section 6); checked again for other callers.
+  if (body.length !== TICKET_BODY_LENGTH) return null;
+  const r = new ByteReader(body);
+  if (r.u8() !== TICKET_VERSION) return null;
+  const id = r.copy(TICKET_ID_LENGTH);
+  const lifetimeS = r.u32();
   if (lifetimeS === 0 || lifetimeS > TICKET_LIFETIME_S) return null;
-  return { id: Uint8Array.prototype.slice.call(b, 1, 1 + TICKET_ID_LENGTH), lifetimeS };
+  return { id, lifetimeS };
 }
