@@ -6,6 +6,8 @@
 // `h` holds the response headers stored with the entry (Turborepo's x-artifact-*, a content type),
 // returned exactly as they were received. The payload is the body the build tool uploaded.
 
+import { ByteReader, BytesErrorCode, GrowableWriter, type BytesErrorFactory } from '../wire/bytes';
+
 const MAGIC = Buffer.from('MCB1', 'latin1');
 export const ENTRY_PREFIX_BYTES = MAGIC.length + 2;
 export const MAX_META_BYTES = 8 * 1024;
@@ -19,12 +21,15 @@ export class EntryFormatError extends Error {
 export function encodeEntryHeader(headers: StoredHeaders): Buffer {
   const meta = Buffer.from(JSON.stringify({ h: headers }), 'utf8');
   if (meta.length > MAX_META_BYTES) throw new EntryFormatError(`the stored headers take ${meta.length} bytes, more than ${MAX_META_BYTES}`);
-  const out = Buffer.allocUnsafe(ENTRY_PREFIX_BYTES + meta.length);
-  MAGIC.copy(out, 0);
-  out.writeUInt16BE(meta.length, MAGIC.length);
-  meta.copy(out, ENTRY_PREFIX_BYTES);
-  return out;
+  const w = new GrowableWriter(ENTRY_PREFIX_BYTES + meta.length);
+  w.bytes(MAGIC);
+  w.u16(meta.length);
+  w.bytes(meta);
+  return w.take();
 }
+
+/** What a refusal of the reader means for an entry: too few bytes, or meta that is not UTF-8. */
+const readFail: BytesErrorFactory = (code) => new EntryFormatError(code === BytesErrorCode.NOT_UTF8 ? 'entry header is not JSON' : 'truncated entry header');
 
 export interface DecodedHeader {
   readonly headers: StoredHeaders;
@@ -35,11 +40,14 @@ export interface DecodedHeader {
 /** The header at the start of `bytes`, which must hold all of it (the first 1 MiB chunk always does). */
 export function decodeEntryHeader(bytes: Uint8Array): DecodedHeader {
   if (bytes.length < ENTRY_PREFIX_BYTES || !MAGIC.equals(bytes.subarray(0, MAGIC.length))) throw new EntryFormatError('not a build-cache entry');
-  const metaLength = (bytes[4]! << 8) | bytes[5]!;
-  if (metaLength > MAX_META_BYTES || bytes.length < ENTRY_PREFIX_BYTES + metaLength) throw new EntryFormatError('truncated entry header');
+  const r = new ByteReader(bytes, readFail, 'entry header');
+  r.view(MAGIC.length);
+  const metaLength = r.u16();
+  if (metaLength > MAX_META_BYTES) throw new EntryFormatError('truncated entry header');
+  const text = r.utf8(metaLength); // strict UTF-8: we only ever write what JSON.stringify gives
   let meta: unknown;
   try {
-    meta = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + ENTRY_PREFIX_BYTES, metaLength).toString('utf8'));
+    meta = JSON.parse(text);
   } catch {
     throw new EntryFormatError('entry header is not JSON');
   }
@@ -50,7 +58,7 @@ export function decodeEntryHeader(bytes: Uint8Array): DecodedHeader {
     if (typeof v !== 'string' || !isHeaderName(k) || !isHeaderValue(v)) throw new EntryFormatError('entry header holds an invalid header');
     headers[k] = v;
   }
-  return { headers, length: ENTRY_PREFIX_BYTES + metaLength };
+  return { headers, length: r.offset };
 }
 
 /** A lowercase HTTP token (RFC 9110), as Node gives request header names. */
