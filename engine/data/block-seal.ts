@@ -21,6 +21,7 @@ import { ErrorCodes, MemCloudError } from '../errors';
 import type { DataKey } from './data-key';
 import { FixedKeyHmac } from './fixed-key-hmac';
 import type { BlockParent } from './owner-index';
+import { sha256From } from './short-sha256';
 import { PIECE_BYTES, SEAL_HEADER_BYTES, SEAL_TAG_BYTES, pieceCount, sealedSize } from './stored-size';
 
 export { PIECE_BYTES, sealedSize };
@@ -37,6 +38,9 @@ const ITEM_AT = KIND_AT + 1;
 const CHUNK_AT = ITEM_AT + 32;
 const SIZE_AT = CHUNK_AT + 4;
 const IDENTITY_BYTES = SIZE_AT + 8;
+// Key names up to this many UTF-16 units (at most 3 UTF-8 bytes each: up to four SHA-256 blocks) are
+// hashed in JavaScript (short-sha256.ts); longer ones by node:crypto, which is faster per byte.
+const SHORT_NAME = 64;
 
 /** What a sealed block is: bound into every piece. */
 export interface BlockIdentity {
@@ -48,8 +52,8 @@ export interface BlockIdentity {
 }
 
 // Cost, per small block (1 KiB, native, measured): the AEAD call itself is most of it; the rest is
-// kept to one allocation for the sealed bytes, one for the subkey, two SHA-256 calls for the subkey
-// (fixed-key-hmac.ts) and one more for a key's name. The associated data is built in one scratch
+// kept to one allocation for the sealed bytes, one for the subkey, two SHA-256 compressions for the
+// subkey (fixed-key-hmac.ts) and one or two more for a key's name, in JavaScript (short-sha256.ts). The associated data is built in one scratch
 // buffer per sealer (seal and open are synchronous, and every AEAD backend is done with it on return).
 // Where crypto/place.ts says so (noble), large blocks are sealed and opened in the crypto pool
 // (sealAsync/openAsync) with the same bytes: the engine thread sends one chunk while the next is sealed.
@@ -60,6 +64,8 @@ export class BlockSealer {
   readonly #offload: BlockOffload | null;
   /** identity || piece index: the associated data of the piece being sealed or opened. */
   readonly #ad = Buffer.alloc(IDENTITY_BYTES + 4);
+  /** A short key name's UTF-8 bytes, to be hashed into the identity. */
+  readonly #name = Buffer.alloc(3 * SHORT_NAME);
 
   constructor(aead: Aead, dataKey: DataKey, offload: BlockOffload | null = null) {
     this.#aead = aead;
@@ -189,7 +195,7 @@ export class BlockSealer {
     }
     const p = block.parent;
     ad[KIND_AT] = p === null ? 0 : p.kind === 'key' ? 1 : 2;
-    if (p?.kind === 'key') hash('sha256', Buffer.from(p.key, 'utf8'), 'buffer').copy(ad, ITEM_AT);
+    if (p?.kind === 'key') this.nameDigest(p.key);
     else {
       ad.fill(0, ITEM_AT, CHUNK_AT);
       if (p?.kind === 'stream') ad.write(p.id, ITEM_AT, ID_BYTES, 'hex');
@@ -198,6 +204,17 @@ export class BlockSealer {
     ad.writeUInt32BE(Math.floor(block.size / 0x1_0000_0000), SIZE_AT); // size:u64, as two u32 (no BigInt on the hot path)
     ad.writeUInt32BE(block.size >>> 0, SIZE_AT + 4);
     return this.#subkeys.mac(ad, ID_AT);
+  }
+
+  /** SHA-256 of a key's name (UTF-8) into the identity's item field. */
+  private nameDigest(key: string): void {
+    if (key.length > SHORT_NAME) {
+      hash('sha256', Buffer.from(key, 'utf8'), 'buffer').copy(this.#ad, ITEM_AT);
+      return;
+    }
+    const n = this.#name.write(key, 0, 'utf8');
+    sha256From(null, 0, this.#name.subarray(0, n), this.#ad, ITEM_AT);
+    this.#name.fill(0, 0, n);
   }
 }
 

@@ -118,6 +118,13 @@ describe('the sealed block format (docs/protocol.md 7.4)', () => {
       blocks.push({ id: id(), parent: { kind: 'key', key: `user:${size}:\u00e9\u{1f600}` }, size });
       blocks.push({ id: id(), parent: { kind: 'stream', id: id(), index: size % 7 }, size });
     }
+    // Key names of every length around where the name's digest changes hands (64 UTF-16 units:
+    // JavaScript below, node:crypto above) and around SHA-256's block boundaries, ASCII and not.
+    for (const len of [0, 1, 55, 56, 63, 64, 65, 119, 120, 300]) {
+      blocks.push({ id: id(), parent: { kind: 'key', key: 'k'.repeat(len) }, size: 10 });
+      blocks.push({ id: id(), parent: { kind: 'key', key: '\u{1f600}'.repeat(Math.ceil(len / 2)) }, size: 10 });
+      blocks.push({ id: id(), parent: { kind: 'key', key: '\u00e9'.repeat(len) }, size: 10 });
+    }
     for (const name of CRYPTO_BACKENDS) {
       const sealer = new BlockSealer((await loadBackend(name)).aead, dataKey);
       for (const block of blocks) {
