@@ -11,6 +11,7 @@ import type { KeyPair } from './noise/dh';
 import { PLACEMENT, type Placement } from './place';
 import type { CryptoOps } from './pool/crypto-messages';
 import type { RecordCrypto } from './record-crypto';
+import { SmallBlockAead } from './small-block-aead';
 
 /** Where owner-sealed blocks of at least `minBytes` are sealed and opened (data/block-seal.ts). */
 export interface BlockOffload {
@@ -25,6 +26,8 @@ export interface CryptoSetup {
   readonly recordCrypto: RecordCrypto;
   /** null: every block is sealed on the engine thread. */
   readonly blockOffload: BlockOffload | null;
+  /** null: every block is sealed with the backend's own AEAD. */
+  readonly smallBlocks: SmallBlockAead | null;
 }
 
 /**
@@ -48,5 +51,7 @@ export function createCryptoSetup(
     offloadThreshold: pool === null ? Infinity : place.recordPoolMinBytes,
   };
   const blockOffload = pool !== null && place.blockPoolMinBytes !== Infinity ? { pool, backend: backend.name, minBytes: place.blockPoolMinBytes } : null;
-  return { backend: backend.name, handshakeCrypto, recordCrypto, blockOffload };
+  const small = place.smallBlocks ?? null;
+  const smallBlocks = small !== null && SmallBlockAead.available(small.backend) ? new SmallBlockAead(small.backend, small.maxBytes) : null;
+  return { backend: backend.name, handshakeCrypto, recordCrypto, blockOffload, smallBlocks };
 }

@@ -17,6 +17,7 @@ import { hash } from 'node:crypto';
 import type { Aead } from '../crypto/aead';
 import type { OpenBatchResult } from '../crypto/pool';
 import type { BlockOffload } from '../crypto/setup';
+import type { SmallBlockAead } from '../crypto/small-block-aead';
 import { ErrorCodes, MemCloudError } from '../errors';
 import type { DataKey } from './data-key';
 import { FixedKeyHmac } from './fixed-key-hmac';
@@ -62,14 +63,16 @@ export class BlockSealer {
   readonly #keyId: number;
   readonly #subkeys: FixedKeyHmac;
   readonly #offload: BlockOffload | null;
+  readonly #small: SmallBlockAead | null;
   /** identity || piece index: the associated data of the piece being sealed or opened. */
   readonly #ad = Buffer.alloc(IDENTITY_BYTES + 4);
   /** A short key name's UTF-8 bytes, to be hashed into the identity. */
   readonly #name = Buffer.alloc(3 * SHORT_NAME);
 
-  constructor(aead: Aead, dataKey: DataKey, offload: BlockOffload | null = null) {
+  constructor(aead: Aead, dataKey: DataKey, offload: BlockOffload | null = null, small: SmallBlockAead | null = null) {
     this.#aead = aead;
     this.#offload = offload;
+    this.#small = small;
     this.#keyId = dataKey.id;
     this.#subkeys = new FixedKeyHmac(dataKey.key, SUBKEY_LABEL, ID_BYTES);
     MAGIC.copy(this.#ad, 0);
@@ -84,13 +87,14 @@ export class BlockSealer {
     if (plaintext.length !== block.size) throw new Error('seal: plaintext length is not the block size');
     const out = this.header(block.size);
     const ad = this.#ad;
+    const aead = this.aeadFor(block.size);
     const subkey = this.prepare(block);
     try {
       let at = HEADER_BYTES;
       for (let i = 0, n = pieceCount(block.size); i < n; i++) {
         const piece = n === 1 ? plaintext : plaintext.subarray(i * PIECE_BYTES, (i + 1) * PIECE_BYTES);
         ad.writeUInt32BE(i, IDENTITY_BYTES);
-        this.#aead.sealInto(subkey, i, piece, out.subarray(at, at + piece.length + TAG_BYTES), ad);
+        aead.sealInto(subkey, i, piece, out.subarray(at, at + piece.length + TAG_BYTES), ad);
         at += piece.length + TAG_BYTES;
       }
     } finally {
@@ -108,7 +112,7 @@ export class BlockSealer {
       const n = pieceCount(block.size);
       ad.writeUInt32BE(0, IDENTITY_BYTES);
       // One piece (every block up to 32 KiB): the AEAD's own output is the value, no second copy.
-      if (n === 1) return this.#aead.open(subkey, 0, s.subarray(HEADER_BYTES), ad);
+      if (n === 1) return this.aeadFor(block.size).open(subkey, 0, s.subarray(HEADER_BYTES), ad);
       const out = Buffer.allocUnsafe(block.size);
       let at = HEADER_BYTES;
       for (let i = 0; i < n; i++) {
@@ -177,6 +181,11 @@ export class BlockSealer {
     const keyId = s.readUInt32BE(4);
     if (keyId !== this.#keyId) throw corrupt(block, `sealed with another data key (${keyId.toString(16).padStart(8, '0')})`);
     return s;
+  }
+
+  /** Small blocks: the small-block AEAD once it is ready (crypto/small-block-aead.ts); the same bytes. */
+  private aeadFor(size: number): Aead {
+    return this.#small?.for(size) ?? this.#aead;
   }
 
   /** A sealed block's buffer with its header written. */

@@ -5,6 +5,7 @@ import type { TransferProgress } from '../api/types';
 import type { ReplicaIO } from '../cluster/replica-io';
 import type { Aead } from '../crypto/aead';
 import type { BlockOffload } from '../crypto/setup';
+import type { SmallBlockAead } from '../crypto/small-block-aead';
 import type { Logger } from '../log/log';
 import type { Catalog } from './catalog';
 import { DataService } from './data-service';
@@ -25,6 +26,8 @@ export interface OwnerDataOptions {
   readonly aead: Aead;
   /** Where large blocks are sealed instead (crypto/place.ts); absent: all on this thread. */
   readonly blockOffload?: BlockOffload | null;
+  /** Small blocks sealed with another backend's AEAD (crypto/place.ts); absent: the node's own. */
+  readonly smallBlocks?: SmallBlockAead | null;
   readonly io: ReplicaIO;
   readonly log: Logger;
   /** After a restart, holders get this long to reconnect before their blocks count as lost. */
@@ -53,7 +56,7 @@ export class OwnerData {
     let blocks: OwnerBlocks | null = null;
     const grace = catalog.blocks.size > 0 ? (opts.startupGraceMs ?? 30_000) : 0;
     const repairer = new Repairer(io, catalog, (id) => blocks!.readStored(id), log, grace);
-    blocks = new OwnerBlocks(io, catalog, repairer, log, new BlockSealer(opts.aead, dataKey!, opts.blockOffload ?? null));
+    blocks = new OwnerBlocks(io, catalog, repairer, log, new BlockSealer(opts.aead, dataKey!, opts.blockOffload ?? null, opts.smallBlocks ?? null));
     const view = new DataView(catalog, io);
     let self: OwnerData | null = null;
     const holders = new HolderEvents(io, catalog, repairer, log, opts.repairDelayMs);

@@ -232,6 +232,7 @@ export class Engine {
       dataKeyPath: home.dataKey,
       aead: backend.aead,
       blockOffload: crypto.blockOffload,
+      smallBlocks: crypto.smallBlocks,
       io: replicas,
       log,
     });

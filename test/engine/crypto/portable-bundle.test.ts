@@ -3,7 +3,8 @@
 // outside dist/. Checked two ways on the real bundles: the crypto pool's task file sealing and
 // generating keys in a process with no network namespace and Node's permission model allowing
 // reads of dist/ (and piscina, external by design) only; and a real `memcloud node run --crypto
-// portable` under strace, whose engine worker loads it; a native node does not load it at all.
+// portable` under strace, whose engine worker loads it; a native node loads it only once it seals a
+// small block (crypto/place.ts), from the same file.
 
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -71,10 +72,10 @@ const key = new Uint8Array(32).fill(7);
   });
 
   /** Files a real node opened (every thread), from start to a clean stop. */
-  async function filesOpenedBy(crypto: string): Promise<string[]> {
-    const home = join(tmp, `home-${crypto}`);
+  async function filesOpenedBy(crypto: string, work: (home: string) => void = () => undefined, tag = ''): Promise<string[]> {
+    const home = join(tmp, `home-${crypto}${tag}`);
     mkdirSync(home, { mode: 0o700 });
-    const trace = join(tmp, `trace-${crypto}.txt`);
+    const trace = join(tmp, `trace-${crypto}${tag}.txt`);
     const child = spawn(
       'strace',
       ['-f', '-qq', '-e', 'trace=openat,open', '-o', trace, process.execPath, CLI, 'node', 'run', '--home', home, '--crypto', crypto, '--host', '127.0.0.1', '--port', '0', '--no-discovery'],
@@ -89,6 +90,7 @@ const key = new Uint8Array(32).fill(7);
       child.once('exit', () => fail(new Error(`node exited: ${output}`)));
     });
     assert.equal((JSON.parse(cli(home, ['node', 'status', '--json'])) as { status: { crypto: string } }).status.crypto, crypto);
+    work(home);
     cli(home, ['node', 'stop']);
     await exited;
     return [...new Set([...readFileSync(trace, 'utf8').matchAll(/open(?:at)?\([^"]*"([^"]+)"[^)]*\)\s*=\s*\d+/g)].map((m) => m[1]!))];
@@ -102,9 +104,26 @@ const key = new Uint8Array(32).fill(7);
     assert.deepEqual(project.filter((p) => !p.startsWith(`${DIST}/`) && !p.startsWith(`${PISCINA}/`) && p !== join(ROOT, 'package.json')), []);
   });
 
-  test('a native node never loads libsodium', async () => {
+  test('a native node that seals nothing never loads libsodium', async () => {
     const opened = await filesOpenedBy('native');
     assert.ok(opened.some((p) => p === join(DIST, 'engine-worker.js')));
     assert.deepEqual(opened.filter((p) => /sodium/i.test(p)), []);
+  });
+
+  // crypto/place.ts: a native owner seals blocks of up to 1.5 KiB with libsodium (the same bytes,
+  // fewer microseconds), loading it from dist/libsodium.js on its first small block.
+  test('a native node loads libsodium from dist/libsodium.js on its first small block, and reads its values back', async () => {
+    let got = '';
+    const opened = await filesOpenedBy(
+      'native',
+      (home) => {
+        cli(home, ['set', 'small', 'a small value']);
+        cli(home, ['set', 'large', 'x'.repeat(4096)]);
+        got = cli(home, ['get', 'small']) + cli(home, ['get', 'large']).length;
+      },
+      '-sets',
+    );
+    assert.equal(got, 'a small value4096');
+    assert.deepEqual(opened.filter((p) => /sodium|\.wasm$/i.test(p)), [join(DIST, 'libsodium.js')]);
   });
 });
