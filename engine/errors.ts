@@ -85,11 +85,20 @@ export function isMemCloudError(err: unknown, code?: ErrorCode): err is MemCloud
   return err instanceof MemCloudError && (code === undefined || err.code === code);
 }
 
+/**
+ * Any thrown value as a MemCloudError: one that already is stays itself (its code is the truth);
+ * anything else gets `code` and its message (`context: message` when given). Never includes stacks.
+ */
+export function toMemCloudError(err: unknown, code: ErrorCode = ErrorCodes.INTERNAL, context?: string): MemCloudError {
+  if (err instanceof MemCloudError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new MemCloudError(code, context === undefined ? message : `${context}: ${message}`, { cause: err });
+}
+
 /** Serialise any thrown value for another thread or the control socket. Never includes stacks. */
 export function toErrorPayload(err: unknown): ErrorPayload {
-  if (err instanceof MemCloudError) return { code: err.code, message: err.message };
-  const message = err instanceof Error ? err.message : String(err);
-  return { code: ErrorCodes.INTERNAL, message };
+  const e = toMemCloudError(err);
+  return { code: e.code, message: e.message };
 }
 
 export function fromErrorPayload(payload: unknown): MemCloudError {

@@ -6,7 +6,7 @@
 // reconnects. Requests run in order per peer, only while the peer reads its replies
 // (holder-dispatch.ts).
 
-import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
+import { ErrorCodes, MemCloudError, toMemCloudError } from '../errors';
 import type { BlockStore, EvictedBlock, Usage } from '../store/block-store';
 import { MAX_RECORD_PLAINTEXT } from '../net/constants';
 import { HolderDispatch } from './holder-dispatch';
@@ -105,7 +105,7 @@ export class HolderService {
     try {
       rpc.send(this.answer(rpc.publicKey, req));
     } catch (err) {
-      const e = isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.INTERNAL, String(err));
+      const e = toMemCloudError(err);
       rpc.send(encodeError(req.op, req.id, e));
     }
   }

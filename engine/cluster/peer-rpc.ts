@@ -2,7 +2,7 @@
 // with a finite deadline) and requests it sends us (handed to the holder service).
 
 import { EventEmitter } from 'node:events';
-import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
+import { ErrorCodes, MemCloudError, toMemCloudError } from '../errors';
 import { receivedMessage } from '../text/peer-text';
 import type { Session } from '../session/session-manager';
 import { PendingRequests } from '../wire/pending-requests';
@@ -188,7 +188,7 @@ export class PeerRpc extends EventEmitter<PeerRpcEvents> {
           return;
       }
     } catch (err) {
-      this.onProtocolError(this, isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.INTERNAL, String(err)));
+      this.onProtocolError(this, toMemCloudError(err));
     }
   }
 

@@ -1,7 +1,7 @@
 // Writing one block to its holders: all at once, noting which took it and the first refusal, so the
 // caller can retry elsewhere. One holder (the common case) costs no Promise.allSettled.
 
-import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
+import { MemCloudError, toMemCloudError } from '../errors';
 import type { HolderId } from './replica-io';
 
 export interface WriteOutcome {
@@ -19,7 +19,7 @@ export async function writeEach(queue: readonly HolderId[], write: (holder: Hold
       out.written.push(h);
     } catch (err) {
       out.failed.push(h);
-      out.error ??= asMemCloudError(err);
+      out.error ??= toMemCloudError(err);
     }
     return;
   }
@@ -29,7 +29,7 @@ export async function writeEach(queue: readonly HolderId[], write: (holder: Hold
     if (r.status === 'fulfilled') out.written.push(snapshot[i]!);
     else {
       out.failed.push(snapshot[i]!);
-      out.error ??= asMemCloudError(r.reason);
+      out.error ??= toMemCloudError(r.reason);
     }
   });
 }
@@ -39,8 +39,4 @@ export function sameMembers(a: readonly HolderId[], b: readonly HolderId[]): boo
   if (a.length !== b.length) return false;
   for (const h of a) if (!b.includes(h)) return false;
   return true;
-}
-
-function asMemCloudError(err: unknown): MemCloudError {
-  return isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.INTERNAL, String(err));
 }

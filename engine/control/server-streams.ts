@@ -9,7 +9,7 @@
 import { IdAllocator } from '../wire/pending-requests';
 import type { ReadStreamHandle, WriteStreamHandle } from '../api/engine-api';
 import type { StreamInfo } from '../api/types';
-import { ErrorCodes, MemCloudError } from '../errors';
+import { ErrorCodes, MemCloudError, toMemCloudError } from '../errors';
 import { MAX_STREAM_WINDOW, STREAM_FRAME_DATA } from './protocol';
 
 export interface StreamSender {
@@ -183,7 +183,7 @@ export class ServerStreams {
 
   private fail(stream: number, s: WriteEntry, err: unknown): void {
     if (this.writes.get(stream) === s) this.writes.delete(stream);
-    if (s.failed === null) s.failed = err instanceof MemCloudError ? err : new MemCloudError(ErrorCodes.INTERNAL, String(err));
+    if (s.failed === null) s.failed = toMemCloudError(err);
     void this.abortHandle(s);
   }
 

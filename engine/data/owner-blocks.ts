@@ -8,7 +8,7 @@
 import { hash } from 'node:crypto';
 import type { StoreOptions } from '../api/types';
 import type { HolderId, ReplicaIO } from '../cluster/replica-io';
-import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
+import { ErrorCodes, MemCloudError, isMemCloudError, toMemCloudError } from '../errors';
 import type { Logger } from '../log/log';
 import type { BlockSealer } from './block-seal';
 import { chargedOn } from './stored-size';
@@ -136,7 +136,7 @@ export class OwnerBlocks {
           },
           (err: unknown) => {
             running--;
-            lastError = isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.INTERNAL, String(err));
+            lastError = toMemCloudError(err);
             launch();
           },
         );
@@ -152,7 +152,7 @@ export class OwnerBlocks {
     try {
       stored = await this.io.read(h, record.id);
     } catch (err) {
-      const e = isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.INTERNAL, String(err));
+      const e = toMemCloudError(err);
       if (e.code === ErrorCodes.NOT_FOUND || e.code === ErrorCodes.CORRUPT_BLOCK) this.replicaLost(record, h);
       throw e;
     }

@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { ReadStreamHandle, WriteStreamHandle } from '../api/engine-api';
 import type { StoreOptions, StreamInfo } from '../api/types';
-import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
+import { ErrorCodes, MemCloudError, toMemCloudError } from '../errors';
 import type { Catalog } from './catalog';
 import { contentHash, type OwnerBlocks } from './owner-blocks';
 import type { BlockRecord, StreamRecord } from './owner-index';
@@ -124,7 +124,7 @@ export class BlockWriteStream implements WriteStreamHandle {
     this.fill = 0;
     const p = this.storeChunk(data, index)
       .catch((err: unknown) => {
-        this.failure ??= isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.INTERNAL, String(err));
+        this.failure ??= toMemCloudError(err);
       })
       .finally(() => {
         this.inflightBytes -= data.length;

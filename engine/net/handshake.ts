@@ -3,7 +3,7 @@
 // starting independent DH operations early so they run side by side in the pool.
 
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
+import { ErrorCodes, MemCloudError, toMemCloudError } from '../errors';
 import { HandshakeState, type HandshakeRequest } from '../crypto/noise/handshake-state';
 import { isStrictIdentityKey } from './identity-key-check';
 import type { KeyPair } from '../crypto/noise/dh';
@@ -156,7 +156,7 @@ class HandshakeRun implements HandshakeDriver<HandshakeResult> {
       if (this.failure) throw this.failure;
       return result;
     } catch (err) {
-      const e = this.failure ?? (isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.HANDSHAKE_FAILED, String(err)));
+      const e = this.failure ?? toMemCloudError(err, ErrorCodes.HANDSHAKE_FAILED);
       this.fail(e);
       throw e;
     } finally {

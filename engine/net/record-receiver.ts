@@ -8,7 +8,7 @@
 // assembled is opened straight into that body (PlaintextSink.room): one copy on receive, not an
 // open into fresh memory and a second copy into the message.
 
-import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
+import { ErrorCodes, MemCloudError, toMemCloudError } from '../errors';
 import type { KeySchedule } from './key-schedule';
 import { batchRecords } from './record-batches';
 import type { RecordCrypto } from '../crypto/record-crypto';
@@ -158,7 +158,7 @@ export class RecordReceiver {
         if (this.openingBytes <= this.backlogLimit / 2) this.onBacklog(false);
         this.drain();
       },
-      (err: unknown) => this.fail(isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.INTERNAL, `opening failed: ${String(err)}`)),
+      (err: unknown) => this.fail(toMemCloudError(err, ErrorCodes.INTERNAL, 'opening failed')),
     );
   }
 

@@ -9,7 +9,7 @@
 // lie, without a copy. A queued piece must therefore stay unchanged until the end of the tick, when
 // its records are sealed (or copied for the pool).
 
-import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
+import { ErrorCodes, MemCloudError, toMemCloudError } from '../errors';
 import { FRAME_HEADER_LENGTH, MAX_RECORD_PLAINTEXT, TAG_LENGTH } from './constants';
 import type { KeySchedule } from './key-schedule';
 import { batchRecords } from './record-batches';
@@ -161,7 +161,7 @@ export class RecordSender {
         batch.records = sealed.map((r) => ({ pieces: [r], length: r.length }));
         this.pump();
       },
-      (err: unknown) => this.fail(isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.INTERNAL, `sealing failed: ${String(err)}`)),
+      (err: unknown) => this.fail(toMemCloudError(err, ErrorCodes.INTERNAL, 'sealing failed')),
     );
   }
 

@@ -5,7 +5,7 @@
 
 import { EventEmitter } from 'node:events';
 import { timingSafeEqual } from 'node:crypto';
-import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
+import { ErrorCodes, MemCloudError, toMemCloudError } from '../errors';
 import {
   CloseReason,
   FrameType,
@@ -263,7 +263,7 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
     try {
       step();
     } catch (err) {
-      this.destroy(isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.FRAME_MALFORMED, String(err)));
+      this.destroy(toMemCloudError(err, ErrorCodes.FRAME_MALFORMED));
     }
   }
 

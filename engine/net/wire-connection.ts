@@ -3,7 +3,7 @@
 // frames that arrived early (queued here, never lost or reordered).
 
 import type { Duplex } from 'node:stream';
-import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
+import { ErrorCodes, MemCloudError, toMemCloudError } from '../errors';
 import { ABORT_GENERIC, FrameType, PREAMBLE_LENGTH, PREAMBLE_MAGIC, PROTOCOL_VERSION, type FrameTypeValue } from './constants';
 import { FrameDecoder, encodeFrameHeader } from './framing';
 import type { SealedRecord } from '../crypto/record-crypto';
@@ -150,7 +150,7 @@ export class WireConnection {
       if (this.preambleNeeded > 0) chunk = this.takePreamble(chunk);
       if (chunk.length > 0) this.decoder.push(chunk, (type, body) => this.deliver(type, body));
     } catch (err) {
-      const e = isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.FRAME_MALFORMED, String(err));
+      const e = toMemCloudError(err, ErrorCodes.FRAME_MALFORMED);
       this.abort(e);
     }
   }

@@ -4,7 +4,7 @@
 
 import { connect, type Socket } from 'node:net';
 import type { EngineEvent } from '../api/types';
-import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
+import { ErrorCodes, MemCloudError, toMemCloudError } from '../errors';
 import { errnoCode } from '../home/fs-errors';
 import { pooledCopier } from '../control/byte-copies';
 import { checkServerSocket } from '../control/server-check';
@@ -98,7 +98,7 @@ export class ClientConnection {
       try {
         writeRequest(this.out, id, op, args);
       } catch (err) {
-        throw isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.BAD_ARGUMENT, String(err));
+        throw toMemCloudError(err, ErrorCodes.BAD_ARGUMENT);
       }
     };
     return this.pending.request(op, deadline, send) as Promise<OpResult<O>>;
@@ -168,7 +168,7 @@ export class ClientConnection {
     try {
       this.decoder.push(chunk, this.onFrame);
     } catch (err) {
-      this.finish(isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.FRAME_MALFORMED, String(err)));
+      this.finish(toMemCloudError(err, ErrorCodes.FRAME_MALFORMED));
       this.socket.destroy();
     }
   };

@@ -4,7 +4,7 @@
 
 import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
-import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
+import { ErrorCodes, MemCloudError, isMemCloudError, toMemCloudError } from '../errors';
 import type { ConsentQueue } from '../consent/consent-queue';
 import { trustedLookalike } from '../consent/lookalike';
 import type { KeyPair } from '../crypto/noise/dh';
@@ -292,7 +292,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       channel.startDelivery();
       return session;
     } catch (err) {
-      const e = isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.INTERNAL, String(err));
+      const e = toMemCloudError(err);
       connection.abort(e);
       channel?.destroy(e);
       throw e;

@@ -7,7 +7,7 @@
 import type { Cluster } from '../cluster/cluster';
 import type { PeerRpc } from '../cluster/peer-rpc';
 import { encodeTeamRevocations } from '../cluster/peer-protocol';
-import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
+import { ErrorCodes, MemCloudError, toMemCloudError } from '../errors';
 import { encodePublicKey } from '../identity/public-key';
 import type { Session, SessionManager } from '../session/session-manager';
 import type { RevocationList } from './revocation-list';
@@ -62,7 +62,7 @@ export function startTeamGossip(p: TeamGossipParts): () => void {
     p.team
       .offer(bytes, rpc)
       .catch((err: unknown) => {
-        const e = isMemCloudError(err) ? err : new MemCloudError(ErrorCodes.INTERNAL, String(err));
+        const e = toMemCloudError(err);
         if (e.code === ErrorCodes.FRAME_MALFORMED || e.code === ErrorCodes.FORBIDDEN) {
           p.log('warn', `refused a revocation list from ${rpc.name} (${rpc.fingerprint}): ${e.message}; closing the session`);
           rpc.session.channel.abort(e);

@@ -11,7 +11,7 @@
 import { EventEmitter } from 'node:events';
 import type { EngineApi } from '../../engine/api/engine-api';
 import type { EngineEvent, LogEntry, StopReason } from '../../engine/api/types';
-import { ErrorCodes, MemCloudError, isMemCloudError } from '../../engine/errors';
+import { ErrorCodes, MemCloudError, isMemCloudError, toMemCloudError } from '../../engine/errors';
 import type { EngineOptionsInput } from '../../engine/node/engine-options';
 
 /** An attached control-socket client (the SDK's MemCloud). */
@@ -174,7 +174,7 @@ export class NodeConnection extends EventEmitter<NodeConnectionEvents> {
         return;
       } catch (err) {
         if (!isMemCloudError(err, ErrorCodes.NODE_NOT_RUNNING)) {
-          lastError = asMemCloudError(err);
+          lastError = toMemCloudError(err);
           // A node that is just closing its socket may refuse us once or twice; anything else is final.
           if (attempt >= 2 || !isMemCloudError(err, ErrorCodes.CONNECT_FAILED)) break;
           await sleep(this.deps.retryDelayMs(attempt));
@@ -189,7 +189,7 @@ export class NodeConnection extends EventEmitter<NodeConnectionEvents> {
         await this.startHere(generation);
         return;
       } catch (err) {
-        lastError = asMemCloudError(err);
+        lastError = toMemCloudError(err);
         // Another window or the CLI won the race (or its node is still leaving): attach to it next.
         if (!isMemCloudError(err, ErrorCodes.NODE_ALREADY_RUNNING)) break;
         await sleep(this.deps.retryDelayMs(attempt));
@@ -302,10 +302,6 @@ export class NodeConnection extends EventEmitter<NodeConnectionEvents> {
   private note(message: string): void {
     if (!this.disposed) this.emit('note', message);
   }
-}
-
-function asMemCloudError(err: unknown): MemCloudError {
-  return err instanceof MemCloudError ? err : new MemCloudError(ErrorCodes.INTERNAL, err instanceof Error ? err.message : String(err));
 }
 
 /** Short waits someone awaits: not unref'd, so an awaited attach() keeps the process alive. */
