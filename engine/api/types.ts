@@ -15,8 +15,14 @@ export interface StoreOptions {
   readonly name?: string;
 }
 
+/**
+ * ReplicaInfo.holder of a copy in this node's own RAM (peers are named by their key text). Each UI
+ * decides how to show it; holderName carries 'this node' only for older clients.
+ */
+export const LOCAL_HOLDER = 'local';
+
 export interface ReplicaInfo {
-  /** 'local' or the holder's public key text. */
+  /** LOCAL_HOLDER ('local') or the holder's public key text. */
   readonly holder: string;
   readonly holderName: string;
 }

@@ -1,7 +1,13 @@
 // Plain-text tables for the CLI: columns padded to their widest cell. A cell is one line of inert
 // text (names and addresses come from peers): controls are shown as escapes.
 
+import { LOCAL_HOLDER, type ReplicaInfo } from '../api/types';
 import { displayText } from '../text/display-text';
+
+/** Where a copy is, as the CLI says it: this node, or the holder's name. */
+export function holderLabel(r: ReplicaInfo): string {
+  return r.holder === LOCAL_HOLDER ? 'this node' : r.holderName;
+}
 
 export function formatTable(header: readonly string[], cells: readonly (readonly string[])[]): string {
   const rows = cells.map((r) => r.map((c) => displayText(c, 'log')));

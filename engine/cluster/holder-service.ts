@@ -11,6 +11,7 @@ import type { BlockStore, EvictedBlock, Usage } from '../store/block-store';
 import { MAX_RECORD_PLAINTEXT } from '../net/constants';
 import { HolderDispatch } from './holder-dispatch';
 import type { PeerRpc } from './peer-rpc';
+import { SELF } from '../store/self';
 import {
   MAX_BLOCK_BYTES,
   MAX_BLOCKS_PER_OWNER,
@@ -27,8 +28,6 @@ import {
   type PeerRequest,
   type StatReply,
 } from './peer-protocol';
-
-export const SELF = 'self';
 
 export interface HolderPolicy {
   /** Bytes this peer may store here (its trust entry's allowance, else our default). */

@@ -6,7 +6,7 @@ import type { Durability } from '../api/types';
 import { ErrorCodes, MemCloudError, isMemCloudError } from '../errors';
 import type { Session } from '../session/session-manager';
 import { chargeOf } from '../store/block-cost';
-import { SELF } from './holder-service';
+import { SELF } from '../store/self';
 import type { HolderId } from './replica-io';
 import { PeerRpc, type PeerRequestHandler } from './peer-rpc';
 import type { Candidate } from './placement';

@@ -7,7 +7,7 @@ import { ErrorCodes, MemCloudError } from '../errors';
 import type { BlockStore } from '../store/block-store';
 import { chargeOf } from '../store/block-cost';
 import { formatSize } from '../store/sizes';
-import { SELF } from './holder-service';
+import { SELF } from '../store/self';
 import type { HolderTable } from './holder-table';
 import { chooseHolders, type Candidate } from './placement';
 import type { HolderId, ReplicaIO, ReplicaPlan } from './replica-io';

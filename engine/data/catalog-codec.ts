@@ -4,7 +4,7 @@
 // big-endian. Decoding checks every length before it reads.
 
 import { crc32 } from 'node:zlib';
-import { SELF } from '../cluster/holder-service';
+import { SELF } from '../store/self';
 import type { HolderId } from '../cluster/replica-io';
 import { decodeBase64urlExact } from '../identity/base64url';
 import { ByteReader, GrowableWriter } from '../wire/bytes';

@@ -1,8 +1,8 @@
 // What the API says about our data: block refs, stream descriptions and the listing, built from
 // the catalog's records and the holders' names and liveness. Read-only.
 
-import type { BlockRef, DataItem, ReplicaInfo, StreamInfo } from '../api/types';
-import { SELF } from '../cluster/holder-service';
+import { LOCAL_HOLDER, type BlockRef, type DataItem, type ReplicaInfo, type StreamInfo } from '../api/types';
+import { SELF } from '../store/self';
 import type { HolderId, ReplicaIO } from '../cluster/replica-io';
 import type { Catalog } from './catalog';
 import { isEvicted, type BlockRecord, type StreamRecord } from './owner-index';
@@ -41,7 +41,7 @@ export class DataView {
   }
 
   private replicas(holders: readonly HolderId[]): ReplicaInfo[] {
-    return holders.map((h) => ({ holder: h === SELF ? 'local' : h, holderName: this.io.name(h) }));
+    return holders.map((h) => ({ holder: h === SELF ? LOCAL_HOLDER : h, holderName: this.io.name(h) }));
   }
 
   private item(id: string, kind: DataItem['kind'], name: string, size: number, durability: DataItem['durability'], createdAt: number, blocks: readonly BlockRecord[], lost = false): DataItem {

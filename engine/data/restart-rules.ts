@@ -2,7 +2,7 @@
 // gone (a block with no other replica goes, and its key with it). Chunks of a stream that was never
 // committed belong to a push that never returned: they go too (reconcile frees them on the peers).
 
-import { SELF } from '../cluster/holder-service';
+import { SELF } from '../store/self';
 import { applyChange } from './catalog';
 import type { CatalogChange } from './catalog-change';
 import type { OwnerIndex } from './owner-index';

@@ -3,7 +3,8 @@
 
 import type { Stats } from '../api/types';
 import type { Cluster } from '../cluster/cluster';
-import { SELF, type HolderService } from '../cluster/holder-service';
+import type { HolderService } from '../cluster/holder-service';
+import { SELF } from '../store/self';
 import type { ReplicaIO } from '../cluster/replica-io';
 import type { Catalog } from '../data/catalog';
 import { chargedOn } from '../data/stored-size';

@@ -3,9 +3,8 @@
 
 import type { Durability } from '../api/types';
 import { ErrorCodes, MemCloudError } from '../errors';
+import { SELF } from './self';
 
-/** 'self' for this node's own data, or a peer's public key text for what that peer stored here. */
-export const SELF_NAMESPACE = 'self';
 export const MAX_NAMESPACE_LENGTH = 128;
 export const MAX_BLOCK_ID_LENGTH = 64;
 
@@ -25,7 +24,7 @@ const bad = (message: string): MemCloudError => new MemCloudError(ErrorCodes.BAD
 /** A short form of a namespace for messages: peer key texts are long. */
 export function namespaceLabel(ns: string): string {
   // A peer's namespace is named only in replies to that peer: it is the reader's own data.
-  return ns === SELF_NAMESPACE ? 'this node' : 'your data here';
+  return ns === SELF ? 'this node' : 'your data here';
 }
 
 export function assertNamespace(ns: string): void {

@@ -4,7 +4,7 @@
 // namespace and its pool, and a cache block to both one's eviction candidates; uncounting undoes
 // exactly that. Internal to engine/store: BlockStore is the only user.
 
-import { SELF_NAMESPACE } from './block-input';
+import { SELF } from './self';
 import { EvictableSet, SlotPositions } from './evictable-set';
 import type { Pool, Space } from './room';
 import type { Usage } from './store-types';
@@ -35,7 +35,7 @@ export class Ledger {
   }
 
   poolOf(ns: string): Pool {
-    return ns === SELF_NAMESPACE ? this.selfPool : this.peerPool;
+    return ns === SELF ? this.selfPool : this.peerPool;
   }
 
   /** The namespace, while it holds at least one block. */

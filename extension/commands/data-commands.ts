@@ -10,7 +10,7 @@ import { Commands } from '../constants';
 import { requireClient, registerCommand, type Services } from '../services';
 import { runTransfer } from '../transfers/run-transfer';
 import { askModal, notify, pick } from '../ui/safe-ui';
-import { formatSize, nameList } from '../views/format';
+import { formatSize, holderLabel, nameList } from '../views/format';
 import { dataOf, pathsOf } from './targets';
 
 interface TransferOptions {
@@ -60,7 +60,7 @@ async function offloadOne(services: Services, path: string, cancel: vscode.Cance
   const name = basename(path);
   const info = await runTransfer(services, `Offloading ${name}`, (transferId) => requireClient(services).pushFile(path, { transferId, name }), cancel);
   // The push says where the data went; the views refresh for everything else it changed.
-  const where = info.replicas.length > 0 ? nameList(info.replicas.map((r) => (r.holder === 'local' ? 'this machine' : r.holderName))) : 'the pool';
+  const where = info.replicas.length > 0 ? nameList(info.replicas.map(holderLabel)) : 'the pool';
   await services.model.refresh(['data', 'stats', 'peers']);
   services.log.info(`offloaded ${path} (${formatSize(info.size)}) as ${info.id}, held by ${where}`);
   void notify('info', `Offloaded ${name} (${formatSize(info.size)}), held by ${where}.`);

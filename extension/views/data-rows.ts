@@ -1,7 +1,7 @@
 // Rows of the Offloaded Data view: what this machine stored in the pool (no vscode; unit-tested).
 
 import type { DataItem } from '../../engine/api/types';
-import { count, formatSize, minute, nameList } from './format';
+import { count, formatSize, holderLabel, minute, nameList } from './format';
 import type { Row } from './rows';
 
 export function dataContextValue(item: DataItem): string {
@@ -11,7 +11,7 @@ export function dataContextValue(item: DataItem): string {
 const KIND_ICON: Readonly<Record<DataItem['kind'], string>> = { stream: 'file-binary', key: 'key', block: 'symbol-constant', cache: 'package' };
 
 function holders(item: DataItem): string[] {
-  return item.replicas.map((r) => (r.holder === 'local' ? 'this machine' : r.holderName));
+  return item.replicas.map(holderLabel);
 }
 
 export function dataRow(item: DataItem): Row {

@@ -2,9 +2,15 @@
 // in use, timestamps) are rounded or bucketed, so the trees only redraw when what a person would
 // read actually changes.
 
+import { LOCAL_HOLDER, type ReplicaInfo } from '../../engine/api/types';
 import { formatSize } from '../../engine/store/sizes';
 
 export { formatSize };
+
+/** Where a copy is, as VS Code says it: this machine, or the holder's name. */
+export function holderLabel(r: ReplicaInfo): string {
+  return r.holder === LOCAL_HOLDER ? 'this machine' : r.holderName;
+}
 
 /** The first two groups of a fingerprint (`7K3Q-MX2A`): enough to tell devices apart in a list. */
 export function shortFingerprint(fingerprint: string): string {

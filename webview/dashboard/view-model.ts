@@ -3,7 +3,7 @@
 
 import type { BuildCacheStatus } from '../../engine/api/build-cache-types';
 import { fileProblems } from '../../engine/api/file-problems';
-import type { DataItem, PeerInfo, PeerState } from '../../engine/api/types';
+import { LOCAL_HOLDER, type DataItem, type PeerInfo, type PeerState } from '../../engine/api/types';
 import { hitRate, totals } from '../../engine/buildcache/cache-stats';
 import { buildChart, type ChartView } from './chart';
 import { HISTORY_LENGTH } from './history';
@@ -235,7 +235,7 @@ function capacity(peers: readonly PeerInfo[], attached: boolean): Section<Capaci
 
 function dataSection(items: readonly DataItem[], attached: boolean): DashboardView['data'] {
   const rows = items.map((d): DataRow => {
-    const names = d.replicas.map((r) => (r.holder === 'local' ? 'this node' : r.holderName));
+    const names = d.replicas.map((r) => (r.holder === LOCAL_HOLDER ? 'this node' : r.holderName));
     return {
       key: `${d.kind}:${d.id}`,
       item: { kind: d.kind, id: d.id },

@@ -6,10 +6,10 @@ import type { DataItem } from '../../api/types';
 import { formatSize } from '../../store/sizes';
 import { withClient } from '../client';
 import { writeJson, type Command } from '../command';
-import { formatTable } from '../format';
+import { formatTable, holderLabel } from '../format';
 
 function replicasCell(item: DataItem): string {
-  return item.replicas.length === 0 ? '-' : item.replicas.map((r) => r.holderName).join(', ');
+  return item.replicas.length === 0 ? '-' : item.replicas.map(holderLabel).join(', ');
 }
 
 function row(item: DataItem): string[] {

@@ -4,6 +4,7 @@ import type { ReplicaInfo, StoreOptions } from '../../api/types';
 import { validateStoreOptions } from '../../data/data-input';
 import { parseSize } from '../../store/sizes';
 import { UsageError, stringOpt, type CommandContext, type OptionSpec } from '../command';
+import { holderLabel } from '../format';
 
 export const storeOptionSpecs: Readonly<Record<string, OptionSpec>> = {
   cache: { type: 'boolean', description: 'evictable: the holder may drop it when short of memory (default: pinned)' },
@@ -35,7 +36,7 @@ export function storeOptions(ctx: CommandContext, name?: string): StoreOptions {
  */
 export function warnIfFewerCopies(ctx: CommandContext, opts: StoreOptions, replicas: readonly ReplicaInfo[]): void {
   if (opts.replicas === undefined || replicas.length >= opts.replicas) return;
-  const where = replicas.map((r) => (r.holder === 'local' ? 'this node' : r.holderName)).join(', ');
+  const where = replicas.map(holderLabel).join(', ');
   ctx.err.write(
     `memcloud: warning: asked for ${opts.replicas} copies, stored ${replicas.length} (${where}); ` +
       'the node makes the missing copies when more peers can take them\n',

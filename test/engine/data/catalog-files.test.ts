@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SELF } from '../../../engine/cluster/holder-service';
+import { SELF } from '../../../engine/store/self';
 import type { Catalog } from '../../../engine/data/catalog';
 import { ChangeEncoder, FileKind, encodeFileHeader } from '../../../engine/data/catalog-codec';
 import { CatalogFiles, encodeSnapshot, type CatalogPaths } from '../../../engine/data/catalog-files';
