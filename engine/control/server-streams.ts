@@ -54,7 +54,7 @@ export class ServerStreams {
   }
 
   addWrite(handle: WriteStreamHandle): number {
-    this.admit(() => handle.abort());
+    this.requireStreamRoom(() => handle.abort());
     const id = this.allocate();
     this.writes.set(id, { handle, chain: Promise.resolve(), queued: 0, failed: null, ending: false, aborted: false });
     return id;
@@ -113,7 +113,7 @@ export class ServerStreams {
       handle.close();
       throw badRequest(`read window must be an integer in 1..${MAX_STREAM_WINDOW}`);
     }
-    this.admit(() => handle.close());
+    this.requireStreamRoom(() => handle.close());
     const id = this.allocate();
     this.reads.set(id, { handle, window, unacked: 0, started: false, pumping: false, closed: false });
     return id;
@@ -214,7 +214,7 @@ export class ServerStreams {
     return s;
   }
 
-  private admit(release: () => unknown): void {
+  private requireStreamRoom(release: () => unknown): void {
     if (!this.closed && this.openCount < MAX_OPEN_STREAMS) return;
     try {
       void Promise.resolve(release()).catch(ignore);

@@ -176,8 +176,8 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
     return this.sender.bufferedBytes;
   }
 
-  /** This side admits the peer: sends HELLO. Data flows once the peer's HELLO has arrived too. */
-  admit(): void {
+  /** This side has admitted the peer (session-manager decides): sends HELLO. Data flows once the peer's HELLO has arrived too. */
+  sendHello(): void {
     if (this.helloSent || this.closed || this.closing) return;
     this.helloSent = true;
     this.sendKind(MessageKind.HELLO, this.channelId);

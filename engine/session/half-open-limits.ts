@@ -55,7 +55,7 @@ export class HalfOpenLimits {
   }
 
   /** Takes a place for a new connection from `source`, evicting an idle one if needed; null when refused. */
-  admit(source: string, evict: () => void): HalfOpenSlot | null {
+  reserve(source: string, evict: () => void): HalfOpenSlot | null {
     const mine = this.bySource.get(source) ?? [];
     if (mine.length >= this.limits.perSource && !this.evictIdle(mine)) return null;
     if (this.count >= this.limits.total && !this.evictIdle(this.busiestWithIdle())) return null;

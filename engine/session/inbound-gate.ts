@@ -43,7 +43,7 @@ export class InboundGate {
 
   /** A place for a new inbound connection, or null: then close it at once. */
   enter(source: string, evict: () => void): HalfOpenSlot | null {
-    const slot = this.halfOpen.admit(source, () => {
+    const slot = this.halfOpen.reserve(source, () => {
       this.evicted++;
       this.noteRefusal(source);
       evict();

@@ -256,7 +256,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       channel.on('ticket', onEarlyTicket);
       const team = this.teamCheck(result.remote);
       const admission = await this.admit(channel, direction, team);
-      channel.admit();
+      channel.sendHello();
       await this.waitOpen(channel, admissionEnds - Date.now());
       endWait();
       const session: Session = {

@@ -70,7 +70,7 @@ export class RamPeer {
       channel.once('open', resolve);
       channel.once('close', (err) => reject(err ?? new Error('closed before it opened')));
     });
-    channel.admit();
+    channel.sendHello();
     await withTimeout(open, 15_000, 'the session to open');
     return new RamPeer(identity, socket, channel);
   }

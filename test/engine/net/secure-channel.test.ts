@@ -81,8 +81,8 @@ describe('SecureChannel', () => {
   test('mixed inline and pool batches, finished out of order by the pool, arrive in order both ways', async () => {
     const pool = new ShufflingPool();
     const { a, b } = channels({ crypto: { aead, pool, offloadThreshold: 4096 } });
-    a.admit();
-    b.admit();
+    a.sendHello();
+    b.sendHello();
     await Promise.all([opened(a), opened(b)]);
     const sizes = [10, 5000, 3, 70_000, 100, 200_000, 1, 4095, 4096, 65_519, 65_520, 0, 300_000, 17];
     for (const [from, to] of [[a, b], [b, a]] as const) {
@@ -106,8 +106,8 @@ describe('SecureChannel', () => {
 
   test('a message spanning records: the records inside its body are opened straight into it (one copy), a tampered one ends the channel', async () => {
     const { a, b } = channels();
-    a.admit();
-    b.admit();
+    a.sendHello();
+    b.sendHello();
     await Promise.all([opened(a), opened(b)]);
     const into = mock.method(aead, 'openInto');
     const got = collect(b);
@@ -127,8 +127,8 @@ describe('SecureChannel', () => {
         })(),
       },
     });
-    tampered.a.admit();
-    tampered.b.admit();
+    tampered.a.sendHello();
+    tampered.b.sendHello();
     await Promise.all([opened(tampered.a), opened(tampered.b)]);
     const none = collect(tampered.b);
     tampered.a.send(randomBytes(1024 * 1024));
@@ -140,7 +140,7 @@ describe('SecureChannel', () => {
   test('HELLO first: application data before it closes the channel, nothing is delivered', async () => {
     const { b, closed, forge } = channels();
     const got = collect(b);
-    b.admit();
+    b.sendHello();
     forge(0, channelMessage(MessageKind.APP, Buffer.from('too early')));
     assert.equal((await closed(b))?.code, 'FRAME_MALFORMED');
     assert.deepEqual(got, []);
@@ -151,7 +151,7 @@ describe('SecureChannel', () => {
     wrong.forge(0, channelMessage(MessageKind.HELLO, randomBytes(32)));
     assert.equal((await wrong.closed(wrong.b))?.code, 'HANDSHAKE_FAILED');
     const twice = channels();
-    twice.b.admit();
+    twice.b.sendHello();
     twice.forge(0, Buffer.concat([channelMessage(MessageKind.HELLO, twice.channelId), channelMessage(MessageKind.HELLO, twice.channelId)]));
     // A second HELLO is refused on its header (only the first may be a HELLO), before its body is read.
     const second = await twice.closed(twice.b);
@@ -173,8 +173,8 @@ describe('SecureChannel', () => {
       return chunk;
     };
     const { a, b, closed } = channels({ crypto: { aead, pool, offloadThreshold: 4096 }, taps: { left: tap } });
-    a.admit();
-    b.admit();
+    a.sendHello();
+    b.sendHello();
     await Promise.all([opened(a), opened(b)]);
     const got = collect(b);
     const bClosed = closed(b);
@@ -187,8 +187,8 @@ describe('SecureChannel', () => {
 
   test('PING is answered with a PONG carrying the same bytes; CLOSE delivers what came before it', async () => {
     const { a, b, closed } = channels({ channel: { keepAliveMs: 60_000 } });
-    a.admit();
-    b.admit();
+    a.sendHello();
+    b.sendHello();
     await Promise.all([opened(a), opened(b)]);
     while (a.latencyMs < 0) await turn(); // the first PING goes 250 ms after opening
     assert.ok(a.latencyMs >= 0);
@@ -206,14 +206,14 @@ describe('SecureChannel', () => {
     const { a, b } = channels({ channel: { keepAliveMs: 1000, idleTimeoutMs: 3000 }, taps: { right: (c) => (silent ? null : c) } });
     let aClosed: MemCloudError | null | undefined;
     a.once('close', (err) => (aClosed = err));
-    a.admit(); // a trusts b; b's user takes far longer than the idle timeout to answer
+    a.sendHello(); // a trusts b; b's user takes far longer than the idle timeout to answer
     await turn();
     for (let t = 0; t < 60; t++) {
       mock.timers.tick(1000);
       await turn();
     }
     assert.equal(aClosed, undefined, 'a still waits for b\'s HELLO');
-    b.admit();
+    b.sendHello();
     await Promise.all([opened(a), opened(b)]);
     // Once open, silence from b does end the session.
     silent = true;

@@ -9,7 +9,7 @@ import { InboundGate } from '../../../engine/session/inbound-gate';
 function limits(perSource: number, total: number) {
   const evicted: string[] = [];
   const l = new HalfOpenLimits({ perSource, total });
-  const add = (source: string, name: string): HalfOpenSlot | null => l.admit(source, () => evicted.push(name));
+  const add = (source: string, name: string): HalfOpenSlot | null => l.reserve(source, () => evicted.push(name));
   return { l, evicted, add };
 }
 
