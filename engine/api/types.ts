@@ -87,9 +87,9 @@ export interface PeerInfo {
   readonly trusted: boolean;
   /** RAM the peer offers to the pool (from its handshake or discovery record). */
   readonly offeredBytes: number;
-  /** What we have stored on it. */
+  /** This node as owner: what we have stored on that holder (charged bytes). */
   readonly usedByUsBytes: number;
-  /** What it has stored here, and what we allow it. */
+  /** This node as holder: what that owner has stored here, and what we allow it. */
   readonly storedHereBytes: number;
   readonly allowedBytes: number;
   readonly latencyMs: number | null;
@@ -168,9 +168,9 @@ export interface Stats {
   readonly at: number;
   /** Everything stored in this node's RAM: our own local data plus what peers stored here. */
   readonly local: { readonly usedBytes: number; readonly capacityBytes: number; readonly blocks: number; readonly pinnedBytes: number; readonly cacheBytes: number };
-  /** What peers store here, in total and against what we offer. */
+  /** This node as holder: what owners store here, in total and against what we offer. */
   readonly lent: { readonly usedBytes: number; readonly offeredBytes: number; readonly peers: number };
-  /** What we have placed on peers. */
+  /** This node as owner: what we have placed on holders (replicas counted, charged bytes). */
   readonly borrowed: { readonly usedBytes: number; readonly items: number; readonly degraded: number };
   /** Sum of connected peers' offers: the pool available to us. */
   readonly pool: { readonly offeredBytes: number; readonly connectedPeers: number };

@@ -51,8 +51,8 @@ export class HolderService {
     }, warn);
   }
 
-  /** Charged bytes all peers together store here. */
-  get lentBytes(): number {
+  /** Charged bytes all owners together store here (Stats.lent.usedBytes). */
+  get heldBytes(): number {
     return this.store.totals().peerUsedBytes;
   }
 

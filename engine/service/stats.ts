@@ -59,20 +59,21 @@ export class StatsSampler {
     const seconds = Math.max(0.001, (now.at - first.at) / 1000);
     const { store, holder, catalog, io, cluster } = this.src;
     const totals = store.totals();
-    const lentPeers = store.namespaces().filter((ns) => ns !== SELF).length;
-    let borrowed = 0;
+    const owners = store.namespaces().filter((ns) => ns !== SELF).length;
+    let placed = 0;
     let degraded = 0;
     for (const r of catalog.blocks.values()) {
-      borrowed += r.holders.filter((h) => h !== SELF).length * chargedOn(r);
+      placed += r.holders.filter((h) => h !== SELF).length * chargedOn(r);
       if (r.holders.filter((h) => io.isLive(h)).length < r.wanted) degraded++;
     }
     const rpcs = cluster.connectedRpcs();
     return {
       at: now.at,
       local: { usedBytes: totals.usedBytes, capacityBytes: totals.capacityBytes, blocks: totals.blocks, pinnedBytes: totals.pinnedBytes, cacheBytes: totals.cacheBytes },
-      lent: { usedBytes: holder.lentBytes, offeredBytes: this.src.offered(), peers: lentPeers },
-      borrowed: { usedBytes: borrowed, items: catalog.blocks.size, degraded },
-      pool: { offeredBytes: rpcs.reduce((n, l) => n + l.session.remote.offeredBytes, 0), connectedPeers: rpcs.length },
+      // The API's names (spec section 10): lent = this node as holder, borrowed = as owner.
+      lent: { usedBytes: holder.heldBytes, offeredBytes: this.src.offered(), peers: owners },
+      borrowed: { usedBytes: placed, items: catalog.blocks.size, degraded },
+      pool: { offeredBytes: rpcs.reduce((n, r) => n + r.session.remote.offeredBytes, 0), connectedPeers: rpcs.length },
       throughput: { sentPerSec: (now.sent - first.sent) / seconds, receivedPerSec: (now.received - first.received) / seconds },
       ops: { total: this.ops, perSec: (now.ops - first.ops) / seconds },
       evictions: totals.evictions,

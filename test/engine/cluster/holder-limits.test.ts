@@ -50,7 +50,7 @@ describe('holder limits', () => {
     assert.ok(load.ok && load.op === Op.LOAD);
     assert.deepEqual(Buffer.from(load.data), kept);
     assert.equal(holder.engine.store.totals().evictions, 2);
-    assert.equal(holder.engine.holder.lentBytes, chargeOf(MiB) + chargeOf(2 * MiB));
+    assert.equal(holder.engine.holder.heldBytes, chargeOf(MiB) + chargeOf(2 * MiB));
   });
 
   test('when only pinned blocks fill the offer a STORE is refused with MEMORY_FULL and nothing is evicted', async () => {
