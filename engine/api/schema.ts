@@ -7,6 +7,14 @@
 
 export class SchemaError extends Error {
   override readonly name: string = 'SchemaError';
+
+  /** `rule`: the message people read when a value breaks a rule made for them (see `rule`). */
+  constructor(
+    message: string,
+    readonly rule?: string,
+  ) {
+    super(message);
+  }
 }
 
 export type Schema<T> = (value: unknown, path: string) => T;
@@ -27,6 +35,31 @@ export const bool: Schema<boolean> = (v, p) => (typeof v === 'boolean' ? v : fai
 export const num: Schema<number> = (v, p) => (typeof v === 'number' && Number.isFinite(v) ? v : fail(p, 'a finite number'));
 export const u32: Schema<number> = (v, p) =>
   typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff ? v : fail(p, 'an integer in 0..2^32-1');
+/** An integer from `min` to `max` (both included). */
+export function int(min: number, max: number): Schema<number> {
+  return (v, p) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max ? v : fail(p, `an integer from ${min} to ${max}`));
+}
+
+/** A string of at most `maxLength` UTF-16 units. */
+export function text(maxLength: number): Schema<string> {
+  return (v, p) => (typeof v === 'string' && v.length <= maxLength ? v : fail(p, `a string of at most ${maxLength} characters`));
+}
+
+/**
+ * A value rule callers are told in their own words (an argument error, not a malformed message):
+ * a failure keeps its path message and carries `message` as its rule.
+ */
+export function rule<T>(s: Schema<T>, message: string): Schema<T> {
+  return (v, p) => {
+    try {
+      return s(v, p);
+    } catch (err) {
+      if (err instanceof SchemaError) throw new SchemaError(err.message, message);
+      throw err;
+    }
+  };
+}
+
 /** Request ids: positive safe integers. */
 export const id: Schema<number> = (v, p) => (typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : fail(p, 'a positive integer'));
 

@@ -4,21 +4,26 @@
 // flags a field that changes there.
 
 import type { BuildCacheEnv, BuildCacheProtocolStats, BuildCacheStatus } from './build-cache-types';
-import type { DataItem, NodeStatus, PeerInfo, Stats } from './types';
-import { arr, bool, literal, nullable, num, obj, str, tagged, u32, type Schema } from './schema';
+import type { FileTransferOptions } from './engine-api';
+import type { DataItem, NodeStatus, PeerInfo, Stats, StoreOptions } from './types';
+import { arr, bool, int, literal, nullable, num, obj, rule, str, tagged, text, u32, type Schema } from './schema';
 
 const strict = 'strict' as const;
 
-export const storeOptions = obj(
-  {},
-  { durability: literal('pinned', 'cache'), replicas: num, target: literal('auto', 'local', 'remote'), name: str },
-  strict,
-);
-export const fileTransferOptions = obj(
-  {},
-  { durability: literal('pinned', 'cache'), replicas: num, target: literal('auto', 'local', 'remote'), name: str, transferId: str },
-  strict,
-);
+/** Copies of one item on distinct holders, at most. */
+export const MAX_REPLICAS = 16;
+/** A stored item's label (a pushed file's name), in UTF-16 units. */
+export const MAX_ITEM_NAME = 256;
+
+/** StoreOptions' rules, written once: the control socket and the in-process API check these. */
+const storeOptionFields = {
+  durability: rule(literal('pinned', 'cache'), 'durability must be "pinned" or "cache"'),
+  replicas: rule(int(1, MAX_REPLICAS), `replicas must be an integer from 1 to ${MAX_REPLICAS}`),
+  target: rule(literal('auto', 'local', 'remote'), 'target must be auto, local or remote'),
+  name: rule(text(MAX_ITEM_NAME), `a name must be at most ${MAX_ITEM_NAME} characters`),
+};
+export const storeOptions: Schema<StoreOptions> = obj({}, storeOptionFields, strict);
+export const fileTransferOptions: Schema<FileTransferOptions> = obj({}, { ...storeOptionFields, transferId: str }, strict);
 export const transferIdOptions = obj({}, { transferId: str }, strict);
 export const connectOptions = obj({}, { expectedKey: str }, strict);
 export const updatePeerOptions = obj({ allowedBytes: num }, {}, strict);

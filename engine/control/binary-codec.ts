@@ -8,6 +8,7 @@
 
 import type { BlockRef, Durability, ReplicaInfo, StoreOptions } from '../api/types';
 import { ErrorCodes, MemCloudError } from '../errors';
+import { storeOptions } from '../api/schemas';
 import { FormatError, type BodyReader } from './body-reader';
 import type { FrameWriter } from './frame-writer';
 import { MAX_DATA } from './protocol';
@@ -46,7 +47,7 @@ export function readStoreOptions(r: BodyReader): StoreOptions | undefined {
   if (mask & M_REPLICAS) out.replicas = finite(r.f64(), 'replicas');
   if (mask & M_TARGET) out.target = enumAt(TARGET, r.u8(), 'target');
   if (mask & M_NAME) out.name = r.str16();
-  return out;
+  return storeOptions(out, 'options'); // the rules (ranges) are the JSON ops' own
 }
 
 export function writeBlockRef(w: FrameWriter, ref: BlockRef): void {

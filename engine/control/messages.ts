@@ -37,7 +37,11 @@ export function decodeClientFrame(kind: number, op: number, id: number, body: Bu
       try {
         return { kind: 'request', id, op: name, args: opCodecs[name].decodeArgs(new BodyReader(body, owned, shareView)) } as ControlRequest;
       } catch (err) {
-        if (err instanceof SchemaError) return { kind: 'invalid', id, op, error: badRequest(`${name}: ${err.message}`) };
+        if (err instanceof SchemaError) {
+          // A value against a rule (say replicas 17) is the caller's argument error; anything else a malformed request.
+          const error = err.rule !== undefined ? new MemCloudError(ErrorCodes.BAD_ARGUMENT, err.rule) : badRequest(`${name}: ${err.message}`);
+          return { kind: 'invalid', id, op, error };
+        }
         throw err;
       }
     }

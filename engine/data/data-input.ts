@@ -1,7 +1,6 @@
-// Validation of what callers pass to the data API (keys, values, store options): precise messages,
-// checked before anything is stored.
+// Validation of the data API's keys and values: precise messages, checked before anything is
+// stored (store options are api/schemas.ts's storeOptions, checked where calls enter).
 
-import type { StoreOptions } from '../api/types';
 import { ErrorCodes, MemCloudError } from '../errors';
 import { MAX_MESSAGE_BODY } from '../net/constants';
 import { formatSize } from '../store/sizes';
@@ -33,16 +32,4 @@ export function validateValue(value: unknown): Uint8Array {
     throw bad(`a value of ${formatSize(value.length)} exceeds ${formatSize(MAX_VALUE_BYTES)}; use a stream (memcloud push) for large data`);
   }
   return value;
-}
-
-export function validateStoreOptions(opts: StoreOptions): StoreOptions {
-  if (opts.durability !== undefined && opts.durability !== 'pinned' && opts.durability !== 'cache') {
-    throw bad('durability must be "pinned" or "cache"');
-  }
-  if (opts.replicas !== undefined && (!Number.isInteger(opts.replicas) || opts.replicas < 1 || opts.replicas > 16)) {
-    throw bad('replicas must be an integer from 1 to 16');
-  }
-  if (opts.target !== undefined && !['auto', 'local', 'remote'].includes(opts.target)) throw bad('target must be auto, local or remote');
-  if (opts.name !== undefined && (typeof opts.name !== 'string' || opts.name.length > 256)) throw bad('a name must be at most 256 characters');
-  return opts;
 }

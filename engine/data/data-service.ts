@@ -7,7 +7,7 @@ import type { EngineApi, FileTransferOptions, ReadStreamHandle, WriteStreamHandl
 import { ErrorCodes, MemCloudError } from '../errors';
 import { globToMatcher } from '../store/glob';
 import type { Catalog } from './catalog';
-import { validateKey, validateStoreOptions, validateValue } from './data-input';
+import { validateKey, validateValue } from './data-input';
 import type { DataView } from './data-view';
 import { FileTransfers } from './file-transfers';
 import { KeyedMutex } from './keyed-mutex';
@@ -49,7 +49,7 @@ export class DataService implements DataApi {
     this.streamDeps = { blocks: this.blocks, catalog: this.catalog, describe: (r) => this.view.stream(r) };
     this.files = new FileTransfers(
       {
-        openWriteStream: (o, onProgress, format) => new BlockWriteStream(this.streamDeps, validateStoreOptions(o), onProgress, format),
+        openWriteStream: (o, onProgress, format) => new BlockWriteStream(this.streamDeps, o, onProgress, format),
         openReadStream: (id, onProgress) => this.readStream(id, onProgress),
       },
       opts.onProgress,
@@ -59,7 +59,7 @@ export class DataService implements DataApi {
   async store(data: Uint8Array, opts: StoreOptions = {}): Promise<BlockRef> {
     this.onOp();
     validateValue(data);
-    const record = await this.blocks.write(data, validateStoreOptions(opts), null);
+    const record = await this.blocks.write(data, opts, null);
     await this.catalog.addBlock(record);
     this.blocks.settled(record);
     return this.view.blockRef(record);
@@ -90,11 +90,10 @@ export class DataService implements DataApi {
     this.onOp();
     validateKey(key);
     validateValue(value);
-    const options = validateStoreOptions(opts);
     return this.keyLocks.run(key, async () => {
       const oldId = this.catalog.keys.get(key);
       const previous = oldId === undefined ? undefined : this.catalog.blocks.get(oldId);
-      const record = await this.blocks.write(value, options, { kind: 'key', key }, previous);
+      const record = await this.blocks.write(value, opts, { kind: 'key', key }, previous);
       const replaced = await this.catalog.setKey(key, record);
       this.blocks.settled(record, replaced);
     });
@@ -132,7 +131,7 @@ export class DataService implements DataApi {
   }
 
   async openWriteStream(opts: StoreOptions = {}): Promise<WriteStreamHandle> {
-    return new BlockWriteStream(this.streamDeps, validateStoreOptions(opts));
+    return new BlockWriteStream(this.streamDeps, opts);
   }
 
   async openReadStream(id: string): Promise<ReadStreamHandle> {

@@ -39,7 +39,7 @@ import { watchTrustFile } from '../trust/trust-file-watcher';
 import type { EngineApi } from '../api/engine-api';
 import type { EvictedBlock } from '../store/block-store';
 import { DiscoveryDialer } from '../discovery/dialer';
-import { composeApi } from '../service/compose-api';
+import { composeApi, withArgumentChecks } from '../service/compose-api';
 import type { EngineOptions } from './engine-options';
 import { NodeService } from '../service/node-service';
 import type { Logger } from '../log/log';
@@ -89,8 +89,10 @@ export class Engine {
   readonly replicas: Replicas;
   readonly backend: CryptoBackendName;
   readonly service: NodeService;
-  /** The whole API (node half + data half + build cache) that the control socket serves. */
+  /** The whole API (node half + data half + build cache) for callers in this process. */
   readonly api: EngineApi;
+  /** The same API as the control socket serves it (its codecs check every argument at the boundary). */
+  private readonly served: EngineApi;
   /** The build-cache endpoint and its entries (docs/build-cache.md). */
   readonly buildCache: BuildCache;
   private server: Server | null = null;
@@ -159,7 +161,8 @@ export class Engine {
       log,
       changed: () => this.service.publish({ type: 'cache-changed' }),
     });
-    this.api = withBuildCacheItem(composeApi(this.service, parts.owner.service, buildCacheApi(this.buildCache)), this.buildCache);
+    this.served = withBuildCacheItem(composeApi(this.service, parts.owner.service, buildCacheApi(this.buildCache)), this.buildCache);
+    this.api = withArgumentChecks(this.served);
   }
 
   /** `unlock` opens a protected identity key (passphrase, PIN, secret stores); default: none given. */
@@ -287,7 +290,7 @@ export class Engine {
     const server = createServer((socket) => parts.sessions.accept(socket));
     await listen(server, options.host, options.port);
     this.server = server;
-    this.control = await ControlServer.listen({ path: await publishControlEndpoint(options.home), api: this.api, log: (level, m) => log.log(level, m) });
+    this.control = await ControlServer.listen({ path: await publishControlEndpoint(options.home), api: this.served, log: (level, m) => log.log(level, m) });
     const { port } = this.address();
     if (options.discovery) {
       this.discovery = await DiscoveryDialer.start(

@@ -2,7 +2,9 @@
 // EngineService; build cache: BuildCache) and put together once here, methods bound rather than
 // forwarded by hand.
 
+import { checkArgument } from '../api/arguments';
 import type { EngineApi } from '../api/engine-api';
+import { fileTransferOptions, storeOptions } from '../api/schemas';
 import { CACHE_METHODS, type BuildCacheApi } from '../buildcache/cache-api';
 import type { DataApi } from '../data/data-service';
 
@@ -28,4 +30,19 @@ export function composeApi(node: NodeApi, data: DataApi, cache: BuildCacheApi): 
   for (const m of DATA_METHODS) api[m] = (data[m] as (...a: unknown[]) => unknown).bind(data);
   for (const m of CACHE_METHODS) api[m] = (cache[m] as (...a: unknown[]) => unknown).bind(cache);
   return api as unknown as EngineApi;
+}
+
+/**
+ * The in-process entry of the API: checks the options rules (api/schemas.ts) that the control
+ * socket checks at its own boundary, so every caller's options are checked exactly once.
+ */
+export function withArgumentChecks(api: EngineApi): EngineApi {
+  const opts = <T>(schema: (v: unknown, p: string) => T, v: T | undefined): T | undefined => (v === undefined ? v : checkArgument(schema, v, 'options'));
+  return {
+    ...api,
+    store: async (data, o) => api.store(data, opts(storeOptions, o)),
+    set: async (key, value, o) => api.set(key, value, opts(storeOptions, o)),
+    openWriteStream: async (o) => api.openWriteStream(opts(storeOptions, o)),
+    pushFile: async (path, o) => api.pushFile(path, opts(fileTransferOptions, o)),
+  };
 }

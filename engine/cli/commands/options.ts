@@ -1,7 +1,8 @@
 // Options shared by the data commands, parsed once.
 
 import type { ReplicaInfo, StoreOptions } from '../../api/types';
-import { validateStoreOptions } from '../../data/data-input';
+import { checkArgument } from '../../api/arguments';
+import { MAX_REPLICAS, storeOptions as storeOptionsSchema } from '../../api/schemas';
 import { parseSize } from '../../store/sizes';
 import { UsageError, stringOpt, type CommandContext, type OptionSpec } from '../command';
 import { holderLabel } from '../format';
@@ -19,15 +20,15 @@ export function storeOptions(ctx: CommandContext, name?: string): StoreOptions {
   let replicas: number | undefined;
   if (replicasText !== undefined) {
     replicas = Number(replicasText);
-    if (!/^\d+$/.test(replicasText) || replicas < 1 || replicas > 16) throw new UsageError('--replicas must be an integer from 1 to 16');
+    if (!/^\d+$/.test(replicasText) || replicas < 1 || replicas > MAX_REPLICAS) throw new UsageError(`--replicas must be an integer from 1 to ${MAX_REPLICAS}`);
     if (ctx.values.local) throw new UsageError('--replicas counts copies on peers; --local keeps one copy on this node');
   }
-  return validateStoreOptions({
+  return checkArgument(storeOptionsSchema, {
     durability: ctx.values.cache ? 'cache' : 'pinned',
     ...(replicas !== undefined ? { replicas } : {}),
     target: ctx.values.local ? 'local' : ctx.values.remote ? 'remote' : 'auto',
     ...(name !== undefined ? { name } : {}),
-  });
+  }, 'options');
 }
 
 /**

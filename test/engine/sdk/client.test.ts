@@ -26,8 +26,12 @@ describe('MemCloud client: every op round trips with exact types', () => {
       const opts = { durability: 'cache', replicas: 3, target: 'remote', name: 'naïve ☃' } as const;
       await mc.set('ключ', new Uint8Array(0), opts);
       assert.deepEqual(lastCall(fake), { method: 'set', args: ['ключ', new Uint8Array(0), opts] });
-      await mc.set('partial', value, { replicas: 1.5 });
-      assert.deepEqual(lastCall(fake).args[2], { replicas: 1.5 });
+      // The socket checks options by the API's rules: a value the engine would refuse never reaches it.
+      const calls = fake.calls.length;
+      await assert.rejects(mc.set('partial', value, { replicas: 1.5 }), (e) => isMemCloudError(e, ErrorCodes.BAD_ARGUMENT) && e.message === 'replicas must be an integer from 1 to 16');
+      assert.equal(fake.calls.length, calls);
+      await mc.set('partial', value, { replicas: 16 });
+      assert.deepEqual(lastCall(fake).args[2], { replicas: 16 });
 
       assert.deepEqual(await mc.get('user:1'), value); // deepStrictEqual: a Uint8Array, not a Buffer
       assert.deepEqual(await mc.get('ключ'), new Uint8Array(0));
