@@ -1,8 +1,10 @@
 // Messages between the engine worker and the thread that hosts it (the headless node's main
 // thread, or the VS Code extension host). One validated entry per direction.
 
+import { literal, nullable, obj, SchemaError, str, tagged, u32, type Schema } from '../api/schema';
+import { errorPayload, logEntry } from '../api/schemas';
 import type { LogEntry, StopReason } from '../api/types';
-import type { CryptoBackendName } from '../crypto/backend-name';
+import { CRYPTO_BACKENDS, type CryptoBackendName } from '../crypto/backend-name';
 import type { ErrorPayload } from '../errors';
 import type { EngineOptionsInput } from '../node/engine-options';
 import type { PreloadedSecret } from '../identity/stores/store-registry';
@@ -40,24 +42,36 @@ export type WorkerToHost =
   | { readonly type: 'fatal'; readonly error: ErrorPayload }
   | { readonly type: 'stopped' };
 
+const stopReason = literal('requested', 'host-exit');
+
+const hostToWorker: Schema<HostToWorker> = tagged({ stop: obj({ type: literal('stop'), reason: stopReason }, {}, 'strict') });
+
+const workerToHost: Schema<WorkerToHost> = tagged({
+  ready: obj({
+    type: literal('ready'),
+    info: obj({ name: str, publicKey: str, fingerprint: str, host: str, port: u32, crypto: literal(...CRYPTO_BACKENDS), controlSocket: nullable(str) }),
+  }),
+  log: obj({ type: literal('log'), entry: logEntry }),
+  fatal: obj({ type: literal('fatal'), error: errorPayload }),
+  stopped: obj({ type: literal('stopped') }),
+}) as Schema<WorkerToHost>;
+
+/** In the worker: what the host thread asks. */
 export function parseHostToWorker(v: unknown): HostToWorker {
-  const m = v as { type?: unknown; reason?: unknown } | null;
-  if (typeof m === 'object' && m !== null && m.type === 'stop' && (m.reason === 'requested' || m.reason === 'host-exit')) {
-    return { type: 'stop', reason: m.reason };
+  try {
+    return hostToWorker(v, 'message');
+  } catch (err) {
+    if (err instanceof SchemaError) throw new Error(`unknown message to the engine worker: ${err.message}`);
+    throw err;
   }
-  throw new Error(`unknown message to the engine worker: ${JSON.stringify(v)?.slice(0, 80)}`);
 }
 
+/** In the host thread: what the worker reports (its error payload's code is checked again where it is used). */
 export function parseWorkerToHost(v: unknown): WorkerToHost {
-  if (typeof v !== 'object' || v === null) throw new Error('malformed message from the engine worker');
-  const m = v as { type?: unknown };
-  switch (m.type) {
-    case 'ready':
-    case 'log':
-    case 'fatal':
-    case 'stopped':
-      return v as WorkerToHost;
-    default:
-      throw new Error(`unknown message from the engine worker: ${String(m.type)}`);
+  try {
+    return workerToHost(v, 'message');
+  } catch (err) {
+    if (err instanceof SchemaError) throw new Error(`malformed message from the engine worker: ${err.message}`);
+    throw err;
   }
 }
