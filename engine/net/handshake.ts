@@ -122,6 +122,11 @@ class HandshakeRun implements HandshakeDriver<HandshakeResult> {
   /** DH results started ahead of the token that needs them, keyed by token. Zeroed at the end. */
   private readonly early = new Map<string, { publicKey: Uint8Array; result: Promise<Uint8Array> }>();
   private readonly secrets: Uint8Array[] = [];
+  /**
+   * Our ephemeral as the crypto made it. A HandshakeState copies a preset e, but DH must go to the
+   * original: the crypto keeps an imported key for it (an import costs about as much as the DH).
+   */
+  private ephemeral: KeyPair | null = null;
   private firstMessageTimer: NodeJS.Timeout | undefined;
 
   constructor(opts: HandshakeOptions) {
@@ -179,6 +184,7 @@ class HandshakeRun implements HandshakeDriver<HandshakeResult> {
       // Section 13.2: message 1 resumes, and its e is XX's message 1 too, should the responder fall back.
       const ephemeral = this.opts.ephemeral ?? (await this.opts.crypto.ephemeral());
       this.keep(ephemeral.secretKey);
+      this.ephemeral = ephemeral;
       hs = this.newState(true, prologueFor(preamble), ephemeral);
       await this.drive(hs.writeSteps(), new Uint8Array(0));
       const outcome = await resumeAsInitiator(this, preamble, ephemeral, resume);
@@ -192,7 +198,7 @@ class HandshakeRun implements HandshakeDriver<HandshakeResult> {
     }
     if (msg2.length >= 32) {
       const re = msg2.subarray(0, 32);
-      this.startEarly('ee', hs.localEphemeral!.secretKey, re);
+      this.startEarly('ee', this.ephemeral!.secretKey, re);
       this.startEarly('se', this.opts.staticKeyPair.secretKey, re);
     }
     const read = await this.drive(hs.readSteps(msg2), null);
@@ -290,6 +296,7 @@ class HandshakeRun implements HandshakeDriver<HandshakeResult> {
       case 'ephemeral': {
         const pair = this.opts.ephemeral ?? (await this.opts.crypto.ephemeral());
         this.secrets.push(pair.secretKey);
+        this.ephemeral = pair;
         // Responder writing message 2: ee and es both need only our new ephemeral/static and re.
         const re = this.state?.remoteEphemeral;
         if (this.opts.role === 'responder' && re) {
@@ -301,7 +308,7 @@ class HandshakeRun implements HandshakeDriver<HandshakeResult> {
       case 'dh': {
         const early = this.early.get(req.token);
         if (early && Buffer.from(early.publicKey).equals(Buffer.from(req.publicKey))) return early.result;
-        const out = await this.opts.crypto.dh(req.secretKey, req.publicKey);
+        const out = await this.opts.crypto.dh(this.ownSecret(req), req.publicKey);
         this.secrets.push(out);
         return out;
       }
@@ -322,6 +329,12 @@ class HandshakeRun implements HandshakeDriver<HandshakeResult> {
         throw new Error(`unknown handshake request ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  /** The secret a DH request uses: our ephemeral's original buffer for an e, else the state's (our static). */
+  private ownSecret(req: Extract<HandshakeRequest, { kind: 'dh' }>): Uint8Array {
+    const mine = req.token[this.opts.role === 'initiator' ? 0 : 1];
+    return mine === 'e' && this.ephemeral !== null ? this.ephemeral.secretKey : req.secretKey;
   }
 
   private startEarly(token: string, secretKey: Uint8Array, publicKey: Uint8Array): void {
