@@ -14,6 +14,11 @@ export interface NoiseHash {
   readonly blockLen: 64 | 128;
   /** HASH(parts[0] || parts[1] || ...), without concatenating first. */
   hash(...parts: Uint8Array[]): Uint8Array;
+  /**
+   * The Noise HKDF in one call, for a hash whose library has it (hkdf.ts builds it from hash()
+   * otherwise): the same bytes, without the per-call overhead of six to eight separate hashes.
+   */
+  hkdf?(chainingKey: Uint8Array, ikm: Uint8Array, numOutputs: 2 | 3): Uint8Array[];
 }
 
 interface NobleHasher {

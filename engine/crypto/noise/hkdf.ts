@@ -31,6 +31,7 @@ export function hmac(hash: NoiseHash, key: Uint8Array, ...data: Uint8Array[]): U
  * Intermediate keys are zeroed; the caller owns (and must zero) the outputs.
  */
 export function hkdf(hash: NoiseHash, chainingKey: Uint8Array, ikm: Uint8Array, numOutputs: 2 | 3): Uint8Array[] {
+  if (hash.hkdf) return hash.hkdf(chainingKey, ikm, numOutputs);
   const tempKey = hmac(hash, chainingKey, ikm);
   const out1 = hmac(hash, tempKey, Uint8Array.of(0x01));
   const out2 = hmac(hash, tempKey, out1, Uint8Array.of(0x02));

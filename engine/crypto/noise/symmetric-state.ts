@@ -8,6 +8,26 @@ import { CipherState } from './cipher-state';
 import type { NoiseHash } from './hash';
 import { hkdf } from './hkdf';
 
+/** The h of InitializeSymmetric depends only on the protocol name: computed once per name and hash. */
+const initialHashes = new WeakMap<NoiseHash, Map<string, Uint8Array>>();
+
+function initialHash(protocolName: string, hash: NoiseHash): Uint8Array {
+  let byName = initialHashes.get(hash);
+  if (byName === undefined) initialHashes.set(hash, (byName = new Map()));
+  let h = byName.get(protocolName);
+  if (h === undefined) {
+    const name = new TextEncoder().encode(protocolName);
+    if (name.length <= hash.hashLen) {
+      h = new Uint8Array(hash.hashLen);
+      h.set(name);
+    } else {
+      h = hash.hash(name);
+    }
+    byName.set(protocolName, h);
+  }
+  return h;
+}
+
 export class SymmetricState {
   readonly #hash: NoiseHash;
   readonly #cipher: NoiseCipher;
@@ -19,13 +39,7 @@ export class SymmetricState {
   constructor(protocolName: string, hash: NoiseHash, cipher: NoiseCipher) {
     this.#hash = hash;
     this.#cipher = cipher;
-    const name = new TextEncoder().encode(protocolName);
-    if (name.length <= hash.hashLen) {
-      this.#h = new Uint8Array(hash.hashLen);
-      this.#h.set(name);
-    } else {
-      this.#h = hash.hash(name);
-    }
+    this.#h = copyBytes(initialHash(protocolName, hash));
     this.#ck = copyBytes(this.#h);
     this.#cs = new CipherState(cipher);
   }
