@@ -192,8 +192,7 @@ class HandshakeRun implements HandshakeDriver<HandshakeResult> {
       msg2 = outcome.fullMessage2;
     } else {
       hs = this.newState(true, prologueFor(preamble));
-      connection.writeRaw(preamble);
-      connection.writeFrame(FrameType.HANDSHAKE, await this.drive(hs.writeSteps(), new Uint8Array(0)));
+      connection.writeOpening(preamble, await this.drive(hs.writeSteps(), new Uint8Array(0)));
       msg2 = await this.nextFrame();
     }
     if (msg2.length >= 32) {

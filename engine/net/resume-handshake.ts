@@ -88,8 +88,7 @@ export async function resumeAsInitiator<R>(run: HandshakeDriver<R>, preamble: Ui
   try {
     ticket.psk.fill(0);
     const msg1 = await run.drive(hs.writeSteps(), ownPayload(run));
-    connection.writeRaw(preamble);
-    connection.writeFrame(FrameType.HANDSHAKE, Buffer.concat([ticket.id, msg1]));
+    connection.writeOpening(preamble, Buffer.concat([ticket.id, msg1]));
     const msg2 = await run.nextFrame();
     if (msg2.length < 1) throw run.malformed('empty message 2');
     if (msg2[0] === ResumeMode.FULL) return { fullMessage2: msg2.subarray(1) };

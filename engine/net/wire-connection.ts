@@ -87,8 +87,12 @@ export class WireConnection {
     else this.closeListeners.push(listener);
   }
 
-  writeRaw(bytes: Uint8Array): void {
-    if (!this.closed) this.socket.write(bytes);
+  /**
+   * The initiator's first flight, preamble and handshake message 1, in one write: one segment, so
+   * the responder wakes once for both (section 3.1).
+   */
+  writeOpening(preamble: Uint8Array, message1: Uint8Array): void {
+    if (!this.closed) this.socket.write(Buffer.concat([preamble, encodeFrameHeader(FrameType.HANDSHAKE, message1.length), message1]));
   }
 
   /** One socket write per handshake frame (they are small): fewer syscalls on the critical path. */

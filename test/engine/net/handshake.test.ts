@@ -88,6 +88,28 @@ describe('performHandshake', () => {
     assert.deepEqual(wrote.responder.map((f) => f.type), [FrameType.HANDSHAKE]);
   });
 
+  test('each handshake message leaves in one write, the preamble together with message 1', async () => {
+    const pair = duplexPair();
+    const side = (role: 'initiator' | 'responder', socket: typeof pair.left) => {
+      const identity = DeviceIdentity.generate();
+      return performHandshake({
+        role,
+        connection: new WireConnection(socket, { expectPreamble: role === 'responder' }),
+        crypto: new PooledHandshakeCrypto(inline, backend('native'), identity),
+        staticKeyPair: x25519.generateKeyPair(),
+        identityKey: identity.publicKey,
+        name: role,
+        offeredBytes: 1,
+      });
+    };
+    await Promise.all([side('initiator', pair.left), side('responder', pair.right)]);
+    // Preamble (8) || message 1 frame (5 + e); then message 3; the responder's one write is message 2.
+    assert.deepEqual(pair.sent.left.map((c) => c.length).slice(0, 1), [8 + 5 + 32]);
+    assert.equal(pair.sent.left.length, 2);
+    assert.equal(pair.sent.right.length, 1);
+    assert.equal(splitFrames(pair.sent.left[0]!.subarray(8)).frames.length, 1);
+  });
+
   test('the responder signing with a key other than the one it claims: the initiator aborts before message 3', async () => {
     const h = run({ responder: { signer: DeviceIdentity.generate() } });
     const [i, r] = await Promise.all([h.initiator, h.responder]);
@@ -169,11 +191,12 @@ describe('performHandshake', () => {
 
   test('a flipped byte in message 2 or message 3: refused with ABORT, both connections closed', async () => {
     for (const side of ['right', 'left'] as const) {
-      // Frames go out as header and body writes; the first write over 40 bytes is message 2
-      // (responder, right) or message 3 (initiator, left). Byte 40 lies inside ENC(s).
+      // One write per message: the first write over 64 bytes is message 2 (responder, right) or
+      // message 3 (initiator, left: its opening write, preamble and message 1, is 45 bytes).
+      // Byte 40 lies inside ENC(s).
       let done = false;
       const tap: Tap = (chunk) => {
-        if (done || chunk.length <= 40) return chunk;
+        if (done || chunk.length <= 64) return chunk;
         done = true;
         const out = Buffer.from(chunk);
         out[40]! ^= 1;
