@@ -57,6 +57,8 @@ export const ErrorCodes = {
   CACHE_STOPPED: 'CACHE_STOPPED',
 
   // Local API
+  /** The action would replace something the user set up (e.g. a team membership); asked again with a confirmation it proceeds. */
+  CONFIRMATION_REQUIRED: 'CONFIRMATION_REQUIRED',
   BAD_REQUEST: 'BAD_REQUEST',
   BAD_ARGUMENT: 'BAD_ARGUMENT',
   INTERNAL: 'INTERNAL',

@@ -14,8 +14,35 @@ function bad(message: string): MemCloudError {
   return new MemCloudError(ErrorCodes.BAD_ARGUMENT, message);
 }
 
+export interface JoinOptions {
+  /**
+   * The user confirmed leaving the team this device belongs to. Without it, joining another team
+   * while a certificate of a team is still valid changes nothing and fails with
+   * CONFIRMATION_REQUIRED (a device carries one certificate: the old team's members would stop
+   * admitting it). Renewing the same team's certificate, or replacing an expired one, needs none.
+   */
+  readonly replace?: boolean;
+  readonly now?: Date;
+}
+
+/** The membership joining `cert` would end: a still valid certificate of another team, or null. */
+export function membershipEndedBy(current: TeamCertificate | null, cert: TeamCertificate, now: Date): TeamCertificate | null {
+  if (current === null || isExpired(current, now.getTime())) return null;
+  const sameTeam = current.teamKey.length === cert.teamKey.length && timingSafeEqual(current.teamKey, cert.teamKey);
+  return sameTeam ? null : current;
+}
+
+function replaceUnconfirmed(current: TeamCertificate, cert: TeamCertificate): MemCloudError {
+  return new MemCloudError(
+    ErrorCodes.CONFIRMATION_REQUIRED,
+    `This device is a member of team ${current.teamName} (certificate ${current.serial}, valid until ${new Date(current.expiresAt * 1000).toISOString().slice(0, 10)}). ` +
+      `A device carries one team certificate: joining team ${cert.teamName} ends that membership, and the members of ${current.teamName} stop admitting it without a prompt. Nothing was changed`,
+  );
+}
+
 /** Checks a certificate for this device and makes it the one its handshakes carry. */
-export async function joinTeam(home: string, certText: string, ownKey: Uint8Array, now = new Date()): Promise<{ cert: TeamCertificate; replaced: TeamCertificate | null }> {
+export async function joinTeam(home: string, certText: string, ownKey: Uint8Array, opts: JoinOptions = {}): Promise<{ cert: TeamCertificate; replaced: TeamCertificate | null }> {
+  const now = opts.now ?? new Date();
   const cert = parseCertificateText(certText);
   if (!certificateSignatureValid(cert)) throw bad('This certificate is not signed by the team key it names: it was altered or forged');
   if (cert.deviceKey.length !== ownKey.length || !timingSafeEqual(cert.deviceKey, ownKey)) {
@@ -25,6 +52,8 @@ export async function joinTeam(home: string, certText: string, ownKey: Uint8Arra
   let replaced: TeamCertificate | null = null;
   await updateTeamFile(home, (f) => {
     if (revokes(f.revocations.get(encodePublicKey(cert.teamKey)), ownKey)) throw bad(`This device is revoked from team ${cert.teamName}`);
+    const ended = membershipEndedBy(f.certificate, cert, now);
+    if (ended && !opts.replace) throw replaceUnconfirmed(ended, cert);
     replaced = f.certificate;
     return { ...f, certificate: cert };
   });

@@ -9,6 +9,8 @@ import { ErrorCodes, isMemCloudError } from '../../engine/errors';
 import { parsePublicKey } from '../../engine/identity/public-key';
 import { delimitedName } from '../../engine/text/display-text';
 import { revokeMember } from '../../engine/team/team-admin';
+import { parseCertificateText } from '../../engine/team/certificate';
+import { readTeamFile } from '../../engine/team/team-file';
 import { joinTeam, trustTeam, untrustTeam } from '../../engine/team/team-member';
 import type { TeamInfo } from '../../engine/team/team-view';
 import { Commands } from '../constants';
@@ -48,6 +50,32 @@ async function askCertificate(): Promise<string | undefined> {
   return certificateFromFile(await readFile(uri.fsPath), uri.fsPath);
 }
 
+const LEAVE_AND_JOIN = 'Leave and Join';
+
+/**
+ * Joins with the certificate. Leaving the team this device belongs to (a device carries one team
+ * certificate) takes the user's explicit yes first, in a modal naming both teams; undefined when
+ * they say no.
+ */
+async function joinConfirmed(home: string, text: string, ownKey: Uint8Array): Promise<Awaited<ReturnType<typeof joinTeam>> | undefined> {
+  try {
+    return await joinTeam(home, text, ownKey);
+  } catch (err) {
+    if (!isMemCloudError(err) || err.code !== ErrorCodes.CONFIRMATION_REQUIRED) throw err;
+  }
+  const current = (await readTeamFile(home)).certificate;
+  const cert = parseCertificateText(text);
+  const until = current ? `, valid until ${day(new Date(current.expiresAt * 1000).toISOString())}` : '';
+  const answer = await askModal(
+    'warning',
+    `Leave team ${delimitedName(current?.teamName ?? '?')} to join team ${delimitedName(cert.teamName)}?`,
+    `A device carries one team certificate. This device's certificate of team ${delimitedName(current?.teamName ?? '?')}${until} is replaced: ` +
+      `devices that admit it as a member of that team will ask for consent again.`,
+    LEAVE_AND_JOIN,
+  );
+  return answer === LEAVE_AND_JOIN ? joinTeam(home, text, ownKey, { replace: true }) : undefined;
+}
+
 export function registerTeamCommands(context: vscode.ExtensionContext, services: Services): void {
   const home = () => services.link.nodeHome;
   const teams = async (): Promise<readonly TeamInfo[]> => {
@@ -59,7 +87,7 @@ export function registerTeamCommands(context: vscode.ExtensionContext, services:
     const text = typeof arg === 'string' ? arg : await said('join the team', askCertificate);
     if (text === undefined) return undefined;
     const ownKey = parsePublicKey((await requireClient(services).status()).publicKey);
-    const joined = await said('join the team', () => joinTeam(home(), text, ownKey));
+    const joined = await said('join the team', () => joinConfirmed(home(), text, ownKey));
     if (!joined) return undefined;
     const { cert, replaced } = joined;
     services.log.info(`joined team ${cert.teamName} as ${cert.deviceName}`);

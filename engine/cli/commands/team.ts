@@ -1,6 +1,7 @@
 // memcloud team create | add | join | revoke | list | show: team keys, certificates, revocations
 // (engine/team). Everything works on the home's files; a running node picks the changes up.
 
+import { ErrorCodes, MemCloudError, isMemCloudError } from '../../errors';
 import { fingerprint } from '../../identity/fingerprint';
 import { readOrCreateRecord } from '../../identity/identity-file';
 import { decodePublicKeyText, encodePublicKey, parsePublicKey } from '../../identity/public-key';
@@ -68,9 +69,19 @@ export const teamJoinCommand: Command = {
   summary: 'Install the team certificate an administrator issued for this device; its handshakes carry it from now on.',
   args: '<certificate>',
   positionals: { min: 1, max: 1 },
+  options: { replace: { type: 'boolean', description: "confirm leaving the team this device belongs to (a device carries one team's certificate)" } },
   async run(ctx) {
     const own = await readOrCreateRecord(ctx.home);
-    const { cert, replaced } = await joinTeam(ctx.home, ctx.positionals[0]!, parsePublicKey(own.publicKeyText));
+    let joined: Awaited<ReturnType<typeof joinTeam>>;
+    try {
+      joined = await joinTeam(ctx.home, ctx.positionals[0]!, parsePublicKey(own.publicKeyText), { replace: ctx.values.replace === true });
+    } catch (err) {
+      if (isMemCloudError(err) && err.code === ErrorCodes.CONFIRMATION_REQUIRED) {
+        throw new MemCloudError(err.code, `${err.message}. To leave it and join, run the command again with --replace`);
+      }
+      throw err;
+    }
+    const { cert, replaced } = joined;
     const teamKey = encodePublicKey(cert.teamKey);
     ctx.out.write(
       `Joined team ${cert.teamName} as ${cert.deviceName} (certificate ${cert.serial}, valid until ${day(cert.expiresAt)})\n  team key ${teamKey}\n` +

@@ -3,8 +3,8 @@
 // name stays text, the revoked one is marked), the Peers view says "team Lab" for the member the
 // team admitted, "MemCloud: Revoke Team Member" (quick pick, confirmation) revokes it and its
 // session ends, "MemCloud: Join Team..." refuses a bad, an expired and another device's
-// certificate with a clear error and joins with one picked as a file, and "MemCloud: Stop Trusting
-// Team" removes the team. Screenshots go to .e2e-cache/screenshots/.
+// certificate with a clear error and joins with one picked as a file once a modal confirmed leaving
+// team Lab, and "MemCloud: Stop Trusting Team" removes the team. Screenshots go to .e2e-cache/screenshots/.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -163,6 +163,12 @@ describe('teams in the VS Code workbench', () => {
       // The dialog lists the folder once it has read it; accept then, with its own button.
       await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'ops.cert' }).first().waitFor({ state: 'visible', timeout: 30_000 });
       await page.locator('.quick-input-widget .monaco-button', { hasText: 'Join Team' }).first().click();
+      // Joining Ops ends this device's membership of Lab: a modal asks first, naming both teams.
+      const leave = page.locator('.monaco-dialog-box');
+      await leave.waitFor({ state: 'visible', timeout: 30_000 });
+      assert.match(await leave.locator('.dialog-message-text').innerText(), /^Leave team \[.?Lab.?\] to join team \[.?Ops.?\]\?$/u);
+      assert.match(await leave.locator('.dialog-message-detail').innerText(), /carries one team certificate/);
+      await leave.getByRole('button', { name: 'Leave and Join' }).click();
       const joined = await waitForNotification(page, 'now a member of team', { timeoutMs: 60_000 });
       assert.match(await joined.innerText(), /This device is now a member of team \[.?Ops.?\] as \[.?laptop.?\], until \d{4}-\d\d-\d\d\. It replaces its certificate of team \[.?Lab.?\]/u);
       const ops = await waitForTreeItem(page, 'team Ops', { timeoutMs: 30_000 });

@@ -8,7 +8,9 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { ErrorCodes, type MemCloudError } from '../../../engine/errors';
 import { certificateText, issueCertificate } from '../../../engine/team/certificate';
+import { joinTeam } from '../../../engine/team/team-member';
 import { runCliInProcess } from '../../support/cli-in-process';
 
 const root = mkdtempSync(join(tmpdir(), 'memcloud-team-cli-'));
@@ -80,6 +82,51 @@ describe('memcloud team', () => {
     const show = JSON.parse((await mc(admin, 'team', 'show', 'Lab', '--json')).out) as { revocationSerial: number; members: { name: string; status: string }[] };
     assert.equal(show.revocationSerial, 1);
     assert.deepEqual(show.members.map((m) => [m.name, m.status]), [['admin', 'valid'], ['desk', 'revoked']]);
+  });
+
+  test('join replaces a membership of another team only with --replace; renewing the same team needs none', async () => {
+    const [lab, ops, desk] = [newHome(), newHome(), newHome()];
+    for (const [home, name] of [[lab, 'Lab'], [ops, 'Ops']] as const) assert.equal((await mc(home, 'team', 'create', name)).code, 0);
+    const deskKey = await keyOf(desk);
+    const certOf = async (admin: string) => (await mc(admin, 'team', 'add', deskKey, '--name', 'desk')).out.trim();
+    const teamJson = () => readFileSync(join(desk, 'team.json'), 'utf8');
+    const labCert = await certOf(lab);
+    assert.equal((await mc(desk, 'team', 'join', labCert)).code, 0);
+    const before = teamJson();
+
+    const unconfirmed = await mc(desk, 'team', 'join', await certOf(ops));
+    assert.equal(unconfirmed.code, 1);
+    assert.match(unconfirmed.err, /member of team Lab \(certificate 2, valid until \d{4}-\d\d-\d\d\)\..*joining team Ops ends that membership.*Nothing was changed\. To leave it and join, run the command again with --replace \[CONFIRMATION_REQUIRED\]/s);
+    assert.equal(teamJson(), before, 'team.json untouched');
+
+    const renewed = await mc(desk, 'team', 'join', await certOf(lab));
+    assert.equal(renewed.code, 0, renewed.err);
+    assert.match(renewed.out, /Joined team Lab as desk \(certificate 3,/);
+
+    const confirmed = await mc(desk, 'team', 'join', await certOf(ops), '--replace');
+    assert.equal(confirmed.code, 0, confirmed.err);
+    assert.match(confirmed.out, /^Joined team Ops as desk /);
+    assert.match(confirmed.out, /^It replaces this device's certificate of team Lab\.$/m);
+    const list = JSON.parse((await mc(desk, 'team', 'list', '--json')).out) as { name: string; roles: string[] }[];
+    assert.deepEqual(list.map((t) => [t.name, t.roles]), [['Ops', ['member']]]);
+    assert.match((await runCliInProcess(['team', 'join', '--help'])).out, /--replace/);
+  });
+
+  test('a membership whose certificate expired is replaced without asking (engine, real files)', async () => {
+    const desk = newHome();
+    const deviceKey = Buffer.from(await keyOf(desk), 'base64url');
+    const nowS = Math.floor(Date.now() / 1000);
+    const certFor = (teamName: string, expiresAt: number) => {
+      const secret = ed25519.utils.randomSecretKey();
+      return certificateText(issueCertificate({ teamKey: ed25519.getPublicKey(secret), deviceKey, serial: 1, expiresAt, teamName, deviceName: 'desk' }, secret));
+    };
+    await joinTeam(desk, certFor('Short', nowS + 60), deviceKey);
+    await assert.rejects(joinTeam(desk, certFor('Ops', nowS + 3600), deviceKey), (e: MemCloudError) => e.code === ErrorCodes.CONFIRMATION_REQUIRED);
+    // Two minutes on, the Short certificate has expired: it is no membership left to confirm leaving.
+    const later = new Date((nowS + 120) * 1000);
+    const { cert, replaced } = await joinTeam(desk, certFor('Ops', nowS + 3600), deviceKey, { now: later });
+    assert.equal(cert.teamName, 'Ops');
+    assert.equal(replaced?.teamName, 'Short');
   });
 
   test('an expired certificate is refused on join', async () => {
