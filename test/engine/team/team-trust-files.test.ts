@@ -4,7 +4,8 @@
 //   its own stays; the team's members then need consent.
 // - A corrupt team.json follows the trust file's rule (docs/protocol.md section 4): the node starts
 //   and keeps running, admits nobody by a team certificate (devices trusted one by one still are),
-//   never rewrites the file, and says so in `node status` (path and fix) until the file is fixed.
+//   never rewrites the file, and says so in `node status` (path and fix) until the file is fixed; a
+//   revocation list heard meanwhile applies at once and is written once the file is fixed.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -169,5 +170,38 @@ describe('a team.json that cannot be used', () => {
 
     writeFileSync(file(), good);
     await eventually('the problem is gone once fixed', () => problemOf('host2') === undefined, 30_000);
+  });
+
+  test('a revocation list arriving while it is unusable applies at once; the file is left alone until fixed, then gets the list', async () => {
+    const host2 = nodes.get('host2')!;
+    await start('m3', 'host2');
+    await start('admin', 'host2');
+    await eventually('m3 and the administrator are admitted by the team', () => {
+      const p = peers('host2');
+      return ['m3', 'admin'].every((n) => p.some((x) => x.name === n && x.state === 'connected' && x.team === 'Lab'));
+    }, 60_000);
+
+    writeFileSync(file(), bad);
+    await eventually('node status reports the team file', () => problemOf('host2')?.code === 'TRUST_STORE_CORRUPT', 30_000);
+    const revoked = mc('admin', ['team', 'revoke', 'm3']);
+    assert.equal(revoked.code, 0, revoked.err);
+    // The administrator's node spreads the signed list over its session with host2: fail closed,
+    // host2 ends what the team gave m3 although it cannot write (or even read) its team file.
+    await host2.waitFor(/team Lab revoked m3 \([0-9A-Z-]{19}\): closing its sessions and dropping its data/, 30_000);
+    await eventually('m3 is no longer connected to host2', () => stateOf('host2', 'm3') !== 'connected', 30_000);
+    assert.equal(stateOf('host2', 'admin'), 'connected', 'the administrator stays');
+    assert.equal(readFileSync(file(), 'utf8'), bad, 'the unusable file is not written');
+
+    // Fixed by hand (the content from before the revocation): the node writes the list it heard.
+    writeFileSync(file(), good);
+    await eventually('the list heard meanwhile is written once the file is valid', () => {
+      const f = JSON.parse(readFileSync(file(), 'utf8')) as { revocations: string[] };
+      return problemOf('host2') === undefined && f.revocations.length === 1;
+    }, 30_000);
+    await start('m3', 'host2');
+    await host2.waitFor(/team certificate of m3 .* not used: the device is revoked from team Lab/, 30_000);
+    await eventually('m3 dialled again waits for consent', () => stateOf('host2', 'm3') === 'pending-consent', 60_000);
+    await nodes.get('m3')!.stop();
+    await nodes.get('admin')!.stop();
   });
 });
