@@ -185,10 +185,11 @@ class HandshakeRun implements HandshakeDriver<HandshakeResult> {
       const ephemeral = this.opts.ephemeral ?? (await this.opts.crypto.ephemeral());
       this.keep(ephemeral.secretKey);
       this.ephemeral = ephemeral;
-      hs = this.newState(true, prologueFor(preamble), ephemeral);
-      await this.drive(hs.writeSteps(), new Uint8Array(0));
       const outcome = await resumeAsInitiator(this, preamble, ephemeral, resume);
       if ('result' in outcome) return outcome.result;
+      // Fallen back: the XX state is built only now, its message 1 (that same e) written into the transcript.
+      hs = this.newState(true, prologueFor(preamble), ephemeral);
+      await this.drive(hs.writeSteps(), new Uint8Array(0));
       msg2 = outcome.fullMessage2;
     } else {
       hs = this.newState(true, prologueFor(preamble));
