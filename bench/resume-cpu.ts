@@ -7,43 +7,14 @@
 
 import type { CryptoBackendName } from '../engine/crypto/backend-name';
 import { loadBackend } from '../engine/crypto/backends';
-import { createCryptoSetup } from '../engine/crypto/setup';
 import { DeviceIdentity } from '../engine/identity/device-identity';
-import { performHandshake, type HandshakeOptions, type HandshakeResult } from '../engine/net/handshake';
-import { TICKET_ID_LENGTH, ticketPsk } from '../engine/net/resume-wire';
-import { WireConnection } from '../engine/net/wire-connection';
+import type { HandshakeResult } from '../engine/net/handshake';
 import { duplexPair } from '../test/support/attacks/duplex-pair';
+import { handshakeBetween, handshakeParty, resumeExtra, type HandshakeExtra, type HandshakeParty } from '../test/support/handshake-parties';
 
-type Extra = { initiator: Partial<HandshakeOptions>; responder: Partial<HandshakeOptions> };
-
-async function parties(name: CryptoBackendName) {
-  const backend = await loadBackend(name);
-  const make = (n: string) => {
-    const identity = DeviceIdentity.generate();
-    const { secretKey, publicKey } = backend.asym.generateX25519();
-    const staticKeyPair = { secretKey, publicKey };
-    return { name: n, identity, staticKeyPair, crypto: createCryptoSetup(backend, identity, staticKeyPair, null).handshakeCrypto };
-  };
-  return { a: make('alpha'), b: make('beta') };
-}
-
-type Party = Awaited<ReturnType<typeof parties>>['a'];
-
-async function handshake(a: Party, b: Party, extra: Extra): Promise<[HandshakeResult, HandshakeResult]> {
+async function handshake(a: HandshakeParty, b: HandshakeParty, extra: HandshakeExtra): Promise<[HandshakeResult, HandshakeResult]> {
   const pair = duplexPair();
-  const side = (p: Party, role: 'initiator' | 'responder', socket: typeof pair.left): Promise<HandshakeResult> =>
-    performHandshake({
-      role,
-      connection: new WireConnection(socket, { expectPreamble: role === 'responder' }),
-      crypto: p.crypto,
-      staticKeyPair: p.staticKeyPair,
-      identityKey: p.identity.publicKey,
-      name: p.name,
-      offeredBytes: 1,
-      acceptTickets: true,
-      ...extra[role],
-    });
-  const out = await Promise.all([side(a, 'initiator', pair.left), side(b, 'responder', pair.right)]);
+  const out = await handshakeBetween(a, b, pair.left, pair.right, extra);
   pair.left.destroy();
   return out;
 }
@@ -113,24 +84,16 @@ async function primitives(name: CryptoBackendName, rounds: number): Promise<Prim
  * alike; the ratio of the two is the figure to read.
  */
 export async function handshakeCpu(name: CryptoBackendName, rounds: number): Promise<HandshakeCpu> {
-  const { a, b } = await parties(name);
-  const full: Extra = { initiator: {}, responder: {} };
-  let [ia, rb] = await handshake(a, b, full);
-  const resume = (): Extra => {
-    // What a TICKET sets up on each side (section 13.3), done here inline.
-    const id = new Uint8Array(TICKET_ID_LENGTH).map(() => Math.floor(Math.random() * 256));
-    const pskI = ticketPsk(ia.resumptionSecret, id, a.identity.publicKey, b.identity.publicKey);
-    const pskR = ticketPsk(rb.resumptionSecret, id, a.identity.publicKey, b.identity.publicKey);
-    return {
-      initiator: { resume: { id, psk: pskI, identityKey: b.identity.publicKey } },
-      responder: { resumeResponder: () => ({ psk: pskR, identityKey: a.identity.publicKey }) },
-    };
-  };
+  const backend = await loadBackend(name);
+  const a = handshakeParty(backend, 'alpha');
+  const b = handshakeParty(backend, 'beta');
+  const full: HandshakeExtra = { initiator: {}, responder: {} };
+  let last = await handshake(a, b, full);
   const one = async (resumed: boolean): Promise<number> => {
     const c0 = cpuNow();
-    [ia, rb] = await handshake(a, b, resumed ? resume() : full);
+    last = await handshake(a, b, resumed ? resumeExtra(a, b, last) : full);
     const spent = cpuNow() - c0;
-    if (ia.resumed !== resumed) fail();
+    if (last[0].resumed !== resumed) fail();
     return spent;
   };
   for (let i = 0; i < 5; i++) await one(i % 2 === 1); // warm-up

@@ -11,11 +11,8 @@ import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import type { AsymBackend } from '../../../../engine/crypto/asym/asym';
 import { loadBackend, type CryptoBackend } from '../../../../engine/crypto/backends';
 import type { CryptoBackendName } from '../../../../engine/crypto/backend-name';
-import { InlineHandshakeCrypto } from '../../../../engine/crypto/handshake/inline-handshake-crypto';
-import { DeviceIdentity } from '../../../../engine/identity/device-identity';
-import { performHandshake, type HandshakeOptions, type HandshakeResult } from '../../../../engine/net/handshake';
-import { TICKET_ID_LENGTH, ticketPsk } from '../../../../engine/net/resume-wire';
-import { WireConnection } from '../../../../engine/net/wire-connection';
+import type { HandshakeResult } from '../../../../engine/net/handshake';
+import { handshakeBetween, handshakeParty, resumeExtra, type HandshakeExtra } from '../../../support/handshake-parties';
 
 /** The backend with its X25519 secret-key imports counted. */
 function counting(b: CryptoBackend): { backend: CryptoBackend; counts: { imports: number } } {
@@ -38,47 +35,22 @@ async function tcpPair(): Promise<[Socket, Socket]> {
   return [client, serverSide as Socket];
 }
 
-function party(b: CryptoBackend, name: string) {
-  const identity = DeviceIdentity.generate();
-  const { secretKey, publicKey } = b.asym.generateX25519();
-  const staticKeyPair = { secretKey, publicKey };
-  return { name, identity, staticKeyPair, crypto: new InlineHandshakeCrypto(b, identity, staticKeyPair) };
-}
-type Party = ReturnType<typeof party>;
-
 for (const name of ['native', 'portable'] as CryptoBackendName[]) {
   describe(`inline handshake crypto, ${name}`, () => {
     test('full handshakes and resumptions over TCP: no DH ever imports a key', async () => {
       const { backend, counts } = counting(await loadBackend(name));
-      const a = party(backend, 'alpha');
-      const b = party(backend, 'beta');
+      const a = handshakeParty(backend, 'alpha');
+      const b = handshakeParty(backend, 'beta');
       const imports = counts.imports; // the two static keys, imported once when each crypto was set up
-      const run = async (resume: boolean, previous: [HandshakeResult, HandshakeResult] | null) => {
-        const extra = { initiator: {} as Partial<HandshakeOptions>, responder: {} as Partial<HandshakeOptions> };
-        extra.initiator = { ephemeral: await a.crypto.ephemeral() };
-        if (resume && previous) {
-          const id = new Uint8Array(TICKET_ID_LENGTH).fill(7);
-          const psk = (secret: Uint8Array) => ticketPsk(secret, id, a.identity.publicKey, b.identity.publicKey);
-          extra.initiator = { ...extra.initiator, resume: { id, psk: psk(previous[0].resumptionSecret), identityKey: b.identity.publicKey } };
-          extra.responder = { resumeResponder: () => ({ psk: psk(previous[1].resumptionSecret), identityKey: a.identity.publicKey }) };
-        }
+      const run = async (previous: [HandshakeResult, HandshakeResult] | null) => {
+        const extra: HandshakeExtra = previous ? resumeExtra(a, b, previous) : { initiator: {}, responder: {} };
+        // The initiator's ephemeral is made before it connects, as SessionManager.dial does.
+        extra.initiator = { ...extra.initiator, ephemeral: await a.crypto.ephemeral() };
         const [client, server] = await tcpPair();
-        const side = (p: Party, role: 'initiator' | 'responder', socket: Socket) =>
-          performHandshake({
-            role,
-            connection: new WireConnection(socket, { expectPreamble: role === 'responder' }),
-            crypto: p.crypto,
-            staticKeyPair: p.staticKeyPair,
-            identityKey: p.identity.publicKey,
-            name: p.name,
-            offeredBytes: 1,
-            acceptTickets: true,
-            ...extra[role],
-          });
         try {
-          const out = await Promise.all([side(a, 'initiator', client), side(b, 'responder', server)]);
-          assert.equal(out[0].resumed, resume);
-          assert.equal(out[1].resumed, resume);
+          const out = await handshakeBetween(a, b, client, server, extra);
+          assert.equal(out[0].resumed, previous !== null);
+          assert.equal(out[1].resumed, previous !== null);
           assert.deepEqual(out[0].sendKey, out[1].receiveKey);
           assert.deepEqual(out[0].receiveKey, out[1].sendKey);
           return out;
@@ -87,9 +59,9 @@ for (const name of ['native', 'portable'] as CryptoBackendName[]) {
           server.destroy();
         }
       };
-      let last = await run(false, null);
-      last = await run(false, last);
-      for (let i = 0; i < 3; i++) last = await run(true, last);
+      let last = await run(null);
+      last = await run(null);
+      for (let i = 0; i < 3; i++) last = await run(last);
       assert.equal(counts.imports, imports, 'a DH imported a key instead of using its handle');
       await a.crypto.close();
       await b.crypto.close();
