@@ -10,6 +10,7 @@ import type { ModelPart } from '../model/node-model';
 import { requireClient, registerCommand, type Services } from '../services';
 import { notify } from '../ui/safe-ui';
 import { TerminalVariables } from './terminal-variables';
+import { listen } from '../lifecycle/disposable';
 
 export function registerBuildCache(context: vscode.ExtensionContext, services: Services): TerminalVariables {
   const { link, model, log } = services;
@@ -42,17 +43,7 @@ export function registerBuildCache(context: vscode.ExtensionContext, services: S
   const onModel = (parts: ReadonlySet<ModelPart>) => {
     if (parts.has('cache')) sync(model.snapshot.cache);
   };
-  link.on('state', onState);
-  link.on('event', onEvent);
-  model.on('change', onModel);
-  context.subscriptions.push({
-    dispose: () => {
-      link.off('state', onState);
-      link.off('event', onEvent);
-      model.off('change', onModel);
-      terminals.clear();
-    },
-  });
+  context.subscriptions.push(listen(link, 'state', onState), listen(link, 'event', onEvent), listen(model, 'change', onModel), { dispose: () => terminals.clear() });
 
   registerCommand(context, services, Commands.useBuildCache, 'use LAN RAM for build caches', async () => {
     const client = requireClient(services);

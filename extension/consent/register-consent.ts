@@ -9,6 +9,7 @@ import { peerOf } from '../commands/targets';
 import { registerCommand, type Services } from '../services';
 import type { ConnectionState } from '../node/node-connection';
 import { ConsentPrompt } from './consent-prompt';
+import { listen } from '../lifecycle/disposable';
 
 const ANSWERS: readonly ConsentAnswer[] = ['once', 'always', 'deny'];
 
@@ -18,14 +19,7 @@ export function registerConsent(context: vscode.ExtensionContext, services: Serv
   const onState = (state: ConnectionState) => {
     if (state.kind === 'running') void prompt.showPending();
   };
-  services.link.on('event', onEvent);
-  services.link.on('state', onState);
-  context.subscriptions.push(prompt, {
-    dispose: () => {
-      services.link.off('event', onEvent);
-      services.link.off('state', onState);
-    },
-  });
+  context.subscriptions.push(prompt, listen(services.link, 'event', onEvent), listen(services.link, 'state', onState));
 
   /** (requestId | pending peer node, answer): what tree actions and code call. */
   registerCommand(context, services, Commands.answerConsent, 'answer the request', async (arg?: unknown, answer?: unknown) => {

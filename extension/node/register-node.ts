@@ -10,6 +10,7 @@ import type { Services } from '../services';
 import { notify } from '../ui/safe-ui';
 import type { NodeSettings, SettingsChange } from '../settings/settings';
 import { stateKey, type ConnectionState } from './node-connection';
+import { listen } from '../lifecycle/disposable';
 
 export function registerNodeLifecycle(context: vscode.ExtensionContext, services: Services): void {
   const { link, model, log } = services;
@@ -24,19 +25,8 @@ export function registerNodeLifecycle(context: vscode.ExtensionContext, services
   const onEvent = (event: EngineEvent) => model.onEngineEvent(event);
   const onLog = (entry: { level: 'debug' | 'info' | 'warn' | 'error'; message: string }) => log[entry.level](entry.message);
   const onNote = (note: string) => log.info(note);
-  link.on('state', onState);
-  link.on('event', onEvent);
-  link.on('log', onLog);
-  link.on('note', onNote);
+  context.subscriptions.push(listen(link, 'state', onState), listen(link, 'event', onEvent), listen(link, 'log', onLog), listen(link, 'note', onNote));
   onState(link.state);
-  context.subscriptions.push({
-    dispose: () => {
-      link.off('state', onState);
-      link.off('event', onEvent);
-      link.off('log', onLog);
-      link.off('note', onNote);
-    },
-  });
 }
 
 /** Applies a settings change to the node; called by the SettingsSource. */

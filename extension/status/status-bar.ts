@@ -6,6 +6,7 @@ import { Commands } from '../constants';
 import { stateKey } from '../node/node-connection';
 import type { Services } from '../services';
 import { statusText } from './status-text';
+import { listen } from '../lifecycle/disposable';
 
 export function registerStatusBar(context: vscode.ExtensionContext, services: Services): vscode.StatusBarItem {
   const item = vscode.window.createStatusBarItem('memcloud.status', vscode.StatusBarAlignment.Left, 50);
@@ -19,15 +20,8 @@ export function registerStatusBar(context: vscode.ExtensionContext, services: Se
     item.command = trustFile ? { command: 'vscode.open', title: 'Open the trust file', arguments: [vscode.Uri.file(trustFile)] } : Commands.showDashboard;
     item.backgroundColor = trustFile ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
   };
-  services.link.on('state', render);
-  services.model.on('change', render);
+  context.subscriptions.push(item, listen(services.link, 'state', render), listen(services.model, 'change', render));
   render();
   item.show();
-  context.subscriptions.push(item, {
-    dispose: () => {
-      services.link.off('state', render);
-      services.model.off('change', render);
-    },
-  });
   return item;
 }

@@ -7,6 +7,7 @@ import type { EngineEvent } from '../../engine/api/types';
 import { requireClient, type Services } from '../services';
 import { withNotificationProgress } from '../ui/safe-ui';
 import { ProgressTracker } from './progress-tracker';
+import { listen } from '../lifecycle/disposable';
 
 const CANCEL_RETRY_MS = 200;
 
@@ -23,7 +24,7 @@ export function runTransfer<T>(services: Services, title: string, start: (transf
       const onEvent = (e: EngineEvent) => {
         if (e.type === 'progress' && e.progress.transferId === transferId) progress.report(tracker.update(e.progress));
       };
-      services.link.on('event', onEvent);
+      const events = listen(services.link, 'event', onEvent);
       let settled = false;
       const onCancel = () => {
         services.log.info(`${title}: cancel requested`);
@@ -46,7 +47,7 @@ export function runTransfer<T>(services: Services, title: string, start: (transf
       } finally {
         settled = true;
         for (const c of cancelling) c.dispose();
-        services.link.off('event', onEvent);
+        events.dispose();
       }
     }),
   );

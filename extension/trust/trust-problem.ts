@@ -8,6 +8,7 @@ import { Commands } from '../constants';
 import type { ModelPart } from '../model/node-model';
 import type { Services } from '../services';
 import { notify } from '../ui/safe-ui';
+import { listen } from '../lifecycle/disposable';
 
 /** The notification's text for a problem. */
 export function trustProblemMessage(problem: ShownFileProblem): string {
@@ -37,6 +38,5 @@ export function registerTrustProblem(context: vscode.ExtensionContext, services:
       else if (picked === 'Show Log') void vscode.commands.executeCommand(Commands.showLog);
     });
   };
-  services.model.on('change', onChange);
-  context.subscriptions.push({ dispose: () => services.model.off('change', onChange) });
+  context.subscriptions.push(listen(services.model, 'change', onChange));
 }
