@@ -58,10 +58,7 @@ export function activate(context: vscode.ExtensionContext): MemCloudExtensionExp
   registerDataCommands(context, services);
   registerNodeCommands(context, services);
   const terminalVariables = registerBuildCache(context, services);
-  registerDashboard(context, () => services.link.client, (listener) => {
-    services.link.on('event', listener);
-    return new vscode.Disposable(() => services.link.off('event', listener));
-  });
+  registerDashboard(context, services);
   services.settings.reportProblems();
   void services.link.attach();
   active = services;

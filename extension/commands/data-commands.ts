@@ -1,17 +1,18 @@
 // Offload a file or folder into the pool, restore it, free it. Files and folders are treated the
 // same: the node reads and writes them itself (a folder travels as one archive).
 
-import { homedir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { DataItem, PushInfo } from '../../engine/api/types';
 import { displayText } from '../../engine/text/display-text';
 import { Commands } from '../constants';
 import { requireClient, registerCommand, type Services } from '../services';
+import { ItemActions, restorable } from '../data/item-actions';
+import { itemActions } from '../data/item-ui';
 import { runTransfer } from '../transfers/run-transfer';
-import { askModal, notify, pick } from '../ui/safe-ui';
+import { notify, pick } from '../ui/safe-ui';
 import { formatSize, holderLabel, nameList } from '../views/format';
-import { dataOf, pathsOf } from './targets';
+import { dataOf } from './targets';
 
 interface TransferOptions {
   readonly cancel?: vscode.CancellationToken;
@@ -29,30 +30,22 @@ export function registerDataCommands(context: vscode.ExtensionContext, services:
 
   /** (data node | id, target path | Uri, { cancel }). A folder is restored into a new folder at the target. */
   registerCommand(context, services, Commands.restore, 'restore', async (arg?: unknown, target?: unknown, opts?: TransferOptions) => {
-    const item = (await itemFrom(services, arg)) ?? (await pickItem(services, 'Restore which item?', (i) => i.kind === 'stream'));
+    const actions = itemActions(services, opts?.cancel);
+    const item = (await itemFrom(actions, arg)) ?? (await pickItem(actions, 'Restore which item?', restorable));
     if (!item) return undefined;
-    const path = target instanceof vscode.Uri ? target.fsPath : typeof target === 'string' ? target : await pickRestoreTarget(item);
-    if (!path) return undefined;
-    const info = await runTransfer(services, `Restoring ${item.name}`, (transferId) => requireClient(services).pullFile(item.id, path, { transferId }), opts?.cancel);
-    services.log.info(`restored ${item.name} (${formatSize(info.size)}) to ${path}`);
-    void notify('info', `Restored ${item.name} (${formatSize(info.size)}) to ${path}.`);
-    return info;
+    const path = target instanceof vscode.Uri ? target.fsPath : typeof target === 'string' ? target : undefined;
+    const result = await actions.restore(item, path);
+    if (!result.done) return undefined;
+    void notify('info', `Restored ${item.name} (${formatSize(result.size ?? item.size)}) to ${result.path}.`);
+    return result.info ?? { id: item.id, name: item.name, size: result.size };
   });
 
   registerCommand(context, services, Commands.free, 'free the item', async (arg?: unknown) => {
-    const item = (await itemFrom(services, arg)) ?? (await pickItem(services, 'Free which item? Its copies on every peer are deleted.', () => true));
+    const actions = itemActions(services);
+    const item = (await itemFrom(actions, arg)) ?? (await pickItem(actions, 'Free which item? Its copies on every peer are deleted.', () => true));
     if (!item) return false;
     // Someone chose it by hand (tree or list): confirm. A string id comes from code that decided already.
-    if (typeof arg !== 'string') {
-      const ok = await askModal('warning', `Free ${item.name} (${formatSize(item.size)})?`, 'Every copy, here and on peers, is deleted. This cannot be undone.', 'Free');
-      if (ok !== 'Free') return false;
-    }
-    const client = requireClient(services);
-    if (item.kind === 'key') await client.del(item.id);
-    else await client.free(item.id);
-    services.log.info(`freed ${item.name}`);
-    await services.model.refresh(['data', 'stats', 'peers']);
-    return true;
+    return (await actions.free(item, { confirm: typeof arg !== 'string' })).done;
   });
 }
 
@@ -74,18 +67,14 @@ async function offloadOne(services: Services, path: string, cancel: vscode.Cance
 }
 
 /** A tree node's item, or the item with that id (as a string argument). */
-async function itemFrom(services: Services, arg: unknown): Promise<DataItem | undefined> {
+async function itemFrom(actions: ItemActions, arg: unknown): Promise<DataItem | undefined> {
   const fromNode = dataOf(arg);
   if (fromNode) return fromNode;
-  if (typeof arg !== 'string') return undefined;
-  const items = await requireClient(services).listData();
-  const item = items.find((i) => i.id === arg);
-  if (!item) throw new Error(`nothing with id ${arg} is stored by this node`);
-  return item;
+  return typeof arg === 'string' ? actions.find(arg) : undefined;
 }
 
-async function pickItem(services: Services, placeHolder: string, filter: (i: DataItem) => boolean): Promise<DataItem | undefined> {
-  const items = (await requireClient(services).listData()).filter(filter);
+async function pickItem(actions: ItemActions, placeHolder: string, filter: (i: DataItem) => boolean): Promise<DataItem | undefined> {
+  const items = await actions.list(filter);
   if (items.length === 0) {
     void notify('info', 'This machine has nothing offloaded yet. Use "MemCloud: Offload File or Folder..." first.');
     return undefined;
@@ -115,12 +104,12 @@ async function pickPathsToOffload(): Promise<string[]> {
   return (uris ?? []).map((u) => u.fsPath);
 }
 
-async function pickRestoreTarget(item: DataItem): Promise<string | undefined> {
-  const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? homedir();
-  const uri = await vscode.window.showSaveDialog({
-    defaultUri: vscode.Uri.file(join(base, item.name)),
-    saveLabel: 'Restore Here',
-    title: displayText(`Restore ${item.name} from MemCloud`, 'plain'),
-  });
-  return uri?.fsPath;
+/** File system paths from the explorer's (uri, selectedUris) or a string / Uri argument. */
+function pathsOf(arg: unknown, selected: unknown): string[] {
+  if (Array.isArray(selected) && selected.length > 0 && selected.every((u) => u instanceof vscode.Uri)) {
+    return (selected as vscode.Uri[]).map((u) => u.fsPath);
+  }
+  if (arg instanceof vscode.Uri) return [arg.fsPath];
+  if (typeof arg === 'string' && arg.trim() !== '') return [arg];
+  return [];
 }

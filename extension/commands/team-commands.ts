@@ -17,8 +17,8 @@ import { Commands } from '../constants';
 import { registerCommand, requireClient, type Services } from '../services';
 import { askModal, askText, notify, pick } from '../ui/safe-ui';
 import { day } from '../views/format';
-import { memberKeyOfRowId } from '../views/team-rows';
-import { RowNode } from '../views/row-tree-provider';
+import { TeamMemberNode } from '../views/tree-nodes';
+import { teamOf } from './targets';
 import { certificateFromFile, certificateInputProblem, memberFor, revocableMembers, trustedTeams, type MemberChoice } from './team-candidates';
 
 /** A certificate's problems (bad, expired, another device's) are the user's to fix: said plainly, no settings button. */
@@ -141,8 +141,7 @@ export function registerTeamCommands(context: vscode.ExtensionContext, services:
   registerCommand(context, services, Commands.untrustTeam, 'stop trusting the team', async (arg?: unknown) => {
     const all = await teams();
     const entries = trustedTeams(all);
-    const fromTree = arg instanceof RowNode ? (arg.value as Partial<TeamInfo>) : undefined;
-    const team = typeof fromTree?.publicKey === 'string' ? (fromTree as TeamInfo) : typeof arg === 'string' ? all.find((t) => t.publicKey === arg || t.name === arg) : undefined;
+    const team = teamOf(arg) ?? (typeof arg === 'string' ? all.find((t) => t.publicKey === arg || t.name === arg) : undefined);
     if (!team && entries.length === 0) {
       void notify('info', 'This device trusts no team.');
       return undefined;
@@ -168,10 +167,9 @@ export function registerTeamCommands(context: vscode.ExtensionContext, services:
 
 /** A member row of the Trusted Devices view (its id carries the key), or (device key, team key) strings. */
 function memberTarget(teams: readonly TeamInfo[], arg: unknown, teamArg: unknown): MemberChoice | undefined {
-  if (arg instanceof RowNode) {
-    const deviceKey = memberKeyOfRowId(arg.row.id);
-    const team = arg.value as Partial<TeamInfo>;
-    return deviceKey ? memberFor(teams, typeof team.publicKey === 'string' ? team.publicKey : undefined, deviceKey) : undefined;
+  if (arg instanceof TeamMemberNode) {
+    const deviceKey = arg.memberKey;
+    return deviceKey ? memberFor(teams, arg.value.publicKey, deviceKey) : undefined;
   }
   if (typeof arg === 'string') return memberFor(teams, typeof teamArg === 'string' ? teamArg : undefined, arg);
   return undefined;

@@ -6,7 +6,8 @@ import { delimitedName } from '../../engine/text/display-text';
 import { Commands } from '../constants';
 import { canonicalPublicKey, validateName } from '../input/validators';
 import { requireClient, registerCommand, type Services } from '../services';
-import { deviceOf, nodeValue } from './targets';
+import { deviceOf } from './targets';
+import { DeviceNode, PeerNode } from '../views/tree-nodes';
 import { askModal, askText, createPick, notify, pick, type PickEntry } from '../ui/safe-ui';
 import { pastedKeyCandidate, trustCandidates, type TrustCandidate } from './trust-candidates';
 
@@ -61,8 +62,7 @@ export function registerTrustCommands(context: vscode.ExtensionContext, services
 
 /** A tree node (peer, or revoked device to trust again), a key with an optional name, or { publicKey, name }. */
 function trustTarget(arg: unknown, name: unknown): { publicKey: string; name?: string } | undefined {
-  const node = nodeValue(arg) as { publicKey?: unknown; name?: unknown } | undefined;
-  if (node && typeof node.publicKey === 'string' && typeof node.name === 'string') return { publicKey: node.publicKey, name: node.name };
+  if (arg instanceof PeerNode || arg instanceof DeviceNode) return { publicKey: arg.value.publicKey, name: arg.value.name };
   if (typeof arg === 'string') return { publicKey: arg, ...(typeof name === 'string' && name.trim() !== '' ? { name } : {}) };
   if (typeof arg === 'object' && arg !== null && typeof (arg as { publicKey?: unknown }).publicKey === 'string') {
     const given = arg as { publicKey: string; name?: unknown };

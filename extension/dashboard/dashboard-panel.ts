@@ -2,31 +2,26 @@
 // it owns. The logic lives in DashboardHost (no vscode); this file only connects it to VS Code.
 
 import * as vscode from 'vscode';
-import type { EngineApi } from '../../engine/api/engine-api';
-import type { EngineEvent } from '../../engine/api/types';
 import { Commands } from '../constants';
+import { itemActions } from '../data/item-ui';
+import { Disposable } from '../lifecycle/disposable';
+import type { Services } from '../services';
 import { DashboardHost } from './dashboard-host';
-import { vscodeDashboardUi } from './dashboard-ui';
 import { buildDashboardHtml, createNonce } from './webview-html';
 
 /** The panel's webview type (not contributed: the panel is not restored across reloads). */
 const VIEW_TYPE = 'memcloud.dashboard';
 
 /**
- * Registers `memcloud.showDashboard`: it opens the dashboard, or reveals it when already open.
- * `getClient` returns undefined while no node is attached; the panel notices attach and detach by
- * itself (it asks on every poll).
+ * Registers `memcloud.showDashboard`: it opens the dashboard, or reveals it when already open. The
+ * panel shows the model (which follows attach and detach by itself).
  */
-export function registerDashboard(
-  context: vscode.ExtensionContext,
-  getClient: () => EngineApi | undefined,
-  onEngineEvent: (listener: (e: EngineEvent) => void) => vscode.Disposable,
-): void {
+export function registerDashboard(context: vscode.ExtensionContext, services: Services): void {
   let current: DashboardPanel | undefined;
   context.subscriptions.push(
     vscode.commands.registerCommand(Commands.showDashboard, () => {
       if (current !== undefined) return current.reveal();
-      current = new DashboardPanel(context.extensionUri, getClient, onEngineEvent, () => {
+      current = new DashboardPanel(context.extensionUri, services, () => {
         current = undefined;
       });
     }),
@@ -34,38 +29,36 @@ export function registerDashboard(
   );
 }
 
-class DashboardPanel {
+class DashboardPanel extends Disposable {
   private readonly panel: vscode.WebviewPanel;
   private readonly host: DashboardHost;
   private readonly bundle: vscode.Uri;
-  private readonly subscriptions: vscode.Disposable[] = [];
   private hidden = false;
-  private disposed = false;
 
   constructor(
     extensionUri: vscode.Uri,
-    getClient: () => EngineApi | undefined,
-    onEngineEvent: (listener: (e: EngineEvent) => void) => vscode.Disposable,
+    services: Services,
     private readonly onDisposed: () => void,
   ) {
+    super();
     this.bundle = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
     this.panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'MemCloud Dashboard', vscode.ViewColumn.Active, {
       enableScripts: true,
       localResourceRoots: [this.bundle],
     });
     this.host = new DashboardHost({
-      getClient,
+      model: services.model,
+      actions: itemActions(services),
       post: (message) => this.panel.webview.postMessage(message),
-      ui: vscodeDashboardUi(),
-      log: (message) => console.warn(`MemCloud: ${message}`),
+      log: (message) => services.log.warn(message),
     });
-    // Listen before the first load so the page's `ready` cannot be missed.
-    this.subscriptions.push(
-      this.panel.webview.onDidReceiveMessage((message: unknown) => this.host.receive(message)),
-      this.panel.onDidChangeViewState(({ webviewPanel }) => this.onVisibility(webviewPanel.visible)),
-      this.panel.onDidDispose(() => this.dispose()),
-      onEngineEvent((event) => this.host.onEngineEvent(event)),
-    );
+    // Listen before the first load so the page's `ready` cannot be missed. Disposed newest first:
+    // the listeners, then the host, then the panel.
+    this._register(this.panel);
+    this._register(this.host);
+    this._register(this.panel.webview.onDidReceiveMessage((message: unknown) => this.host.receive(message)));
+    this._register(this.panel.onDidChangeViewState(({ webviewPanel }) => this.onVisibility(webviewPanel.visible)));
+    this._register(this.panel.onDidDispose(() => this.dispose()));
     this.load();
     this.host.setVisible(this.panel.visible);
   }
@@ -75,12 +68,9 @@ class DashboardPanel {
   }
 
   /** Idempotent; also runs when the user closes the panel. */
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.host.dispose();
-    for (const s of this.subscriptions.splice(0)) s.dispose();
-    this.panel.dispose();
+  override dispose(): void {
+    if (this.isDisposed) return;
+    super.dispose();
     this.onDisposed();
   }
 

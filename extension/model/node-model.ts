@@ -1,17 +1,26 @@
-// What the views show, fetched from the node (no vscode; unit-tested). Engine events mark parts
-// dirty; one coalesced fetch follows. A light poll keeps stats and latencies fresh, and 'change'
-// only fires for parts whose data actually differ.
+// What the views, the status bar and the dashboard show, fetched from the node (no vscode;
+// unit-tested): the extension's one model of the node. Engine events mark parts dirty; one
+// coalesced fetch follows. A light poll keeps stats and latencies fresh, a watcher (the visible
+// dashboard) polls the parts it shows faster, and 'change' only fires for parts whose data
+// actually differ. Every stats read adds a throughput sample to the history and fires 'sample'
+// (the dashboard's chart moves even when nothing else does); a read that fails keeps the last
+// values and says why in `error` until reads succeed again.
 
 import { EventEmitter } from 'node:events';
 import type { BuildCacheStatus } from '../../engine/api/build-cache-types';
 import type { EngineApi } from '../../engine/api/engine-api';
 import type { DataItem, EngineEvent, NodeStatus, PeerInfo, Stats, TrustedDeviceInfo } from '../../engine/api/types';
+import { toErrorPayload } from '../../engine/errors';
 import type { TeamInfo } from '../../engine/team/team-view';
+import { appendSample, type ThroughputSample } from '../../webview/dashboard/history';
+import { toDisposable, type DisposableLike } from '../lifecycle/disposable';
 
-export type ModelPart = 'status' | 'stats' | 'peers' | 'trusted' | 'data' | 'cache' | 'teams';
-const ALL_PARTS: readonly ModelPart[] = ['status', 'stats', 'peers', 'trusted', 'data', 'cache', 'teams'];
+/** The parts read from the node; `error` follows from the reads (the history too, announced by 'sample'). */
+export type FetchedPart = 'status' | 'stats' | 'peers' | 'trusted' | 'data' | 'cache' | 'teams';
+export type ModelPart = FetchedPart | 'error';
+const ALL_PARTS: readonly FetchedPart[] = ['status', 'stats', 'peers', 'trusted', 'data', 'cache', 'teams'];
 /** Re-read while attached: latencies, throughput and the build cache's hit rate move without events. */
-const POLLED_PARTS: readonly ModelPart[] = ['stats', 'peers', 'cache'];
+const POLLED_PARTS: readonly FetchedPart[] = ['stats', 'peers', 'cache'];
 
 export interface Snapshot {
   readonly status: NodeStatus | undefined;
@@ -23,12 +32,26 @@ export interface Snapshot {
   readonly cache: BuildCacheStatus | undefined;
   /** Teams this device administers, belongs to or trusts (team.json, team_keys.json); the last readable state. */
   readonly teams: readonly TeamInfo[];
+  /** Throughput, one sample per stats read of this node (bounded; restarts with another node). */
+  readonly history: readonly ThroughputSample[];
+  /** Why the last fetch from the node failed (its values are the last known); undefined once reads succeed. */
+  readonly error: string | undefined;
 }
 
-const EMPTY: Snapshot = { status: undefined, stats: undefined, peers: [], trusted: [], data: [], cache: undefined, teams: [] };
+export const EMPTY_SNAPSHOT: Snapshot = { status: undefined, stats: undefined, peers: [], trusted: [], data: [], cache: undefined, teams: [], history: [], error: undefined };
+const EMPTY = EMPTY_SNAPSHOT;
+
+/** Starts a repeating timer; returns its stop function. */
+export type Ticker = (tick: () => void, ms: number) => () => void;
+
+const intervalTicker: Ticker = (tick, ms) => {
+  const timer = setInterval(tick, ms);
+  timer.unref();
+  return () => clearInterval(timer);
+};
 
 /** Which parts an engine event makes stale. */
-export function partsFor(event: EngineEvent): readonly ModelPart[] {
+export function partsFor(event: EngineEvent): readonly FetchedPart[] {
   switch (event.type) {
     case 'peers-changed':
     case 'consent-request':
@@ -59,45 +82,66 @@ export interface NodeModelOptions {
    * `memcloud team` commands do; an unusable file keeps the last state (the node reports it).
    */
   readonly teams?: () => Promise<readonly TeamInfo[]>;
+  /** The timers of the polls (tests drive them by hand). */
+  readonly ticker?: Ticker;
 }
 
-export class NodeModel extends EventEmitter<{ change: [ReadonlySet<ModelPart>] }> {
+export class NodeModel extends EventEmitter<{ change: [ReadonlySet<ModelPart>]; sample: [Stats, readonly ThroughputSample[]] }> {
   private client: EngineApi | undefined;
   private current: Snapshot = EMPTY;
-  private readonly dirty = new Set<ModelPart>();
+  private readonly dirty = new Set<FetchedPart>();
   private scheduled: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private waiters: Array<() => void> = [];
-  private poll: NodeJS.Timeout | null = null;
-  private readonly pollMs: number;
+  private readonly polls = new Set<{ readonly parts: readonly FetchedPart[]; readonly ms: number; stop: (() => void) | null }>();
   private readonly debounceMs: number;
   private readonly readTeams: (() => Promise<readonly TeamInfo[]>) | undefined;
+  private readonly ticker: Ticker;
 
   constructor(opts: NodeModelOptions = {}) {
     super();
-    this.pollMs = opts.pollMs ?? 5000;
     this.debounceMs = opts.debounceMs ?? 100;
     this.readTeams = opts.teams;
+    this.ticker = opts.ticker ?? intervalTicker;
+    this.watch(POLLED_PARTS, opts.pollMs ?? 5000);
   }
 
   get snapshot(): Snapshot {
     return this.current;
   }
 
+  /** Whether a node is attached (the snapshot may still be empty until its first read). */
+  get attached(): boolean {
+    return this.client !== undefined;
+  }
+
   /** The node to read from; undefined clears everything (the views then show their empty states). */
   setClient(client: EngineApi | undefined): void {
     if (client === this.client) return;
     this.client = client;
-    if (this.poll) clearInterval(this.poll);
-    this.poll = null;
+    for (const poll of this.polls) this.startPoll(poll);
     if (!client) {
       this.dirty.clear();
-      this.apply(EMPTY, ALL_PARTS);
+      this.apply(EMPTY, [...ALL_PARTS, 'error']);
       return;
     }
-    this.poll = setInterval(() => void this.refresh(POLLED_PARTS), this.pollMs);
-    this.poll.unref();
+    this.current = { ...this.current, history: [] }; // a new node's throughput starts afresh
     void this.refresh(ALL_PARTS);
+  }
+
+  /**
+   * Re-reads `parts` every `ms` while a node is attached, until the returned handle is disposed
+   * (the dashboard watches stats and the build cache while it is visible). After a failed read,
+   * a poll reads everything.
+   */
+  watch(parts: readonly FetchedPart[], ms: number): DisposableLike {
+    const poll = { parts, ms, stop: null as (() => void) | null };
+    this.polls.add(poll);
+    this.startPoll(poll);
+    return toDisposable(() => {
+      poll.stop?.();
+      this.polls.delete(poll);
+    });
   }
 
   onEngineEvent(event: EngineEvent): void {
@@ -107,7 +151,7 @@ export class NodeModel extends EventEmitter<{ change: [ReadonlySet<ModelPart>] }
 
   /** Marks parts stale and resolves once a fetch that includes them has finished. */
   refresh(parts: readonly ModelPart[] = ALL_PARTS): Promise<void> {
-    for (const p of parts) this.dirty.add(p);
+    for (const p of parts) if (p !== 'error') this.dirty.add(p);
     const done = new Promise<void>((resolve) => this.waiters.push(resolve));
     // Not unref'd: it is short, and someone may be awaiting this refresh.
     if (!this.scheduled && !this.running) this.scheduled = setTimeout(() => this.run(), this.debounceMs);
@@ -115,12 +159,18 @@ export class NodeModel extends EventEmitter<{ change: [ReadonlySet<ModelPart>] }
   }
 
   dispose(): void {
-    if (this.poll) clearInterval(this.poll);
+    for (const poll of this.polls) poll.stop?.();
+    this.polls.clear();
     if (this.scheduled) clearTimeout(this.scheduled);
-    this.poll = this.scheduled = null;
+    this.scheduled = null;
     this.client = undefined;
     for (const w of this.waiters.splice(0)) w();
     this.removeAllListeners();
+  }
+
+  private startPoll(poll: { readonly parts: readonly FetchedPart[]; readonly ms: number; stop: (() => void) | null }): void {
+    poll.stop?.();
+    poll.stop = this.client === undefined ? null : this.ticker(() => void this.refresh(this.current.error === undefined ? poll.parts : ALL_PARTS), poll.ms);
   }
 
   private run(): void {
@@ -136,18 +186,27 @@ export class NodeModel extends EventEmitter<{ change: [ReadonlySet<ModelPart>] }
     });
   }
 
-  private async fetch(parts: readonly ModelPart[]): Promise<void> {
+  private async fetch(parts: readonly FetchedPart[]): Promise<void> {
     const client = this.client;
     if (!client || parts.length === 0) return;
     const want = new Set(parts);
+    let failure: unknown;
+    let failed = false;
+    // A failed read keeps the last value; the first failure of the node's reads is the error shown.
+    const read = <T>(p: Promise<T>): Promise<T | undefined> =>
+      p.catch((err: unknown) => {
+        if (!failed) [failed, failure] = [true, err];
+        return undefined;
+      });
     const quiet = <T>(p: Promise<T>): Promise<T | undefined> => p.catch(() => undefined);
     const [status, stats, peers, trusted, data, cache, teams] = await Promise.all([
-      want.has('status') ? quiet(client.status()) : undefined,
-      want.has('stats') ? quiet(client.stats()) : undefined,
-      want.has('peers') ? quiet(client.peers()) : undefined,
-      want.has('trusted') ? quiet(client.trustList()) : undefined,
-      want.has('data') ? quiet(client.listData()) : undefined,
-      want.has('cache') ? quiet(client.cacheStatus()) : undefined,
+      want.has('status') ? read(client.status()) : undefined,
+      want.has('stats') ? read(client.stats()) : undefined,
+      want.has('peers') ? read(client.peers()) : undefined,
+      want.has('trusted') ? read(client.trustList()) : undefined,
+      want.has('data') ? read(client.listData()) : undefined,
+      want.has('cache') ? read(client.cacheStatus()) : undefined,
+      // The team files are read from disk, not from the node: an unusable one is reported by the node.
       want.has('teams') && this.readTeams ? quiet(this.readTeams()) : undefined,
     ]);
     if (client !== this.client) return; // detached meanwhile
@@ -159,8 +218,11 @@ export class NodeModel extends EventEmitter<{ change: [ReadonlySet<ModelPart>] }
       data: data ?? this.current.data,
       cache: cache ?? this.current.cache,
       teams: teams ?? this.current.teams,
+      history: stats ? appendSample(this.current.history, stats) : this.current.history,
+      error: failed ? toErrorPayload(failure).message : undefined,
     };
-    this.apply(next, parts);
+    this.apply(next, [...parts, 'error']);
+    if (stats) this.emit('sample', stats, next.history);
   }
 
   private apply(next: Snapshot, parts: readonly ModelPart[]): void {

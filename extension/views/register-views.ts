@@ -2,9 +2,9 @@
 // the model; the Peers view carries a badge with the connected count.
 
 import * as vscode from 'vscode';
-import type { DataItem, PeerInfo, TrustFileProblemInfo, TrustedDeviceInfo } from '../../engine/api/types';
+import type { DataItem, PeerInfo, TrustedDeviceInfo } from '../../engine/api/types';
 import type { TeamInfo } from '../../engine/team/team-view';
-import { fileProblems } from '../../engine/api/file-problems';
+import { fileProblems, type ShownFileProblem } from '../../engine/api/file-problems';
 import { Views } from '../constants';
 import type { ModelPart } from '../model/node-model';
 import type { Services } from '../services';
@@ -13,11 +13,13 @@ import { deviceRows, trustProblemRow } from './device-rows';
 import { connectedCount, peerRows } from './peer-rows';
 import { teamRows } from './team-rows';
 import { RowTreeProvider, type RowItem } from './row-tree-provider';
+import { NodeKinds, type NodeKind } from './tree-nodes';
 import type { Row } from './rows';
 import { count } from './format';
+import { listen } from '../lifecycle/disposable';
 
 /** What a Trusted Devices row stands for (what its commands receive). */
-export type TrustedThing = TrustedDeviceInfo | TrustFileProblemInfo | TeamInfo;
+export type TrustedThing = TrustedDeviceInfo | ShownFileProblem | TeamInfo;
 
 export interface MemCloudViews {
   readonly peers: RowTreeProvider<PeerInfo>;
@@ -28,10 +30,10 @@ export interface MemCloudViews {
   readonly peersView: vscode.TreeView<unknown>;
 }
 
-/** Pairs rows with the values they render; rows are built by a function that may reorder. */
-function itemsBy<T>(values: readonly T[], rows: readonly Row[], idOf: (v: T) => string): RowItem<T>[] {
+/** Pairs rows with the values they render (rows are built by a function that may reorder), as nodes of `kind`. */
+function itemsBy<T>(values: readonly T[], rows: readonly Row[], idOf: (v: T) => string, kind: NodeKind<T>): RowItem<T>[] {
   const byId = new Map(values.map((v) => [idOf(v), v]));
-  return rows.map((row) => ({ row, value: byId.get(row.id)! }));
+  return rows.map((row) => ({ row, value: byId.get(row.id)!, kind }));
 }
 
 export function registerViews(context: vscode.ExtensionContext, services: Services): MemCloudViews {
@@ -46,21 +48,20 @@ export function registerViews(context: vscode.ExtensionContext, services: Servic
   const update = (parts: ReadonlySet<ModelPart>) => {
     const snap = services.model.snapshot;
     if (parts.has('peers')) {
-      peers.setItems(itemsBy(snap.peers, peerRows(snap.peers), (p) => `peer:${p.publicKey}`));
+      peers.setItems(itemsBy(snap.peers, peerRows(snap.peers), (p) => `peer:${p.publicKey}`, NodeKinds.peer));
       const n = connectedCount(snap.peers);
       const badge = n > 0 ? { value: n, tooltip: `${count(n, 'connected peer')}` } : undefined;
       if (peersView.badge?.value !== badge?.value) peersView.badge = badge;
     }
     if (parts.has('trusted') || parts.has('status') || parts.has('teams') || parts.has('peers')) {
-      const problems = fileProblems(snap.status).map((p) => ({ row: trustProblemRow(p), value: p }));
-      const devices: RowItem<TrustedThing>[] = itemsBy(snap.trusted, deviceRows(snap.trusted), (d) => `device:${d.publicKey}`);
-      const teams: RowItem<TrustedThing>[] = itemsBy(snap.teams, teamRows(snap.teams, snap.peers), (t) => `team:${t.publicKey}`);
+      const problems: RowItem<TrustedThing>[] = fileProblems(snap.status).map((p) => ({ row: trustProblemRow(p), value: p, kind: NodeKinds.fileProblem }));
+      const devices: RowItem<TrustedThing>[] = itemsBy(snap.trusted, deviceRows(snap.trusted), (d) => `device:${d.publicKey}`, NodeKinds.device);
+      const teams: RowItem<TrustedThing>[] = itemsBy(snap.teams, teamRows(snap.teams, snap.peers), (t) => `team:${t.publicKey}`, NodeKinds.team);
       trusted.setItems([...problems, ...devices, ...teams]);
     }
-    if (parts.has('data')) data.setItems(snap.data.map((item) => ({ row: dataRow(item), value: item })));
+    if (parts.has('data')) data.setItems(snap.data.map((item) => ({ row: dataRow(item), value: item, kind: NodeKinds.data })));
   };
-  services.model.on('change', update);
-  context.subscriptions.push({ dispose: () => services.model.off('change', update) });
+  context.subscriptions.push(listen(services.model, 'change', update));
   update(new Set<ModelPart>(['peers', 'trusted', 'data', 'teams']));
   return { peers, trusted, data, peersView };
 }

@@ -7,18 +7,13 @@
 import * as vscode from 'vscode';
 import { displayText } from '../../engine/text/display-text';
 import { diffRows, type Row } from './rows';
+import type { NodeKind, RowNode } from './tree-nodes';
 
-/** A tree element: its rendering and the value it stands for (what commands receive). */
-export class RowNode<T> {
-  constructor(
-    public row: Row,
-    public value: T,
-  ) {}
-}
-
+/** A top-level row, the value it renders and the kind of node that stands for it. */
 export interface RowItem<T> {
   readonly row: Row;
   readonly value: T;
+  readonly kind: NodeKind<T>;
 }
 
 export class RowTreeProvider<T> implements vscode.TreeDataProvider<RowNode<T>>, vscode.Disposable {
@@ -38,13 +33,15 @@ export class RowTreeProvider<T> implements vscode.TreeDataProvider<RowNode<T>>, 
     const byId = new Map(this.roots.map((n) => [n.row.id, n]));
     const changedNodes: RowNode<T>[] = [];
     this.roots = items.map((item) => {
-      const known = byId.get(item.row.id);
-      const node = known ?? new RowNode(item.row, item.value);
+      // A node is kept across refreshes only as the same kind (VS Code keeps its expansion by id).
+      const same = byId.get(item.row.id);
+      const known = same !== undefined && item.kind.made(same) ? same : undefined;
+      const node = known ?? item.kind.create(item.row, item.value);
       const rowChanged = known !== undefined && JSON.stringify(known.row) !== JSON.stringify(item.row);
       if (rowChanged) changedNodes.push(node);
       node.row = item.row;
       node.value = item.value;
-      if (!known || rowChanged) this.children.set(node, (item.row.children ?? []).map((c) => new RowNode(c, item.value)));
+      if (!known || rowChanged) this.children.set(node, (item.row.children ?? []).map((c) => item.kind.createChild(c, item.value)));
       else for (const child of this.children.get(node) ?? []) child.value = item.value;
       return node;
     });

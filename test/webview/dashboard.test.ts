@@ -1,25 +1,21 @@
 // The dashboard in a real headless Chromium (Debian's, driven by playwright-core), showing live
 // data: two real MemCloud nodes trust each other and connect; the page's host side is the real
-// DashboardHost reading the laptop node through the SDK. The page is served under the CSP the
+// DashboardHost showing the extension's NodeModel, which reads the laptop node through the SDK. The page is served under the CSP the
 // extension sets; console errors and CSP violations fail the test.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { MemCloud } from '../../engine/sdk';
 import { chargeOf } from '../../engine/store/block-cost';
 import { sealedSize } from '../../engine/data/stored-size';
 import { formatSize } from '../../engine/store/sizes';
-import { DashboardHost } from '../../extension/dashboard/dashboard-host';
-import type { HostToWebview } from '../../webview/dashboard/protocol';
 import { cli, startNode, type RunningNode } from '../support/node-process';
-import { serveDashboard, type DashboardPageServer } from './dashboard-page';
-import { CHROMIUM_ARGS, CHROMIUM_PATH as CHROMIUM } from '../../scripts/e2e/config.mjs';
+import { WAIT, openDashboard, type DashboardInBrowser } from './dashboard-browser';
 
 const SCREENSHOTS = join(__dirname, '..', '..', '.e2e-cache', 'screenshots');
 const HOSTILE = '<img src=x onerror=alert(1)>';
@@ -28,15 +24,6 @@ const HOSTILE = '<img src=x onerror=alert(1)>';
  * an HTML entity that innerHTML would decode into `<`, markdown and a URL.
  */
 const WIRE_NAME = '&lt;img src=x onerror=alert`1`&gt; **x** https://evil.example';
-const WAIT = 20_000;
-
-/** Debian's chromium, installed (as root) by the e2e harness when missing; never downloaded. */
-async function ensureChromium(): Promise<void> {
-  if (existsSync(CHROMIUM)) return;
-  if (process.getuid?.() !== 0) throw new Error(`${CHROMIUM} is missing. Run: sudo apt-get install -y chromium (or node scripts/e2e/prepare.mjs as root)`);
-  const { prepare } = await import('../../scripts/e2e/prepare.mjs');
-  await prepare();
-}
 
 /** Bytes from a label such as '1.5 MiB/s'. */
 function bytesOf(label: string): number {
@@ -49,20 +36,14 @@ describe('dashboard in a real browser with live nodes', () => {
   const root = mkdtempSync(join(tmpdir(), 'memcloud-dashboard-'));
   const nodes: RunningNode[] = [];
   const clients: MemCloud[] = [];
-  const consoleErrors: string[] = [];
-  const consoleWarnings: string[] = [];
-  const dialogs: string[] = [];
   let laptop: RunningNode;
   let desk: RunningNode;
   let mc: MemCloud;
   let deskClient: MemCloud;
-  let host: DashboardHost;
-  let server: DashboardPageServer;
-  let context: BrowserContext;
+  let dash: DashboardInBrowser | undefined;
   let page: Page;
 
   before(async () => {
-    await ensureChromium();
     const homes = { laptop: join(root, 'laptop'), desk: join(root, 'desk') };
     const ids = {
       laptop: JSON.parse(cli(homes.laptop, ['id', '--json'])) as { publicKey: string },
@@ -82,53 +63,23 @@ describe('dashboard in a real browser with live nodes', () => {
     await mc.set('user:1', new Uint8Array(300_000).fill(7)); // placed on the desk
     await deskClient.set('desk:cache', new Uint8Array(500_000).fill(9)); // the desk stores here
 
-    server = await serveDashboard();
-    context = await chromium.launchPersistentContext(join(root, 'chromium-profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1180, height: 900 },
-      timeout: WAIT,
-    });
-    context.setDefaultTimeout(WAIT);
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (m) => (m.type() === 'error' ? consoleErrors : m.type() === 'warning' ? consoleWarnings : []).push(m.text()));
-    page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-
-    host = new DashboardHost({
-      getClient: () => mc,
-      post: (message: HostToWebview) => page.evaluate((m) => (globalThis as unknown as { __deliver(m: unknown): void }).__deliver(m), message),
-      ui: {
-        confirmFree: async () => true,
-        chooseRestorePath: async (item) => join(root, `restored-${item.kind}`),
-        writeFile: (path, data) => writeFile(path, data),
-      },
-    });
-    mc.subscribe((event) => host.onEngineEvent(event));
-    await page.exposeFunction('__hostRequest', (message: unknown) => host.receive(message));
-    host.setVisible(true);
-    await page.goto(`${server.origin}/`);
+    dash = await openDashboard(mc, join(root, 'chromium-profile'), root);
+    page = dash.page;
   });
 
   after(async () => {
-    host?.dispose();
-    await context?.close().catch(() => undefined);
-    await server?.close();
+    await dash?.close();
     await Promise.all(clients.map((c) => c.close()));
     await Promise.all(nodes.map((n) => n.stop()));
     rmSync(root, { recursive: true, force: true });
   });
 
   const peers = () => page.locator('[data-section="peers"] tbody tr');
-  const deliver = (m: unknown) => page.evaluate((x) => (globalThis as unknown as { __deliver(m: unknown): void }).__deliver(x), m);
+  const deliver = (m: unknown) => dash!.deliver(m);
   const dataRow = (key: string) => page.locator(`[data-section="data"] tr[data-key="${key}"]`);
 
   test('the page runs under the CSP the extension sets', async () => {
-    assert.match(server.csp(), /^default-src 'none'; script-src 'nonce-[^']+'; style-src http:\/\/127\.0\.0\.1:\d+; img-src http:\/\/127\.0\.0\.1:\d+ data:$/);
+    assert.match(dash!.server.csp(), /^default-src 'none'; script-src 'nonce-[^']+'; style-src http:\/\/127\.0\.0\.1:\d+; img-src http:\/\/127\.0\.0\.1:\d+ data:$/);
     await page.locator('h1', { hasText: 'MemCloud' }).waitFor();
     // The stylesheet applied (it only loads from the webview origin): the bar track has its height.
     await page.locator('[data-section="capacity"] .bar-track').first().waitFor();
@@ -178,7 +129,7 @@ describe('dashboard in a real browser with live nodes', () => {
     assert.equal(await row.locator('[data-field="holders"]').textContent(), WIRE_NAME);
     assert.equal(await row.locator('[data-field="holders"] a').count(), 0, 'no link was made from the URL');
     assert.equal(await page.locator('img').count(), 0, 'no element was made from the name');
-    assert.deepEqual(dialogs, []);
+    assert.deepEqual(dash!.dialogs, []);
   });
 
   test('throughput updates after more data is stored; the new block appears by itself', async () => {
@@ -218,16 +169,16 @@ describe('dashboard in a real browser with live nodes', () => {
   });
 
   test('a malformed host message is dropped with a warning; a hostile peer name renders as text', async () => {
-    host.dispose(); // from here on the test speaks for the host
+    dash!.host.dispose(); // from here on the test speaks for the host
     await deliver({ type: 'eval', code: 'alert(1)' });
-    assert.ok(consoleWarnings.some((w) => w.includes('dropped a malformed message (message.type: expected one of state, stats, reply)')), consoleWarnings.join('\n'));
+    assert.ok(dash!.consoleWarnings.some((w) => w.includes('dropped a malformed message (message.type: expected one of state, stats, reply)')), dash!.consoleWarnings.join('\n'));
     const [status, stats, peerList, data] = await Promise.all([mc.status(), mc.stats(), mc.peers(), mc.listData()]);
     const hostile = peerList.map((p) => ({ ...p, name: HOSTILE }));
     await deliver({ type: 'state', state: { attached: true, status, stats, peers: hostile, data, history: [], error: null } });
     await peers().first().locator('[data-field="name"]', { hasText: HOSTILE }).waitFor();
     assert.equal(await peers().first().locator('[data-field="name"]').textContent(), HOSTILE);
     assert.equal(await page.locator('img').count(), 0);
-    assert.deepEqual(dialogs, []);
+    assert.deepEqual(dash!.dialogs, []);
   });
 
   test('a trust file that cannot be used is a banner, its text shown as text', async () => {
@@ -258,8 +209,8 @@ describe('dashboard in a real browser with live nodes', () => {
   });
 
   test('no console errors, no CSP violations, no missing resources', async () => {
-    assert.deepEqual(consoleErrors, []);
-    assert.deepEqual(server.missing, []);
+    assert.deepEqual(dash!.consoleErrors, []);
+    assert.deepEqual(dash!.server.missing, []);
     const violations = () => page.evaluate(() => (globalThis as unknown as { __cspViolations: string[] }).__cspViolations);
     assert.deepEqual(await violations(), []);
     // The probe the policy must refuse (an inline style): proves the CSP is in force and watched.

@@ -1,11 +1,14 @@
-// DashboardHost without vscode: the ready handshake, the stats poll and when it stops, engine
-// events, attach and detach, request routing, and malformed messages.
+// DashboardHost without vscode, over the real NodeModel and ItemActions and the fake engine: the
+// ready handshake, the stats poll and when it stops, engine events, attach and detach, request
+// routing, and malformed messages.
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EngineApi } from '../../../engine/api/engine-api';
 import { ErrorCodes, MemCloudError } from '../../../engine/errors';
-import { DashboardHost, type DashboardUi } from '../../../extension/dashboard/dashboard-host';
+import { DashboardHost } from '../../../extension/dashboard/dashboard-host';
+import { ItemActions, type ItemUi } from '../../../extension/data/item-actions';
+import { NodeModel } from '../../../extension/model/node-model';
 import { parseHostMessage, type HostToWebview } from '../../../webview/dashboard/protocol';
 import * as F from '../../webview/dashboard/fixtures';
 import { FakeEngine } from '../../support/fake-engine';
@@ -29,30 +32,27 @@ function fakeNode(): FakeEngine {
 /** The calls that change or read items (what the row buttons do). */
 const ITEM_CALLS = ['free', 'del', 'pullFile', 'get', 'load'];
 
-function setup(opts: { ui?: Partial<DashboardUi>; client?: EngineApi | undefined } = {}) {
+/** The dashboard's fast poll (1 s); the model's own 5 s poll runs on the same fake ticker. */
+const FAST_MS = 1000;
+
+async function setup(opts: { ui?: Partial<ItemUi>; client?: EngineApi | undefined } = {}) {
   const node = fakeNode();
   let client: EngineApi | undefined = 'client' in opts ? opts.client : node;
   const posted: HostToWebview[] = [];
   const waiters: Array<() => void> = [];
   const ticks = { running: 0, started: 0, fn: null as (() => void) | null };
   const written: Array<[string, Uint8Array]> = [];
-  const ui: DashboardUi = {
+  const ui: ItemUi = {
     confirmFree: async () => true,
     chooseRestorePath: async (item) => `/restore/${item.id}`,
     writeFile: async (path, data) => void written.push([path, data]),
     ...opts.ui,
   };
   const logs: string[] = [];
-  const host = new DashboardHost({
-    getClient: () => client,
-    post: (m) => {
-      // Every message the host posts must be one the webview accepts.
-      posted.push(parseHostMessage(structuredClone(m)));
-      for (const w of waiters.splice(0)) w();
-    },
-    ui,
-    log: (m) => logs.push(m),
-    ticker: (fn) => {
+  const model = new NodeModel({
+    debounceMs: 1,
+    ticker: (fn, ms) => {
+      if (ms !== FAST_MS) return () => undefined;
       ticks.running++;
       ticks.started++;
       ticks.fn = fn;
@@ -62,6 +62,24 @@ function setup(opts: { ui?: Partial<DashboardUi>; client?: EngineApi | undefined
       };
     },
   });
+  const actions = new ItemActions({
+    client: () => client ?? failsNotRunning(),
+    refresh: (parts) => model.refresh(parts),
+    ui,
+    pull: (item, path) => (client ?? failsNotRunning()).pullFile(item.id, path),
+  });
+  model.setClient(client);
+  await model.refresh([]);
+  const host = new DashboardHost({
+    model,
+    actions,
+    post: (m) => {
+      // Every message the host posts must be one the webview accepts.
+      posted.push(parseHostMessage(structuredClone(m)));
+      for (const w of waiters.splice(0)) w();
+    },
+    log: (m) => logs.push(m),
+  });
   /** Resolves with the first message of `type` posted after position `from`. */
   const next = async <T extends HostToWebview['type']>(type: T, from = posted.length): Promise<Extract<HostToWebview, { type: T }>> => {
     for (;;) {
@@ -70,20 +88,28 @@ function setup(opts: { ui?: Partial<DashboardUi>; client?: EngineApi | undefined
       await new Promise<void>((r) => waiters.push(r));
     }
   };
-  const setClient = (c: EngineApi | undefined) => (client = c);
-  /** One poll, after the previous one has settled (the host skips a tick while one is in flight). */
-  const tick = async () => {
-    await new Promise((r) => setImmediate(r));
-    ticks.fn!();
+  const setClient = (c: EngineApi | undefined) => {
+    client = c;
+    model.setClient(c);
   };
-  return { node, host, posted, next, ticks, tick, written, logs, setClient };
+  /** One fast poll (none runs while detached), after the previous one has settled. */
+  const tick = async () => {
+    await model.refresh([]);
+    ticks.fn?.();
+  };
+  return { node, model, host, posted, next, ticks, tick, written, logs, setClient };
+}
+
+function failsNotRunning(): never {
+  throw new MemCloudError(ErrorCodes.NODE_NOT_RUNNING, 'no MemCloud node is attached');
 }
 
 describe('DashboardHost', () => {
   test('posts nothing before ready; on ready the full state, then stats polls while visible', async () => {
-    const t = setup();
+    const t = await setup();
     t.host.setVisible(true);
-    t.host.onEngineEvent({ type: 'peers-changed' });
+    t.model.onEngineEvent({ type: 'peers-changed' });
+    await t.model.refresh([]); // the read the event caused has finished
     assert.deepEqual(t.posted, []);
     assert.equal(t.ticks.running, 0, 'no poll before ready');
 
@@ -93,25 +119,25 @@ describe('DashboardHost', () => {
     assert.equal(state.status?.name, 'laptop');
     assert.deepEqual(state.peers, [F.desk]);
     assert.equal(state.data.length, 3);
-    assert.equal(state.history.length, 1);
+    assert.equal(state.history.length, 2, 'a sample for the read on attach and one for the read the event caused');
     assert.equal(t.ticks.running, 1);
 
     const from = t.posted.length;
     await t.tick();
     const stats = await t.next('stats', from);
-    assert.equal(stats.history.length, 2, 'each poll adds a sample');
+    assert.equal(stats.history.length, state.history.length + 1, 'each poll adds a sample');
     assert.equal(stats.stats.throughput.sentPerSec, 100);
   });
 
   test('hidden: the poll stops and ready is forgotten; the reloaded page gets the full state again', async () => {
-    const t = setup();
+    const t = await setup();
     t.host.setVisible(true);
     t.host.receive({ type: 'ready' });
     await t.next('state', 0);
     t.host.setVisible(false);
     assert.equal(t.ticks.running, 0);
     const before = t.posted.length;
-    t.host.onEngineEvent({ type: 'data-changed' });
+    t.model.onEngineEvent({ type: 'data-changed' });
     assert.equal(t.posted.length, before, 'nothing is posted to a hidden (discarded) page');
 
     t.host.setVisible(true);
@@ -123,7 +149,7 @@ describe('DashboardHost', () => {
   });
 
   test('dispose stops the poll and silences the host; it is idempotent', async () => {
-    const t = setup();
+    const t = await setup();
     t.host.setVisible(true);
     t.host.receive({ type: 'ready' });
     await t.next('state', 0);
@@ -132,31 +158,31 @@ describe('DashboardHost', () => {
     assert.equal(t.ticks.running, 0);
     const n = t.posted.length;
     t.host.receive({ type: 'ready' });
-    t.host.onEngineEvent({ type: 'peers-changed' });
+    t.model.onEngineEvent({ type: 'peers-changed' });
     await t.host.refresh();
     assert.equal(t.posted.length, n);
   });
 
   test('engine events that change what is shown post a fresh state; others do not', async () => {
-    const t = setup();
+    const t = await setup();
     t.host.setVisible(true);
     t.host.receive({ type: 'ready' });
     await t.next('state', 0);
     for (const type of ['peers-changed', 'trust-changed', 'data-changed'] as const) {
       const from = t.posted.length;
       t.node.state.peers = [...t.node.state.peers, { ...F.nas, publicKey: `PK-${type}` }];
-      t.host.onEngineEvent({ type });
+      t.model.onEngineEvent({ type });
       const { state } = await t.next('state', from);
       assert.equal(state.peers.length, t.node.state.peers.length, type);
     }
     const from = t.posted.length;
-    t.host.onEngineEvent({ type: 'log', entry: { at: 1, level: 'info', message: 'x' } });
+    t.model.onEngineEvent({ type: 'log', entry: { at: 1, level: 'info', message: 'x' } });
     await t.host.refresh(); // a refresh of our own, to have something to wait for
-    assert.equal(t.posted.slice(from).length, 1);
+    assert.equal(t.posted.slice(from).filter((m) => m.type === 'state').length, 1);
   });
 
-  test('detached, then attached: the poll notices and sends the full state each time', async () => {
-    const t = setup({ client: undefined });
+  test('detached, then attached: the model says so and the full state is sent each time', async () => {
+    const t = await setup({ client: undefined });
     t.host.setVisible(true);
     t.host.receive({ type: 'ready' });
     assert.equal((await t.next('state', 0)).state.attached, false);
@@ -165,21 +191,21 @@ describe('DashboardHost', () => {
     await t.host.refresh();
     assert.equal(t.posted.slice(from).filter((m) => m.type === 'state').length, 1, 'no repeat while still detached (only our refresh)');
 
-    t.setClient(t.node);
     from = t.posted.length;
+    t.setClient(t.node);
     await t.tick();
     const attached = await t.next('state', from);
     assert.equal(attached.state.attached, true);
     assert.equal(attached.state.status?.fingerprint, F.status.fingerprint);
 
-    t.setClient(undefined);
     from = t.posted.length;
+    t.setClient(undefined);
     await t.tick();
     assert.deepEqual((await t.next('state', from)).state, { attached: false, status: null, stats: null, peers: [], data: [], history: [], error: null });
   });
 
   test('a failing node shows an error banner over the last data, and recovers', async () => {
-    const t = setup();
+    const t = await setup();
     t.host.setVisible(true);
     t.host.receive({ type: 'ready' });
     await t.next('state', 0);
@@ -201,7 +227,7 @@ describe('DashboardHost', () => {
   });
 
   test('free: confirms, routes keys to del and blocks and streams to free, refreshes, replies', async () => {
-    const t = setup();
+    const t = await setup();
     t.host.setVisible(true);
     t.host.receive({ type: 'ready' });
     await t.next('state', 0);
@@ -224,7 +250,7 @@ describe('DashboardHost', () => {
   });
 
   test('free declined: nothing is freed; unknown item: NOT_FOUND; no client: NODE_NOT_RUNNING', async () => {
-    const t = setup({ ui: { confirmFree: async () => false } });
+    const t = await setup({ ui: { confirmFree: async () => false } });
     t.host.setVisible(true);
     t.host.receive({ type: 'ready' });
     await t.next('state', 0);
@@ -239,6 +265,7 @@ describe('DashboardHost', () => {
     assert.equal(!missing.ok && missing.error.code, 'NOT_FOUND');
 
     t.setClient(undefined);
+    await t.tick();
     from = t.posted.length;
     t.host.receive({ type: 'restore', id: 9, item: { kind: 'key', id: 'user:1' } });
     const detached = await t.next('reply', from);
@@ -247,7 +274,7 @@ describe('DashboardHost', () => {
 
   test('restore: streams are pulled by the node, keys and blocks written by the host; cancel does nothing', async () => {
     let cancel = false;
-    const t = setup({ ui: { chooseRestorePath: async (item) => (cancel ? undefined : `/restore/${item.id}`) } });
+    const t = await setup({ ui: { chooseRestorePath: async (item) => (cancel ? undefined : `/restore/${item.id}`) } });
     t.host.setVisible(true);
     t.host.receive({ type: 'ready' });
     await t.next('state', 0);
@@ -272,7 +299,7 @@ describe('DashboardHost', () => {
 
   test('a reply for a page that has since reloaded is dropped', async () => {
     let release!: (v: boolean) => void;
-    const t = setup({ ui: { confirmFree: () => new Promise<boolean>((r) => (release = r)) } });
+    const t = await setup({ ui: { confirmFree: () => new Promise<boolean>((r) => (release = r)) } });
     t.host.setVisible(true);
     t.host.receive({ type: 'ready' });
     await t.next('state', 0);
@@ -287,7 +314,7 @@ describe('DashboardHost', () => {
   });
 
   test('malformed webview messages are dropped and logged, never answered', async () => {
-    const t = setup();
+    const t = await setup();
     t.host.setVisible(true);
     for (const m of [null, 'ready', { type: 'shutdown' }, { type: 'free', id: 1, item: { kind: 'key' } }, { type: 'ready', x: 1 }]) t.host.receive(m);
     assert.deepEqual(t.posted, []);

@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DataItem } from '../../../engine/api/types';
-import { suggestedFileName } from '../../../extension/dashboard/data-actions';
+import { suggestedFileName } from '../../../extension/data/item-actions';
 import { buildDashboardHtml, createNonce, dashboardCsp } from '../../../extension/dashboard/webview-html';
 import { aDataItem } from '../../support/data-model';
 

@@ -89,6 +89,77 @@ describe('NodeModel', () => {
     model.dispose();
   });
 
+  test('a watcher polls its parts at its own pace while attached, until disposed', async () => {
+    const node = fakeNode();
+    const timers: Array<{ ms: number; fn: () => void; stopped: boolean }> = [];
+    const model = new NodeModel({
+      debounceMs: 1,
+      ticker: (fn, ms) => {
+        const t = { ms, fn, stopped: false };
+        timers.push(t);
+        return () => void (t.stopped = true);
+      },
+    });
+    const live = (ms: number) => timers.filter((t) => t.ms === ms && !t.stopped);
+    const watch = model.watch(['stats', 'cache'], 1000);
+    assert.equal(live(1000).length, 0, 'no poll while detached');
+    model.setClient(node.api);
+    await model.refresh([]);
+    assert.equal(live(1000).length, 1);
+    assert.equal(live(5000).length, 1, 'the light poll runs too');
+    const before = node.engine.tally();
+    live(1000)[0]!.fn();
+    await model.refresh([]);
+    const after = node.engine.tally();
+    assert.deepEqual([after.stats! - before.stats!, after.cacheStatus! - before.cacheStatus!, after.peers! - before.peers!], [1, 1, 0]);
+    watch.dispose();
+    assert.equal(live(1000).length, 0);
+    model.setClient(undefined);
+    assert.equal(live(5000).length, 0, 'detached: nothing polls');
+    model.dispose();
+  });
+
+  test('every stats read adds a throughput sample and says so; a new node starts a new history', async () => {
+    const node = fakeNode();
+    const model = new NodeModel({ debounceMs: 1, pollMs: 60_000 });
+    const samples: number[] = [];
+    model.on('sample', (_stats, history) => samples.push(history.length));
+    model.setClient(node.api);
+    await model.refresh([]);
+    await model.refresh(['stats']);
+    await model.refresh(['peers']);
+    assert.deepEqual(samples, [1, 2], 'one per stats read, none for other reads');
+    assert.equal(model.snapshot.history.length, 2);
+    model.setClient(fakeNode().api);
+    await model.refresh([]);
+    assert.equal(model.snapshot.history.length, 1);
+    model.dispose();
+  });
+
+  test('a failing node: the last values stay, error says why, a poll then reads everything, and success clears it', async () => {
+    const node = fakeNode();
+    node.engine.state.peers = [aPeer({ name: 'desk' })];
+    let tick: (() => void) | undefined;
+    const model = new NodeModel({ debounceMs: 1, ticker: (fn, ms) => ((tick = ms === 1000 ? fn : tick), () => undefined) });
+    model.watch(['stats'], 1000);
+    model.setClient(node.api);
+    await model.refresh([]);
+    const seen = changes(model);
+    node.engine.fail(new Error('the node stopped'));
+    tick!();
+    await model.refresh([]);
+    assert.equal(model.snapshot.error, 'the node stopped');
+    assert.equal(model.snapshot.peers[0]!.name, 'desk');
+    assert.ok(seen.at(-1)!.has('error'));
+    node.engine.recover();
+    const before = node.engine.tally();
+    tick!();
+    await model.refresh([]);
+    assert.equal(model.snapshot.error, undefined);
+    assert.equal(node.engine.tally().peers! - before.peers!, 1, 'after a failure the poll reads every part');
+    model.dispose();
+  });
+
   test('which events make which parts stale', () => {
     assert.deepEqual(partsFor({ type: 'trust-changed' }), ['trusted', 'peers', 'status', 'teams']);
     assert.deepEqual(partsFor({ type: 'data-changed' }), ['data', 'stats', 'peers']);

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Snapshot } from '../../../extension/model/node-model';
+import { EMPTY_SNAPSHOT, type Snapshot } from '../../../extension/model/node-model';
 import { statusText } from '../../../extension/status/status-text';
 import { NO_TRAFFIC, aBuildCache, aNodeStatus, aStats } from '../../support/data-model';
 
 const GiB = 1024 ** 3;
-const empty: Snapshot = { status: undefined, stats: undefined, peers: [], trusted: [], data: [], cache: undefined, teams: [] };
+const empty: Snapshot = EMPTY_SNAPSHOT;
 const snap: Snapshot = {
   ...empty,
   status: aNodeStatus({ name: 'laptop', fingerprint: '7K3Q-MX2A-P9RT-4WZC' }),

@@ -1,4 +1,6 @@
-// The dashboard's questions to the user, asked with VS Code's own dialogs.
+// The item actions' questions to the user, asked with VS Code's own dialogs (the same from the
+// palette, the tree and the dashboard), and the ItemActions the extension uses: bound to the
+// attached node, the model, and restores of pushed files under a progress notification.
 
 import * as os from 'node:os';
 import * as vscode from 'vscode';
@@ -6,11 +8,12 @@ import type { DataItem } from '../../engine/api/types';
 import { ErrorCodes, MemCloudError } from '../../engine/errors';
 import { displayText } from '../../engine/text/display-text';
 import { formatSize } from '../../engine/store/sizes';
-import type { DashboardUi } from './dashboard-host';
+import { requireClient, type Services } from '../services';
+import { runTransfer } from '../transfers/run-transfer';
 import { askModal } from '../ui/safe-ui';
-import { suggestedFileName } from './data-actions';
+import { ItemActions, suggestedFileName, type ItemUi } from './item-actions';
 
-export function vscodeDashboardUi(): DashboardUi {
+export function vscodeItemUi(): ItemUi {
   return {
     async confirmFree(item: DataItem): Promise<boolean> {
       const answer = await askModal(
@@ -39,4 +42,15 @@ export function vscodeDashboardUi(): DashboardUi {
       await vscode.workspace.fs.writeFile(vscode.Uri.file(path), data);
     },
   };
+}
+
+/** The extension's item actions. `cancel` lets a programmatic caller cancel a restore too. */
+export function itemActions(services: Services, cancel?: vscode.CancellationToken): ItemActions {
+  return new ItemActions({
+    client: () => requireClient(services),
+    refresh: (parts) => services.model.refresh(parts),
+    ui: vscodeItemUi(),
+    pull: (item, path) => runTransfer(services, `Restoring ${item.name}`, (transferId) => requireClient(services).pullFile(item.id, path, { transferId }), cancel),
+    log: (message) => services.log.info(message),
+  });
 }
