@@ -159,9 +159,18 @@ describe('teams in the VS Code workbench', () => {
       await pickEntry(page, '', 'Choose a certificate file...');
       const pathInput = page.locator('.quick-input-widget .quick-input-box input');
       await pathInput.waitFor({ state: 'visible', timeout: 30_000 });
-      await pathInput.fill(certFile);
-      // The dialog lists the folder once it has read it; accept then, with its own button.
-      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'ops.cert' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      // The dialog first shows its default folder, read asynchronously: on a loaded machine that
+      // can land after our typing and replace it. Wait for the default to be shown, type the path,
+      // and type it again should the dialog have reset it before the file is listed.
+      await page.locator('.quick-input-widget .monaco-list-row').first().waitFor({ state: 'visible', timeout: 30_000 });
+      const fileRow = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'ops.cert' }).first();
+      for (let attempt = 0; ; attempt++) {
+        await pathInput.fill(certFile);
+        // The dialog lists the folder once it has read it; accept then, with its own button.
+        const listed = await fileRow.waitFor({ state: 'visible', timeout: 15_000 }).then(() => true, () => false);
+        if (listed && (await pathInput.inputValue()) === certFile) break;
+        assert.ok(attempt < 3, `the file dialog kept replacing the typed path (shows ${await pathInput.inputValue()})`);
+      }
       await page.locator('.quick-input-widget .monaco-button', { hasText: 'Join Team' }).first().click();
       // Joining Ops ends this device's membership of Lab: a modal asks first, naming both teams.
       const leave = page.locator('.monaco-dialog-box');
