@@ -49,12 +49,12 @@ export function text(maxLength: number): Schema<string> {
  * A value rule callers are told in their own words (an argument error, not a malformed message):
  * a failure keeps its path message and carries `message` as its rule.
  */
-export function rule<T>(s: Schema<T>, message: string): Schema<T> {
+export function rule<T>(s: Schema<T>, message: string | ((value: unknown) => string)): Schema<T> {
   return (v, p) => {
     try {
       return s(v, p);
     } catch (err) {
-      if (err instanceof SchemaError) throw new SchemaError(err.message, message);
+      if (err instanceof SchemaError) throw new SchemaError(err.message, typeof message === 'string' ? message : message(v));
       throw err;
     }
   };

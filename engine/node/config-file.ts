@@ -6,11 +6,10 @@ import { resolve } from 'node:path';
 import { CRYPTO_CHOICES, isCryptoChoice } from '../crypto/backend-name';
 import { ErrorCodes, MemCloudError } from '../errors';
 import { homePaths } from '../home/paths';
-import { parsePublicKey } from '../identity/public-key';
 import { parseSize } from '../store/sizes';
 import { parseBuildCacheConfig } from '../buildcache/cache-config';
 import { resolveEngineOptions, type EngineOptionsInput } from './engine-options';
-import { parseHostPort, type StaticPeer } from '../session/peer-address';
+import { parseStaticPeer, type StaticPeer } from '../session/peer-address';
 
 const KEYS = new Set(['name', 'port', 'host', 'offer', 'memory', 'discovery', 'replicas', 'crypto', 'peers', 'buildCache']);
 
@@ -35,34 +34,23 @@ export async function readConfigFile(home: string): Promise<Partial<EngineOption
   const c = raw as Record<string, unknown>;
   for (const k of Object.keys(c)) if (!KEYS.has(k)) throw bad(`unknown setting "${k}" (known: ${[...KEYS].join(', ')})`);
   const out: Record<string, unknown> = {};
-  const str = (k: string) => {
-    if (c[k] === undefined) return undefined;
-    if (typeof c[k] !== 'string') throw bad(`"${k}" must be a string`);
-    return c[k] as string;
-  };
   const size = (k: string) => {
-    const v = c[k];
-    if (v === undefined) return undefined;
     try {
-      return parseSize(v as string | number);
+      return parseSize(c[k] as string | number);
     } catch (err) {
       throw bad(`"${k}": ${(err as Error).message}`);
     }
   };
-  if (c.name !== undefined) out.name = str('name');
-  if (c.host !== undefined) out.host = str('host');
-  if (c.port !== undefined) out.port = c.port;
+  // Ranges are engineOptionsInput's (checked through resolveEngineOptions below, in its words);
+  // the file's own words for a wrong type, and what it spells differently: sizes, "peers", the cache.
+  for (const k of ['name', 'host'] as const) {
+    if (c[k] !== undefined && typeof c[k] !== 'string') throw bad(`"${k}" must be a string`);
+  }
+  if (c.discovery !== undefined && typeof c.discovery !== 'boolean') throw bad('"discovery" must be true or false');
+  if (c.crypto !== undefined && !isCryptoChoice(c.crypto)) throw bad(`"crypto" must be one of ${CRYPTO_CHOICES.map((x) => `"${x}"`).join(', ')}`);
+  for (const k of ['name', 'host', 'port', 'discovery', 'replicas', 'crypto'] as const) if (c[k] !== undefined) out[k] = c[k];
   if (c.offer !== undefined) out.offeredBytes = size('offer');
   if (c.memory !== undefined) out.memoryBytes = size('memory');
-  if (c.discovery !== undefined) {
-    if (typeof c.discovery !== 'boolean') throw bad('"discovery" must be true or false');
-    out.discovery = c.discovery;
-  }
-  if (c.replicas !== undefined) out.replicas = c.replicas;
-  if (c.crypto !== undefined) {
-    if (!isCryptoChoice(c.crypto)) throw bad(`"crypto" must be one of ${CRYPTO_CHOICES.map((x) => `"${x}"`).join(', ')}`);
-    out.crypto = c.crypto;
-  }
   if (c.buildCache !== undefined) {
     try {
       parseBuildCacheConfig(c.buildCache);
@@ -75,16 +63,7 @@ export async function readConfigFile(home: string): Promise<Partial<EngineOption
     if (!Array.isArray(c.peers)) throw bad('"peers" must be a list');
     out.connect = c.peers.map((p, i): StaticPeer => {
       try {
-        if (typeof p === 'string') return { address: (parseHostPort(p), p) };
-        if (typeof p === 'object' && p !== null && typeof (p as { address?: unknown }).address === 'string') {
-          const { address, publicKey } = p as { address: string; publicKey?: unknown };
-          parseHostPort(address);
-          if (publicKey === undefined) return { address };
-          if (typeof publicKey !== 'string') throw new Error('publicKey must be a string');
-          parsePublicKey(publicKey);
-          return { address, publicKey };
-        }
-        throw new Error('expected "HOST:PORT" or {"address": "HOST:PORT", "publicKey": "..."}');
+        return parseStaticPeer(p);
       } catch (err) {
         throw bad(`peers[${i}]: ${(err as Error).message}`);
       }

@@ -3,7 +3,10 @@
 
 import { hostname, totalmem } from 'node:os';
 import { isAbsolute } from 'node:path';
-import { CRYPTO_CHOICES, isCryptoChoice, type CryptoChoice } from '../crypto/backend-name';
+import { checkArgument } from '../api/arguments';
+import { arr, bool, int, literal, obj, rule, str, type Schema } from '../api/schema';
+import { MAX_REPLICAS } from '../api/schemas';
+import { CRYPTO_CHOICES, type CryptoChoice } from '../crypto/backend-name';
 import { ErrorCodes, MemCloudError } from '../errors';
 import { deviceNameFromInput, sanitizeDeviceName } from '../identity/device-name';
 import { parseBuildCacheConfig, type BuildCacheConfig } from '../buildcache/cache-config';
@@ -51,29 +54,60 @@ function bad(message: string): MemCloudError {
   return new MemCloudError(ErrorCodes.BAD_ARGUMENT, message);
 }
 
-function intIn(name: string, v: unknown, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
-    throw bad(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
-  }
-  return v;
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+/**
+ * The ranges of the numeric options, once: the schema below checks them, and VS Code's settings
+ * (extension/settings/settings.ts) take their bounds from here.
+ */
+export const OPTION_RANGES = {
+  port: { label: 'port', min: 0, max: 65535 },
+  offeredBytes: { label: 'offered memory', min: 0, max: Number.MAX_SAFE_INTEGER },
+  memoryBytes: { label: 'memory cap', min: 1024 * 1024, max: Number.MAX_SAFE_INTEGER },
+  replicas: { label: 'replicas', min: 1, max: MAX_REPLICAS },
+  consentTimeoutMs: { label: 'consent timeout (ms)', min: 1000, max: 3_600_000 },
+  handshakeTimeoutMs: { label: 'handshake timeout (ms)', min: 100, max: 120_000 },
+  cryptoThreads: { label: 'crypto threads', min: 1, max: 64 },
+} as const;
+
+function ranged(key: keyof typeof OPTION_RANGES): Schema<number> {
+  const { label, min, max } = OPTION_RANGES[key];
+  return rule(int(min, max), (v) => `${label} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
 }
 
-export function resolveEngineOptions(input: EngineOptionsInput): EngineOptions {
-  if (typeof input.home !== 'string' || !isAbsolute(input.home)) throw bad('home must be an absolute path');
+/**
+ * Engine options as any source gives them (CLI flags, config.json, VS Code settings, the worker's
+ * start message): one schema, so every source is held to the same rules with the same words.
+ */
+export const engineOptionsInput = obj(
+  { home: rule(str, 'home must be an absolute path') },
+  {
+    name: rule(str, 'name must be text'),
+    host: rule(str, 'host must be text'),
+    port: ranged('port'),
+    offeredBytes: ranged('offeredBytes'),
+    memoryBytes: ranged('memoryBytes'),
+    crypto: rule(literal(...CRYPTO_CHOICES), (v) => `crypto must be ${CRYPTO_CHOICES.join(', ')}, got ${JSON.stringify(v)}`),
+    discovery: rule(bool, 'discovery must be true or false'),
+    connect: rule(arr(obj({ address: str }, { publicKey: str })), 'connect entries must be { address, publicKey? }'),
+    replicas: ranged('replicas'),
+    consentTimeoutMs: ranged('consentTimeoutMs'),
+    handshakeTimeoutMs: ranged('handshakeTimeoutMs'),
+    cryptoThreads: ranged('cryptoThreads'),
+    logLevel: rule(literal(...LOG_LEVELS), 'log level must be debug, info, warn or error'),
+    // Its own parser (buildcache/cache-config.ts) below, with its own messages.
+    buildCache: (v: unknown) => v,
+  },
+);
+
+export function resolveEngineOptions(raw: EngineOptionsInput): EngineOptions {
+  const input = checkArgument(engineOptionsInput, raw, 'options');
+  if (!isAbsolute(input.home)) throw bad('home must be an absolute path');
   const offeredBytes = input.offeredBytes ?? defaultOffer();
-  intIn('offered memory', offeredBytes, 0, Number.MAX_SAFE_INTEGER);
-  const memoryBytes = input.memoryBytes ?? offeredBytes + 512 * 1024 ** 2;
-  intIn('memory cap', memoryBytes, 1024 * 1024, Number.MAX_SAFE_INTEGER);
+  const memoryBytes = checkArgument(ranged('memoryBytes'), input.memoryBytes ?? offeredBytes + 512 * 1024 ** 2, 'memoryBytes');
   const name = input.name === undefined ? defaultDeviceName() : deviceNameFromInput(input.name);
-  const crypto = input.crypto ?? 'auto';
-  if (!isCryptoChoice(crypto)) throw bad(`crypto must be ${CRYPTO_CHOICES.join(', ')}, got ${JSON.stringify(crypto)}`);
   const connect = [...(input.connect ?? [])];
-  for (const c of connect) {
-    if (typeof c !== 'object' || c === null || typeof c.address !== 'string') throw bad('connect entries must be { address, publicKey? }');
-    parseHostPort(c.address);
-  }
-  const logLevel = input.logLevel ?? 'info';
-  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw bad(`log level must be debug, info, warn or error`);
+  for (const c of connect) parseHostPort(c.address);
   let buildCache: BuildCacheConfig;
   try {
     buildCache = parseBuildCacheConfig(input.buildCache);
@@ -84,17 +118,17 @@ export function resolveEngineOptions(input: EngineOptionsInput): EngineOptions {
     home: input.home,
     name,
     host: input.host ?? '0.0.0.0',
-    port: intIn('port', input.port ?? DEFAULT_PORT, 0, 65535),
+    port: input.port ?? DEFAULT_PORT,
     offeredBytes,
     memoryBytes,
-    crypto,
+    crypto: input.crypto ?? 'auto',
     discovery: input.discovery ?? true,
     connect,
-    replicas: intIn('replicas', input.replicas ?? 2, 1, 16),
-    consentTimeoutMs: intIn('consent timeout (ms)', input.consentTimeoutMs ?? 60_000, 1000, 3_600_000),
-    handshakeTimeoutMs: intIn('handshake timeout (ms)', input.handshakeTimeoutMs ?? 10_000, 100, 120_000),
-    cryptoThreads: intIn('crypto threads', input.cryptoThreads ?? 2, 1, 64),
-    logLevel,
+    replicas: input.replicas ?? 2,
+    consentTimeoutMs: input.consentTimeoutMs ?? 60_000,
+    handshakeTimeoutMs: input.handshakeTimeoutMs ?? 10_000,
+    cryptoThreads: input.cryptoThreads ?? 2,
+    logLevel: input.logLevel ?? 'info',
     buildCache,
   };
 }

@@ -5,11 +5,10 @@
 import { isIP } from 'node:net';
 import { isAbsolute } from 'node:path';
 import { resolveHome } from '../../engine/home/home';
-import { parsePublicKey } from '../../engine/identity/public-key';
 import { deviceNameFromInput } from '../../engine/identity/device-name';
 import { CRYPTO_CHOICES, type CryptoChoice } from '../../engine/crypto/backend-name';
-import type { EngineOptionsInput } from '../../engine/node/engine-options';
-import { parseHostPort, type StaticPeer } from '../../engine/session/peer-address';
+import { LOG_LEVELS, OPTION_RANGES, type EngineOptionsInput } from '../../engine/node/engine-options';
+import { parseStaticPeer, type StaticPeer } from '../../engine/session/peer-address';
 import { parseSize } from '../../engine/store/sizes';
 import { Settings, type SettingName } from '../constants';
 
@@ -40,7 +39,6 @@ export interface ParsedSettings {
 
 class Bad extends Error {}
 
-const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 const CRYPTO: readonly CryptoChoice[] = CRYPTO_CHOICES;
 
 function text(v: unknown): string {
@@ -77,21 +75,11 @@ function oneOf<T extends string>(v: unknown, allowed: readonly T[]): T {
 }
 
 function staticPeer(v: unknown, i: number): StaticPeer {
-  const where = `entry ${i + 1}`;
   try {
-    if (typeof v === 'string') return { address: (parseHostPort(v), v.trim()) };
-    if (typeof v === 'object' && v !== null && typeof (v as { address?: unknown }).address === 'string') {
-      const { address, publicKey } = v as { address: string; publicKey?: unknown };
-      parseHostPort(address);
-      if (publicKey === undefined) return { address: address.trim() };
-      if (typeof publicKey !== 'string') throw new Bad('publicKey must be text');
-      parsePublicKey(publicKey);
-      return { address: address.trim(), publicKey: publicKey.trim() };
-    }
+    return parseStaticPeer(v);
   } catch (err) {
-    throw new Bad(`${where}: ${(err as Error).message}`);
+    throw new Bad(`entry ${i + 1}: ${(err as Error).message}`);
   }
-  throw new Bad(`${where}: expected "HOST:PORT" or { "address": "HOST:PORT", "publicKey": "..." }`);
 }
 
 function homeSetting(v: unknown): string | undefined {
@@ -134,12 +122,13 @@ export function parseSettings(raw: RawSettings, env: NodeJS.ProcessEnv = process
     if (t !== undefined && isIP(t) === 0 && t !== 'localhost') throw new Bad(`must be an IP address such as 0.0.0.0, 127.0.0.1 or ::, not "${t}"`);
     return t;
   }, (v) => v !== undefined && (engine.host = v));
-  read(Settings.port, (v) => int(v, 0, 65535), (v) => (engine.port = v));
+  read(Settings.port, (v) => int(v, OPTION_RANGES.port.min, OPTION_RANGES.port.max), (v) => (engine.port = v));
   read(Settings.offeredMemory, (v) => optionalSize(v, 0), (v) => v !== undefined && (engine.offeredBytes = v));
-  read(Settings.memoryCap, (v) => optionalSize(v, 1024 * 1024), (v) => v !== undefined && (engine.memoryBytes = v));
+  read(Settings.memoryCap, (v) => optionalSize(v, OPTION_RANGES.memoryBytes.min), (v) => v !== undefined && (engine.memoryBytes = v));
   read(Settings.discovery, bool, (v) => (engine.discovery = v));
-  read(Settings.replicationFactor, (v) => int(v, 1, 16), (v) => (engine.replicas = v));
-  read(Settings.consentTimeoutSeconds, (v) => int(v, 1, 3600), (v) => (engine.consentTimeoutMs = v * 1000));
+  read(Settings.replicationFactor, (v) => int(v, OPTION_RANGES.replicas.min, OPTION_RANGES.replicas.max), (v) => (engine.replicas = v));
+  const consent = OPTION_RANGES.consentTimeoutMs;
+  read(Settings.consentTimeoutSeconds, (v) => int(v, consent.min / 1000, consent.max / 1000), (v) => (engine.consentTimeoutMs = v * 1000));
   read(Settings.staticPeers, (v) => {
     if (!Array.isArray(v)) throw new Bad('must be a list of "HOST:PORT" entries');
     return v.map(staticPeer);
