@@ -8,6 +8,12 @@
 // copied into a shared slab, while the whole-record stretches of a large piece are sealed where they
 // lie, without a copy. A queued piece must therefore stay unchanged until the end of the tick, when
 // its records are sealed (or copied for the pool).
+//
+// Once a tick has queued EAGER_FLUSH_BYTES, they are sealed and written at once instead of at the
+// end of the tick: a writer that queues megabytes in one go (up to the high-water mark) would
+// otherwise seal all of it before the first byte leaves, while the peer, having read everything
+// before, waits; sealing as it goes keeps both ends busy. Listeners hear of the progress in a
+// microtask, never from inside the caller's send().
 
 import { ErrorCodes, MemCloudError, toMemCloudError } from '../errors';
 import { FRAME_HEADER_LENGTH, MAX_RECORD_PLAINTEXT, TAG_LENGTH } from './constants';
@@ -30,6 +36,8 @@ interface Batch {
 }
 
 const MAX_POOL_BATCH = 512 * 1024;
+/** Queued plaintext that is sealed and written without waiting for the end of the tick. */
+const EAGER_FLUSH_BYTES = 256 * 1024;
 /** Records are assembled in slabs of this size (the bytes of sealed records are never rewritten). */
 const SLAB_BYTES = 64 * 1024;
 /** A slab with less room than this left is retired: a new record starts in a fresh slab. */
@@ -48,7 +56,17 @@ export class RecordSender {
   private nonce = 0;
   private readonly batches: Batch[] = [];
   private flushScheduled = false;
-  private readonly flushNow = (): void => this.flush();
+  private readonly flushNow = (): void => {
+    this.flushScheduled = false;
+    this.flush();
+  };
+  private progressScheduled = false;
+  private readonly progressNow = (): void => {
+    this.progressScheduled = false;
+    if (this.failed) return;
+    this.onProgress();
+    if (this.pendingBytes === 0 && this.batches.length === 0) this.releaseIdle();
+  };
   private failed = false;
   private idleWaiters: Array<() => void> = [];
   /** How far queued bytes got (written, accepted by the kernel). */
@@ -94,7 +112,8 @@ export class RecordSender {
       off += take;
       if (take === room) this.closeRecord();
     }
-    if (!this.flushScheduled) {
+    if (this.pendingBytes >= EAGER_FLUSH_BYTES) this.flush();
+    else if (!this.flushScheduled) {
       this.flushScheduled = true;
       queueMicrotask(this.flushNow);
     }
@@ -117,7 +136,6 @@ export class RecordSender {
   }
 
   private flush(): void {
-    this.flushScheduled = false;
     if (this.failed) return;
     this.closeRecord();
     const records = this.records;
@@ -165,18 +183,18 @@ export class RecordSender {
     );
   }
 
-  /** Writes finished batches in nonce order. */
+  /** Writes finished batches in nonce order; listeners hear of it in a microtask. */
   private pump(): void {
     if (this.failed) return;
-    let wrote = false;
     while (this.batches.length > 0 && this.batches[0]!.records !== null) {
       const { records } = this.batches.shift()!;
       this.sink.writeRecords(records!);
       for (const r of records!) this.progress.onWritten(r.length - TAG_LENGTH, FRAME_HEADER_LENGTH + r.length);
-      wrote = true;
     }
-    if (wrote) this.onProgress();
-    if (this.pendingBytes === 0 && this.batches.length === 0) this.releaseIdle();
+    if (!this.progressScheduled) {
+      this.progressScheduled = true;
+      queueMicrotask(this.progressNow);
+    }
   }
 
   private releaseIdle(): void {

@@ -1,6 +1,7 @@
 // RecordSender: how queued pieces become records. Small pieces are copied at once and share
-// records; the whole-record stretches of a large piece are sealed where they lie; every record
-// fits the Noise limit, nonces run in order, and the plaintext stream is exactly what was queued.
+// records; the whole-record stretches of a large piece are sealed where they lie; a large queue
+// leaves before the tick ends; every record fits the Noise limit, nonces run in order, and the
+// plaintext stream is exactly what was queued.
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,7 +28,8 @@ for (const backend of ['native', 'noble'] as const) {
         writableLength: 0,
       };
       const failures: unknown[] = [];
-      const sender = new RecordSender(sink, { aead, pool: null, offloadThreshold: Infinity }, new KeySchedule(aead, Uint8Array.from(key), 1 << 16), (e) => failures.push(e), () => {});
+      const progress = { calls: 0 };
+      const sender = new RecordSender(sink, { aead, pool: null, offloadThreshold: Infinity }, new KeySchedule(aead, Uint8Array.from(key), 1 << 16), (e) => failures.push(e), () => progress.calls++);
       const receiveKeys = new KeySchedule(aead, Uint8Array.from(key), 1 << 16);
       let nonce = 0;
       const records = (): Buffer[] => {
@@ -38,7 +40,7 @@ for (const backend of ['native', 'noble'] as const) {
         });
         return out;
       };
-      return { sender, records, failures };
+      return { sender, records, failures, progress };
     }
 
     test('pieces queued in one tick share a record; small pieces are copied when queued', async () => {
@@ -69,6 +71,24 @@ for (const backend of ['native', 'noble'] as const) {
       assert.ok(got.length <= 8, `${got.length} records for ${big.length + 327} bytes`);
       assert.deepEqual(Buffer.concat(got), Buffer.concat([head, big, tail]));
       assert.deepEqual(failures, []);
+    });
+
+    test('256 KiB or more queued in one go is sealed and written at once; progress is told in a microtask, never inside enqueue()', async () => {
+      const { sender, records, progress } = setup();
+      const first = randomBytes(200 * 1024);
+      const second = randomBytes(100 * 1024);
+      sender.enqueue(first);
+      assert.deepEqual(records(), [], 'under 256 KiB: waits for the end of the tick');
+      sender.enqueue(second);
+      const early = records();
+      assert.deepEqual(Buffer.concat(early), Buffer.concat([first, second]), 'written before the tick ends, bytes in order');
+      assert.equal(progress.calls, 0, 'listeners not called from inside enqueue()');
+      const small = Buffer.from('then a small one');
+      sender.enqueue(small);
+      assert.deepEqual(records(), [], 'the small one waits for the end of the tick');
+      await tick();
+      assert.deepEqual(records().map(String), [String(small)]);
+      assert.ok(progress.calls >= 1, 'progress told after the tick');
     });
 
     test('thousands of messages over many ticks: every byte arrives in order, no allocation over 64 KiB', async () => {
