@@ -1,17 +1,34 @@
 // Tiny typed validators for values that cross a boundary as JSON (the control socket's JSON ops,
-// the dashboard's webview messages). A schema checks an unknown value and returns it typed, or
+// the dashboard's webview messages, worker messages, and the JSON files in the home: see
+// `parseJsonFile`). A schema checks an unknown value and returns it typed, or
 // throws SchemaError naming the offending path. Objects in requests are strict (an unknown field is
 // refused, not silently ignored); objects in results and events tolerate extra fields, so an older
 // client keeps working with a newer node. Free of Node and DOM imports: the engine, the extension
 // host and the webview bundle all use it.
 
+/** Where a value failed, for messages in words (see `problemSentence`). */
+export interface SchemaFailure {
+  /** The path as schemas pass it: '' for the value itself, then `.field` and `[index]` parts. */
+  readonly path: string;
+  /** 'missing': a required field is absent; 'unexpected': a strict object has a field it does not know. */
+  readonly kind: 'invalid' | 'missing' | 'unexpected';
+  /** What was expected, as a noun phrase ("a boolean"), for 'invalid'. */
+  readonly expected: string;
+  /** For 'unexpected': the unknown field's name as the value spelled it (`path` is its object's). */
+  readonly field?: string;
+}
+
 export class SchemaError extends Error {
   override readonly name: string = 'SchemaError';
 
-  /** `rule`: the message people read when a value breaks a rule made for them (see `rule`). */
+  /**
+   * `rule`: the whole sentence people read when a value breaks a rule made for them (see `rule`);
+   * `failure`: where and how it failed, when a schema threw it.
+   */
   constructor(
     message: string,
     readonly rule?: string,
+    readonly failure?: SchemaFailure,
   ) {
     super(message);
   }
@@ -20,8 +37,8 @@ export class SchemaError extends Error {
 export type Schema<T> = (value: unknown, path: string) => T;
 export type Infer<S> = S extends Schema<infer T> ? T : never;
 
-function fail(path: string, expected: string): never {
-  throw new SchemaError(`${path || 'message'}: expected ${expected}`);
+function fail(path: string, expected: string, kind: 'invalid' | 'missing' = 'invalid'): never {
+  throw new SchemaError(`${path || 'message'}: expected ${expected}`, undefined, { path, kind, expected });
 }
 
 /**
@@ -45,6 +62,11 @@ export function text(maxLength: number): Schema<string> {
   return (v, p) => (typeof v === 'string' && v.length <= maxLength ? v : fail(p, `a string of at most ${maxLength} characters`));
 }
 
+/** Values a type guard accepts (a key's text form, a time): `expected` names them in messages. */
+export function is<T>(guard: (value: unknown) => value is T, expected: string): Schema<T> {
+  return (v, p) => (guard(v) ? v : fail(p, expected));
+}
+
 /**
  * A value rule callers are told in their own words (an argument error, not a malformed message):
  * a failure keeps its path message and carries `message` as its rule.
@@ -54,9 +76,40 @@ export function rule<T>(s: Schema<T>, message: string | ((value: unknown) => str
     try {
       return s(v, p);
     } catch (err) {
-      if (err instanceof SchemaError) throw new SchemaError(err.message, typeof message === 'string' ? message : message(v));
+      if (err instanceof SchemaError) throw new SchemaError(err.message, typeof message === 'string' ? message : message(v), err.failure);
       throw err;
     }
+  };
+}
+
+/**
+ * `s`, then a rule over the whole value (one field against another, a key that must decode):
+ * `problem` returns the sentence people read when the value breaks it, undefined when it holds.
+ * The failure is the value's own (its path), so a file message names where it is.
+ */
+export function refine<T>(s: Schema<T>, problem: (value: T) => string | undefined): Schema<T> {
+  return (v, p) => {
+    const value = s(v, p);
+    const sentence = problem(value);
+    if (sentence !== undefined) throw new SchemaError(`${p || 'message'}: ${sentence}`, sentence, { path: p, kind: 'invalid', expected: sentence });
+    return value;
+  };
+}
+
+/** An array whose items have distinct keys; a repeat fails at the repeat with `sentence(key)`. */
+export function distinct<T>(s: Schema<T[]>, keyOf: (item: T) => unknown, sentence: (key: unknown) => string): Schema<T[]> {
+  return (v, p) => {
+    const items = s(v, p);
+    const seen = new Set<unknown>();
+    for (const [i, item] of items.entries()) {
+      const key = keyOf(item);
+      if (seen.has(key)) {
+        const words = sentence(key);
+        throw new SchemaError(`${p}[${i}]: ${words}`, words, { path: `${p}[${i}]`, kind: 'invalid', expected: words });
+      }
+      seen.add(key);
+    }
+    return items;
   };
 }
 
@@ -74,7 +127,7 @@ export function nullable<T>(s: Schema<T>): Schema<T | null> {
 
 export function arr<T>(s: Schema<T>, maxLength = Number.POSITIVE_INFINITY): Schema<T[]> {
   return (v, p) => {
-    if (!Array.isArray(v) || v.length > maxLength) fail(p, `an array of at most ${maxLength} items`);
+    if (!Array.isArray(v) || v.length > maxLength) fail(p, maxLength === Number.POSITIVE_INFINITY ? 'an array' : `an array of at most ${maxLength} items`);
     for (let i = 0; i < v.length; i++) s(v[i], `${p}[${i}]`);
     return v as T[];
   };
@@ -96,10 +149,23 @@ export function obj<R extends Shape, O extends Shape = Record<never, never>>(
   return (v, p) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(p, 'an object');
     const o = v as Record<string, unknown>;
-    for (const k of Object.keys(required)) required[k]!(o[k], `${p}.${k}`);
+    for (const k of Object.keys(required)) {
+      if (o[k] === undefined) {
+        try {
+          required[k]!(undefined, `${p}.${k}`);
+        } catch (err) {
+          if (err instanceof SchemaError && err.rule === undefined && err.failure?.path === `${p}.${k}`) fail(`${p}.${k}`, err.failure.expected, 'missing');
+          throw err;
+        }
+      } else required[k]!(o[k], `${p}.${k}`);
+    }
     for (const k of Object.keys(opt)) if (o[k] !== undefined) opt[k]!(o[k], `${p}.${k}`);
     if (mode === 'strict') {
-      for (const k of Object.keys(o)) if (!Object.hasOwn(required, k) && !Object.hasOwn(opt, k)) fail(`${p}.${k}`, 'no such field');
+      for (const k of Object.keys(o)) {
+        if (!Object.hasOwn(required, k) && !Object.hasOwn(opt, k)) {
+          throw new SchemaError(`${p}.${k}: expected no such field`, undefined, { path: p, kind: 'unexpected', expected: 'no such field', field: k });
+        }
+      }
     }
     return v as ObjectOf<R, O>;
   };

@@ -1,7 +1,10 @@
-// trusted_devices.json, schema v1: the one validated entry for the file's content.
+// trusted_devices.json, schema v1: the one validated entry for the file's content (its schema,
+// checked through api/json-file.ts).
 // Validation is strict because this file decides who may talk to this device.
 
-import { deviceNameProblem } from '../identity/device-name';
+import { parseJsonFile } from '../api/json-file';
+import { arr, distinct, is, literal, obj, refine, rule, type Schema } from '../api/schema';
+import { deviceNameProblem, isDeviceName } from '../identity/device-name';
 import { decodePublicKeyText } from '../identity/public-key';
 
 export { deviceNameProblem };
@@ -27,9 +30,6 @@ export interface TrustedDevice {
 }
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const DEVICE_KEYS: ReadonlySet<string> = new Set([
-  'publicKey', 'name', 'firstSeen', 'lastSeen', 'approval', 'status', 'revokedAt', 'allowedBytes',
-]);
 
 /** True for a time in exactly the form Date.toISOString() produces, and a real date. */
 export function isIsoTime(value: unknown): value is string {
@@ -47,55 +47,50 @@ export function isAllowedBytes(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
+const TIME_LIKE = 'a time like 2025-01-31T12:00:00.000Z';
+const isoTime = is(isIsoTime, TIME_LIKE);
+
+const deviceSchema: Schema<TrustedDevice> = refine(
+  obj(
+    {
+      publicKey: rule(is(isPublicKeyText, 'a public key'), '"publicKey" must be a valid Ed25519 public key in base64url (43 characters)'),
+      name: rule(is(isDeviceName, 'a device name'), (v) => `"name" ${deviceNameProblem(v) ?? ''}`),
+      firstSeen: isoTime,
+      lastSeen: isoTime,
+      approval: rule(literal(...APPROVALS), `"approval" must be one of ${APPROVALS.map((a) => `"${a}"`).join(', ')}`),
+      status: rule(literal('trusted', 'revoked'), '"status" must be "trusted" or "revoked"'),
+    },
+    { revokedAt: isoTime, allowedBytes: is(isAllowedBytes, 'a non-negative integer') },
+    'strict',
+  ),
+  (d) => {
+    if (d.status === 'revoked' && d.revokedAt === undefined) return `a revoked device needs "revokedAt", ${TIME_LIKE}`;
+    if (d.status === 'trusted' && d.revokedAt !== undefined) return 'a trusted device must not have "revokedAt"';
+    return undefined;
+  },
+);
+
+const trustFileSchema = obj(
+  {
+    version: rule(literal(TRUST_FILE_VERSION), (v) =>
+      typeof v === 'number'
+        ? `its version ${v} is not supported (expected ${TRUST_FILE_VERSION}; was it written by a newer MemCloud?)`
+        : `"version" must be ${TRUST_FILE_VERSION}${v === undefined ? ' (it is missing)' : ''}`,
+    ),
+    devices: distinct(arr(deviceSchema), (d) => d.publicKey, (key) => `public key ${String(key)} is listed twice`),
+  },
+  {},
+  'strict',
+);
+
 /** The devices in a file's text, in file order, or a description of the first problem found. */
 export function parseTrustFile(text: string): TrustedDevice[] | string {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return 'it is not valid JSON';
-  }
-  if (!isPlainObject(json)) return 'it is not a JSON object';
-  for (const key of Object.keys(json)) {
-    if (key !== 'version' && key !== 'devices') return `it has an unexpected field ${quoted(key)}`;
-  }
-  if (typeof json.version !== 'number') return '"version" is missing';
-  if (json.version !== TRUST_FILE_VERSION) {
-    return `its version ${json.version} is not supported (expected ${TRUST_FILE_VERSION}; was it written by a newer MemCloud?)`;
-  }
-  if (!Array.isArray(json.devices)) return '"devices" must be an array';
-  const seen = new Set<string>();
-  const devices: TrustedDevice[] = [];
-  for (const [i, raw] of json.devices.entries()) {
-    const device = parseDevice(raw);
-    if (typeof device === 'string') return `devices[${i}]: ${device}`;
-    if (seen.has(device.publicKey)) return `devices[${i}]: public key ${device.publicKey} is listed twice`;
-    seen.add(device.publicKey);
-    devices.push(device);
-  }
-  return devices;
+  const file = parseJsonFile(text, trustFileSchema);
+  return typeof file === 'string' ? file : file.devices.map(makeDevice);
 }
 
-function parseDevice(raw: unknown): TrustedDevice | string {
-  if (!isPlainObject(raw)) return 'must be an object';
-  for (const key of Object.keys(raw)) if (!DEVICE_KEYS.has(key)) return `unexpected field ${quoted(key)}`;
-  const { publicKey, name, firstSeen, lastSeen, approval, status, revokedAt, allowedBytes } = raw;
-  if (typeof publicKey !== 'string' || decodePublicKeyText(publicKey) === undefined) {
-    return '"publicKey" must be a valid Ed25519 public key in base64url (43 characters)';
-  }
-  const nameProblem = deviceNameProblem(name);
-  if (nameProblem !== undefined) return `"name" ${nameProblem}`;
-  if (!isIsoTime(firstSeen)) return '"firstSeen" must be a time like 2025-01-31T12:00:00.000Z';
-  if (!isIsoTime(lastSeen)) return '"lastSeen" must be a time like 2025-01-31T12:00:00.000Z';
-  if (!isApproval(approval)) return `"approval" must be one of ${APPROVALS.map((a) => `"${a}"`).join(', ')}`;
-  if (status !== 'trusted' && status !== 'revoked') return '"status" must be "trusted" or "revoked"';
-  if (status === 'revoked' && !isIsoTime(revokedAt)) return 'a revoked device needs "revokedAt", a time like 2025-01-31T12:00:00.000Z';
-  if (status === 'trusted' && revokedAt !== undefined) return 'a trusted device must not have "revokedAt"';
-  if (allowedBytes !== undefined && !isAllowedBytes(allowedBytes)) return '"allowedBytes" must be a non-negative integer';
-  return makeDevice({
-    publicKey, name: name as string, firstSeen, lastSeen, approval, status,
-    revokedAt: revokedAt as string | undefined, allowedBytes,
-  });
+function isPublicKeyText(v: unknown): v is string {
+  return typeof v === 'string' && decodePublicKeyText(v) !== undefined;
 }
 
 /** A frozen device without undefined optional fields, so equality and JSON stay simple. */
@@ -118,13 +113,4 @@ export function devicesEqual(a: TrustedDevice, b: TrustedDevice): boolean {
 
 export function serializeTrustFile(devices: Iterable<TrustedDevice>): string {
   return JSON.stringify({ version: TRUST_FILE_VERSION, devices: [...devices].map(makeDevice) }, null, 2) + '\n';
-}
-
-/** A key from the file, echoed in a message: JSON-quoted (controls escaped) and cut short. */
-function quoted(key: string): string {
-  return JSON.stringify(key.length > 80 ? `${key.slice(0, 80)}...` : key);
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
