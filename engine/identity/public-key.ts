@@ -36,6 +36,11 @@ export function decodePublicKeyText(text: string): Uint8Array | undefined {
   return bytes !== undefined && isValidPublicKey(bytes) ? bytes : undefined;
 }
 
+/** True for the text form of a valid Ed25519 public key (what decodePublicKeyText accepts). */
+export function isPublicKeyText(value: unknown): value is string {
+  return typeof value === 'string' && decodePublicKeyText(value) !== undefined;
+}
+
 /** Parse user input: 43 base64url characters or 64 hex characters, surrounding whitespace ignored. */
 export function parsePublicKey(text: string): Uint8Array {
   const t = typeof text === 'string' ? text.trim() : '';

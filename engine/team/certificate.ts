@@ -42,6 +42,18 @@ export function checkTeamName(name: string, what: string): string {
   }
 }
 
+/** Why `name` cannot be a team's name, in words; undefined when it can. */
+export function teamNameProblem(what: string): (name: string) => string | undefined {
+  return (name) => {
+    try {
+      checkTeamName(name, what);
+      return undefined;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+}
+
 function checkU64(value: number, what: string): void {
   if (!Number.isSafeInteger(value) || value < 0) throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, `${what} must be a safe non-negative integer`);
 }

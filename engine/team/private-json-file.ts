@@ -2,6 +2,8 @@
 // not writable (keys: not readable) by others, bounded, UTF-8 JSON, replaced atomically at 0600.
 // Any problem is an error naming the file and what to do; nothing here ever rewrites a bad file.
 
+import { parseJsonFile } from '../api/json-file';
+import type { Schema } from '../api/schema';
 import { ErrorCodes, MemCloudError } from '../errors';
 import { FileShapeError, readFileStrict, writeFileAtomic } from '../home/atomic-file';
 import { describe } from '../home/fs-errors';
@@ -22,8 +24,8 @@ export function corruptFile(spec: PrivateFileSpec, problem: string): MemCloudErr
   return new MemCloudError(ErrorCodes.TRUST_STORE_CORRUPT, `${spec.what} "${spec.path}" is corrupt: ${problem}. MemCloud has not changed it. ${spec.recovery}`);
 }
 
-/** The parsed JSON, or undefined when there is no file. */
-export async function readPrivateJson(spec: PrivateFileSpec): Promise<unknown> {
+/** The file's content checked by `schema`, or undefined when there is no file. */
+export async function readPrivateJson<T>(spec: PrivateFileSpec, schema: Schema<T>): Promise<T | undefined> {
   let read;
   try {
     read = await readFileStrict(spec.path, { maxBytes: spec.maxBytes });
@@ -41,11 +43,9 @@ export async function readPrivateJson(spec: PrivateFileSpec): Promise<unknown> {
       throw new MemCloudError(ErrorCodes.TRUST_STORE_UNREADABLE, `${spec.what} "${spec.path}" is open to other users (mode ${(read.mode & 0o777).toString(8)}). Run: chmod 600 "${spec.path}"`);
     }
   }
-  try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(read.data)) as unknown;
-  } catch {
-    throw corruptFile(spec, 'it is not UTF-8 JSON');
-  }
+  const content = parseJsonFile(read.data, schema);
+  if (typeof content === 'string') throw corruptFile(spec, content);
+  return content;
 }
 
 export async function writePrivateJson(spec: PrivateFileSpec, value: unknown): Promise<void> {
@@ -54,15 +54,4 @@ export async function writePrivateJson(spec: PrivateFileSpec, value: unknown): P
   } catch (err) {
     throw new MemCloudError(ErrorCodes.HOME_UNUSABLE, `Could not write ${spec.what.toLowerCase()} "${spec.path}" (${describe(err)}). Check that the MemCloud home is writable and the disk is not full.`, { cause: err });
   }
-}
-
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Undefined when `o` has exactly the allowed keys (optional ones may be missing); else the problem. */
-export function fieldsProblem(o: Record<string, unknown>, required: readonly string[], optional: readonly string[] = []): string | undefined {
-  for (const k of Object.keys(o)) if (!required.includes(k) && !optional.includes(k)) return `unexpected field "${k}"`;
-  for (const k of required) if (!(k in o)) return `missing field "${k}"`;
-  return undefined;
 }

@@ -6,10 +6,11 @@
 
 import { homePaths } from '../home/paths';
 import { decodeBase64urlExact, encodeBase64url } from '../identity/base64url';
-import { decodePublicKeyText, encodePublicKey } from '../identity/public-key';
+import { arr, distinct, is, literal, nullable, obj, refine, rule, str, type Infer, type Schema } from '../api/schema';
+import { encodePublicKey, isPublicKeyText } from '../identity/public-key';
 import { isIsoTime } from '../trust/trust-file';
-import { certificateSignatureValid, certificateText, checkTeamName, parseCertificateText, type TeamCertificate } from './certificate';
-import { corruptFile, fieldsProblem, isPlainObject, readPrivateJson, writePrivateJson, type PrivateFileSpec } from './private-json-file';
+import { certificateSignatureValid, certificateText, parseCertificateText, teamNameProblem, type TeamCertificate } from './certificate';
+import { corruptFile, readPrivateJson, writePrivateJson, type PrivateFileSpec } from './private-json-file';
 import { decodeRevocationList, MAX_REVOCATION_LIST_BYTES, revocationListValid, type RevocationList } from './revocation-list';
 
 export const TEAM_FILE_VERSION = 1;
@@ -44,23 +45,30 @@ export function teamFileSpec(home: string): PrivateFileSpec {
   };
 }
 
-function parseTrusted(raw: unknown, i: number): TrustedTeam | string {
-  if (!isPlainObject(raw)) return `trusted[${i}] is not an object`;
-  const fields = fieldsProblem(raw, ['publicKey', 'name', 'addedAt']);
-  if (fields) return `trusted[${i}]: ${fields}`;
-  if (typeof raw.publicKey !== 'string' || !decodePublicKeyText(raw.publicKey)) return `trusted[${i}].publicKey is not a team key`;
-  if (typeof raw.name !== 'string') return `trusted[${i}].name is not text`;
-  try {
-    checkTeamName(raw.name, 'name');
-  } catch (err) {
-    return `trusted[${i}].name: ${(err as Error).message}`;
-  }
-  if (!isIsoTime(raw.addedAt)) return `trusted[${i}].addedAt is not an ISO time`;
-  return { publicKey: raw.publicKey, name: raw.name, addedAt: raw.addedAt };
-}
+const trustedTeam: Schema<TrustedTeam> = obj(
+  {
+    publicKey: rule(is(isPublicKeyText, 'a team key'), '"publicKey" is not a team key'),
+    name: refine(str, teamNameProblem('name')),
+    addedAt: is(isIsoTime, 'an ISO time'),
+  },
+  {},
+  'strict',
+);
 
-function parseList(raw: unknown, i: number): RevocationList | string {
-  if (typeof raw !== 'string') return `revocations[${i}] is not text`;
+/** team.json as JSON; the signed records in it are checked by their own decoders (parseTeamFile). */
+const teamFileJson = obj(
+  {
+    version: rule(literal(TEAM_FILE_VERSION), (v) => `its version ${String(v)} is not supported (expected ${TEAM_FILE_VERSION})`),
+    certificate: nullable(str),
+    trusted: distinct(arr(trustedTeam, MAX_KNOWN_TEAMS), (t) => t.publicKey, (key) => `team ${String(key)} is trusted twice`),
+    revocations: arr(str, MAX_KNOWN_TEAMS),
+  },
+  {},
+  'strict',
+);
+type TeamFileJson = Infer<typeof teamFileJson>;
+
+function parseList(raw: string, i: number): RevocationList | string {
   const bytes = decodeBase64urlExact(raw, Math.floor((raw.length * 3) / 4));
   if (!bytes) return `revocations[${i}] is not base64url`;
   try {
@@ -71,30 +79,16 @@ function parseList(raw: unknown, i: number): RevocationList | string {
   }
 }
 
-/** The file's content, or a description of the first problem. */
-export function parseTeamFile(json: unknown): TeamFile | string {
-  if (!isPlainObject(json)) return 'it is not a JSON object';
-  const fields = fieldsProblem(json, ['version', 'certificate', 'trusted', 'revocations']);
-  if (fields) return fields;
-  if (json.version !== TEAM_FILE_VERSION) return `its version ${String(json.version)} is not supported (expected ${TEAM_FILE_VERSION})`;
+/** The file's content with its certificate and lists decoded and verified, or the first problem. */
+function parseTeamFile(json: TeamFileJson): TeamFile | string {
   let certificate: TeamCertificate | null = null;
   if (json.certificate !== null) {
-    if (typeof json.certificate !== 'string') return '"certificate" is not text';
     try {
       certificate = parseCertificateText(json.certificate);
     } catch (err) {
       return `"certificate": ${(err as Error).message}`;
     }
     if (!certificateSignatureValid(certificate)) return '"certificate" is not signed by its team key';
-  }
-  if (!Array.isArray(json.trusted) || json.trusted.length > MAX_KNOWN_TEAMS) return `"trusted" is not an array of at most ${MAX_KNOWN_TEAMS}`;
-  if (!Array.isArray(json.revocations) || json.revocations.length > MAX_KNOWN_TEAMS) return `"revocations" is not an array of at most ${MAX_KNOWN_TEAMS}`;
-  const trusted: TrustedTeam[] = [];
-  for (const [i, raw] of json.trusted.entries()) {
-    const t = parseTrusted(raw, i);
-    if (typeof t === 'string') return t;
-    if (trusted.some((x) => x.publicKey === t.publicKey)) return `team ${t.publicKey} is trusted twice`;
-    trusted.push(t);
   }
   const revocations = new Map<string, RevocationList>();
   for (const [i, raw] of json.revocations.entries()) {
@@ -104,7 +98,7 @@ export function parseTeamFile(json: unknown): TeamFile | string {
     if (revocations.has(team)) return `two revocation lists for team ${team}`;
     revocations.set(team, list);
   }
-  return { certificate, trusted, revocations };
+  return { certificate, trusted: json.trusted, revocations };
 }
 
 export function serializeTeamFile(f: TeamFile): unknown {
@@ -118,7 +112,7 @@ export function serializeTeamFile(f: TeamFile): unknown {
 
 export async function readTeamFile(home: string): Promise<TeamFile> {
   const spec = teamFileSpec(home);
-  const json = await readPrivateJson(spec);
+  const json = await readPrivateJson(spec, teamFileJson);
   if (json === undefined) return EMPTY_TEAM_FILE;
   const parsed = parseTeamFile(json);
   if (typeof parsed === 'string') throw corruptFile(spec, parsed);

@@ -5,10 +5,11 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { homePaths } from '../home/paths';
 import { decodeBase64urlExact, encodeBase64url } from '../identity/base64url';
-import { decodePublicKeyText, encodePublicKey, publicKeysEqual } from '../identity/public-key';
+import { arr, int, is, literal, obj, refine, rule, str, type Schema } from '../api/schema';
+import { decodePublicKeyText, encodePublicKey, isPublicKeyText, publicKeysEqual } from '../identity/public-key';
 import { isIsoTime } from '../trust/trust-file';
-import { checkTeamName } from './certificate';
-import { corruptFile, fieldsProblem, isPlainObject, readPrivateJson, writePrivateJson, type PrivateFileSpec } from './private-json-file';
+import { checkTeamName, teamNameProblem } from './certificate';
+import { readPrivateJson, writePrivateJson, type PrivateFileSpec } from './private-json-file';
 
 export const TEAM_KEYS_VERSION = 1;
 const MAX_ADMIN_TEAMS = 16;
@@ -47,61 +48,56 @@ export function teamSecret(team: AdminTeam): Uint8Array {
   return decodeBase64urlExact(team.secretKey, 32)!;
 }
 
-function isCount(v: unknown): v is number {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-}
+const count = int(0, Number.MAX_SAFE_INTEGER);
 
-function parseMember(raw: unknown): IssuedCertificate | string {
-  if (!isPlainObject(raw)) return 'a member is not an object';
-  const f = fieldsProblem(raw, ['publicKey', 'name', 'serial', 'expiresAt']);
-  if (f) return f;
-  if (typeof raw.publicKey !== 'string' || !decodePublicKeyText(raw.publicKey)) return 'a member key is invalid';
-  if (typeof raw.name !== 'string' || !isCount(raw.serial) || !isCount(raw.expiresAt)) return 'a member entry is invalid';
-  return { publicKey: raw.publicKey, name: raw.name, serial: raw.serial, expiresAt: raw.expiresAt };
-}
+const member: Schema<IssuedCertificate> = obj(
+  { publicKey: rule(is(isPublicKeyText, 'a member key'), 'a member key is invalid'), name: str, serial: count, expiresAt: count },
+  {},
+  'strict',
+);
 
-function parseTeam(raw: unknown): AdminTeam | string {
-  if (!isPlainObject(raw)) return 'a team is not an object';
-  const f = fieldsProblem(raw, ['name', 'publicKey', 'secretKey', 'createdAt', 'nextSerial', 'members']);
-  if (f) return f;
-  if (typeof raw.name !== 'string') return 'a team name is not text';
+/** True when the team's secret key is 32 bytes whose public key is the team's. */
+function keysMatch(team: { readonly publicKey: string; readonly secretKey: string }): boolean {
+  const secret = decodeBase64urlExact(team.secretKey, 32);
+  const publicKey = decodePublicKeyText(team.publicKey);
+  if (!secret || !publicKey) return false;
   try {
-    checkTeamName(raw.name, 'team name');
-  } catch (err) {
-    return (err as Error).message;
+    return publicKeysEqual(ed25519.getPublicKey(secret), publicKey);
+  } finally {
+    secret.fill(0);
   }
-  const secret = typeof raw.secretKey === 'string' ? decodeBase64urlExact(raw.secretKey, 32) : undefined;
-  const publicKey = typeof raw.publicKey === 'string' ? decodePublicKeyText(raw.publicKey) : undefined;
-  if (!secret || !publicKey || !publicKeysEqual(ed25519.getPublicKey(secret), publicKey)) return `team "${raw.name}": its secret key does not match its public key`;
-  if (!isIsoTime(raw.createdAt) || !isCount(raw.nextSerial) || raw.nextSerial < 1) return `team "${raw.name}": bad createdAt or nextSerial`;
-  if (!Array.isArray(raw.members) || raw.members.length > MAX_MEMBERS) return `team "${raw.name}": bad members`;
-  const members: IssuedCertificate[] = [];
-  for (const m of raw.members) {
-    const member = parseMember(m);
-    if (typeof member === 'string') return `team "${raw.name}": ${member}`;
-    members.push(member);
-  }
-  return { name: raw.name, publicKey: raw.publicKey as string, secretKey: raw.secretKey as string, createdAt: raw.createdAt, nextSerial: raw.nextSerial, members };
 }
+
+const adminTeam: Schema<AdminTeam> = refine(
+  obj(
+    {
+      name: refine(str, teamNameProblem('team name')),
+      publicKey: str,
+      secretKey: str,
+      createdAt: is(isIsoTime, 'an ISO time'),
+      nextSerial: int(1, Number.MAX_SAFE_INTEGER),
+      members: arr(member, MAX_MEMBERS),
+    },
+    {},
+    'strict',
+  ),
+  (team) => (keysMatch(team) ? undefined : `team "${team.name}": its secret key does not match its public key`),
+);
+
+const teamKeysJson = obj(
+  {
+    version: rule(literal(TEAM_KEYS_VERSION), (v) => `its version ${String(v)} is not supported`),
+    teams: refine(arr(adminTeam, MAX_ADMIN_TEAMS), (teams) => {
+      const twice = teams.find((t, i) => teams.slice(0, i).some((x) => x.publicKey === t.publicKey || x.name === t.name));
+      return twice === undefined ? undefined : `team "${twice.name}" appears twice`;
+    }),
+  },
+  {},
+  'strict',
+);
 
 export async function readTeamKeys(home: string): Promise<AdminTeam[]> {
-  const spec = teamKeysSpec(home);
-  const json = await readPrivateJson(spec);
-  if (json === undefined) return [];
-  const problem = (why: string) => corruptFile(spec, why);
-  if (!isPlainObject(json)) throw problem('it is not a JSON object');
-  const f = fieldsProblem(json, ['version', 'teams']);
-  if (f) throw problem(f);
-  if (json.version !== TEAM_KEYS_VERSION) throw problem(`its version ${String(json.version)} is not supported`);
-  if (!Array.isArray(json.teams) || json.teams.length > MAX_ADMIN_TEAMS) throw problem(`"teams" is not an array of at most ${MAX_ADMIN_TEAMS}`);
-  const teams: AdminTeam[] = [];
-  for (const raw of json.teams) {
-    const t = parseTeam(raw);
-    if (typeof t === 'string') throw problem(t);
-    if (teams.some((x) => x.publicKey === t.publicKey || x.name === t.name)) throw problem(`team "${t.name}" appears twice`);
-    teams.push(t);
-  }
-  return teams;
+  return (await readPrivateJson(teamKeysSpec(home), teamKeysJson))?.teams ?? [];
 }
 
 export async function writeTeamKeys(home: string, teams: readonly AdminTeam[]): Promise<void> {

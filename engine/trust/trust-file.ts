@@ -5,7 +5,7 @@
 import { parseJsonFile } from '../api/json-file';
 import { arr, distinct, is, literal, obj, refine, rule, type Schema } from '../api/schema';
 import { deviceNameProblem, isDeviceName } from '../identity/device-name';
-import { decodePublicKeyText } from '../identity/public-key';
+import { isPublicKeyText } from '../identity/public-key';
 
 export { deviceNameProblem };
 
@@ -87,10 +87,6 @@ const trustFileSchema = obj(
 export function parseTrustFile(text: string): TrustedDevice[] | string {
   const file = parseJsonFile(text, trustFileSchema);
   return typeof file === 'string' ? file : file.devices.map(makeDevice);
-}
-
-function isPublicKeyText(v: unknown): v is string {
-  return typeof v === 'string' && decodePublicKeyText(v) !== undefined;
 }
 
 /** A frozen device without undefined optional fields, so equality and JSON stay simple. */
