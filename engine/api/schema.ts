@@ -41,6 +41,11 @@ function fail(path: string, expected: string, kind: 'invalid' | 'missing' = 'inv
   throw new SchemaError(`${path || 'message'}: expected ${expected}`, undefined, { path, kind, expected });
 }
 
+/** A failure told in a rule's own sentence (see `rule`), at `path`. */
+function failWith(path: string, sentence: string): never {
+  throw new SchemaError(`${path || 'message'}: ${sentence}`, sentence, { path, kind: 'invalid', expected: sentence });
+}
+
 /**
  * Strings are bounded so a hostile message cannot make us render or compare megabytes; generous,
  * because one overlong field refuses the whole message (names, keys and paths are far shorter).
@@ -91,7 +96,7 @@ export function refine<T>(s: Schema<T>, problem: (value: T) => string | undefine
   return (v, p) => {
     const value = s(v, p);
     const sentence = problem(value);
-    if (sentence !== undefined) throw new SchemaError(`${p || 'message'}: ${sentence}`, sentence, { path: p, kind: 'invalid', expected: sentence });
+    if (sentence !== undefined) failWith(p, sentence);
     return value;
   };
 }
@@ -103,10 +108,7 @@ export function distinct<T>(s: Schema<T[]>, keyOf: (item: T) => unknown, sentenc
     const seen = new Set<unknown>();
     for (const [i, item] of items.entries()) {
       const key = keyOf(item);
-      if (seen.has(key)) {
-        const words = sentence(key);
-        throw new SchemaError(`${p}[${i}]: ${words}`, words, { path: `${p}[${i}]`, kind: 'invalid', expected: words });
-      }
+      if (seen.has(key)) failWith(`${p}[${i}]`, sentence(key));
       seen.add(key);
     }
     return items;
@@ -171,12 +173,31 @@ export function obj<R extends Shape, O extends Shape = Record<never, never>>(
   };
 }
 
-/** A union of objects told apart by their `type` field; unknown types are refused. */
-export function tagged<const M extends Record<string, Schema<{ readonly type: string }>>>(members: M): Schema<Infer<M[keyof M]>> {
+/**
+ * A union of objects told apart by their `type` field (or `options.tag`: a string or number); an
+ * unknown tag is refused, in `options.unknown`'s words when given (a file's unsupported version).
+ */
+export function tagged<const M extends Record<string, Schema<object>>>(
+  members: M,
+  options: { readonly tag?: string; readonly unknown?: (tag: unknown) => string } = {},
+): Schema<Infer<M[keyof M]>> {
+  const tag = options.tag ?? 'type';
   return (v, p) => {
-    const type = (v as { type?: unknown } | null)?.type;
-    if (typeof type !== 'string' || !Object.hasOwn(members, type)) fail(`${p}.type`, `one of ${Object.keys(members).join(', ')}`);
-    return members[type]!(v, p) as Infer<M[keyof M]>;
+    const value = (v as Record<string, unknown> | null)?.[tag];
+    const key = typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+    if (key === undefined || !Object.hasOwn(members, key)) {
+      if (options.unknown !== undefined) failWith(`${p}.${tag}`, options.unknown(value));
+      fail(`${p}.${tag}`, `one of ${Object.keys(members).join(', ')}`);
+    }
+    return members[key]!(v, p) as Infer<M[keyof M]>;
+  };
+}
+
+/** `first`, then `then`: a value passes both (an object check before a union's tag is read). */
+export function and<T>(first: Schema<unknown>, then: Schema<T>): Schema<T> {
+  return (v, p) => {
+    first(v, p);
+    return then(v, p);
   };
 }
 

@@ -6,6 +6,7 @@
 import { randomBytes, scrypt } from 'node:crypto';
 import { ErrorCodes, MemCloudError } from '../errors';
 import { WRAP_KEY_BYTES } from './key-wrap';
+import { int } from '../api/schema';
 
 export interface ScryptParams {
   readonly log2N: number;
@@ -25,15 +26,12 @@ export function newScryptParams(): ScryptParams {
   return { ...SCRYPT_DEFAULTS, salt: new Uint8Array(randomBytes(SALT_BYTES)) };
 }
 
-/** A description of what is wrong with the parameters, or undefined when they are within bounds. */
-export function checkScryptParams(p: { log2N: unknown; r: unknown; p: unknown }): string | undefined {
-  for (const name of ['log2N', 'r', 'p'] as const) {
-    const v = p[name];
-    const [min, max] = SCRYPT_BOUNDS[name];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) return `"${name}" must be an integer from ${min} to ${max}`;
-  }
-  return undefined;
-}
+/** The parameters' fields as identity_key stores them, bounded by SCRYPT_BOUNDS (checked on read). */
+export const scryptParamFields = {
+  log2N: int(...SCRYPT_BOUNDS.log2N),
+  r: int(...SCRYPT_BOUNDS.r),
+  p: int(...SCRYPT_BOUNDS.p),
+};
 
 /**
  * The passphrase as the KDF sees it: Unicode NFC (the same passphrase typed through different

@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseJsonFile, problemSentence } from '../../../engine/api/json-file';
-import { arr, distinct, int, is, literal, nullable, obj, refine, rule, SchemaError, str, type Schema } from '../../../engine/api/schema';
+import { and, arr, distinct, int, is, literal, nullable, obj, refine, rule, SchemaError, str, tagged, type Schema } from '../../../engine/api/schema';
 
 const isEven = (v: unknown): v is number => typeof v === 'number' && v % 2 === 0;
 
@@ -61,6 +61,26 @@ describe('JSON files through api/schema.ts', () => {
     assert.equal(problem(withItem({ key: 'bad', size: 1 })), 'items[1]: a bad item must have size 0');
     assert.equal(problem(withItem({ key: 'a' })), 'items[1]: key a is listed twice');
     assert.equal(problem(JSON.stringify({ ...valid, items: new Array(5).fill(valid.items[0]) })), '"items" must be an array of at most 4 items');
+  });
+
+  test('versions and forms: a union told apart by a number or a named field, with its own words for an unknown one', () => {
+    const versioned = tagged(
+      {
+        1: obj({ version: literal(1), a: str }, {}, 'strict'),
+        2: obj({ version: literal(2), inner: and(obj({}), tagged({ x: obj({ form: literal('x') }, {}, 'strict') }, { tag: 'form' })) }, {}, 'strict'),
+      },
+      { tag: 'version', unknown: (v) => (typeof v === 'number' ? `its version ${v} is not supported` : '"version" is missing') },
+    );
+    assert.deepEqual(parseJsonFile('{"version":1,"a":"b"}', versioned), { version: 1, a: 'b' });
+    assert.deepEqual(parseJsonFile('{"version":2,"inner":{"form":"x"}}', versioned), { version: 2, inner: { form: 'x' } });
+    assert.equal(problem('{"version":3}', versioned), 'its version 3 is not supported');
+    assert.equal(problem('{"a":"b"}', versioned), '"version" is missing');
+    assert.equal(problem('{"version":"1","a":"b"}', versioned), '"version" must be one of 1');
+    assert.equal(problem('{"version":1,"a":"b","inner":1}', versioned), 'it has an unexpected field "inner"');
+    assert.equal(problem('{"version":2}', versioned), '"inner" must be an object (it is missing)');
+    assert.equal(problem('{"version":2,"inner":{"form":"y"}}', versioned), '"inner.form" must be one of x');
+    assert.equal(problem('{"version":2,"inner":{"form":"x","k":1}}', versioned), 'it has an unexpected field "inner.k"');
+    assert.equal(problem('{"version":2,"inner":{"form":"toString"}}', versioned), '"inner.form" must be one of x');
   });
 
   test('a hostile field name is quoted (controls escaped) and cut short', () => {
