@@ -101,6 +101,26 @@ export function refine<T>(s: Schema<T>, problem: (value: T) => string | undefine
   };
 }
 
+/** Any value: for a field whose rules are checked elsewhere, in words of their own. */
+export const anything: Schema<unknown> = (v) => v;
+
+/**
+ * `s`, then the values `parse` accepts: a rule that lives with its parser (a size like "4gb", a
+ * URL). Its error's message is the sentence people read, after `"label": ` when a label is given.
+ */
+export function parsedBy<T>(s: Schema<T>, parse: (value: T) => unknown, label?: string): Schema<T> {
+  return (v, p) => {
+    const value = s(v, p);
+    try {
+      parse(value);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      failWith(p, label === undefined ? message : `"${label}": ${message}`);
+    }
+    return value;
+  };
+}
+
 /** An array whose items have distinct keys; a repeat fails at the repeat with `sentence(key)`. */
 export function distinct<T>(s: Schema<T[]>, keyOf: (item: T) => unknown, sentence: (key: unknown) => string): Schema<T[]> {
   return (v, p) => {
@@ -140,12 +160,13 @@ type ObjectOf<R extends Shape, O extends Shape> = { readonly [K in keyof R]: Inf
 
 /**
  * An object with `required` fields and `optional` ones (absent or valid). 'strict' refuses unknown
- * fields (messages from the webview); 'lenient' tolerates them (engine data a newer node may extend).
+ * fields (messages from the webview); 'lenient' tolerates them (engine data a newer node may extend);
+ * a function refuses them in its own words (a settings file: `unknown setting "x" (known: ...)`).
  */
 export function obj<R extends Shape, O extends Shape = Record<never, never>>(
   required: R,
   optional?: O,
-  mode: 'strict' | 'lenient' = 'lenient',
+  mode: 'strict' | 'lenient' | ((field: string) => string) = 'lenient',
 ): Schema<ObjectOf<R, O>> {
   const opt: Shape = optional ?? {};
   return (v, p) => {
@@ -162,11 +183,11 @@ export function obj<R extends Shape, O extends Shape = Record<never, never>>(
       } else required[k]!(o[k], `${p}.${k}`);
     }
     for (const k of Object.keys(opt)) if (o[k] !== undefined) opt[k]!(o[k], `${p}.${k}`);
-    if (mode === 'strict') {
+    if (mode !== 'lenient') {
       for (const k of Object.keys(o)) {
-        if (!Object.hasOwn(required, k) && !Object.hasOwn(opt, k)) {
-          throw new SchemaError(`${p}.${k}: expected no such field`, undefined, { path: p, kind: 'unexpected', expected: 'no such field', field: k });
-        }
+        if (Object.hasOwn(required, k) || Object.hasOwn(opt, k)) continue;
+        const words = mode === 'strict' ? undefined : mode(k);
+        throw new SchemaError(`${p}.${k}: ${words ?? 'expected no such field'}`, words, { path: p, kind: 'unexpected', expected: 'no such field', field: k });
       }
     }
     return v as ObjectOf<R, O>;
@@ -202,6 +223,15 @@ export function and<T>(first: Schema<unknown>, then: Schema<T>): Schema<T> {
 }
 
 type Values<S extends readonly Schema<unknown>[]> = { [K in keyof S]: Infer<S[K]> };
+
+/** A fixed-length list whose items each have their own schema (a row of a table). */
+export function tuple<const S extends readonly Schema<unknown>[]>(...items: S): Schema<Values<S>> {
+  return (v, p) => {
+    if (!Array.isArray(v) || v.length !== items.length) fail(p, `a list of ${items.length} items`);
+    for (let i = 0; i < items.length; i++) items[i]!(v[i], `${p}[${i}]`);
+    return v as Values<S>;
+  };
+}
 
 /** An argument list: the required schemas, then optional ones (absent, never null). */
 export function args<const R extends readonly Schema<unknown>[], const O extends readonly Schema<unknown>[] = []>(

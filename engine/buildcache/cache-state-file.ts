@@ -2,6 +2,8 @@
 // restarted node reopens the endpoint on the same port (shells and terminals keep its URL) with the
 // same upstream. 0600 (an upstream URL may hold a password), replaced atomically.
 
+import { parseJsonFile } from '../api/json-file';
+import { bool, int, literal, nullable, obj, parsedBy, str } from '../api/schema';
 import { writeFileAtomic, readFileStrict } from '../home/atomic-file';
 import type { Logger } from '../log/log';
 import { parseUpstreamUrl } from './upstream/upstream-url';
@@ -11,6 +13,11 @@ export interface CacheState {
   readonly port: number | null;
   readonly upstream: string | null;
 }
+
+const cacheStateFile = obj(
+  { enabled: bool, port: nullable(int(1, 65535)), upstream: nullable(parsedBy(str, parseUpstreamUrl)) },
+  { version: literal(1) },
+);
 
 /** The remembered state; undefined when there is none or it is unusable (then the endpoint stays off). */
 export async function readCacheState(path: string, log: Logger): Promise<CacheState | undefined> {
@@ -23,20 +30,12 @@ export async function readCacheState(path: string, log: Logger): Promise<CacheSt
     log.warn(`build cache: ignoring ${path}: ${(err as Error).message}`);
     return undefined;
   }
-  try {
-    const raw = JSON.parse(text) as Record<string, unknown>;
-    const { enabled, port, upstream } = raw;
-    if (typeof enabled !== 'boolean') throw new Error('"enabled" is not a boolean');
-    if (port !== null && (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)) throw new Error('"port" is not a port');
-    if (upstream !== null) {
-      if (typeof upstream !== 'string') throw new Error('"upstream" is not a URL');
-      parseUpstreamUrl(upstream);
-    }
-    return { enabled, port: port as number | null, upstream: upstream as string | null };
-  } catch (err) {
-    log.warn(`build cache: ignoring ${path}, which is damaged (${(err as Error).message}); the endpoint stays off until \`memcloud cache start\``);
+  const state = parseJsonFile(text, cacheStateFile);
+  if (typeof state === 'string') {
+    log.warn(`build cache: ignoring ${path}, which is damaged (${state}); the endpoint stays off until \`memcloud cache start\``);
     return undefined;
   }
+  return { enabled: state.enabled, port: state.port, upstream: state.upstream };
 }
 
 export async function writeCacheState(path: string, state: CacheState): Promise<void> {

@@ -1,55 +1,73 @@
 // owner-index.json, the map of offloaded data kept by earlier versions (saved about once a second,
 // so it could miss acknowledged writes; see catalog-files.ts for what replaced it). A node that
 // finds one and no catalog imports it once. Blocks that were only in this node's own RAM did not
-// survive the restart and are dropped. A damaged file stops the node with a clear message.
+// survive the restart and are dropped. A damaged file stops the node with a clear message naming
+// the first problem (its schema below, through api/json-file.ts).
 
+import { parseJsonFile } from '../api/json-file';
+import { arr, int, is, literal, nullable, obj, refine, rule, str, tuple, type Schema } from '../api/schema';
+import { MAX_REPLICAS } from '../api/schemas';
 import { ErrorCodes, MemCloudError } from '../errors';
 import { OwnerIndex, type BlockRecord, type StreamRecord } from './owner-index';
 
 const FORMAT = 1;
-const HEX32 = /^[0-9a-f]{32}$/;
-const HEX64 = /^[0-9a-f]{64}$/;
+const matching = (pattern: RegExp, expected: string) => is((v): v is string => typeof v === 'string' && pattern.test(v), expected);
+const blockId = matching(/^[0-9a-f]{32}$/, '32 lower-case hex digits');
+const safeInt = int(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+const count = int(0, Number.MAX_SAFE_INTEGER);
 
-type BlockRow = [id: string, size: number, hash: string, cache: 0 | 1, wanted: number, holders: number[], createdAt: number, parent: string | null];
+/** [id, size, hash, cache, wanted, holders (indices into "holders"), createdAt, parent ("k:key", "s:stream" or null)]. */
+const blockRow = tuple(
+  blockId,
+  count,
+  matching(/^[0-9a-f]{64}$/, '64 lower-case hex digits'),
+  literal(0, 1),
+  int(1, MAX_REPLICAS),
+  arr(count),
+  safeInt,
+  nullable(matching(/^[ks]:/, 'a parent ("k:" or "s:")')),
+);
 
-interface IndexFile {
-  readonly version: typeof FORMAT;
-  readonly holders: string[];
-  readonly blocks: BlockRow[];
-  readonly keys: Array<[string, string]>;
-  readonly streams: StreamRecord[];
-}
+const streamRecord: Schema<StreamRecord> = obj({
+  id: blockId,
+  name: str,
+  size: safeInt,
+  chunks: arr(str),
+  digest: str,
+  format: literal('file', 'folder'),
+  durability: literal('pinned', 'cache'),
+  createdAt: safeInt,
+});
+
+const indexFile = refine(
+  obj({
+    version: rule(literal(FORMAT), 'unknown version'),
+    holders: arr(matching(/^[A-Za-z0-9_-]{43}$/, 'a public key')),
+    blocks: arr(blockRow),
+    keys: arr(tuple(str, str)),
+    streams: arr(streamRecord),
+  }),
+  (f) => {
+    const row = f.blocks.find((b) => b[5].some((h) => h >= f.holders.length));
+    return row === undefined ? undefined : `bad holder of block ${row[0]}`;
+  },
+);
 
 /** Parses and validates; returns the index and how many blocks were dropped (held only here). */
 export function parseIndex(text: string, where: string): { index: OwnerIndex; dropped: number } {
-  const bad = (why: string) =>
-    new MemCloudError(
+  const f = parseJsonFile(text, indexFile);
+  if (typeof f === 'string') {
+    throw new MemCloudError(
       ErrorCodes.CONFIG_INVALID,
-      `${where} is damaged (${why}). Move it aside to start without it (what it listed stays on the peers until memcloud flush or the peers restart).`,
+      `${where} is damaged (${f}). Move it aside to start without it (what it listed stays on the peers until memcloud flush or the peers restart).`,
     );
-  let f: IndexFile;
-  try {
-    f = JSON.parse(text) as IndexFile;
-  } catch {
-    throw bad('not valid JSON');
   }
-  if (typeof f !== 'object' || f === null || f.version !== FORMAT) throw bad('unknown version');
-  if (!Array.isArray(f.holders) || !f.holders.every((h) => typeof h === 'string' && /^[A-Za-z0-9_-]{43}$/.test(h))) throw bad('bad holder list');
-  if (!Array.isArray(f.blocks) || !Array.isArray(f.keys) || !Array.isArray(f.streams)) throw bad('missing lists');
   const index = new OwnerIndex();
   let dropped = 0;
   // Earlier versions did not keep a chunk's place in its stream: it is its place in the stream's list.
   const chunkIndex = new Map<string, number>();
-  for (const st of Array.isArray(f.streams) ? f.streams : []) {
-    if (Array.isArray(st?.chunks)) st.chunks.forEach((c, i) => chunkIndex.set(c, i));
-  }
-  for (const row of f.blocks) {
-    if (!Array.isArray(row) || row.length !== 8) throw bad('bad block row');
-    const [id, size, hash, cache, wanted, holders, createdAt, parent] = row;
-    if (!HEX32.test(id) || !Number.isSafeInteger(size) || size < 0 || !HEX64.test(hash) || (cache !== 0 && cache !== 1)) throw bad(`bad block ${String(id)}`);
-    if (!Number.isInteger(wanted) || wanted < 1 || wanted > 16 || !Array.isArray(holders) || !Number.isSafeInteger(createdAt)) throw bad(`bad block ${id}`);
-    if (!holders.every((h) => Number.isInteger(h) && h >= 0 && h < f.holders.length)) throw bad(`bad holder of block ${id}`);
-    if (parent !== null && (typeof parent !== 'string' || !/^[ks]:/.test(parent))) throw bad(`bad parent of block ${id}`);
+  for (const st of f.streams) st.chunks.forEach((c, i) => chunkIndex.set(c, i));
+  for (const [id, size, hash, cache, wanted, holders, createdAt, parent] of f.blocks) {
     if (holders.length === 0) {
       dropped++;
       continue;
@@ -66,14 +84,7 @@ export function parseIndex(text: string, where: string): { index: OwnerIndex; dr
     };
     index.add(record);
   }
-  for (const pair of f.keys) {
-    if (!Array.isArray(pair) || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') throw bad('bad key entry');
-    if (index.blocks.has(pair[1])) index.setKey(pair[0], pair[1]);
-  }
-  for (const s of f.streams) {
-    if (typeof s !== 'object' || s === null || !HEX32.test(s.id) || typeof s.name !== 'string' || !Number.isSafeInteger(s.size)) throw bad('bad stream');
-    if (!Array.isArray(s.chunks) || !s.chunks.every((c) => typeof c === 'string') || (s.format !== 'file' && s.format !== 'folder')) throw bad(`bad stream ${s.id}`);
-    index.setStream(s);
-  }
+  for (const [key, block] of f.keys) if (index.blocks.has(block)) index.setKey(key, block);
+  for (const s of f.streams) index.setStream(s);
   return { index, dropped };
 }

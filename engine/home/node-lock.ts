@@ -2,6 +2,8 @@
 // and taken over; a live one means another node (a terminal or another VS Code window) runs here.
 
 import { open, readFile, rm } from 'node:fs/promises';
+import { parseJsonFile } from '../api/json-file';
+import { int, obj } from '../api/schema';
 import { ErrorCodes, MemCloudError } from '../errors';
 import { errnoCode } from './fs-errors';
 import { homePaths } from './paths';
@@ -12,13 +14,18 @@ export interface NodeLock {
   release(): Promise<void>;
 }
 
+/** What acquirePidLock writes; extra fields are tolerated, a lock without a usable pid has no owner. */
+const lockFile = obj({ pid: int(1, Number.MAX_SAFE_INTEGER) });
+
 async function readOwner(path: string): Promise<number | null> {
+  let content: Buffer;
   try {
-    const parsed = JSON.parse(await readFile(path, 'utf8')) as { pid?: unknown };
-    return typeof parsed.pid === 'number' && Number.isSafeInteger(parsed.pid) ? parsed.pid : null;
+    content = await readFile(path);
   } catch {
     return null;
   }
+  const lock = parseJsonFile(content, lockFile);
+  return typeof lock === 'string' ? null : lock.pid;
 }
 
 export async function acquireNodeLock(home: string): Promise<NodeLock> {

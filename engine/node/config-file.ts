@@ -1,9 +1,12 @@
 // config.json in the home: settings a node starts with (command-line flags override them) and
-// static peers. Validated strictly; a bad file stops the node with a message naming it.
+// static peers. Validated strictly (its schema below, through api/json-file.ts); a bad file stops
+// the node with a message naming it.
 
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { CRYPTO_CHOICES, isCryptoChoice } from '../crypto/backend-name';
+import { parseJsonFile } from '../api/json-file';
+import { anything, arr, bool, literal, obj, parsedBy, rule, str } from '../api/schema';
+import { CRYPTO_CHOICES } from '../crypto/backend-name';
 import { ErrorCodes, MemCloudError } from '../errors';
 import { homePaths } from '../home/paths';
 import { parseSize } from '../store/sizes';
@@ -11,7 +14,31 @@ import { parseBuildCacheConfig } from '../buildcache/cache-config';
 import { resolveEngineOptions, type EngineOptionsInput } from './engine-options';
 import { parseStaticPeer, type StaticPeer } from '../session/peer-address';
 
-const KEYS = new Set(['name', 'port', 'host', 'offer', 'memory', 'discovery', 'replicas', 'crypto', 'peers', 'buildCache']);
+const SETTINGS = ['name', 'port', 'host', 'offer', 'memory', 'discovery', 'replicas', 'crypto', 'peers', 'buildCache'] as const;
+
+const size = (field: string) => parsedBy(anything, (v) => parseSize(v as string | number), field);
+
+/**
+ * config.json as people write it. Ranges are engineOptionsInput's (checked through
+ * resolveEngineOptions, in its words); the file has its own words for a wrong type, and spells
+ * some settings its own way: sizes ("4gb"), "peers", the build cache.
+ */
+const configFile = obj(
+  {},
+  {
+    name: rule(str, '"name" must be a string'),
+    host: rule(str, '"host" must be a string'),
+    port: anything,
+    replicas: anything,
+    discovery: rule(bool, '"discovery" must be true or false'),
+    crypto: rule(literal(...CRYPTO_CHOICES), `"crypto" must be one of ${CRYPTO_CHOICES.map((x) => `"${x}"`).join(', ')}`),
+    offer: size('offer'),
+    memory: size('memory'),
+    peers: rule(arr(anything), '"peers" must be a list'),
+    buildCache: parsedBy(anything, parseBuildCacheConfig),
+  },
+  (field) => `unknown setting ${JSON.stringify(field)} (known: ${SETTINGS.join(', ')})`,
+);
 
 export async function readConfigFile(home: string): Promise<Partial<EngineOptionsInput>> {
   const path = homePaths(home).config;
@@ -24,43 +51,13 @@ export async function readConfigFile(home: string): Promise<Partial<EngineOption
   }
   const bad = (why: string) =>
     new MemCloudError(ErrorCodes.CONFIG_INVALID, `${path}: ${why}. Fix the file or move it aside (it is optional).`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw bad(`not valid JSON (${(err as Error).message})`);
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw bad('expected a JSON object');
-  const c = raw as Record<string, unknown>;
-  for (const k of Object.keys(c)) if (!KEYS.has(k)) throw bad(`unknown setting "${k}" (known: ${[...KEYS].join(', ')})`);
-  const out: Record<string, unknown> = {};
-  const size = (k: string) => {
-    try {
-      return parseSize(c[k] as string | number);
-    } catch (err) {
-      throw bad(`"${k}": ${(err as Error).message}`);
-    }
-  };
-  // Ranges are engineOptionsInput's (checked through resolveEngineOptions below, in its words);
-  // the file's own words for a wrong type, and what it spells differently: sizes, "peers", the cache.
-  for (const k of ['name', 'host'] as const) {
-    if (c[k] !== undefined && typeof c[k] !== 'string') throw bad(`"${k}" must be a string`);
-  }
-  if (c.discovery !== undefined && typeof c.discovery !== 'boolean') throw bad('"discovery" must be true or false');
-  if (c.crypto !== undefined && !isCryptoChoice(c.crypto)) throw bad(`"crypto" must be one of ${CRYPTO_CHOICES.map((x) => `"${x}"`).join(', ')}`);
-  for (const k of ['name', 'host', 'port', 'discovery', 'replicas', 'crypto'] as const) if (c[k] !== undefined) out[k] = c[k];
-  if (c.offer !== undefined) out.offeredBytes = size('offer');
-  if (c.memory !== undefined) out.memoryBytes = size('memory');
-  if (c.buildCache !== undefined) {
-    try {
-      parseBuildCacheConfig(c.buildCache);
-    } catch (err) {
-      throw bad((err as Error).message);
-    }
-    out.buildCache = c.buildCache;
-  }
+  const c = parseJsonFile(text, configFile);
+  if (typeof c === 'string') throw bad(c);
+  const out: { -readonly [K in keyof EngineOptionsInput]?: unknown } = {};
+  for (const k of ['name', 'host', 'port', 'discovery', 'replicas', 'crypto', 'buildCache'] as const) if (c[k] !== undefined) out[k] = c[k];
+  if (c.offer !== undefined) out.offeredBytes = parseSize(c.offer as string | number);
+  if (c.memory !== undefined) out.memoryBytes = parseSize(c.memory as string | number);
   if (c.peers !== undefined) {
-    if (!Array.isArray(c.peers)) throw bad('"peers" must be a list');
     out.connect = c.peers.map((p, i): StaticPeer => {
       try {
         return parseStaticPeer(p);
@@ -72,7 +69,7 @@ export async function readConfigFile(home: string): Promise<Partial<EngineOption
   try {
     // The file on its own must make valid options (types, ranges, the device name), so a bad value
     // is reported as the file's, not as a bad flag.
-    resolveEngineOptions({ ...out, home: resolve(home) });
+    resolveEngineOptions({ ...out, home: resolve(home) } as EngineOptionsInput);
   } catch (err) {
     throw bad((err as Error).message);
   }

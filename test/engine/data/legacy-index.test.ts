@@ -39,4 +39,20 @@ describe('owner-index.json (version 1)', () => {
       assert.throws(() => parseIndex(legacyFile(bad), 'test'), (err) => isMemCloudError(err, 'CONFIG_INVALID'));
     }
   });
+
+  test('a damaged file is refused with the place and what was expected (its schema)', () => {
+    const file = JSON.parse(legacyFile()) as { blocks: unknown[][]; streams: unknown[]; holders: string[] };
+    const cases: Array<[unknown, RegExp]> = [
+      [{ ...file, version: 2 }, /\(unknown version\)/],
+      [{ ...file, blocks: [[...file.blocks[0]!, 'extra']] }, /\(blocks\[0\]: must be a list of 8 items\)/],
+      [{ ...file, blocks: [[...file.blocks[0]!.slice(0, 4), 17, ...file.blocks[0]!.slice(5)]] }, /\(blocks\[0\]\[4\]: must be an integer from 1 to 16\)/],
+      [{ ...file, blocks: [[...file.blocks[0]!.slice(0, 5), [1], ...file.blocks[0]!.slice(6)]] }, /\(bad holder of block 0+1\)/],
+      [{ ...file, keys: [['k']] }, /\(keys\[0\]: must be a list of 2 items\)/],
+      [{ ...file, streams: [{ id: hexId(3), name: 's', size: 1, chunks: [], digest: 'd', format: 'file', durability: 'forever', createdAt: 1 }] }, /\(streams\[0\]: "durability" must be one of pinned, cache\)/],
+      [{ ...file, holders: ['short'] }, /\(holders\[0\]: must be a public key\)/],
+    ];
+    for (const [content, message] of cases) {
+      assert.throws(() => parseIndex(JSON.stringify(content), '/h/owner-index.json'), (err) => isMemCloudError(err, 'CONFIG_INVALID') && message.test(err.message) && err.message.startsWith('/h/owner-index.json is damaged'), JSON.stringify(content));
+    }
+  });
 });
