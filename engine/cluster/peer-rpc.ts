@@ -107,9 +107,8 @@ export class PeerRpc extends EventEmitter<PeerRpcEvents> {
     return this.call(Op.STORE, (id) => encodeStore(id, block, durability, data));
   }
 
-  async load(block: string): Promise<Uint8Array> {
-    const r = await this.call(Op.LOAD, (id) => encodeLoad(id, block));
-    return r.op === Op.LOAD && r.ok ? r.data : new Uint8Array(0);
+  load(block: string): Promise<Uint8Array> {
+    return this.call(Op.LOAD, (id) => encodeLoad(id, block)).then((r) => (r.op === Op.LOAD && r.ok ? r.data : new Uint8Array(0)));
   }
 
   async free(blocks: readonly string[]): Promise<number> {

@@ -67,11 +67,18 @@ export class Replicas implements ReplicaIO {
     else await this.table.store(holder, id, durability, data);
   }
 
-  async read(holder: HolderId, id: string): Promise<Uint8Array> {
-    if (holder !== SELF) return this.table.load(holder, id);
+  // Not async: a holder's reply goes straight to the caller, with no promise in between.
+  read(holder: HolderId, id: string): Promise<Uint8Array> {
+    if (holder !== SELF) {
+      try {
+        return this.table.load(holder, id);
+      } catch (err) {
+        return Promise.reject(err as Error); // not connected
+      }
+    }
     const data = this.store.get(SELF, id);
-    if (!data) throw new MemCloudError(ErrorCodes.NOT_FOUND, `block ${id} was evicted from this node`);
-    return data;
+    if (!data) return Promise.reject(new MemCloudError(ErrorCodes.NOT_FOUND, `block ${id} was evicted from this node`));
+    return Promise.resolve(data);
   }
 
   free(holder: HolderId, ids: readonly string[], bytes: number): Promise<void> {

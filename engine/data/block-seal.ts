@@ -19,6 +19,7 @@ import type { OpenBatchResult } from '../crypto/pool';
 import type { BlockOffload } from '../crypto/setup';
 import type { SmallBlockAead } from '../crypto/small-block-aead';
 import { ErrorCodes, MemCloudError } from '../errors';
+import { BlockKeyCache } from './block-key-cache';
 import type { DataKey } from './data-key';
 import { FixedKeyHmac } from './fixed-key-hmac';
 import type { BlockParent } from './owner-index';
@@ -42,6 +43,11 @@ const IDENTITY_BYTES = SIZE_AT + 8;
 // Key names up to this many UTF-16 units (at most 3 UTF-8 bytes each: up to four SHA-256 blocks) are
 // hashed in JavaScript (short-sha256.ts); longer ones by node:crypto, which is faster per byte.
 const SHORT_NAME = 64;
+const SUBKEY_BYTES = 32;
+// The blocks whose subkey and identity are kept (block-key-cache.ts): ~0.8 MiB at most, and only
+// blocks of one piece, where preparing them is a fair part of the cost (a 1 MiB chunk's is not).
+const CACHED_BLOCKS = 8192;
+const CACHED_MAX_BYTES = PIECE_BYTES;
 
 /** What a sealed block is: bound into every piece. */
 export interface BlockIdentity {
@@ -68,8 +74,12 @@ export class BlockSealer {
   readonly #ad = Buffer.alloc(IDENTITY_BYTES + 4);
   /** A short key name's UTF-8 bytes, to be hashed into the identity. */
   readonly #name = Buffer.alloc(3 * SHORT_NAME);
+  /** identity (from the block id on) || subkey, of the blocks used last. */
+  readonly #prepared: BlockKeyCache;
 
-  constructor(aead: Aead, dataKey: DataKey, offload: BlockOffload | null = null, small: SmallBlockAead | null = null) {
+  /** `cachedBlocks`: how many blocks' subkeys and identities to keep (block-key-cache.ts); 0 = none. */
+  constructor(aead: Aead, dataKey: DataKey, offload: BlockOffload | null = null, small: SmallBlockAead | null = null, cachedBlocks = CACHED_BLOCKS) {
+    this.#prepared = new BlockKeyCache(cachedBlocks, IDENTITY_BYTES - ID_AT + SUBKEY_BYTES);
     this.#aead = aead;
     this.#offload = offload;
     this.#small = small;
@@ -81,6 +91,11 @@ export class BlockSealer {
 
   get keyId(): number {
     return this.#keyId;
+  }
+
+  /** Zeroes and drops the kept subkeys (the engine is stopping). */
+  forget(): void {
+    this.#prepared.clear();
   }
 
   seal(block: BlockIdentity, plaintext: Uint8Array): Uint8Array {
@@ -129,10 +144,15 @@ export class BlockSealer {
     }
   }
 
+  /** Whether a block of `size` bytes is sealed and opened here, synchronously (else sealAsync/openAsync may use the pool). */
+  inline(size: number): boolean {
+    return this.#offload === null || size < this.#offload.minBytes;
+  }
+
   /** seal(), in the crypto pool when the block is large enough (crypto/place.ts); the same bytes. */
   async sealAsync(block: BlockIdentity, plaintext: Uint8Array): Promise<Uint8Array> {
     const offload = this.#offload;
-    if (offload === null || block.size < offload.minBytes) return this.seal(block, plaintext);
+    if (offload === null || this.inline(block.size)) return this.seal(block, plaintext);
     if (plaintext.length !== block.size) throw new Error('seal: plaintext length is not the block size');
     const subkey = this.prepare(block);
     // Its own copy of the identity: the scratch buffer serves other blocks while this one waits.
@@ -158,7 +178,7 @@ export class BlockSealer {
   /** open(), in the crypto pool when the block is large enough (crypto/place.ts). */
   async openAsync(block: BlockIdentity, sealed: Uint8Array): Promise<Uint8Array> {
     const offload = this.#offload;
-    if (offload === null || block.size < offload.minBytes) return this.open(block, sealed);
+    if (offload === null || this.inline(block.size)) return this.open(block, sealed);
     const s = this.checkHeader(block, sealed);
     const subkey = this.prepare(block);
     const identity = Buffer.from(this.#ad.subarray(0, IDENTITY_BYTES));
@@ -196,8 +216,28 @@ export class BlockSealer {
     return out;
   }
 
-  /** Writes the block's identity into the scratch associated data and returns its subkey. */
+  /** Writes the block's identity into the scratch associated data and returns its subkey (a new Buffer to zero after use). */
   private prepare(block: BlockIdentity): Buffer {
+    const ad = this.#ad;
+    const cacheable = block.size <= CACHED_MAX_BYTES;
+    const kept = cacheable ? this.#prepared.get(block.id, block.parent, block.size) : null;
+    if (kept !== null) {
+      kept.copy(ad, ID_AT, 0, IDENTITY_BYTES - ID_AT);
+      const subkey = Buffer.allocUnsafe(SUBKEY_BYTES);
+      kept.copy(subkey, 0, IDENTITY_BYTES - ID_AT);
+      return subkey;
+    }
+    const subkey = this.derive(block);
+    const slot = cacheable ? this.#prepared.put(block.id, block.parent, block.size) : null;
+    if (slot !== null) {
+      ad.copy(slot, 0, ID_AT, IDENTITY_BYTES);
+      subkey.copy(slot, IDENTITY_BYTES - ID_AT);
+    }
+    return subkey;
+  }
+
+  /** prepare() without the cache: the identity written into the scratch, the subkey computed. */
+  private derive(block: BlockIdentity): Buffer {
     const ad = this.#ad;
     if (block.id.length !== 2 * ID_BYTES || ad.write(block.id, ID_AT, ID_BYTES, 'hex') !== ID_BYTES) {
       throw new Error(`seal: block id ${block.id} is not ${ID_BYTES} bytes`);

@@ -29,11 +29,6 @@ export function evictedError(what: string): MemCloudError {
 /** A replica that has not answered within this long gets a second read from the next replica. */
 export const HEDGE_AFTER_MS = 600;
 
-interface Fetched {
-  readonly stored: Uint8Array;
-  readonly plain: Uint8Array;
-}
-
 export class OwnerBlocks {
   constructor(
     private readonly io: ReplicaIO,
@@ -54,7 +49,9 @@ export class OwnerBlocks {
       const durability = opts.durability ?? previous?.durability ?? 'pinned';
       // An evicted previous version (no replica, none wanted) leaves nothing to keep.
       const wanted = previous && !isEvicted(previous) && opts.replicas === undefined && opts.target !== 'local' ? previous.wanted : this.io.wanted(opts);
-      const sealed = await this.sealer.sealAsync({ id, parent, size: data.length }, data);
+      const block = { id, parent, size: data.length };
+      // Small blocks are sealed here and now: no promise to wait for.
+      const sealed = this.sealer.inline(block.size) ? this.sealer.seal(block, data) : await this.sealer.sealAsync(block, data);
       const holders = await this.io.writeReplicas(id, durability, sealed, { wanted, target: opts.target ?? 'auto', prefer: previous?.holders ?? [] });
       return { id, size: data.length, hash: '', durability, wanted, holders, createdAt: Date.now(), parent };
     } catch (err) {
@@ -84,22 +81,23 @@ export class OwnerBlocks {
   }
 
   /** A block's content, from the nearest replica that passes its check. */
-  async read(id: string): Promise<Uint8Array> {
-    return (await this.fetch(id)).plain;
+  read(id: string): Promise<Uint8Array> {
+    return this.fetch(id, false);
   }
 
   /** A block as its holders keep it (sealed), checked: for copying it to another holder. */
-  async readStored(id: string): Promise<Uint8Array> {
-    return (await this.fetch(id)).stored;
+  readStored(id: string): Promise<Uint8Array> {
+    return this.fetch(id, true);
   }
 
   /**
    * Loads and checks a block from its readable replicas, nearest first, hedged: a replica that has
    * not answered within HEDGE_AFTER_MS (a frozen or overloaded holder) gets company from the next
    * one, and a replica that fails hands over at once; the first replica that opens wins. So a
-   * frozen holder costs a read about HEDGE_AFTER_MS, never the request timeout.
+   * frozen holder costs a read about HEDGE_AFTER_MS, never the request timeout. Resolves with the
+   * content, or with the sealed bytes when `stored`.
    */
-  private fetch(id: string): Promise<Fetched> {
+  private fetch(id: string, stored: boolean): Promise<Uint8Array> {
     const record = this.catalog.blocks.get(id);
     if (!record) return Promise.reject(new MemCloudError(ErrorCodes.NOT_FOUND, `no block ${id}`));
     if (isEvicted(record)) return Promise.reject(evictedError(`block ${id}`));
@@ -108,8 +106,8 @@ export class OwnerBlocks {
       const names = record.holders.map((h) => this.io.name(h)).join(', ') || 'none left';
       return Promise.reject(new MemCloudError(ErrorCodes.PEER_GONE, `no holder of block ${id} is connected (${names})`));
     }
-    if (order.length === 1) return this.attempt(record, order[0]!);
-    return new Promise<Fetched>((resolve, reject) => {
+    if (order.length === 1) return this.attempt(record, order[0]!, stored);
+    return new Promise<Uint8Array>((resolve, reject) => {
       let next = 0;
       let running = 0;
       let settled = false;
@@ -126,13 +124,13 @@ export class OwnerBlocks {
           return;
         }
         running++;
-        this.attempt(record, order[next++]!).then(
-          (fetched) => {
+        this.attempt(record, order[next++]!, stored).then(
+          (bytes) => {
             running--;
             if (settled) return;
             settled = true;
             clearTimeout(hedge);
-            resolve(fetched);
+            resolve(bytes);
           },
           (err: unknown) => {
             running--;
@@ -146,30 +144,48 @@ export class OwnerBlocks {
     });
   }
 
-  /** One replica: read, then checked; a missing or corrupt one is dropped and repaired. */
-  private async attempt(record: BlockRecord, h: HolderId): Promise<Fetched> {
-    let stored: Uint8Array;
-    try {
-      stored = await this.io.read(h, record.id);
-    } catch (err) {
-      const e = toMemCloudError(err);
-      if (e.code === ErrorCodes.NOT_FOUND || e.code === ErrorCodes.CORRUPT_BLOCK) this.replicaLost(record, h);
-      throw e;
-    }
-    try {
-      return { stored, plain: await this.open(record, stored) };
-    } catch (err) {
-      this.log.warn(`corrupt replica of block ${record.id} on ${this.io.name(h)}: ${isMemCloudError(err) ? err.message : String(err)}; using another`);
-      this.replicaLost(record, h);
-      throw new MemCloudError(ErrorCodes.CORRUPT_BLOCK, `every replica of block ${record.id} failed its check`);
-    }
+  /**
+   * One replica: read, then checked; a missing or corrupt one is dropped and repaired. A small
+   * block opens synchronously as its bytes arrive (no promise between the reply and the value).
+   */
+  private attempt(record: BlockRecord, h: HolderId, stored: boolean): Promise<Uint8Array> {
+    return this.io.read(h, record.id).then(
+      (bytes) => {
+        if (record.hash !== '' || !this.sealer.inline(record.size)) return this.checkedAsync(record, h, bytes, stored);
+        let plain: Uint8Array;
+        try {
+          plain = this.sealer.open(record, bytes);
+        } catch (err) {
+          throw this.corruptReplica(record, h, err);
+        }
+        return stored ? bytes : plain;
+      },
+      (err: unknown) => {
+        const e = toMemCloudError(err);
+        if (e.code === ErrorCodes.NOT_FOUND || e.code === ErrorCodes.CORRUPT_BLOCK) this.replicaLost(record, h);
+        throw e;
+      },
+    );
   }
 
-  /** The content of a replica as stored; throws CORRUPT_BLOCK unless it is exactly this block. */
-  private async open(record: BlockRecord, stored: Uint8Array): Promise<Uint8Array> {
-    if (record.hash === '') return this.sealer.openAsync(record, stored);
-    if (contentHash(stored) !== record.hash) throw new MemCloudError(ErrorCodes.CORRUPT_BLOCK, 'content hash mismatch');
-    return stored;
+  /** A replica checked by its content hash (earlier versions) or opened in the crypto pool. */
+  private async checkedAsync(record: BlockRecord, h: HolderId, bytes: Uint8Array, stored: boolean): Promise<Uint8Array> {
+    let plain: Uint8Array;
+    try {
+      if (record.hash === '') plain = await this.sealer.openAsync(record, bytes);
+      else if (contentHash(bytes) !== record.hash) throw new MemCloudError(ErrorCodes.CORRUPT_BLOCK, 'content hash mismatch');
+      else plain = bytes;
+    } catch (err) {
+      throw this.corruptReplica(record, h, err);
+    }
+    return stored ? bytes : plain;
+  }
+
+  /** A replica failed its check: logged, dropped and repaired; the error to hand on. */
+  private corruptReplica(record: BlockRecord, h: HolderId, err: unknown): MemCloudError {
+    this.log.warn(`corrupt replica of block ${record.id} on ${this.io.name(h)}: ${isMemCloudError(err) ? err.message : String(err)}; using another`);
+    this.replicaLost(record, h);
+    return new MemCloudError(ErrorCodes.CORRUPT_BLOCK, `every replica of block ${record.id} failed its check`);
   }
 
   /** A replica is not there or is corrupt: drop it from the map, free what is left of it, repair. */
@@ -178,6 +194,11 @@ export class OwnerBlocks {
       void this.io.free(holder, [record.id], chargedOn(record));
       this.repairer.enqueue(record.id);
     }, () => undefined);
+  }
+
+  /** Zeroes what the sealer keeps of its subkeys (the engine is stopping). */
+  close(): void {
+    this.sealer.forget();
   }
 
   /** Readable holders, nearest first. */

@@ -45,6 +45,7 @@ export class OwnerData {
     readonly service: DataService,
     readonly holders: HolderEvents,
     private readonly repairer: Repairer,
+    private readonly blocks: OwnerBlocks,
   ) {}
 
   static async open(opts: OwnerDataOptions): Promise<OwnerData> {
@@ -68,7 +69,7 @@ export class OwnerData {
       onOp: () => self?.opListener(),
       sweep: () => holders.sweep(),
     });
-    self = new OwnerData(catalog, service, holders, repairer);
+    self = new OwnerData(catalog, service, holders, repairer, blocks);
     return self;
   }
 
@@ -91,5 +92,6 @@ export class OwnerData {
     this.holders.close();
     this.repairer.stop();
     await this.catalog.close();
+    this.blocks.close();
   }
 }

@@ -20,6 +20,7 @@ export class IdAllocator {
 }
 
 interface Entry<M, R> {
+  readonly kind: 'pending';
   readonly meta: M;
   readonly deadlineMs: number;
   /** The sweep after which the request has timed out. */
@@ -45,6 +46,9 @@ export type Settled<M, R> =
   /** No request has this id: the peer answered something we never asked. */
   | { readonly kind: 'unknown' };
 
+const LATE = { kind: 'late' } as const;
+const UNKNOWN = { kind: 'unknown' } as const;
+
 export class PendingRequests<M, R> {
   private readonly entries = new Map<number, Entry<M, R>>();
   private readonly ids = new IdAllocator();
@@ -55,6 +59,7 @@ export class PendingRequests<M, R> {
   private clock = 0;
   private timer: NodeJS.Timeout | null = null;
   private closedWith: Error | null = null;
+  private readonly inUse = (id: number): boolean => this.entries.has(id);
 
   constructor(private readonly opts: PendingRequestsOptions<M>) {
     this.rememberTimedOut = opts.rememberTimedOut ?? 4096;
@@ -72,10 +77,10 @@ export class PendingRequests<M, R> {
   request(meta: M, deadlineMs: number, send: (id: number) => void): Promise<R> {
     if (!(deadlineMs > 0 && Number.isFinite(deadlineMs))) throw new RangeError('a request deadline must be a finite positive number of ms');
     if (this.closedWith) return Promise.reject(this.closedWith);
-    const id = this.ids.allocate((n) => this.entries.has(n));
-    this.timedOut.delete(id); // reused after a wrap: its late reply can no longer be told apart
+    const id = this.ids.allocate(this.inUse);
+    if (this.timedOut.size > 0) this.timedOut.delete(id); // reused after a wrap: its late reply can no longer be told apart
     const expiresAt = this.clock + Math.ceil(deadlineMs / this.sweepMs);
-    const promise = new Promise<R>((resolve, reject) => this.entries.set(id, { meta, deadlineMs, expiresAt, resolve, reject }));
+    const promise = new Promise<R>((resolve, reject) => this.entries.set(id, { kind: 'pending', meta, deadlineMs, expiresAt, resolve, reject }));
     this.startSweeping();
     try {
       send(id);
@@ -92,11 +97,12 @@ export class PendingRequests<M, R> {
    */
   settle(id: number, match?: (meta: M) => boolean): Settled<M, R> {
     const e = this.entries.get(id);
-    if (e === undefined) return this.timedOut.delete(id) ? { kind: 'late' } : { kind: 'unknown' };
-    if (match && !match(e.meta)) return { kind: 'unknown' };
+    if (e === undefined) return this.timedOut.delete(id) ? LATE : UNKNOWN;
+    if (match && !match(e.meta)) return UNKNOWN;
+    // The sweep stops itself once it finds the table empty: stopping here would clear and re-create
+    // its timer for every request when requests go one at a time.
     this.entries.delete(id);
-    if (this.entries.size === 0) this.stopSweeping();
-    return { kind: 'pending', meta: e.meta, resolve: e.resolve, reject: e.reject };
+    return e; // the entry is the answer: no object per reply
   }
 
   /** Fails every request in flight and every later one with `err`; idempotent. */

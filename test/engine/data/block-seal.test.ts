@@ -126,14 +126,36 @@ describe('the sealed block format (docs/protocol.md 7.4)', () => {
       blocks.push({ id: id(), parent: { kind: 'key', key: '\u00e9'.repeat(len) }, size: 10 });
     }
     for (const name of CRYPTO_BACKENDS) {
-      const sealer = new BlockSealer((await loadBackend(name)).aead, dataKey);
-      for (const block of blocks) {
-        const plain = randomBytes(block.size);
-        const expected = specSeal(dataKey, block, plain);
-        assert.deepEqual(Buffer.from(sealer.seal(block, plain)), expected, `${name}: ${block.parent?.kind ?? 'stored'} block of ${block.size} bytes`);
-        assert.deepEqual(Buffer.from(sealer.open(block, expected)), plain, `${name} opens the spec's bytes`);
+      // With the prepared blocks kept (the default), with a cache that keeps replacing them, and without.
+      for (const cached of [undefined, 3, 0]) {
+        const sealer = new BlockSealer((await loadBackend(name)).aead, dataKey, null, null, cached);
+        const plains = new Map<BlockIdentity, Buffer>();
+        for (const block of blocks) {
+          const plain = randomBytes(block.size);
+          plains.set(block, plain);
+          const expected = specSeal(dataKey, block, plain);
+          const what = `${name}, cache ${cached ?? 'default'}: ${block.parent?.kind ?? 'stored'} block of ${block.size} bytes`;
+          assert.deepEqual(Buffer.from(sealer.seal(block, plain)), expected, what);
+          assert.deepEqual(Buffer.from(sealer.open(block, expected)), plain, `${what}: opens the spec's bytes`);
+          assert.deepEqual(Buffer.from(sealer.seal(block, plain)), expected, `${what}: sealed again`);
+        }
+        // Opened again later, oldest first (whatever the cache kept or replaced meanwhile).
+        for (const [block, plain] of plains) assert.deepEqual(Buffer.from(sealer.open(block, specSeal(dataKey, block, plain))), plain);
       }
     }
+  });
+
+  test('a kept block is only ever itself: the same id with another parent or size does not open, before or after it was kept', async () => {
+    const dataKey = await openDataKey(join(await tempDir(), 'data_key'), 0);
+    const sealer = new BlockSealer((await loadBackend('native')).aead, dataKey);
+    const block: BlockIdentity = { id: id(), parent: { kind: 'key', key: 'a' }, size: 100 };
+    const sealed = sealer.seal(block, randomBytes(100));
+    for (const imposter of [{ ...block, parent: { kind: 'key', key: 'b' } }, { ...block, parent: null }, { ...block, parent: { kind: 'stream', id: id(), index: 0 } }] as BlockIdentity[]) {
+      assert.throws(() => sealer.open(imposter, sealed), isCorrupt);
+      sealer.open(block, sealed); // the real one keeps opening, kept or not
+    }
+    sealer.forget();
+    assert.equal(sealer.open(block, sealed).length, 100, 'opens after forget, prepared afresh');
   });
 
   test('the subkeys are HMAC-SHA256 under the data key, call after call', () => {

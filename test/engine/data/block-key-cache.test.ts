@@ -1,0 +1,55 @@
+// The sealer's cache of prepared blocks (engine/data/block-key-cache.ts): least recently used
+// replaced first, a hit only for the very block (id, parent and size), and everything zeroed on clear.
+
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BlockKeyCache } from '../../../engine/data/block-key-cache';
+
+const key = (k: string) => ({ kind: 'key', key: k }) as const;
+
+describe('BlockKeyCache', () => {
+  test('keeps the blocks used last: a hit moves a block to the back, a full cache replaces the least recently used', () => {
+    const c = new BlockKeyCache(2, 4);
+    c.put('a', key('ka'), 10)!.fill(1);
+    c.put('b', key('kb'), 10)!.fill(2);
+    assert.deepEqual([...c.get('a', key('ka'), 10)!], [1, 1, 1, 1]);
+    c.put('c', null, 5)!.fill(3); // b is the least recently used now
+    assert.equal(c.get('b', key('kb'), 10), null);
+    assert.deepEqual([...c.get('a', key('ka'), 10)!], [1, 1, 1, 1]);
+    assert.deepEqual([...c.get('c', null, 5)!], [3, 3, 3, 3]);
+    assert.equal(c.size, 2);
+  });
+
+  test('a hit only for the same parent and size: another key, chunk, kind or size misses', () => {
+    const c = new BlockKeyCache(8, 4);
+    c.put('k', key('name'), 10)!.fill(7);
+    c.put('s', { kind: 'stream', id: 'f'.repeat(32), index: 2 }, 10)!.fill(8);
+    assert.equal(c.get('k', key('other'), 10), null);
+    assert.equal(c.get('k', key('name'), 11), null);
+    assert.equal(c.get('k', null, 10), null);
+    assert.equal(c.get('s', { kind: 'stream', id: 'f'.repeat(32), index: 3 }, 10), null);
+    assert.equal(c.get('s', { kind: 'stream', id: 'e'.repeat(32), index: 2 }, 10), null);
+    assert.equal(c.get('s', key('name'), 10), null);
+    assert.deepEqual([...c.get('k', key('name'), 10)!], [7, 7, 7, 7], 'an equal parent object hits');
+    assert.deepEqual([...c.get('s', { kind: 'stream', id: 'f'.repeat(32), index: 2 }, 10)!], [8, 8, 8, 8]);
+  });
+
+  test('put for a block already kept reuses its room; clear zeroes every byte and forgets everything', () => {
+    const c = new BlockKeyCache(4, 4);
+    const first = c.put('a', null, 1)!;
+    first.fill(9);
+    const again = c.put('a', null, 1)!;
+    assert.equal(again.byteOffset, first.byteOffset);
+    assert.equal(c.size, 1);
+    c.clear();
+    assert.deepEqual([...first], [0, 0, 0, 0]);
+    assert.equal(c.size, 0);
+    assert.equal(c.get('a', null, 1), null);
+  });
+
+  test('capacity 0 keeps nothing', () => {
+    const c = new BlockKeyCache(0, 4);
+    assert.equal(c.put('a', null, 1), null);
+    assert.equal(c.get('a', null, 1), null);
+  });
+});
