@@ -48,6 +48,8 @@ const SUBKEY_BYTES = 32;
 // blocks of one piece, where preparing them is a fair part of the cost (a 1 MiB chunk's is not).
 const CACHED_BLOCKS = 8192;
 const CACHED_MAX_BYTES = PIECE_BYTES;
+/** Buffer.allocUnsafe takes sizes below this from its shared pool (half of Buffer.poolSize). */
+const POOLED_BYTES = Buffer.poolSize >>> 1;
 
 /** What a sealed block is: bound into every piece. */
 export interface BlockIdentity {
@@ -126,8 +128,15 @@ export class BlockSealer {
     try {
       const n = pieceCount(block.size);
       ad.writeUInt32BE(0, IDENTITY_BYTES);
-      // One piece (every block up to 32 KiB): the AEAD's own output is the value, no second copy.
-      if (n === 1) return this.aeadFor(block.size).open(subkey, 0, s.subarray(HEADER_BYTES), ad);
+      if (n === 1) {
+        // One piece (every block up to 32 KiB). Small values open into Node's shared buffer pool
+        // (an ArrayBuffer of their own costs more than the copy); larger ones are the AEAD's own output.
+        const aead = this.aeadFor(block.size);
+        if (block.size >= POOLED_BYTES) return aead.open(subkey, 0, s.subarray(HEADER_BYTES), ad);
+        const value = Buffer.allocUnsafe(block.size);
+        aead.openInto(subkey, 0, s.subarray(HEADER_BYTES), value, ad);
+        return value;
+      }
       const out = Buffer.allocUnsafe(block.size);
       let at = HEADER_BYTES;
       for (let i = 0; i < n; i++) {

@@ -31,6 +31,10 @@ class CountingAead extends Aead {
     this.calls++;
     return super.open(...args);
   }
+  override openInto(...args: Parameters<Aead['openInto']>): void {
+    this.calls++;
+    super.openInto(...args);
+  }
 }
 
 async function setup() {
