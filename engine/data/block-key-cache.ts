@@ -1,11 +1,12 @@
 // What a sealed block's subkey and identity cost to make (block-seal.ts: the subkey's HMAC is two
 // SHA-256 compressions, a key name's digest one or two more, plus the hex id and the fields) is a
-// third of opening a small block. Values are read far more often than they are written (a build
+// fair part of opening a small block. Values are read far more often than they are written (a build
 // cache's artifacts, a key-value cache's hot keys: the same blocks again and again), and a block
 // never changes (a new value is a new block, owner-index.ts), so the prepared bytes of the blocks
-// used last are kept here (least recently used replaced first; all zeroed by clear()). They are no
-// more secret than the data key they come from, which this process holds anyway; the bytes sealed
-// and opened are the same with or without them (test/engine/data/block-seal.test.ts).
+// used last are kept here: roughly the least recently used is replaced first (a second chance, so
+// a hit costs one lookup and no reordering), and clear() zeroes them all. They are no more secret
+// than the data key they come from, which this process holds anyway; the bytes sealed and opened
+// are the same with or without them (test/engine/data/block-seal.test.ts).
 
 import type { BlockParent } from './owner-index';
 
@@ -14,12 +15,17 @@ interface Entry {
   readonly size: number;
   /** Offset of this entry's bytes in the slab. */
   readonly at: number;
+  /** Used since it was last passed over for replacement (a second chance). */
+  used: boolean;
 }
 
 export class BlockKeyCache {
   /** Allocated on the first put: a node that owns nothing never pays for it. */
   #slab: Buffer | null = null;
-  /** Insertion order is use order: the first entry is the least recently used. */
+  /**
+   * Oldest first. A hit only marks its entry used (no reordering on the read path); replacement
+   * gives a used entry a second chance (to the back, unmarked) and takes the first one unused since.
+   */
   readonly #entries = new Map<string, Entry>();
   #used = 0;
 
@@ -37,8 +43,7 @@ export class BlockKeyCache {
   get(id: string, parent: BlockParent, size: number): Buffer | null {
     const e = this.#entries.get(id);
     if (e === undefined || e.size !== size || !sameParent(e.parent, parent)) return null;
-    this.#entries.delete(id);
-    this.#entries.set(id, e);
+    e.used = true;
     return this.#slab!.subarray(e.at, e.at + this.entryBytes);
   }
 
@@ -54,12 +59,21 @@ export class BlockKeyCache {
     } else if (this.#used < this.capacity) {
       at = this.#used++ * this.entryBytes;
     } else {
+      at = this.#replace();
+    }
+    this.#entries.set(id, { parent, size, at, used: false });
+    return this.#slab.subarray(at, at + this.entryBytes);
+  }
+
+  /** Frees the room of the oldest entry not used since it was last passed over; returns its offset. */
+  #replace(): number {
+    for (;;) {
       const [oldest, e] = this.#entries.entries().next().value as [string, Entry];
       this.#entries.delete(oldest);
-      at = e.at;
+      if (!e.used) return e.at;
+      e.used = false;
+      this.#entries.set(oldest, e);
     }
-    this.#entries.set(id, { parent, size, at });
-    return this.#slab.subarray(at, at + this.entryBytes);
   }
 
   /** Drops and zeroes everything. */

@@ -1,5 +1,6 @@
-// The sealer's cache of prepared blocks (engine/data/block-key-cache.ts): least recently used
-// replaced first, a hit only for the very block (id, parent and size), and everything zeroed on clear.
+// The sealer's cache of prepared blocks (engine/data/block-key-cache.ts): the least recently used
+// replaced first (second chance), a hit only for the very block (id, parent and size), and
+// everything zeroed on clear.
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +9,7 @@ import { BlockKeyCache } from '../../../engine/data/block-key-cache';
 const key = (k: string) => ({ kind: 'key', key: k }) as const;
 
 describe('BlockKeyCache', () => {
-  test('keeps the blocks used last: a hit moves a block to the back, a full cache replaces the least recently used', () => {
+  test('keeps the blocks used last: a full cache replaces the least recently used', () => {
     const c = new BlockKeyCache(2, 4);
     c.put('a', key('ka'), 10)!.fill(1);
     c.put('b', key('kb'), 10)!.fill(2);
@@ -18,6 +19,21 @@ describe('BlockKeyCache', () => {
     assert.deepEqual([...c.get('a', key('ka'), 10)!], [1, 1, 1, 1]);
     assert.deepEqual([...c.get('c', null, 5)!], [3, 3, 3, 3]);
     assert.equal(c.size, 2);
+  });
+
+  test('blocks read since they were last passed over are kept; the oldest unread one is replaced, and when all were read, the oldest', () => {
+    const c = new BlockKeyCache(3, 1);
+    for (const id of ['a', 'b', 'c']) c.put(id, null, 1)!.fill(id.charCodeAt(0));
+    c.get('a', null, 1);
+    c.get('b', null, 1);
+    c.put('d', null, 1)!.fill(100);
+    assert.equal(c.get('c', null, 1), null, 'c was the oldest not read');
+    assert.deepEqual([...c.get('a', null, 1)!, ...c.get('b', null, 1)!, ...c.get('d', null, 1)!], [97, 98, 100]);
+    // a, b and d all read now: each gets its second chance, then the oldest of them goes.
+    c.put('e', null, 1)!.fill(101);
+    assert.equal(c.get('a', null, 1), null);
+    assert.deepEqual([...c.get('b', null, 1)!, ...c.get('d', null, 1)!, ...c.get('e', null, 1)!], [98, 100, 101]);
+    assert.equal(c.size, 3);
   });
 
   test('a hit only for the same parent and size: another key, chunk, kind or size misses', () => {
