@@ -28,6 +28,16 @@ const BRACKET = /[\p{Ps}\p{Pe}<>]/u;
  */
 const FINGERPRINT_SHAPE = /(?<![0-9A-Za-z])[0-9A-Za-z]{4}(?:[\-\u2010-\u2015\u2212 ][0-9A-Za-z]{4}){3}(?![0-9A-Za-z])/g;
 
+/**
+ * Printable ASCII but ( ) [ ] { } < >: the names nearly every device has. For these the rule needs
+ * no Unicode tables (NFC and NFKC leave ASCII as it is; no ASCII character is a mark, a format
+ * character or a space but U+0020), so deviceNameProblem checks them without normalising or
+ * walking code points: ~1 µs instead of ~10-40 on every handshake payload (docs/performance.md).
+ */
+const PLAIN_ASCII = /^[\x20-\x27\x2a-\x3b\x3d\x3f-\x5a\x5c\x5e-\x7a\x7c\x7e]+$/;
+/** The shortest text FINGERPRINT_SHAPE matches: four groups of four and three separators. */
+const FINGERPRINT_SHAPE_LENGTH = 19;
+
 /** True when this one code point may not appear in a device name (rules N4-N6 of section 3.3.1). */
 export function isForbiddenInName(ch: string): boolean {
   if (FORBIDDEN.test(ch) || INVISIBLE.test(ch) || NONCHARACTER.test(ch)) return true;
@@ -38,8 +48,22 @@ export function isForbiddenInName(ch: string): boolean {
 
 /** Text shaped like a fingerprint, e.g. `7K3Q-MX2A-P9RT-4WZC`, in the name or its NFKC form (rule N8). */
 export function containsFingerprintShape(name: string): boolean {
-  const shaped = (text: string) => [...text.matchAll(FINGERPRINT_SHAPE)].some((m) => /[0-9]/.test(m[0]));
-  return shaped(name) || shaped(name.normalize('NFKC'));
+  return hasFingerprintShape(name) || hasFingerprintShape(name.normalize('NFKC'));
+}
+
+function hasFingerprintShape(text: string): boolean {
+  return text.length >= FINGERPRINT_SHAPE_LENGTH && [...text.matchAll(FINGERPRINT_SHAPE)].some((m) => /[0-9]/.test(m[0]));
+}
+
+/** Whether `name` is plain ASCII (see PLAIN_ASCII) and valid: the common case, without Unicode work. */
+function isValidPlainAscii(name: string): boolean {
+  return (
+    name.length <= MAX_DEVICE_NAME_BYTES &&
+    PLAIN_ASCII.test(name) &&
+    name.charCodeAt(0) !== 0x20 &&
+    name.charCodeAt(name.length - 1) !== 0x20 &&
+    !hasFingerprintShape(name)
+  );
 }
 
 function describeCodePoint(ch: string): string {
@@ -50,6 +74,11 @@ function describeCodePoint(ch: string): string {
 export function deviceNameProblem(name: unknown): string | undefined {
   if (typeof name !== 'string') return 'must be text';
   if (name.length === 0) return 'must not be empty';
+  return isValidPlainAscii(name) ? undefined : unicodeNameProblem(name);
+}
+
+/** The rule of section 3.3.1 for any non-empty string, code point by code point (exported for tests). */
+export function unicodeNameProblem(name: string): string | undefined {
   const bytes = Buffer.byteLength(name, 'utf8');
   if (bytes > MAX_DEVICE_NAME_BYTES) return `must be at most ${MAX_DEVICE_NAME_BYTES} bytes of UTF-8 (it has ${bytes})`;
   if (name !== name.normalize('NFC')) return 'must be in Unicode normalization form C (NFC)';

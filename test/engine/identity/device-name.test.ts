@@ -9,6 +9,7 @@ import {
   parseDeviceName,
   sanitizeDeviceName,
   storableDeviceName,
+  unicodeNameProblem,
 } from '../../../engine/identity/device-name';
 import { isMemCloudError } from '../../../engine/errors';
 
@@ -126,6 +127,37 @@ describe('the device-name rule (protocol.md 3.3.1)', () => {
       const out = sanitizeDeviceName(raw);
       if (out !== undefined) assert.equal(deviceNameProblem(out), undefined, JSON.stringify(raw));
     }
+  });
+
+  // deviceNameProblem checks plain ASCII names without Unicode tables: for every ASCII string it
+  // must say exactly what the code-point-by-code-point rule says, refusals included.
+  test('the ASCII fast path agrees with the full rule on every ASCII input', () => {
+    const same = (name: string) => assert.equal(deviceNameProblem(name), unicodeNameProblem(name), JSON.stringify(name));
+    for (let c = 0; c < 128; c++) {
+      const ch = String.fromCharCode(c);
+      for (const name of [ch, `a${ch}`, `${ch}a`, `a${ch}b`]) same(name);
+    }
+    for (const name of ['n'.repeat(64), 'n'.repeat(65), ' desk', 'desk ', 'my desk', '7K3Q-MX2A-P9RT-4WZC', 'x 7K3Q MX2A P9RT 4WZC', 'ABCD-EFGH-IJKL-MNOP', 'A7K3Q-MX2A-P9RT-4WZC']) same(name);
+    let seed = 11;
+    const next = () => {
+      seed ^= seed << 13; // xorshift32: a seeded sequence, the same every run
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % 0x10000;
+    };
+    const pool = ['a', 'K', '7', '0', ' ', '-', '(', ')', '[', ']', '{', '}', '<', '>', '\u0000', '\u007f', '\t', '.', '~', '|', '\\', '^', '`', '_'];
+    let valid = 0;
+    for (let i = 0; i < 20000; i++) {
+      let name = '';
+      const n = 1 + (next() % 70);
+      // Mostly letters, digits, dashes and spaces (fingerprint shapes), now and then anything else.
+      for (let j = 0; j < n; j++) name += pool[next() % 20 === 0 ? next() % pool.length : next() % 6];
+      same(name);
+      if (deviceNameProblem(name) === undefined) valid++;
+    }
+    assert.ok(valid > 1000, `the random names include valid ones (${valid})`);
+    assert.equal(deviceNameProblem('desk(1)'), 'must not contain a bracket or parenthesis (U+0028)');
+    assert.equal(deviceNameProblem('a'.repeat(65)), 'must be at most 64 bytes of UTF-8 (it has 65)');
   });
 
   test('a device that cannot be named by its own name gets one from its fingerprint', () => {
