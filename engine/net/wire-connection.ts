@@ -38,8 +38,14 @@ export class WireConnection {
     this.preambleNeeded = opts.expectPreamble ? PREAMBLE_LENGTH : 0;
     this.preambleBytes = opts.expectPreamble ? Buffer.alloc(0) : null;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (err: Error) => this.finish(new MemCloudError(ErrorCodes.CHANNEL_CLOSED, `connection error: ${err.message}`)));
-    socket.on('close', () => this.finish(new MemCloudError(ErrorCodes.CHANNEL_CLOSED, 'connection closed by peer')));
+    // Checked before an error is built: a connection we closed ourselves still sees 'close', and a
+    // MemCloudError captures a stack (tens of microseconds per connection) that nobody would read.
+    socket.on('error', (err: Error) => {
+      if (!this.closed) this.finish(new MemCloudError(ErrorCodes.CHANNEL_CLOSED, `connection error: ${err.message}`));
+    });
+    socket.on('close', () => {
+      if (!this.closed) this.finish(new MemCloudError(ErrorCodes.CHANNEL_CLOSED, 'connection closed by peer'));
+    });
     socket.on('end', () => socket.end());
   }
 
