@@ -15,7 +15,7 @@ import type { CryptoBackendName, CryptoChoice } from './backend-name';
 import { noiseCipher, type NoiseCipher } from './noise/cipher';
 import { noiseDh, type NoiseDH } from './noise/dh';
 import type { NoiseHash } from './noise/hash';
-import { NATIVE_SHA256 } from './noise/native-sha256';
+import { COMPACT_SHA256 } from './noise/compact-sha256';
 import { loadSodium, webAssemblyStarts } from './portable/sodium';
 
 /** What the Noise core needs: the protocol's DH, cipher and hash functions (spec section 4). */
@@ -33,12 +33,13 @@ export interface CryptoBackend {
 }
 
 /**
- * SHA-256 (and so Noise's HMAC and HKDF) comes from node:crypto for every backend: it is present
- * wherever MemCloud runs, Electron's BoringSSL included (only ChaCha20-Poly1305 is missing there),
- * and faster than either WebAssembly or JavaScript. noble's SHA256 stays the reference in tests.
+ * SHA-256 (and so Noise's HMAC and HKDF) is the same for every backend: compact-sha256.ts, in
+ * JavaScript, which beats node:crypto on the handshake's short inputs (a node:crypto call's fixed
+ * cost is larger than a block's compression) and needs nothing of the runtime. noble's SHA256 stays
+ * the reference in tests.
  */
 function make(name: CryptoBackendName, aead: Aead, asym: AsymBackend): CryptoBackend {
-  return { name, aead, asym, noise: { dh: noiseDh(asym), cipher: noiseCipher(aead), hash: NATIVE_SHA256 } };
+  return { name, aead, asym, noise: { dh: noiseDh(asym), cipher: noiseCipher(aead), hash: COMPACT_SHA256 } };
 }
 
 const made = new Map<CryptoBackendName, CryptoBackend>();

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { noiseHashes, type NoiseHashName } from '../../../../engine/crypto/noise/hash';
 import { hkdf, hmac } from '../../../../engine/crypto/noise/hkdf';
-import { NATIVE_SHA256 } from '../../../../engine/crypto/noise/native-sha256';
+import { COMPACT_SHA256 } from '../../../../engine/crypto/noise/compact-sha256';
 
 const nodeName: Record<NoiseHashName, string> = {
   SHA256: 'sha256',
@@ -49,17 +49,17 @@ for (const [name, hash] of Object.entries(noiseHashes) as [NoiseHashName, (typeo
   });
 }
 
-// The engine's SHA256 (node:crypto) computes the HKDF in three HMAC calls of its own: it must give
+// The engine's SHA256 (compact-sha256.ts, JavaScript) computes the HKDF itself: it must give
 // the bytes of the generic construction over the independent noble SHA256, for every input shape
 // the handshake uses (empty for Split, 32 bytes for DH outputs and keys, longer labels).
-describe('node:crypto SHA256 (the engine\'s)', () => {
+describe('compact SHA256 (the engine\'s)', () => {
   test('its one-call HKDF equals the generic HMAC construction over noble SHA256, 2 and 3 outputs', () => {
-    assert.ok(NATIVE_SHA256.hkdf, 'the engine hash brings its own HKDF');
+    assert.ok(COMPACT_SHA256.hkdf, 'the engine hash brings its own HKDF');
     for (const ikmLength of [0, 1, 32, 64, 65, 100]) {
       const ck = randomBytes(32);
       const ikm = randomBytes(ikmLength);
       for (const n of [2, 3] as const) {
-        const own = hkdf(NATIVE_SHA256, ck, ikm, n);
+        const own = hkdf(COMPACT_SHA256, ck, ikm, n);
         assert.equal(own.length, n);
         assert.ok(own.every((o) => o.length === 32));
         assert.equal(hex(Buffer.concat(own)), hex(Buffer.concat(hkdf(noiseHashes.SHA256, ck, ikm, n))), `ikm ${ikmLength}, ${n} outputs`);
@@ -68,7 +68,7 @@ describe('node:crypto SHA256 (the engine\'s)', () => {
   });
 
   test('its outputs are separate memory: zeroing one leaves the others intact', () => {
-    const [a, b, c] = hkdf(NATIVE_SHA256, randomBytes(32), randomBytes(32), 3) as [Uint8Array, Uint8Array, Uint8Array];
+    const [a, b, c] = hkdf(COMPACT_SHA256, randomBytes(32), randomBytes(32), 3) as [Uint8Array, Uint8Array, Uint8Array];
     const before = hex(b) + hex(c);
     a.fill(0);
     assert.equal(hex(b) + hex(c), before);
