@@ -46,6 +46,7 @@ const entries = [
   ['bench/engine.ts', 'dist/bench-engine.js', anchors],
   ['bench/secret-stream-peer.ts', 'dist/bench-ss-peer.js', anchors],
   ['bench/bulk-client.ts', 'dist/bench-bulk-client.js', {}],
+  ['bench/handshake-profile.ts', 'dist/bench-handshake-profile.js', {}],
   ['extension/extension.ts', 'dist/extension.js', {}],
 ];
 
