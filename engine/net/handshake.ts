@@ -2,7 +2,8 @@
 // The Noise core does the token work; this file drives it over a WireConnection with async crypto,
 // starting independent DH operations early so they run side by side in the pool.
 
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { sha256 } from '../crypto/noise/compact-sha256';
 import { ErrorCodes, MemCloudError, toMemCloudError } from '../errors';
 import { HandshakeState, type HandshakeRequest } from '../crypto/noise/handshake-state';
 import { isStrictIdentityKey } from './identity-key-check';
@@ -95,8 +96,10 @@ export function prologueFor(preamble: Uint8Array): Uint8Array {
   return Buffer.concat([prologueLabel, preamble]);
 }
 
+const channelIdContext = Buffer.from(CHANNEL_ID_CONTEXT, 'ascii');
+
 export function channelIdFor(handshakeHash: Uint8Array): Uint8Array {
-  return createHash('sha256').update(CHANNEL_ID_CONTEXT, 'ascii').update(handshakeHash).digest();
+  return sha256(channelIdContext, handshakeHash);
 }
 
 /** Runs the whole handshake; on any failure sends the generic abort, closes, and rejects. */
@@ -281,54 +284,64 @@ class HandshakeRun implements HandshakeDriver<HandshakeResult> {
     this.opts.connection.setMaxFrameBody(MAX_PRE_ADMISSION_RECORD);
   }
 
-  /** Runs one generator step to completion, answering its crypto requests asynchronously. */
+  /**
+   * Runs one generator step to completion, answering its crypto requests; an answer at hand (a
+   * payload, a preset ephemeral) goes straight back, only a pending one is awaited.
+   */
   async drive<T>(gen: Generator<HandshakeRequest, T, unknown>, payload: Uint8Array | null): Promise<T> {
     let step = gen.next();
     while (!step.done) {
       if (this.failure) throw this.failure;
-      step = gen.next(await this.answer(step.value, payload));
+      const answer = this.answer(step.value, payload);
+      step = gen.next(answer instanceof Promise ? await answer : answer);
     }
     return step.value;
   }
 
-  private async answer(req: HandshakeRequest, payload: Uint8Array | null): Promise<unknown> {
+  private answer(req: HandshakeRequest, payload: Uint8Array | null): unknown {
     switch (req.kind) {
       case 'ephemeral': {
-        const pair = this.opts.ephemeral ?? (await this.opts.crypto.ephemeral());
-        this.secrets.push(pair.secretKey);
-        this.ephemeral = pair;
-        // Responder writing message 2: ee and es both need only our new ephemeral/static and re.
-        const re = this.state?.remoteEphemeral;
-        if (this.opts.role === 'responder' && re) {
-          this.startEarly('ee', pair.secretKey, re);
-          this.startEarly('es', this.opts.staticKeyPair.secretKey, re);
-        }
-        return pair;
+        if (this.opts.ephemeral) return this.useEphemeral(this.opts.ephemeral);
+        return this.opts.crypto.ephemeral().then((pair) => this.useEphemeral(pair));
       }
       case 'dh': {
         const early = this.early.get(req.token);
-        if (early && Buffer.from(early.publicKey).equals(Buffer.from(req.publicKey))) return early.result;
-        const out = await this.opts.crypto.dh(this.ownSecret(req), req.publicKey);
-        this.secrets.push(out);
-        return out;
+        if (early && samePublicKey(early.publicKey, req.publicKey)) return early.result;
+        return this.opts.crypto.dh(this.ownSecret(req), req.publicKey).then((out) => {
+          this.secrets.push(out);
+          return out;
+        });
       }
       case 'payload': {
         if (payload) return payload;
-        const signature = await this.opts.crypto.sign(signatureMessage(this.opts.role, req.handshakeHash));
-        return encodePayload({
-          protocolVersion: PROTOCOL_VERSION,
-          identityKey: this.opts.identityKey,
-          signature,
-          offeredBytes: this.opts.offeredBytes,
-          name: this.opts.name,
-          ...(this.opts.team ? { team: this.opts.team } : {}),
-        });
+        return this.opts.crypto.sign(signatureMessage(this.opts.role, req.handshakeHash)).then((signature) =>
+          encodePayload({
+            protocolVersion: PROTOCOL_VERSION,
+            identityKey: this.opts.identityKey,
+            signature,
+            offeredBytes: this.opts.offeredBytes,
+            name: this.opts.name,
+            ...(this.opts.team ? { team: this.opts.team } : {}),
+          }),
+        );
       }
       default: {
         const never: never = req;
         throw new Error(`unknown handshake request ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  private useEphemeral(pair: KeyPair): KeyPair {
+    this.secrets.push(pair.secretKey);
+    this.ephemeral = pair;
+    // Responder writing message 2: ee and es both need only our new ephemeral/static and re.
+    const re = this.state?.remoteEphemeral;
+    if (this.opts.role === 'responder' && re) {
+      this.startEarly('ee', pair.secretKey, re);
+      this.startEarly('es', this.opts.staticKeyPair.secretKey, re);
+    }
+    return pair;
   }
 
   /** The secret a DH request uses: our ephemeral's original buffer for an e, else the state's (our static). */
@@ -404,4 +417,11 @@ class HandshakeRun implements HandshakeDriver<HandshakeResult> {
     await Promise.allSettled([...this.early.values()].map((e) => e.result));
     for (const s of this.secrets) s.fill(0);
   }
+}
+
+/** Public keys only (no secret: an early exit is fine). */
+function samePublicKey(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

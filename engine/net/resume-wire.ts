@@ -3,8 +3,8 @@
 // Everything here is specified byte for byte in section 13; the handshake and the session manager
 // use it, the logic of who may resume lives in engine/session/resume-tickets.ts.
 
-import { createHmac } from 'node:crypto';
 import { ErrorCodes, MemCloudError } from '../errors';
+import { hmacSha256 } from '../crypto/noise/compact-sha256';
 import { MAX_DEVICE_NAME_BYTES } from '../identity/device-name';
 import { receivedName } from '../text/peer-text';
 import { ByteReader, BytesErrorCode, GrowableWriter, type BytesErrorFactory } from '../wire/bytes';
@@ -56,7 +56,7 @@ export function resumptionSecretInput(handshakeHash: Uint8Array): Uint8Array {
  * initiator identity key || responder identity key): one ticket, one key, bound to both devices.
  */
 export function ticketPsk(secret: Uint8Array, id: Uint8Array, initiatorKey: Uint8Array, responderKey: Uint8Array): Uint8Array {
-  return new Uint8Array(createHmac('sha256', secret).update(PSK_LABEL).update(id).update(initiatorKey).update(responderKey).digest());
+  return hmacSha256(secret, Buffer.concat([PSK_LABEL, id, initiatorKey, responderKey]));
 }
 
 export interface ResumePayload {

@@ -215,7 +215,7 @@ export function noiseHkdfSha256(chainingKey: Uint8Array, ikm: Uint8Array, numOut
   tempKey.set(temp);
   temp.fill(0);
   const outputs: Uint8Array[] = [];
-  let previous = EMPTY;
+  let previous: Uint8Array = EMPTY;
   for (let i = 0; i < numOutputs; i++) {
     previous = tempKey.mac(previous, OUTPUT_BYTE[i]!, new Uint8Array(DIGEST_LENGTH));
     outputs.push(previous);
