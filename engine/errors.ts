@@ -83,6 +83,22 @@ export interface ErrorPayload {
   readonly message: string;
 }
 
+/**
+ * A MemCloudError without a captured stack, for failures reported from event handlers (a socket's
+ * 'close' or 'error'), where the stack is the event loop's and says nothing, and capturing it costs
+ * tens of microseconds on paths every connection takes.
+ */
+export function stacklessError(code: ErrorCode, message: string): MemCloudError {
+  const V8Error = Error as ErrorConstructor & { stackTraceLimit: number }; // V8's, in Node and Electron
+  const limit = V8Error.stackTraceLimit;
+  V8Error.stackTraceLimit = 0;
+  try {
+    return new MemCloudError(code, message);
+  } finally {
+    V8Error.stackTraceLimit = limit;
+  }
+}
+
 export function isMemCloudError(err: unknown, code?: ErrorCode): err is MemCloudError {
   return err instanceof MemCloudError && (code === undefined || err.code === code);
 }

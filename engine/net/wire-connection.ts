@@ -3,7 +3,7 @@
 // frames that arrived early (queued here, never lost or reordered).
 
 import type { Duplex } from 'node:stream';
-import { ErrorCodes, MemCloudError, toMemCloudError } from '../errors';
+import { ErrorCodes, MemCloudError, stacklessError, toMemCloudError } from '../errors';
 import { ABORT_GENERIC, FrameType, PREAMBLE_LENGTH, PREAMBLE_MAGIC, PROTOCOL_VERSION, type FrameTypeValue } from './constants';
 import { FrameDecoder, encodeFrameHeader } from './framing';
 import type { SealedRecord } from '../crypto/record-crypto';
@@ -38,13 +38,14 @@ export class WireConnection {
     this.preambleNeeded = opts.expectPreamble ? PREAMBLE_LENGTH : 0;
     this.preambleBytes = opts.expectPreamble ? Buffer.alloc(0) : null;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    // Checked before an error is built: a connection we closed ourselves still sees 'close', and a
-    // MemCloudError captures a stack (tens of microseconds per connection) that nobody would read.
+    // Checked before an error is built: a connection we closed ourselves still sees 'close'. Built
+    // without a stack: one captured in a socket event says nothing (it is the event loop's) and
+    // costs tens of microseconds per connection.
     socket.on('error', (err: Error) => {
-      if (!this.closed) this.finish(new MemCloudError(ErrorCodes.CHANNEL_CLOSED, `connection error: ${err.message}`));
+      if (!this.closed) this.finish(stacklessError(ErrorCodes.CHANNEL_CLOSED, `connection error: ${err.message}`));
     });
     socket.on('close', () => {
-      if (!this.closed) this.finish(new MemCloudError(ErrorCodes.CHANNEL_CLOSED, 'connection closed by peer'));
+      if (!this.closed) this.finish(stacklessError(ErrorCodes.CHANNEL_CLOSED, 'connection closed by peer'));
     });
     socket.on('end', () => socket.end());
   }

@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ErrorCodes, MemCloudError, fromErrorPayload, toErrorPayload, toMemCloudError } from '../../engine/errors';
+import { ErrorCodes, MemCloudError, fromErrorPayload, stacklessError, toErrorPayload, toMemCloudError } from '../../engine/errors';
 
 test('toMemCloudError keeps a MemCloudError as it is, whatever code is asked for', () => {
   const original = new MemCloudError(ErrorCodes.QUOTA_EXCEEDED, 'no room');
@@ -35,4 +35,13 @@ test('an error crosses as {code, message}: no stack, no class name, unknown code
   assert.equal(back.code, ErrorCodes.NOT_FOUND);
   assert.equal(back.message, 'no such key');
   assert.equal(fromErrorPayload({ code: 'NOT_A_CODE', message: 'x' }).message, 'malformed error payload');
+});
+
+test('stacklessError is a MemCloudError with its code and message and no stack frames; later errors keep theirs', () => {
+  const e = stacklessError(ErrorCodes.CHANNEL_CLOSED, 'connection closed by peer');
+  assert.ok(e instanceof MemCloudError);
+  assert.equal(e.code, ErrorCodes.CHANNEL_CLOSED);
+  assert.equal(e.message, 'connection closed by peer');
+  assert.doesNotMatch(e.stack ?? '', /\n\s+at /);
+  assert.match(new MemCloudError(ErrorCodes.INTERNAL, 'x').stack ?? '', /\n\s+at /);
 });
