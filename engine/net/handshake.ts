@@ -158,7 +158,10 @@ class HandshakeRun implements HandshakeDriver<HandshakeResult> {
       });
     }
     connection.setFrameListener((type, body) => this.onFrame(type, body));
-    connection.onClose((err) => this.fail(err ?? new MemCloudError(ErrorCodes.HANDSHAKE_FAILED, 'connection closed during the handshake')));
+    // The listener outlives the handshake: a session's later close builds no error for it.
+    connection.onClose((err) => {
+      if (!this.settled && !this.failure) this.fail(err ?? new MemCloudError(ErrorCodes.HANDSHAKE_FAILED, 'connection closed during the handshake'));
+    });
     try {
       const result = this.opts.role === 'initiator' ? await this.initiator() : await this.responder();
       if (this.failure) throw this.failure;

@@ -47,7 +47,8 @@ export class WireConnection {
     socket.on('close', () => {
       if (!this.closed) this.finish(stacklessError(ErrorCodes.CHANNEL_CLOSED, 'connection closed by peer'));
     });
-    socket.on('end', () => socket.end());
+    // end() on a stream already ended builds a Node error (with its stack) for nothing: checked first.
+    socket.on('end', () => endOnce(socket));
   }
 
   get closed(): boolean {
@@ -199,7 +200,7 @@ export class WireConnection {
     this.queued = [];
     this.listener = null;
     this.decoder.lendAssembly = false;
-    this.socket.end();
+    endOnce(this.socket);
     // Give a final frame a moment to flush, but never leave the socket open indefinitely.
     const t = setTimeout(() => this.socket.destroy(), 2000);
     t.unref();
@@ -208,4 +209,8 @@ export class WireConnection {
     this.closeListeners = [];
     for (const l of listeners) l(err);
   }
+}
+
+function endOnce(socket: Duplex): void {
+  if (!socket.writableEnded) socket.end();
 }
