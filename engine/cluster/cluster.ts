@@ -10,7 +10,7 @@ import type { BlockStore } from '../store/block-store';
 import type { HolderTable } from './holder-table';
 import type { HolderService } from './holder-service';
 import type { PeerRpc, PeerRequestHandler } from './peer-rpc';
-import { Op, encodeLeaving, encodeQuota, type PeerNotice, type PeerRequest } from './peer-protocol';
+import { Op, encodeLeaving, type PeerNotice, type PeerRequest } from './peer-protocol';
 import type { HolderId } from './replica-io';
 
 /** What the owner side (engine/data) is told about holders. */
@@ -87,21 +87,6 @@ export class Cluster extends EventEmitter<ClusterEvents> implements PeerRequestH
         throw new MemCloudError(ErrorCodes.FRAME_MALFORMED, `unknown notice ${String(never)}`);
       }
     }
-  }
-
-  /** The session of a connected device, for requests to it. */
-  rpcFor(publicKey: string): PeerRpc | undefined {
-    return this.table.rpcFor(publicKey);
-  }
-
-  /** Sessions usable now, one per device. */
-  connectedRpcs(): PeerRpc[] {
-    return this.table.connectedRpcs();
-  }
-
-  /** Tells a connected peer what it may store here from now on. */
-  sendQuota(publicKey: string, allowedBytes: number): void {
-    this.table.rpcFor(publicKey)?.send(encodeQuota(allowedBytes));
   }
 
   /**

@@ -24,6 +24,7 @@ import {
   encodeListReply,
   encodeLoadReply,
   encodeOk,
+  encodeQuota,
   encodeStatReply,
   type PeerRequest,
   type StatReply,
@@ -92,6 +93,11 @@ export class HolderService {
       const rpc = this.rpcFor(owner);
       for (let i = 0; rpc && i < ids.length; i += MAX_NOTICE_IDS) rpc.send(encodeEvicted(ids.slice(i, i + MAX_NOTICE_IDS)));
     }
+  }
+
+  /** Tells a connected owner what it may store here from now on (its allowance changed). */
+  sendQuota(publicKey: string, allowedBytes: number): void {
+    this.rpcFor(publicKey)?.send(encodeQuota(allowedBytes));
   }
 
   /** Frees everything a device stored here (its trust was revoked or forgotten). */

@@ -41,9 +41,12 @@ import type { EvictedBlock } from '../store/block-store';
 import { DiscoveryDialer } from '../discovery/dialer';
 import { composeApi, withArgumentChecks } from '../service/compose-api';
 import type { EngineOptions } from './engine-options';
+import { NodeEvents } from '../service/node-events';
 import { NodeService } from '../service/node-service';
+import { PeerService } from '../service/peer-service';
+import { TrustService } from '../service/trust-service';
 import type { Logger } from '../log/log';
-import type { PeerSources } from '../service/peer-view';
+import { listPeers, type PeerSources } from '../service/peer-view';
 import { StaticPeers } from '../session/static-peers';
 import { StatsSampler } from '../service/stats';
 import { wireEvents } from './engine-events';
@@ -64,6 +67,8 @@ interface Parts {
   readonly store: BlockStore;
   readonly holder: HolderService;
   readonly replicas: Replicas;
+  /** The sessions' RPCs, by device (the owner's table of holders). */
+  readonly table: HolderTable;
   readonly cluster: Cluster;
   readonly owner: OwnerData;
   readonly settings: { offeredBytes: number };
@@ -88,7 +93,8 @@ export class Engine {
   readonly catalog: Catalog;
   readonly replicas: Replicas;
   readonly backend: CryptoBackendName;
-  readonly service: NodeService;
+  /** What the API's subscribers hear. */
+  private readonly events = new NodeEvents();
   /** The whole API (node half + data half + build cache) for callers in this process. */
   readonly api: EngineApi;
   /** The same API as the control socket serves it (its codecs check every argument at the boundary). */
@@ -134,34 +140,38 @@ export class Engine {
       holder: parts.holder,
       catalog: parts.owner.catalog,
       io: parts.replicas,
-      cluster: parts.cluster,
+      rpcs: parts.table,
       sessions: parts.sessions,
       offered: () => parts.settings.offeredBytes,
     });
     this.cleanups.push(() => sampler.close());
     parts.owner.onOp(() => sampler.op());
-    parts.owner.onProgress((progress) => this.service.publish({ type: 'progress', progress }));
-    this.service = new NodeService({
-      identity: parts.identity,
+    parts.owner.onProgress((progress) => this.events.publish({ type: 'progress', progress }));
+    const node = new NodeService({
+      status: () => this.status(),
+      sampler,
+      setOffer: (bytes) => this.setOffer(bytes),
+      log,
+      stop: (reason) => this.stop(reason),
+      events: this.events,
+    });
+    const peers = new PeerService({ peerSources, sessions: parts.sessions, trust: parts.trust, holder: parts.holder, events: this.events });
+    const trust = new TrustService({
+      ownKey: parts.identity.publicKeyText,
       trust: parts.trust,
       consent: parts.consent,
       sessions: parts.sessions,
-      cluster: parts.cluster,
-      log,
-      peerSources,
-      sampler,
-      status: () => this.status(),
-      setOffer: (bytes) => this.setOffer(bytes),
-      stop: (reason) => this.stop(reason),
+      listedName: (publicKey) => listPeers(peerSources).find((p) => p.publicKey === publicKey)?.name,
     });
     this.buildCache = new BuildCache({
       home: options.home,
       data: engineCacheData(parts.owner.service, parts.owner.catalog, parts.replicas),
       config: options.buildCache,
       log,
-      changed: () => this.service.publish({ type: 'cache-changed' }),
+      changed: () => this.events.publish({ type: 'cache-changed' }),
     });
-    this.served = withBuildCacheItem(composeApi(this.service, parts.owner.service, buildCacheApi(this.buildCache)), this.buildCache);
+    const api = composeApi({ node, peers, trust, events: this.events, data: parts.owner.service, cache: buildCacheApi(this.buildCache) });
+    this.served = withBuildCacheItem(api, this.buildCache);
     this.api = withArgumentChecks(this.served);
   }
 
@@ -246,7 +256,7 @@ export class Engine {
       if (ours.length > 0) owner.holders.evicted(SELF, ours);
       holder.onEvicted(evicted);
     };
-    return { lock, identity, trust, team, consent, pool, crypto, sessions, store, holder, replicas, cluster, owner, settings };
+    return { lock, identity, trust, team, consent, pool, crypto, sessions, store, holder, replicas, table, cluster, owner, settings };
   }
 
   private async open(): Promise<void> {
@@ -263,7 +273,7 @@ export class Engine {
         cluster: parts.cluster,
         holder: parts.holder,
         catalog: parts.owner.catalog,
-        service: this.service,
+        events: this.events,
         log,
       }),
     );
@@ -272,7 +282,8 @@ export class Engine {
       startTeamGossip({
         team: parts.team,
         sessions: parts.sessions,
-        cluster: parts.cluster,
+        rpcs: parts.table,
+        notices: parts.cluster,
         dropDevice: (pk) => parts.holder.dropOwner(pk),
         trustedOnItsOwn: (pk) => parts.trust.getByText(pk)?.status === 'trusted',
         log: (level, m) => log.log(level, m),
@@ -280,8 +291,8 @@ export class Engine {
     );
     // What `peers`, trust lists and node status show about teams follows team.json.
     const onTeamChanged = () => {
-      this.service.publish({ type: 'trust-changed' });
-      this.service.publish({ type: 'peers-changed' });
+      this.events.publish({ type: 'trust-changed' });
+      this.events.publish({ type: 'peers-changed' });
     };
     parts.team.on('changed', onTeamChanged);
     this.cleanups.push(() => parts.team.off('changed', onTeamChanged));
@@ -294,7 +305,7 @@ export class Engine {
     const { port } = this.address();
     if (options.discovery) {
       this.discovery = await DiscoveryDialer.start(
-        { trust: parts.trust, sessions: parts.sessions, log, listingChanged: () => this.service.publish({ type: 'peers-changed' }) },
+        { trust: parts.trust, sessions: parts.sessions, log, listingChanged: () => this.events.publish({ type: 'peers-changed' }) },
         { publicKey: parts.identity.publicKeyText, name: options.name, fingerprint: parts.identity.fingerprint, port, offeredBytes: parts.settings.offeredBytes },
       );
     }
@@ -362,7 +373,7 @@ export class Engine {
     this.stopping ??= (async () => {
       const { parts, log } = this;
       log.info(`node stopping (${reason === 'requested' ? 'asked to stop' : 'its host is exiting'}): telling peers so they move their data`);
-      this.service.publish({ type: 'stopping', reason });
+      this.events.publish({ type: 'stopping', reason });
       this.staticPeers?.stop();
       this.server?.close();
       await this.buildCache.close();

@@ -1,34 +1,47 @@
-// The engine API in parts served by their own objects (data: DataService; node, peers and trust:
-// EngineService; build cache: BuildCache) and put together once here, methods bound rather than
-// forwarded by hand.
+// The engine API in parts served by their own objects (the node: NodeService; peers: PeerService;
+// trust and consent: TrustService; events: NodeEvents; data: DataService; build cache:
+// BuildCache) and put together once here, methods bound rather than forwarded by hand.
 
 import { checkArgument } from '../api/arguments';
 import type { EngineApi } from '../api/engine-api';
 import { fileTransferOptions, storeOptions } from '../api/schemas';
-import { CACHE_METHODS, type BuildCacheApi } from '../buildcache/cache-api';
+import { CACHE_METHODS } from '../buildcache/cache-api';
 import type { DataApi } from '../data/data-service';
 
 export const DATA_METHODS = [
   'store', 'load', 'free', 'set', 'get', 'del', 'keys', 'openWriteStream', 'openReadStream', 'pushFile', 'pullFile', 'cancelTransfer', 'listData', 'flush',
 ] as const satisfies readonly (keyof DataApi)[];
 
-export type NodeApi = Omit<EngineApi, (typeof DATA_METHODS)[number] | (typeof CACHE_METHODS)[number]>;
+export const NODE_METHODS = ['status', 'stats', 'setOffer', 'logs', 'shutdown'] as const satisfies readonly (keyof EngineApi)[];
+export const PEER_METHODS = ['peers', 'connect', 'disconnect', 'updatePeer'] as const satisfies readonly (keyof EngineApi)[];
+export const TRUST_METHODS = [
+  'trustList', 'trustAdd', 'trustRemove', 'trustRename', 'consentList', 'consentAnswer',
+] as const satisfies readonly (keyof EngineApi)[];
+export const EVENT_METHODS = ['subscribe'] as const satisfies readonly (keyof EngineApi)[];
 
-export const NODE_METHODS = [
-  'status', 'stats', 'peers', 'connect', 'disconnect', 'updatePeer', 'trustList', 'trustAdd', 'trustRemove', 'trustRename', 'consentList', 'consentAnswer',
-  'setOffer', 'logs', 'shutdown', 'subscribe',
-] as const satisfies readonly (keyof NodeApi)[];
+const METHODS = {
+  node: NODE_METHODS,
+  peers: PEER_METHODS,
+  trust: TRUST_METHODS,
+  events: EVENT_METHODS,
+  data: DATA_METHODS,
+  cache: CACHE_METHODS,
+} as const;
 
 // Every method of EngineApi is in exactly one list (a compile error names any that is missing).
-type Listed = (typeof DATA_METHODS)[number] | (typeof NODE_METHODS)[number] | (typeof CACHE_METHODS)[number];
+type Listed = (typeof METHODS)[keyof typeof METHODS][number];
 const everyMethodListed: Record<Exclude<keyof EngineApi, Listed>, never> = {};
 void everyMethodListed;
 
-export function composeApi(node: NodeApi, data: DataApi, cache: BuildCacheApi): EngineApi {
+/** The objects that serve the API, each for its own methods. */
+export type ApiParts = { readonly [P in keyof typeof METHODS]: Pick<EngineApi, (typeof METHODS)[P][number]> };
+
+export function composeApi(parts: ApiParts): EngineApi {
   const api: Record<string, unknown> = {};
-  for (const m of NODE_METHODS) api[m] = (node[m] as (...a: unknown[]) => unknown).bind(node);
-  for (const m of DATA_METHODS) api[m] = (data[m] as (...a: unknown[]) => unknown).bind(data);
-  for (const m of CACHE_METHODS) api[m] = (cache[m] as (...a: unknown[]) => unknown).bind(cache);
+  for (const part of Object.keys(METHODS) as (keyof typeof METHODS)[]) {
+    const served = parts[part] as unknown as Record<string, (...a: unknown[]) => unknown>;
+    for (const m of METHODS[part]) api[m] = served[m]!.bind(served);
+  }
   return api as unknown as EngineApi;
 }
 

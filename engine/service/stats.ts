@@ -2,7 +2,7 @@
 // measured over the last few seconds (sampled once a second, timer unref'd).
 
 import type { Stats } from '../api/types';
-import type { Cluster } from '../cluster/cluster';
+import type { HolderTable } from '../cluster/holder-table';
 import type { HolderService } from '../cluster/holder-service';
 import { SELF } from '../store/self';
 import type { ReplicaIO } from '../cluster/replica-io';
@@ -26,7 +26,7 @@ export interface StatsSources {
   readonly holder: HolderService;
   readonly catalog: Catalog;
   readonly io: Pick<ReplicaIO, 'isLive'>;
-  readonly cluster: Pick<Cluster, 'connectedRpcs'>;
+  readonly rpcs: Pick<HolderTable, 'connectedRpcs'>;
   readonly sessions: SessionManager;
   readonly offered: () => number;
 }
@@ -57,7 +57,7 @@ export class StatsSampler {
     const now = this.current();
     const first = this.samples[0] ?? now;
     const seconds = Math.max(0.001, (now.at - first.at) / 1000);
-    const { store, holder, catalog, io, cluster } = this.src;
+    const { store, holder, catalog, io } = this.src;
     const totals = store.totals();
     const owners = store.namespaces().filter((ns) => ns !== SELF).length;
     let placed = 0;
@@ -66,7 +66,7 @@ export class StatsSampler {
       placed += r.holders.filter((h) => h !== SELF).length * chargedOn(r);
       if (r.holders.filter((h) => io.isLive(h)).length < r.wanted) degraded++;
     }
-    const rpcs = cluster.connectedRpcs();
+    const rpcs = this.src.rpcs.connectedRpcs();
     return {
       at: now.at,
       local: { usedBytes: totals.usedBytes, capacityBytes: totals.capacityBytes, blocks: totals.blocks, pinnedBytes: totals.pinnedBytes, cacheBytes: totals.cacheBytes },

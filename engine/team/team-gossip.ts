@@ -5,6 +5,7 @@
 // unless this node trusts the device on its own (trusted_devices.json).
 
 import type { Cluster } from '../cluster/cluster';
+import type { HolderTable } from '../cluster/holder-table';
 import type { PeerRpc } from '../cluster/peer-rpc';
 import { encodeTeamRevocations } from '../cluster/peer-protocol';
 import { ErrorCodes, MemCloudError, toMemCloudError } from '../errors';
@@ -16,7 +17,10 @@ import type { TeamState } from './team-state';
 export interface TeamGossipParts {
   readonly team: TeamState;
   readonly sessions: SessionManager;
-  readonly cluster: Cluster;
+  /** The sessions' RPCs, to send lists over. */
+  readonly rpcs: Pick<HolderTable, 'rpcFor' | 'connectedRpcs'>;
+  /** Where lists peers send arrive ('team-revocations'). */
+  readonly notices: Pick<Cluster, 'on' | 'off'>;
   /** The one "trust ended" step for a device: its blocks here are dropped. */
   readonly dropDevice: (publicKey: string) => void;
   /** True when this node trusts the device itself (not through a team). */
@@ -31,7 +35,7 @@ export function startTeamGossip(p: TeamGossipParts): () => void {
 
   const onSession = (s: Session) => {
     if (!teamAware(s)) return;
-    const rpc = p.cluster.rpcFor(s.publicKey);
+    const rpc = p.rpcs.rpcFor(s.publicKey);
     if (rpc) for (const list of p.team.lists()) send(rpc, list);
   };
 
@@ -48,7 +52,7 @@ export function startTeamGossip(p: TeamGossipParts): () => void {
 
   /** Newer lists, however they came (a peer, or the CLI through the file), go to every other team-aware peer. */
   const forward = (list: RevocationList, from: PeerRpc | null) => {
-    for (const rpc of p.cluster.connectedRpcs()) {
+    for (const rpc of p.rpcs.connectedRpcs()) {
       if (rpc !== from && teamAware(rpc.session)) send(rpc, list);
     }
   };
@@ -85,11 +89,11 @@ export function startTeamGossip(p: TeamGossipParts): () => void {
   p.sessions.on('session', onSession);
   p.team.on('changed', onChanged);
   p.team.on('revocations', onTaken);
-  p.cluster.on('team-revocations', onNotice);
+  p.notices.on('team-revocations', onNotice);
   return () => {
     p.sessions.off('session', onSession);
     p.team.off('changed', onChanged);
     p.team.off('revocations', onTaken);
-    p.cluster.off('team-revocations', onNotice);
+    p.notices.off('team-revocations', onNotice);
   };
 }

@@ -8,6 +8,8 @@ import { Engine } from '../../engine/node/engine';
 import { resolveEngineOptions, type EngineOptionsInput } from '../../engine/node/engine-options';
 import { Logger } from '../../engine/log/log';
 import type { Session } from '../../engine/session/session-manager';
+import type { HolderTable } from '../../engine/cluster/holder-table';
+import type { PeerRpc } from '../../engine/cluster/peer-rpc';
 
 export interface TestEngine {
   readonly engine: Engine;
@@ -78,3 +80,15 @@ export async function trustedEngines(names: readonly string[], opened: TestEngin
   return list;
 }
 
+/**
+ * An engine's table of peer RPCs. Internal (no part of the engine's API): tests that send raw RAM
+ * protocol requests over a live session, or steer placement, reach it here, in this one place.
+ */
+export function holderTableOf(engine: Engine): HolderTable {
+  return (engine as unknown as { parts: { table: HolderTable } }).parts.table;
+}
+
+/** The RPC an engine holds for a connected device (see holderTableOf). */
+export function rpcTo(engine: Engine, publicKey: string): PeerRpc | undefined {
+  return holderTableOf(engine).rpcFor(publicKey);
+}

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { sealedSize } from '../../../engine/data/stored-size';
 import { MAX_WAITING_REQUESTS } from '../../../engine/cluster/holder-dispatch';
 import { Op, encodeLoad, encodeStore, type PeerReply } from '../../../engine/cluster/peer-protocol';
-import { connect, trustEachOther, type TestEngine } from '../../support/engines';
+import { connect, rpcTo, trustEachOther, type TestEngine } from '../../support/engines';
 import { HolderFixture, blockId } from '../../support/holder-fixture';
 import type { RamPeer } from '../../support/ram-peer';
 
@@ -38,7 +38,7 @@ describe('holder dispatch', () => {
     const loads = 4 + 3000;
     for (let i = 0; i < 4; i++) peer.send(encodeLoad(3 + i, blockId(1)));
     for (let i = 0; i < 3000; i++) peer.send(encodeLoad(7 + i, blockId(2)));
-    const link = lender.engine.cluster.rpcFor(peer.identity.publicKeyText)!;
+    const link = rpcTo(lender.engine, peer.identity.publicKeyText)!;
     const servedBefore = holder.requestsServed;
     const done = (): number => holder.requestsServed - servedBefore + holder.waitingRequests(link) + holder.requestsRefused;
     for (let i = 0; i < 600 && done() < loads; i++) await new Promise((r) => setTimeout(r, 50));
@@ -81,7 +81,7 @@ describe('holder dispatch', () => {
     const waits = randomBytes(16 * MiB);
     peer.send(encodeStore(6, blockId(6), 1, waits));
     peer.send(encodeStore(7, blockId(7), 1, randomBytes(16 * MiB)));
-    const link = lender.engine.cluster.rpcFor(peer.identity.publicKeyText)!;
+    const link = rpcTo(lender.engine, peer.identity.publicKeyText)!;
     for (let i = 0; i < 600 && holder.requestsRefused < 1; i++) await new Promise((r) => setTimeout(r, 50));
     assert.equal(holder.requestsRefused, 1);
     const publicKey = peer.identity.publicKeyText;
@@ -101,7 +101,7 @@ describe('holder dispatch', () => {
     await connect(owner, lender);
     const refs = [];
     for (let i = 0; i < 64; i++) refs.push(await owner.engine.api.store(randomBytes(MiB), { target: 'remote' }));
-    const link = owner.engine.cluster.rpcFor(lender.engine.identity.publicKeyText)!;
+    const link = rpcTo(owner.engine, lender.engine.identity.publicKeyText)!;
     const data = await Promise.all(refs.map((r) => link.load(r.id)));
     assert.ok(data.every((d) => d.length === sealedSize(MiB)), 'every sealed 1 MiB block comes back whole');
     assert.equal(lender.engine.holder.requestsRefused, 0);

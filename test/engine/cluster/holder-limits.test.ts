@@ -7,12 +7,11 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { HolderTable } from '../../../engine/cluster/holder-table';
 import {
   MAX_BLOCK_BYTES, MAX_LIST_PAGE, Op, encodeList, encodeLoad, encodeStat, encodeStore, type PeerReply,
 } from '../../../engine/cluster/peer-protocol';
 import { BLOCK_OVERHEAD_BYTES, chargeOf } from '../../../engine/store/block-cost';
-import { connect, trustEachOther } from '../../support/engines';
+import { connect, holderTableOf, rpcTo, trustEachOther } from '../../support/engines';
 import { HolderFixture, blockId } from '../../support/holder-fixture';
 import type { RamPeer } from '../../support/ram-peer';
 
@@ -76,7 +75,7 @@ describe('holder limits', () => {
     await connect(owner, full);
     await connect(owner, roomy);
     // The owner now believes `full` has the most room (its holder table is the cluster's own business).
-    await (owner.engine.cluster as unknown as { table: HolderTable }).table.refreshStats();
+    await holderTableOf(owner.engine).refreshStats();
     const filler = await peerOf(full, 'filler');
     assert.equal(statusOf(await store(filler, 1, randomBytes(8 * MiB - 2 * BLOCK_OVERHEAD_BYTES), 0)), 'OK');
     const data = randomBytes(MiB);
@@ -180,7 +179,7 @@ describe('holder limits', () => {
     const holder = await lender('lender-pages', 64 * MiB);
     await trustEachOther(owner, holder);
     await connect(owner, holder);
-    const link = owner.engine.cluster.rpcFor(holder.engine.identity.publicKeyText)!;
+    const link = rpcTo(owner.engine, holder.engine.identity.publicKeyText)!;
     const ids = Array.from({ length: MAX_LIST_PAGE + 50 }, (_, i) => blockId(0xabc0000 + i));
     await Promise.all(ids.map((id) => link.store(id, 1, new Uint8Array(0))));
     const served = holder.engine.holder.requestsServed;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { isMemCloudError } from '../../../engine/errors';
 import { chargeOf } from '../../../engine/store/block-cost';
 import { sealedSize } from '../../../engine/data/block-seal';
-import { connect, startEngine, trustEachOther, type TestEngine } from '../../support/engines';
+import { connect, rpcTo, startEngine, trustEachOther, type TestEngine } from '../../support/engines';
 import { eventually } from '../../support/eventually';
 
 const open: TestEngine[] = [];
@@ -132,7 +132,7 @@ describe('engine data path', () => {
     await connect(a, b);
     await connect(c, b);
     const ref = await a.engine.api.store(randomBytes(5000), { target: 'remote' });
-    const link = c.engine.cluster.rpcFor(b.engine.identity.publicKeyText)!;
+    const link = rpcTo(c.engine, b.engine.identity.publicKeyText)!;
     await assert.rejects(link.load(ref.id), (e) => isMemCloudError(e, 'NOT_FOUND'));
     assert.equal(await link.free([ref.id]), 0);
     assert.equal((await a.engine.api.load(ref.id)).length, 5000);

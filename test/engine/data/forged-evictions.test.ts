@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { encodeEvicted } from '../../../engine/cluster/peer-protocol';
 import { isMemCloudError } from '../../../engine/errors';
-import { connect, trustedEngines, type TestEngine } from '../../support/engines';
+import { connect, rpcTo, trustedEngines, type TestEngine } from '../../support/engines';
 import { eventually } from '../../support/eventually';
 
 const open: TestEngine[] = [];
@@ -21,7 +21,7 @@ const keyOf = (e: TestEngine) => e.engine.identity.publicKeyText;
 
 /** `from` tells `to` (over their session) that it evicted these blocks of `to`'s. */
 function sendEvicted(from: TestEngine, to: TestEngine, ids: readonly string[]): void {
-  const link = from.engine.cluster.rpcFor(keyOf(to));
+  const link = rpcTo(from.engine, keyOf(to));
   assert.ok(link, `${from.name} has a session with ${to.name}`);
   link.send(encodeEvicted(ids));
 }
