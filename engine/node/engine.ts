@@ -18,7 +18,6 @@ import { HolderTable } from '../cluster/holder-table';
 import { HolderService } from '../cluster/holder-service';
 import { SELF } from '../store/self';
 import { Replicas } from '../cluster/replicas';
-import type { Catalog } from '../data/catalog';
 import { OwnerData } from '../data/owner-data';
 import { homePaths } from '../home/paths';
 import { ControlServer } from '../control/control-server';
@@ -55,7 +54,8 @@ export const ENGINE_VERSION = '0.1.0';
 /** How long a leaving node keeps serving so owners can copy their blocks away. */
 const LEAVE_TIMEOUT_MS = 20_000;
 
-interface Parts {
+/** What the composition root builds (the engine keeps them to itself; see test/support/engines.ts). */
+export interface EngineParts {
   readonly lock: NodeLock;
   readonly identity: DeviceIdentity;
   readonly trust: TrustStore;
@@ -75,23 +75,8 @@ interface Parts {
 }
 
 export class Engine {
-  readonly startedAt = Date.now();
-  readonly version = ENGINE_VERSION;
+  private readonly startedAt = Date.now();
   readonly identity: DeviceIdentity;
-  readonly trust: TrustStore;
-  /** Team certificate, trusted teams, revocation lists (engine/team). */
-  readonly team: TeamState;
-  readonly consent: ConsentQueue;
-  readonly sessions: SessionManager;
-  readonly store: BlockStore;
-  readonly cluster: Cluster;
-  /** What we lend: peers' requests. */
-  readonly holder: HolderService;
-  /** What we own: the catalog, the data API, repair. */
-  readonly owner: OwnerData;
-  /** What this node owns (read-only for everyone but the data layer). */
-  readonly catalog: Catalog;
-  readonly replicas: Replicas;
   readonly backend: CryptoBackendName;
   /** What the API's subscribers hear. */
   private readonly events = new NodeEvents();
@@ -100,7 +85,7 @@ export class Engine {
   /** The same API as the control socket serves it (its codecs check every argument at the boundary). */
   private readonly served: EngineApi;
   /** The build-cache endpoint and its entries (docs/build-cache.md). */
-  readonly buildCache: BuildCache;
+  private readonly buildCache: BuildCache;
   private server: Server | null = null;
   private control: ControlServer | null = null;
   private discovery: DiscoveryDialer | null = null;
@@ -110,21 +95,11 @@ export class Engine {
   private readonly stoppedListeners: Array<() => void> = [];
 
   private constructor(
-    readonly options: EngineOptions,
-    readonly log: Logger,
-    private readonly parts: Parts,
+    private readonly options: EngineOptions,
+    private readonly log: Logger,
+    private readonly parts: EngineParts,
   ) {
     this.identity = parts.identity;
-    this.trust = parts.trust;
-    this.team = parts.team;
-    this.consent = parts.consent;
-    this.sessions = parts.sessions;
-    this.store = parts.store;
-    this.cluster = parts.cluster;
-    this.holder = parts.holder;
-    this.owner = parts.owner;
-    this.catalog = parts.owner.catalog;
-    this.replicas = parts.replicas;
     this.backend = parts.crypto.backend;
     const peerSources: PeerSources = {
       sessions: parts.sessions,
@@ -195,7 +170,7 @@ export class Engine {
     return engine;
   }
 
-  private static async build(options: EngineOptions, log: Logger, lock: NodeLock, unlock?: IdentityUnlock): Promise<Parts> {
+  private static async build(options: EngineOptions, log: Logger, lock: NodeLock, unlock?: IdentityUnlock): Promise<EngineParts> {
     const identity = await loadOrCreateIdentity(options.home, unlock);
     // A corrupt trust file does not stop the node: it starts, admits nobody and says why (see
     // trust-file-problem.ts), and takes the file's devices as soon as it is fixed.
@@ -319,12 +294,12 @@ export class Engine {
     if (options.memoryBytes < parts.settings.offeredBytes) log.warn('the memory cap is below the offer: peers are refused, or cache blocks evicted, before the offer is used up');
   }
 
-  status(): NodeStatus {
+  private status(): NodeStatus {
     return {
       name: this.options.name,
       publicKey: this.identity.publicKeyText,
       fingerprint: this.identity.fingerprint,
-      version: this.version,
+      version: ENGINE_VERSION,
       pid: process.pid,
       home: this.options.home,
       listen: this.address(),
@@ -333,17 +308,17 @@ export class Engine {
       memoryBytes: this.options.memoryBytes,
       crypto: this.backend,
       discovery: this.discoveryEnabled,
-      ...(this.trust.problem ? { trustFileProblem: this.trust.problem } : {}),
-      ...(this.team.problem ? { teamFileProblem: this.team.problem } : {}),
-      teams: { member: this.team.file.certificate?.teamName ?? null, trusted: this.team.file.trusted.map((t) => t.name) },
+      ...(this.parts.trust.problem ? { trustFileProblem: this.parts.trust.problem } : {}),
+      ...(this.parts.team.problem ? { teamFileProblem: this.parts.team.problem } : {}),
+      teams: { member: this.parts.team.file.certificate?.teamName ?? null, trusted: this.parts.team.file.trusted.map((t) => t.name) },
     };
   }
 
-  get offeredBytes(): number {
+  private get offeredBytes(): number {
     return this.parts.settings.offeredBytes;
   }
 
-  get discoveryEnabled(): boolean {
+  private get discoveryEnabled(): boolean {
     return this.discovery !== null;
   }
 
@@ -352,7 +327,7 @@ export class Engine {
   }
 
   /** Changes the RAM offered to peers from now on (new handshakes and discovery carry it). */
-  setOffer(bytes: number): void {
+  private setOffer(bytes: number): void {
     this.parts.settings.offeredBytes = bytes;
     this.parts.store.setPeerCapacity(bytes); // a smaller offer evicts peers' cache blocks down to it
     this.discovery?.updateOffer(bytes);

@@ -4,7 +4,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Engine } from '../../engine/node/engine';
+import { Engine, type EngineParts } from '../../engine/node/engine';
+import type { BuildCache } from '../../engine/buildcache/build-cache';
+import type { Catalog } from '../../engine/data/catalog';
+import type { EngineOptions } from '../../engine/node/engine-options';
 import { resolveEngineOptions, type EngineOptionsInput } from '../../engine/node/engine-options';
 import { Logger } from '../../engine/log/log';
 import type { Session } from '../../engine/session/session-manager';
@@ -52,7 +55,7 @@ export async function startEngine(name: string, opts: Partial<EngineOptionsInput
 export async function trustEachOther(...engines: TestEngine[]): Promise<void> {
   for (const a of engines) {
     for (const b of engines) {
-      if (a !== b) await a.engine.trust.trust(b.engine.identity.publicKey, { name: b.name, approval: 'cli' });
+      if (a !== b) await internals(a.engine).trust.trust(b.engine.identity.publicKey, { name: b.name, approval: 'cli' });
     }
   }
 }
@@ -62,12 +65,12 @@ export async function connect(a: TestEngine, b: TestEngine): Promise<Session> {
   const seen = new Promise<void>((resolve) => {
     const check = (s: Session) => {
       if (s.publicKey !== a.engine.identity.publicKeyText) return;
-      b.engine.sessions.off('session', check);
+      internals(b.engine).sessions.off('session', check);
       resolve();
     };
-    b.engine.sessions.on('session', check);
+    internals(b.engine).sessions.on('session', check);
   });
-  const s = await a.engine.sessions.dial('127.0.0.1', b.port);
+  const s = await internals(a.engine).sessions.dial('127.0.0.1', b.port);
   await seen;
   return s;
 }
@@ -80,15 +83,25 @@ export async function trustedEngines(names: readonly string[], opened: TestEngin
   return list;
 }
 
+/** An engine's parts, with the catalog, build cache and options it was started with. */
+export type EngineInternals = EngineParts & { readonly catalog: Catalog; readonly buildCache: BuildCache; readonly options: EngineOptions };
+
 /**
- * An engine's table of peer RPCs. Internal (no part of the engine's API): tests that send raw RAM
- * protocol requests over a live session, or steer placement, reach it here, in this one place.
+ * The parts of an engine, which are no part of its API (that is `engine.api`). Tests of internal
+ * behaviour (what a holder keeps, the catalog's records, raw RAM protocol requests over a live
+ * session, steering placement) reach them here, in this one place.
  */
-export function holderTableOf(engine: Engine): HolderTable {
-  return (engine as unknown as { parts: { table: HolderTable } }).parts.table;
+export function internals(engine: Engine): EngineInternals {
+  const e = engine as unknown as { parts: EngineParts; buildCache: BuildCache; options: EngineOptions };
+  return { ...e.parts, catalog: e.parts.owner.catalog, buildCache: e.buildCache, options: e.options };
 }
 
-/** The RPC an engine holds for a connected device (see holderTableOf). */
+/** An engine's table of peer RPCs (see internals). */
+export function holderTableOf(engine: Engine): HolderTable {
+  return internals(engine).table;
+}
+
+/** The RPC an engine holds for a connected device (see internals). */
 export function rpcTo(engine: Engine, publicKey: string): PeerRpc | undefined {
   return holderTableOf(engine).rpcFor(publicKey);
 }

@@ -3,7 +3,7 @@
 
 import type { EngineOptionsInput } from '../../engine/node/engine-options';
 import { DeviceIdentity } from '../../engine/identity/device-identity';
-import { startEngine, type TestEngine } from './engines';
+import { internals, startEngine, type TestEngine } from './engines';
 import { RamPeer } from './ram-peer';
 
 const MiB = 1024 * 1024;
@@ -29,8 +29,8 @@ export class HolderFixture {
   /** A RAM peer with a fresh identity that `holder` trusts, optionally with its own allowance. */
   async peer(holder: TestEngine, name: string, allowedBytes?: number): Promise<RamPeer> {
     const identity = DeviceIdentity.generate();
-    await holder.engine.trust.trust(identity.publicKey, { name, approval: 'cli' });
-    if (allowedBytes !== undefined) await holder.engine.trust.setAllowedBytes(identity.publicKey, allowedBytes);
+    await internals(holder.engine).trust.trust(identity.publicKey, { name, approval: 'cli' });
+    if (allowedBytes !== undefined) await internals(holder.engine).trust.setAllowedBytes(identity.publicKey, allowedBytes);
     const peer = await RamPeer.connect(holder.port, identity, name);
     this.peers.push(peer);
     return peer;

@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import { request } from 'node:http';
 import type { BuildCacheEnv } from '../../../engine/api/build-cache-types';
-import { connect, startEngine, trustEachOther, type TestEngine } from '../../support/engines';
+import { connect, startEngine, trustEachOther, type TestEngine, internals } from '../../support/engines';
 import { eventually } from '../../support/eventually';
 import { httpRequest, type HttpOptions } from '../../support/http-client';
 import { actionResult } from './protobuf';
@@ -37,7 +37,7 @@ after(async () => {
 
 const call = (method: string, path: string, opts: HttpOptions = {}) => httpRequest(port, method, path, { token, ...opts });
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-const lenderHolds = () => lender.engine.holder.stat(owner.engine.identity.publicKeyText).usedBytes;
+const lenderHolds = () => internals(lender.engine).holder.stat(owner.engine.identity.publicKeyText).usedBytes;
 
 async function* slowly(data: Buffer, piece: number): AsyncGenerator<Buffer> {
   for (let i = 0; i < data.length; i += piece) {
@@ -186,7 +186,7 @@ describe('build-cache endpoint: Bazel', () => {
     assert.equal((await call('PUT', `/ci/main/cas/${digest}`, { body: blob })).status, 200);
     assert.deepEqual((await call('GET', `/ci/main/ac/${acKey}`)).body, ac);
     // The blob goes (as when a lender evicts it): the action result stops being a hit at once.
-    const blobStream = [...owner.engine.catalog.streams.values()].find((s) => s.name === `buildcache:bazel/ci/main/cas/${digest}`)!;
+    const blobStream = [...internals(owner.engine).catalog.streams.values()].find((s) => s.name === `buildcache:bazel/ci/main/cas/${digest}`)!;
     await owner.engine.api.free(blobStream.id);
     assert.equal((await call('GET', `/ci/main/ac/${acKey}`)).status, 404);
     assert.deepEqual((await call('GET', `/ac/${acKey}`)).body, ac, 'the other instance still has its blob');
@@ -219,7 +219,7 @@ describe('build-cache endpoint: bodies and limits', () => {
     const get = await call('GET', '/ccache/big/entry');
     assert.equal(get.status, 200);
     assert.equal(sha(get.body), sha(body));
-    const stream = owner.engine.catalog.streams;
+    const stream = internals(owner.engine).catalog.streams;
     const entry = [...stream.values()].find((s) => s.name === 'buildcache:ccache/big/entry')!;
     assert.equal(entry.durability, 'cache');
     assert.equal(entry.chunks.length, 8);

@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { connect, startEngine, trustEachOther, type TestEngine } from '../../support/engines';
+import { connect, startEngine, trustEachOther, type TestEngine, internals } from '../../support/engines';
 import { eventually } from '../../support/eventually';
 import { httpRequest, type HttpOptions } from '../../support/http-client';
 import { actionResult } from './protobuf';
@@ -35,7 +35,7 @@ const call = (method: string, path: string, opts: HttpOptions = {}) => httpReque
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 /** Whether the owner's catalog has the entry's stream with every chunk still on a holder. */
 function stored(key: string): boolean {
-  const catalog = owner.engine.catalog;
+  const catalog = internals(owner.engine).catalog;
   const stream = [...catalog.streams.values()].find((s) => s.name === `buildcache:${key}`);
   return stream !== undefined && stream.chunks.every((id) => (catalog.blocks.get(id)?.holders.length ?? 0) > 0);
 }
@@ -53,7 +53,7 @@ test('a full lender evicts the least recently used entries: writes keep succeedi
     assert.ok(kept.body.equals(bodies[0]!));
   }
   // 4 MiB of entries went into 2 MiB of the lender's RAM.
-  assert.ok(lender.engine.store.totals().evictions >= WRITES / 4, `the lender evicted ${lender.engine.store.totals().evictions} blocks`);
+  assert.ok(internals(lender.engine).store.totals().evictions >= WRITES / 4, `the lender evicted ${internals(lender.engine).store.totals().evictions} blocks`);
   // Every read is a hit with the exact bytes or a plain 404, whether the eviction notice arrived yet or not.
   let misses = 0;
   for (let i = 0; i < WRITES; i++) {

@@ -7,7 +7,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { startEngine, type TestEngine } from '../../support/engines';
+import { startEngine, type TestEngine, internals } from '../../support/engines';
 import { eventually } from '../../support/eventually';
 import { httpRequest, type HttpOptions } from '../../support/http-client';
 import { startRedis } from '../../support/redis-server';
@@ -44,7 +44,7 @@ describe('upstream tier: Redis', () => {
       assert.equal((await a.engine.engine.api.cacheStatus()).upstream, `redis://:***@127.0.0.1:${redis.port}`, 'the password is never shown');
       const body = randomBytes(300_000);
       assert.equal((await a.call('PUT', '/v8/artifacts/abcdef0123456789?slug=t', { body, headers: ARTIFACT_HEADERS })).status, 202);
-      await a.engine.engine.buildCache.upstreamIdle();
+      await internals(a.engine.engine).buildCache.upstreamIdle();
       assert.equal((await a.engine.engine.api.cacheStatus()).upstreamStats.written, 1);
       assert.equal(redis.cli('STRLEN', 'memcloud:bc:turbo/t/abcdef0123456789').trim(), String(body.length + 6 + JSON.stringify({ h: { 'x-artifact-duration': '321', 'x-artifact-tag': 'c2lnbmVk' } }).length));
 
@@ -66,7 +66,7 @@ describe('upstream tier: Redis', () => {
       // Redis down: a miss is a 404, a write is stored in the LAN and its write-through counted as an error.
       assert.equal((await b.call('GET', '/ccache/not/there')).status, 404);
       assert.equal((await b.call('PUT', '/ccache/while/down', { body: randomBytes(100) })).status, 200);
-      await b.engine.engine.buildCache.upstreamIdle();
+      await internals(b.engine.engine).buildCache.upstreamIdle();
       const down = await b.engine.engine.api.cacheStatus();
       assert.ok(down.upstreamStats.errors >= 2, JSON.stringify(down.upstreamStats));
       assert.deepEqual(down.protocols.ccache.rejected, 0);
@@ -97,7 +97,7 @@ describe('upstream tier: another MemCloud endpoint over HTTP', () => {
     const body = randomBytes(2 * 1024 * 1024 + 17);
     assert.equal((await a.call('PUT', '/v8/artifacts/0011223344556677?slug=t', { body, headers: ARTIFACT_HEADERS })).status, 202);
     assert.equal((await a.call('PUT', '/v1/cache/31337', { body: Buffer.from('nx entry') })).status, 200);
-    await a.engine.engine.buildCache.upstreamIdle();
+    await internals(a.engine.engine).buildCache.upstreamIdle();
     const direct = await company.call('GET', '/v8/artifacts/0011223344556677?slug=t');
     assert.deepEqual(direct.body, body, 'the upstream got the artifact');
     assert.equal(direct.headers['x-artifact-tag'], 'c2lnbmVk', 'and its headers');

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { sealedSize } from '../../../engine/data/stored-size';
 import { MAX_WAITING_REQUESTS } from '../../../engine/cluster/holder-dispatch';
 import { Op, encodeLoad, encodeStore, type PeerReply } from '../../../engine/cluster/peer-protocol';
-import { connect, rpcTo, trustEachOther, type TestEngine } from '../../support/engines';
+import { connect, rpcTo, trustEachOther, type TestEngine, internals } from '../../support/engines';
 import { HolderFixture, blockId } from '../../support/holder-fixture';
 import type { RamPeer } from '../../support/ram-peer';
 
@@ -25,7 +25,7 @@ const statusOf = (r: PeerReply): string => (r.ok ? 'OK' : r.code);
 describe('holder dispatch', () => {
   test('a peer that sends LOADs without reading gets one reply beyond the backlog; the rest wait, then BUSY', async () => {
     const { lender, peer } = await lenderWithPeer('lender-unread');
-    const holder = lender.engine.holder;
+    const holder = internals(lender.engine).holder;
     const big = randomBytes(16 * MiB);
     const small = randomBytes(100);
     peer.send(encodeStore(1, blockId(1), 0, big));
@@ -72,7 +72,7 @@ describe('holder dispatch', () => {
 
   test('waiting is bounded in bytes (32 MiB): a second 16 MiB STORE behind unread replies is refused, the first stored', async () => {
     const { lender, peer } = await lenderWithPeer('lender-bytes');
-    const holder = lender.engine.holder;
+    const holder = internals(lender.engine).holder;
     const big = randomBytes(16 * MiB);
     peer.send(encodeStore(1, blockId(1), 0, big));
     await peer.until(() => peer.replies.length === 1, 'the STORE answered');
@@ -85,12 +85,12 @@ describe('holder dispatch', () => {
     for (let i = 0; i < 600 && holder.requestsRefused < 1; i++) await new Promise((r) => setTimeout(r, 50));
     assert.equal(holder.requestsRefused, 1);
     const publicKey = peer.identity.publicKeyText;
-    assert.equal(lender.engine.store.has(publicKey, blockId(7)), false, 'the refused STORE did nothing');
+    assert.equal(internals(lender.engine).store.has(publicKey, blockId(7)), false, 'the refused STORE did nothing');
 
     peer.startReading();
     await peer.until(() => peer.replies.length === 7, 'a reply to every request');
     assert.deepEqual(Object.fromEntries(peer.replies.map((r) => [r.id, statusOf(r)])), { 1: 'OK', 2: 'OK', 3: 'OK', 4: 'OK', 5: 'OK', 6: 'OK', 7: 'BUSY' });
-    assert.deepEqual(Buffer.from(lender.engine.store.get(publicKey, blockId(6))!), waits);
+    assert.deepEqual(Buffer.from(internals(lender.engine).store.get(publicKey, blockId(6))!), waits);
     assert.equal(holder.waitingRequests(link), 0);
   });
 
@@ -104,6 +104,6 @@ describe('holder dispatch', () => {
     const link = rpcTo(owner.engine, lender.engine.identity.publicKeyText)!;
     const data = await Promise.all(refs.map((r) => link.load(r.id)));
     assert.ok(data.every((d) => d.length === sealedSize(MiB)), 'every sealed 1 MiB block comes back whole');
-    assert.equal(lender.engine.holder.requestsRefused, 0);
+    assert.equal(internals(lender.engine).holder.requestsRefused, 0);
   });
 });

@@ -11,7 +11,7 @@ import {
   MAX_BLOCK_BYTES, MAX_LIST_PAGE, Op, encodeList, encodeLoad, encodeStat, encodeStore, type PeerReply,
 } from '../../../engine/cluster/peer-protocol';
 import { BLOCK_OVERHEAD_BYTES, chargeOf } from '../../../engine/store/block-cost';
-import { connect, holderTableOf, rpcTo, trustEachOther } from '../../support/engines';
+import { connect, holderTableOf, rpcTo, trustEachOther, internals } from '../../support/engines';
 import { HolderFixture, blockId } from '../../support/holder-fixture';
 import type { RamPeer } from '../../support/ram-peer';
 
@@ -48,8 +48,8 @@ describe('holder limits', () => {
     const load = await b.call(id, encodeLoad(id, blockId(3)));
     assert.ok(load.ok && load.op === Op.LOAD);
     assert.deepEqual(Buffer.from(load.data), kept);
-    assert.equal(holder.engine.store.totals().evictions, 2);
-    assert.equal(holder.engine.holder.heldBytes, chargeOf(MiB) + chargeOf(2 * MiB));
+    assert.equal(internals(holder.engine).store.totals().evictions, 2);
+    assert.equal(internals(holder.engine).holder.heldBytes, chargeOf(MiB) + chargeOf(2 * MiB));
   });
 
   test('when only pinned blocks fill the offer a STORE is refused with MEMORY_FULL and nothing is evicted', async () => {
@@ -62,9 +62,9 @@ describe('holder limits', () => {
     assert.ok(!refused.ok);
     assert.equal(refused.code, 'MEMORY_FULL');
     assert.match(refused.message, /no room: pinned blocks of peers take 2 MiB of the 3 MiB this node lends; this block needs 1 MiB/);
-    assert.equal(holder.engine.store.totals().evictions, 0);
+    assert.equal(internals(holder.engine).store.totals().evictions, 0);
     assert.equal(b.notices.length, 0);
-    assert.equal(holder.engine.store.has(b.identity.publicKeyText, blockId(3)), true);
+    assert.equal(internals(holder.engine).store.has(b.identity.publicKeyText, blockId(3)), true);
   });
 
   test('an owner whose STORE is refused for room places the block on another holder', async () => {
@@ -82,7 +82,7 @@ describe('holder limits', () => {
     const ref = await owner.engine.api.store(data, { target: 'remote', replicas: 1 });
     assert.deepEqual(ref.replicas.map((r) => r.holderName), ['lender-roomy']);
     assert.deepEqual(Buffer.from(await owner.engine.api.load(ref.id)), data);
-    assert.equal(full.engine.store.usage(owner.engine.identity.publicKeyText).blocks, 0);
+    assert.equal(internals(full.engine).store.usage(owner.engine.identity.publicKeyText).blocks, 0);
   });
 
   test('every block is charged 512 B: stats, peers list and STAT report it; the quota bounds the block count', async () => {
@@ -111,7 +111,7 @@ describe('holder limits', () => {
       assert.ok(!r.ok);
       assert.equal(r.code, 'QUOTA_EXCEEDED');
     }
-    assert.equal(holder.engine.store.usage(p.identity.publicKeyText).blocks, 0);
+    assert.equal(internals(holder.engine).store.usage(p.identity.publicKeyText).blocks, 0);
     const id = nextId++;
     const stat = await p.call(id, encodeStat(id));
     assert.ok(stat.ok && stat.op === Op.STAT);
@@ -138,7 +138,7 @@ describe('holder limits', () => {
     const p = await peerOf(holder, 'sizer');
     const over = await store(p, 1, new Uint8Array(MAX_BLOCK_BYTES + 1), 0);
     assert.equal(statusOf(over), 'BAD_REQUEST');
-    assert.equal(holder.engine.store.totals().blocks, 0);
+    assert.equal(internals(holder.engine).store.totals().blocks, 0);
     assert.equal(statusOf(await store(p, 1, new Uint8Array(MAX_BLOCK_BYTES), 0)), 'OK');
   });
 
@@ -182,10 +182,10 @@ describe('holder limits', () => {
     const link = rpcTo(owner.engine, holder.engine.identity.publicKeyText)!;
     const ids = Array.from({ length: MAX_LIST_PAGE + 50 }, (_, i) => blockId(0xabc0000 + i));
     await Promise.all(ids.map((id) => link.store(id, 1, new Uint8Array(0))));
-    const served = holder.engine.holder.requestsServed;
+    const served = internals(holder.engine).holder.requestsServed;
     const listed = await link.list();
     assert.deepEqual(new Set(listed), new Set(ids));
     assert.equal(listed.length, ids.length);
-    assert.ok(holder.engine.holder.requestsServed - served >= 2, 'more than one LIST request');
+    assert.ok(internals(holder.engine).holder.requestsServed - served >= 2, 'more than one LIST request');
   });
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { isMemCloudError } from '../../../engine/errors';
 import { chargeOf } from '../../../engine/store/block-cost';
 import { sealedSize } from '../../../engine/data/block-seal';
-import { connect, rpcTo, startEngine, trustEachOther, type TestEngine } from '../../support/engines';
+import { connect, rpcTo, startEngine, trustEachOther, type TestEngine, internals } from '../../support/engines';
 import { eventually } from '../../support/eventually';
 
 const open: TestEngine[] = [];
@@ -37,14 +37,14 @@ describe('engine data path', () => {
     assert.deepEqual(await api.keys('user:*'), ['user:1']);
     const ref = await api.store(randomBytes(100_000));
     assert.deepEqual(ref.replicas.map((r) => r.holderName), ['lender']);
-    const lender = b.engine.holder.stat(a.engine.identity.publicKeyText);
+    const lender = internals(b.engine).holder.stat(a.engine.identity.publicKeyText);
     // Lenders keep sealed blocks (a little larger than their content, block-seal.ts), each charged the fixed overhead too.
     assert.equal(lender.usedBytes, chargeOf(sealedSize(3000)) + chargeOf(sealedSize(100_000)));
     assert.equal((await api.load(ref.id)).length, 100_000);
     await api.free(ref.id);
-    assert.equal(b.engine.holder.stat(a.engine.identity.publicKeyText).usedBytes, chargeOf(sealedSize(3000)));
+    assert.equal(internals(b.engine).holder.stat(a.engine.identity.publicKeyText).usedBytes, chargeOf(sealedSize(3000)));
     assert.equal(await api.del('user:1'), true);
-    assert.equal(b.engine.holder.stat(a.engine.identity.publicKeyText).usedBytes, 0);
+    assert.equal(internals(b.engine).holder.stat(a.engine.identity.publicKeyText).usedBytes, 0);
     await assert.rejects(api.get('user:1'), (e) => isMemCloudError(e, 'NOT_FOUND'));
   });
 
@@ -77,7 +77,7 @@ describe('engine data path', () => {
     await trustEachOther(a, b);
     await connect(a, b);
     const api = a.engine.api;
-    const holders = a.engine.owner.holders as unknown as { reconcile(holder: string): Promise<void> };
+    const holders = internals(a.engine).owner.holders as unknown as { reconcile(holder: string): Promise<void> };
     const lender = b.engine.identity.publicKeyText;
     await api.set('warm', randomBytes(10)); // the reconcile after connecting is over
     for (let round = 0; round < 20; round++) {
@@ -100,8 +100,8 @@ describe('engine data path', () => {
     for (let i = 0; i < 49; i++) await a.engine.api.set('k', randomBytes(1000 + i));
     await a.engine.api.set('k', last);
     // Each version is a new block; the one it replaced is freed after the set is acknowledged.
-    await eventually('the old versions freed', () => b.engine.store.totals().blocks === 1);
-    assert.equal(b.engine.holder.stat(a.engine.identity.publicKeyText).usedBytes, chargeOf(sealedSize(1049)));
+    await eventually('the old versions freed', () => internals(b.engine).store.totals().blocks === 1);
+    assert.equal(internals(b.engine).holder.stat(a.engine.identity.publicKeyText).usedBytes, chargeOf(sealedSize(1049)));
     assert.deepEqual(Buffer.from(await a.engine.api.get('k')), last);
   });
 
@@ -117,10 +117,10 @@ describe('engine data path', () => {
     assert.deepEqual(Buffer.from(await a.engine.api.get('fits')), kept);
     assert.deepEqual(await a.engine.api.keys(), ['fits']);
     // Usage survives a reconnect.
-    const [s] = a.engine.sessions.sessionsFor(b.engine.identity.publicKeyText);
+    const [s] = internals(a.engine).sessions.sessionsFor(b.engine.identity.publicKeyText);
     await s!.channel.close();
     await connect(a, b);
-    assert.equal(b.engine.holder.stat(a.engine.identity.publicKeyText).usedBytes, chargeOf(sealedSize(6000)));
+    assert.equal(internals(b.engine).holder.stat(a.engine.identity.publicKeyText).usedBytes, chargeOf(sealedSize(6000)));
     await assert.rejects(a.engine.api.set('still-too-much', randomBytes(6000)), (e) => isMemCloudError(e, 'QUOTA_EXCEEDED'));
   });
 
@@ -143,10 +143,10 @@ describe('engine data path', () => {
   test('an untrusted node cannot store anything', async () => {
     const b = await engine('guarded', { consentTimeoutMs: 1000 });
     const stranger = await engine('stranger');
-    await stranger.engine.trust.trust(b.engine.identity.publicKey, { name: 'guarded', approval: 'cli' });
-    await assert.rejects(stranger.engine.sessions.dial('127.0.0.1', b.port), (e) => isMemCloudError(e, 'HANDSHAKE_FAILED'));
+    await internals(stranger.engine).trust.trust(b.engine.identity.publicKey, { name: 'guarded', approval: 'cli' });
+    await assert.rejects(internals(stranger.engine).sessions.dial('127.0.0.1', b.port), (e) => isMemCloudError(e, 'HANDSHAKE_FAILED'));
     await assert.rejects(stranger.engine.api.store(randomBytes(100), { target: 'remote' }), (e) => isMemCloudError(e, 'NO_PEERS'));
-    assert.equal(b.engine.store.totals().blocks, 0);
+    assert.equal(internals(b.engine).store.totals().blocks, 0);
   });
 
   test('cache values evicted on the lender (least recently used first) leave the owner\'s keys and read as evicted', async () => {
@@ -163,7 +163,7 @@ describe('engine data path', () => {
     // EVICTED notices travel back to the owner; wait for the owner's key list to settle.
     for (let i = 0; i < 50 && (await a.engine.api.keys()).length > 4; i++) await new Promise((r) => setTimeout(r, 20));
     const keys = await a.engine.api.keys();
-    assert.ok(b.engine.store.totals().evictions >= 4, `evictions: ${b.engine.store.totals().evictions}`);
+    assert.ok(internals(b.engine).store.totals().evictions >= 4, `evictions: ${internals(b.engine).store.totals().evictions}`);
     assert.ok(keys.includes('pinned') && keys.includes('c0') && keys.includes('c7'), keys.join(','));
     assert.ok(!keys.includes('c1'), `c1 is the least recently used and must be gone: ${keys.join(',')}`);
     assert.deepEqual(Buffer.from(await a.engine.api.get('pinned')), pinned);
@@ -183,7 +183,7 @@ describe('restarts', () => {
     await a1.engine.api.set('persist:me', value);
     const local = await a1.engine.api.set('local-only', randomBytes(100), { target: 'local' }).then(() => true);
     assert.ok(local);
-    const home = a1.engine.options.home;
+    const home = internals(a1.engine).options.home;
     await a1.engine.stop();
     const a2 = await startEngine('forgetful', { home });
     try {

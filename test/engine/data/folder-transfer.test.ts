@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packTestHooks } from '../../../engine/data/folder-pack';
-import { connect, startEngine, trustEachOther, type TestEngine } from '../../support/engines';
+import { connect, startEngine, trustEachOther, type TestEngine, internals } from '../../support/engines';
 import { eventually } from '../../support/eventually';
 
 const work = mkdtempSync(join(tmpdir(), 'memcloud-folders-'));
@@ -62,7 +62,7 @@ describe('folders and files through the pool', () => {
     assert.deepEqual(info.skipped, ['a-socket', 'bin/a-fifo'], 'the push names what it could not store');
     rmSync(join(src, 'bin/a-fifo'));
     rmSync(join(src, 'a-socket'), { force: true });
-    assert.ok(lender.engine.holder.stat(owner.engine.identity.publicKeyText).usedBytes >= info.size, 'stored on the lender');
+    assert.ok(internals(lender.engine).holder.stat(owner.engine.identity.publicKeyText).usedBytes >= info.size, 'stored on the lender');
     const back = join(work, 'project-back');
     await owner.engine.api.pullFile(info.id, back);
     assert.deepEqual(tree(back), tree(src));
@@ -92,7 +92,7 @@ describe('folders and files through the pool', () => {
     }
     assert.deepEqual(await owner.engine.api.listData(), [], 'nothing kept by the owner');
     // A chunk still being written when the push failed is freed once its write settles (streams.ts abort()).
-    await eventually('nothing is left on the lender', () => lender.engine.holder.stat(owner.engine.identity.publicKeyText).usedBytes === 0);
+    await eventually('nothing is left on the lender', () => internals(lender.engine).holder.stat(owner.engine.identity.publicKeyText).usedBytes === 0);
   });
 
   test('a pulled file gets the mode a new file gets there, or the mode of the file it replaces', async () => {

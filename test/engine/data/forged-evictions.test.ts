@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { encodeEvicted } from '../../../engine/cluster/peer-protocol';
 import { isMemCloudError } from '../../../engine/errors';
-import { connect, rpcTo, trustedEngines, type TestEngine } from '../../support/engines';
+import { connect, rpcTo, trustedEngines, type TestEngine, internals } from '../../support/engines';
 import { eventually } from '../../support/eventually';
 
 const open: TestEngine[] = [];
@@ -27,7 +27,7 @@ function sendEvicted(from: TestEngine, to: TestEngine, ids: readonly string[]): 
 }
 
 function holdersOf(owner: TestEngine, id: string): string[] {
-  return [...(owner.engine.catalog.blocks.get(id)?.holders ?? [])].sort();
+  return [...(internals(owner.engine).catalog.blocks.get(id)?.holders ?? [])].sort();
 }
 
 describe('forged EVICTED notices', () => {
@@ -47,38 +47,38 @@ describe('forged EVICTED notices', () => {
     const othersBlock = await other!.engine.api.store(randomBytes(1000), { replicas: 1 });
     assert.deepEqual(othersBlock.replicas.map((r) => r.holder), [keyOf(liar!)], "another owner's block is on the liar");
 
-    const before = new Map([...owner!.engine.catalog.blocks.values()].map((r) => [r.id, { holders: [...r.holders].sort(), wanted: r.wanted }]));
-    const pinnedKeyId = owner!.engine.catalog.keys.get('pinned-key')!;
-    const forged = [pinned.id, pinnedKeyId, honestOnly.id, randomBytes(16).toString('hex'), othersBlock.id, owner!.engine.catalog.newBlockId()];
-    owner!.engine.catalog.discard(forged[5]!);
+    const before = new Map([...internals(owner!.engine).catalog.blocks.values()].map((r) => [r.id, { holders: [...r.holders].sort(), wanted: r.wanted }]));
+    const pinnedKeyId = internals(owner!.engine).catalog.keys.get('pinned-key')!;
+    const forged = [pinned.id, pinnedKeyId, honestOnly.id, randomBytes(16).toString('hex'), othersBlock.id, internals(owner!.engine).catalog.newBlockId()];
+    internals(owner!.engine).catalog.discard(forged[5]!);
     sendEvicted(liar!, owner!, forged);
     // A genuine one after them on the same session: once it is applied, the forged ones were handled.
     sendEvicted(liar!, owner!, [cacheBoth.id]);
     await eventually('the genuine eviction is applied', () => !holdersOf(owner!, cacheBoth.id).includes(keyOf(liar!)));
 
-    assert.equal(owner!.engine.owner.holders.refusedEvictions, forged.length, 'every forged id is counted');
+    assert.equal(internals(owner!.engine).owner.holders.refusedEvictions, forged.length, 'every forged id is counted');
     assert.ok(owner!.logs.some((l) => /^warn liar-ev sent EVICTED for 6 block\(s\) that are not cache blocks of ours it holds; refused/.test(l)), 'and logged');
     for (const [id, was] of before) {
       if (id === cacheBoth.id) continue;
-      assert.deepEqual({ holders: holdersOf(owner!, id), wanted: owner!.engine.catalog.blocks.get(id)!.wanted }, was, `block ${id} is unchanged`);
+      assert.deepEqual({ holders: holdersOf(owner!, id), wanted: internals(owner!.engine).catalog.blocks.get(id)!.wanted }, was, `block ${id} is unchanged`);
     }
     assert.equal((await api.listData()).filter((d) => d.state === 'evicted').length, 0);
-    assert.ok(honest!.engine.store.get(keyOf(owner!), honestOnly.id), 'the honest holder still keeps its block');
-    assert.ok(liar!.engine.store.get(keyOf(other!), othersBlock.id), "another owner's block is untouched");
+    assert.ok(internals(honest!.engine).store.get(keyOf(owner!), honestOnly.id), 'the honest holder still keeps its block');
+    assert.ok(internals(liar!.engine).store.get(keyOf(other!), othersBlock.id), "another owner's block is untouched");
     assert.equal(Buffer.from(await api.load(pinned.id)).length, 4000);
 
     // The genuine eviction: one replica fewer, and none copied back (cache data is not repaired).
     assert.deepEqual(holdersOf(owner!, cacheBoth.id), [keyOf(honest!)]);
-    assert.equal(owner!.engine.catalog.blocks.get(cacheBoth.id)!.wanted, 1);
+    assert.equal(internals(owner!.engine).catalog.blocks.get(cacheBoth.id)!.wanted, 1);
     const third = (await trustedEngines(['third-ev'], open))[0]!;
     for (const e of [owner!, liar!, honest!]) {
-      await e.engine.trust.trust(third.engine.identity.publicKey, { name: third.name, approval: 'cli' });
-      await third.engine.trust.trust(e.engine.identity.publicKey, { name: e.name, approval: 'cli' });
+      await internals(e.engine).trust.trust(third.engine.identity.publicKey, { name: third.name, approval: 'cli' });
+      await internals(third.engine).trust.trust(e.engine.identity.publicKey, { name: e.name, approval: 'cli' });
     }
     await connect(owner!, third);
-    await eventually('the owner sees the new holder', () => owner!.engine.replicas.isLive(keyOf(third)));
-    (owner!.engine.owner as unknown as { repairer: { wake(): void; pending: number } }).repairer.wake();
-    await eventually('repairs settle', () => (owner!.engine.owner as unknown as { repairer: { pending: number } }).repairer.pending === 0);
+    await eventually('the owner sees the new holder', () => internals(owner!.engine).replicas.isLive(keyOf(third)));
+    (internals(owner!.engine).owner as unknown as { repairer: { wake(): void; pending: number } }).repairer.wake();
+    await eventually('repairs settle', () => (internals(owner!.engine).owner as unknown as { repairer: { pending: number } }).repairer.pending === 0);
     assert.deepEqual(holdersOf(owner!, cacheBoth.id), [keyOf(honest!)], 'no new replica was made');
     assert.equal((await api.listData()).find((d) => d.id === cacheBoth.id)!.state, 'ok');
 
@@ -87,10 +87,10 @@ describe('forged EVICTED notices', () => {
     await eventually('the block reads as evicted', async () => (await api.listData()).find((d) => d.id === cacheBoth.id)?.state === 'evicted');
     await assert.rejects(api.load(cacheBoth.id), (err) => isMemCloudError(err, 'EVICTED') && /evicted from the pool/.test(err.message));
     // The same holder naming it again (it holds it no more) is refused.
-    const refused = owner!.engine.owner.holders.refusedEvictions;
+    const refused = internals(owner!.engine).owner.holders.refusedEvictions;
     sendEvicted(honest!, owner!, [cacheBoth.id]);
     sendEvicted(honest!, owner!, [honestOnly.id]);
-    await eventually('honestOnly is evicted', () => owner!.engine.catalog.blocks.get(honestOnly.id)?.holders.length === 0);
-    assert.equal(owner!.engine.owner.holders.refusedEvictions, refused + 1);
+    await eventually('honestOnly is evicted', () => internals(owner!.engine).catalog.blocks.get(honestOnly.id)?.holders.length === 0);
+    assert.equal(internals(owner!.engine).owner.holders.refusedEvictions, refused + 1);
   });
 });

@@ -7,7 +7,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { isMemCloudError } from '../../../engine/errors';
-import { connect, startEngine, trustEachOther, trustedEngines, type TestEngine } from '../../support/engines';
+import { connect, startEngine, trustEachOther, trustedEngines, type TestEngine, internals } from '../../support/engines';
 import { eventually } from '../../support/eventually';
 
 const open: TestEngine[] = [];
@@ -21,7 +21,7 @@ const keyOf = (e: TestEngine) => e.engine.identity.publicKeyText;
 
 /** The owner's reconcile with one holder, as after a reconnect. */
 function reconcile(owner: TestEngine, holder: TestEngine): Promise<void> {
-  return (owner.engine.owner.holders as unknown as { reconcile(h: string): Promise<void> }).reconcile(keyOf(holder));
+  return (internals(owner.engine).owner.holders as unknown as { reconcile(h: string): Promise<void> }).reconcile(keyOf(holder));
 }
 
 describe('holders that lie', () => {
@@ -30,19 +30,19 @@ describe('holders that lie', () => {
     for (const h of [h1!, h2!]) await connect(owner!, h);
     const value = randomBytes(20_000);
     await owner!.engine.api.set('k', value, { replicas: 2 });
-    const id = owner!.engine.catalog.keys.get('k')!;
-    assert.deepEqual([...owner!.engine.catalog.blocks.get(id)!.holders].sort(), [keyOf(h1!), keyOf(h2!)].sort());
+    const id = internals(owner!.engine).catalog.keys.get('k')!;
+    assert.deepEqual([...internals(owner!.engine).catalog.blocks.get(id)!.holders].sort(), [keyOf(h1!), keyOf(h2!)].sort());
     await connect(owner!, h3!);
     const ns = keyOf(owner!);
     // h1's LIST (the store's pages) leaves the block out.
-    const listPage = h1!.engine.store.listPage.bind(h1!.engine.store);
-    h1!.engine.store.listPage = (space, cursor, limit) => {
+    const listPage = internals(h1!.engine).store.listPage.bind(internals(h1!.engine).store);
+    internals(h1!.engine).store.listPage = (space, cursor, limit) => {
       const page = listPage(space, cursor, limit);
       return space === ns ? { ...page, ids: page.ids.filter((x) => x !== id) } : page;
     };
     await reconcile(owner!, h1!);
-    await eventually('a new replica on h3', () => owner!.engine.catalog.blocks.get(id)!.holders.includes(keyOf(h3!)));
-    assert.ok(!owner!.engine.catalog.blocks.get(id)!.holders.includes(keyOf(h1!)), 'the hidden replica is no longer counted');
+    await eventually('a new replica on h3', () => internals(owner!.engine).catalog.blocks.get(id)!.holders.includes(keyOf(h3!)));
+    assert.ok(!internals(owner!.engine).catalog.blocks.get(id)!.holders.includes(keyOf(h1!)), 'the hidden replica is no longer counted');
     assert.deepEqual(Buffer.from(await owner!.engine.api.get('k')), value);
   });
 
@@ -56,18 +56,18 @@ describe('holders that lie', () => {
       await owner!.engine.api.set(`k${i}`, v, { replicas: 1 });
     }
     const ns = keyOf(owner!);
-    const onH2 = owner!.engine.catalog.blocksOn(keyOf(h2!));
+    const onH2 = internals(owner!.engine).catalog.blocksOn(keyOf(h2!));
     assert.ok(onH2.length > 0, 'some blocks are on h2 only');
     // h1 says it holds every block of h2's, and a few made-up ones of ours.
-    const madeUp = [owner!.engine.catalog.newBlockId(), randomBytes(16).toString('hex')];
-    owner!.engine.catalog.discard(madeUp[0]!);
-    const listPage = h1!.engine.store.listPage.bind(h1!.engine.store);
-    h1!.engine.store.listPage = (space, cursor, limit) => {
+    const madeUp = [internals(owner!.engine).catalog.newBlockId(), randomBytes(16).toString('hex')];
+    internals(owner!.engine).catalog.discard(madeUp[0]!);
+    const listPage = internals(h1!.engine).store.listPage.bind(internals(h1!.engine).store);
+    internals(h1!.engine).store.listPage = (space, cursor, limit) => {
       const page = listPage(space, cursor, limit);
       return space === ns && page.next === 0 ? { ...page, ids: [...page.ids, ...onH2, ...madeUp] } : page;
     };
     await reconcile(owner!, h1!);
-    for (const id of onH2) assert.ok(h2!.engine.store.get(ns, id), `h2 still holds ${id}`);
+    for (const id of onH2) assert.ok(internals(h2!.engine).store.get(ns, id), `h2 still holds ${id}`);
     for (const [k, v] of values) assert.deepEqual(Buffer.from(await owner!.engine.api.get(k)), v);
   });
 
@@ -79,14 +79,14 @@ describe('holders that lie', () => {
     await owner!.engine.api.set('a', a, { replicas: 2 });
     await owner!.engine.api.set('b', b, { replicas: 2 });
     const ns = keyOf(owner!);
-    const idA = owner!.engine.catalog.keys.get('a')!;
-    const idB = owner!.engine.catalog.keys.get('b')!;
+    const idA = internals(owner!.engine).catalog.keys.get('a')!;
+    const idB = internals(owner!.engine).catalog.keys.get('b')!;
     // Both holders have both blocks; h1 swaps them, byte for byte valid copies of ours. Reads go to
     // the nearest replica first: h1 is made the nearest, so every read meets the swap.
-    const replicas = owner!.engine.replicas;
+    const replicas = internals(owner!.engine).replicas;
     replicas.rank = (h: string) => (h === keyOf(h1!) ? 0 : 1);
-    const get = h1!.engine.store.get.bind(h1!.engine.store);
-    h1!.engine.store.get = (space: string, id: string) => (space === ns && id === idA ? get(space, idB) : space === ns && id === idB ? get(space, idA) : get(space, id));
+    const get = internals(h1!.engine).store.get.bind(internals(h1!.engine).store);
+    internals(h1!.engine).store.get = (space: string, id: string) => (space === ns && id === idA ? get(space, idB) : space === ns && id === idB ? get(space, idA) : get(space, id));
     for (let i = 0; i < 4; i++) {
       assert.deepEqual(Buffer.from(await owner!.engine.api.get('a')), a);
       assert.deepEqual(Buffer.from(await owner!.engine.api.get('b')), b);
@@ -102,17 +102,17 @@ describe('holders that disagree', () => {
     await trustEachOther(owner1, h1!, h2!);
     for (const h of [h1!, h2!]) await connect(owner1, h);
     await owner1.engine.api.set('gone', randomBytes(3000), { replicas: 2 });
-    const old = owner1.engine.catalog.keys.get('gone')!;
+    const old = internals(owner1.engine).catalog.keys.get('gone')!;
     const ns = keyOf(owner1);
     await h2!.engine.api.disconnect('owner-del');
     assert.equal(await owner1.engine.api.del('gone'), true);
-    assert.ok(h2!.engine.store.get(ns, old), 'h2 missed the delete and still keeps the old copy');
-    const home = owner1.engine.options.home;
+    assert.ok(internals(h2!.engine).store.get(ns, old), 'h2 missed the delete and still keeps the old copy');
+    const home = internals(owner1.engine).options.home;
     await owner1.engine.stop();
     const owner2 = await startEngine('owner-del', { home });
     open.push(owner2);
     for (const h of [h1!, h2!]) await connect(owner2, h);
-    await eventually('the stale copy freed on h2', () => h2!.engine.store.get(ns, old) === undefined);
+    await eventually('the stale copy freed on h2', () => internals(h2!.engine).store.get(ns, old) === undefined);
     await assert.rejects(owner2.engine.api.get('gone'), (e) => isMemCloudError(e, 'NOT_FOUND'));
     assert.deepEqual(await owner2.engine.api.keys(), []);
   });
@@ -123,18 +123,18 @@ describe('holders that disagree', () => {
     await trustEachOther(owner1, h1!, h2!);
     for (const h of [h1!, h2!]) await connect(owner1, h);
     await owner1.engine.api.set('k', Buffer.from('version 1'), { replicas: 2 });
-    const v1 = owner1.engine.catalog.keys.get('k')!;
+    const v1 = internals(owner1.engine).catalog.keys.get('k')!;
     await h2!.engine.api.disconnect('owner-new');
     await owner1.engine.api.set('k', Buffer.from('version 2'));
     const ns = keyOf(owner1);
-    assert.ok(h2!.engine.store.get(ns, v1), 'h2 keeps version 1');
-    const home = owner1.engine.options.home;
+    assert.ok(internals(h2!.engine).store.get(ns, v1), 'h2 keeps version 1');
+    const home = internals(owner1.engine).options.home;
     await owner1.engine.stop();
     const owner2 = await startEngine('owner-new', { home });
     open.push(owner2);
     for (const h of [h1!, h2!]) await connect(owner2, h);
     assert.equal(Buffer.from(await owner2.engine.api.get('k')).toString(), 'version 2');
-    await eventually('version 1 freed on h2', () => h2!.engine.store.get(ns, v1) === undefined);
+    await eventually('version 1 freed on h2', () => internals(h2!.engine).store.get(ns, v1) === undefined);
     assert.equal(Buffer.from(await owner2.engine.api.get('k')).toString(), 'version 2');
   });
 });

@@ -17,7 +17,7 @@ import { openDataKey } from '../../../engine/data/data-key';
 import { loadBackend } from '../../../engine/crypto/backends';
 import { homePaths } from '../../../engine/home/paths';
 import { isMemCloudError } from '../../../engine/errors';
-import { connect, startEngine, trustedEngines, type TestEngine } from '../../support/engines';
+import { connect, startEngine, trustedEngines, type TestEngine, internals } from '../../support/engines';
 
 const open: TestEngine[] = [];
 const dirs: string[] = [];
@@ -62,8 +62,8 @@ test("a lender's stored bytes hold none of the owner's content; another owner ca
   const info = await ws.end();
 
   const ns = owner!.engine.identity.publicKeyText;
-  const held = lender!.engine.store.ids(ns).map((id) => ({ id, bytes: lender!.engine.store.get(ns, id)! }));
-  const catalog = owner!.engine.catalog;
+  const held = internals(lender!.engine).store.ids(ns).map((id) => ({ id, bytes: internals(lender!.engine).store.get(ns, id)! }));
+  const catalog = internals(owner!.engine).catalog;
   assert.equal(held.length, catalog.blocks.size, 'the lender holds every block of ours');
   assert.ok(held.length >= 5, 'a key, a block and a stream of several chunks');
   for (const { id, bytes } of held) assert.ok(!leaks(bytes, [value, block, streamed]), `block ${id} holds plaintext`);
@@ -76,10 +76,10 @@ test("a lender's stored bytes hold none of the owner's content; another owner ca
 
   // The lender hands the sealed key to another owner, who knows exactly what it is: no use.
   const aead = (await loadBackend(owner!.engine.backend)).aead;
-  const theirKey = await openDataKey(homePaths(other!.engine.options.home).dataKey, 0);
-  const ownKey = await openDataKey(homePaths(owner!.engine.options.home).dataKey, catalog.keyId);
+  const theirKey = await openDataKey(homePaths(internals(other!.engine).options.home).dataKey, 0);
+  const ownKey = await openDataKey(homePaths(internals(owner!.engine).options.home).dataKey, catalog.keyId);
   const record = catalog.blocks.get(catalog.keys.get('secret')!)!;
-  const sealed = lender!.engine.store.get(ns, record.id)!;
+  const sealed = internals(lender!.engine).store.get(ns, record.id)!;
   assert.throws(() => new BlockSealer(aead, theirKey).open(record, sealed), (e) => isMemCloudError(e, 'CORRUPT_BLOCK'));
   assert.deepEqual(Buffer.from(new BlockSealer(aead, ownKey).open(record, sealed)), value, 'with the right key it opens');
 });
