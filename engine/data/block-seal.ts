@@ -61,9 +61,11 @@ export interface BlockIdentity {
 }
 
 // Cost, per small block (1 KiB, native, measured): the AEAD call itself is most of it; the rest is
-// kept to one allocation for the sealed bytes, one for the subkey, two SHA-256 compressions for the
-// subkey (fixed-key-hmac.ts) and one or two more for a key's name, in JavaScript (short-sha256.ts). The associated data is built in one scratch
-// buffer per sealer (seal and open are synchronous, and every AEAD backend is done with it on return).
+// kept to one allocation for the sealed bytes (or the opened value), two SHA-256 compressions for
+// the subkey (fixed-key-hmac.ts) and one or two more for a key's name, in JavaScript
+// (short-sha256.ts), none for a block used lately (block-key-cache.ts). The associated data and
+// the subkey are built in scratch buffers per sealer (seal and open are synchronous, and every AEAD
+// backend is done with them on return; the subkey is zeroed after each use).
 // Where crypto/place.ts says so (noble), large blocks are sealed and opened in the crypto pool
 // (sealAsync/openAsync) with the same bytes: the engine thread sends one chunk while the next is sealed.
 export class BlockSealer {
@@ -74,6 +76,8 @@ export class BlockSealer {
   readonly #small: SmallBlockAead | null;
   /** identity || piece index: the associated data of the piece being sealed or opened. */
   readonly #ad = Buffer.alloc(IDENTITY_BYTES + 4);
+  /** The subkey of the block being sealed or opened (zeroed after each use; the pool gets a copy). */
+  readonly #subkey = Buffer.alloc(SUBKEY_BYTES);
   /** A short key name's UTF-8 bytes, to be hashed into the identity. */
   readonly #name = Buffer.alloc(3 * SHORT_NAME);
   /** identity (from the block id on) || subkey, of the blocks used last. */
@@ -163,7 +167,7 @@ export class BlockSealer {
     const offload = this.#offload;
     if (offload === null || this.inline(block.size)) return this.seal(block, plaintext);
     if (plaintext.length !== block.size) throw new Error('seal: plaintext length is not the block size');
-    const subkey = this.prepare(block);
+    const subkey = this.ownSubkey(block);
     // Its own copy of the identity: the scratch buffer serves other blocks while this one waits.
     const identity = Buffer.from(this.#ad.subarray(0, IDENTITY_BYTES));
     let pieces: Uint8Array[];
@@ -189,7 +193,7 @@ export class BlockSealer {
     const offload = this.#offload;
     if (offload === null || this.inline(block.size)) return this.open(block, sealed);
     const s = this.checkHeader(block, sealed);
-    const subkey = this.prepare(block);
+    const subkey = this.ownSubkey(block);
     const identity = Buffer.from(this.#ad.subarray(0, IDENTITY_BYTES));
     let result: OpenBatchResult;
     try {
@@ -225,18 +229,29 @@ export class BlockSealer {
     return out;
   }
 
-  /** Writes the block's identity into the scratch associated data and returns its subkey (a new Buffer to zero after use). */
+  /** prepare(), with the subkey in a Buffer of its own (for work that outlives this call); zero it after use. */
+  private ownSubkey(block: BlockIdentity): Buffer {
+    const scratch = this.prepare(block);
+    const subkey = Buffer.from(scratch);
+    scratch.fill(0);
+    return subkey;
+  }
+
+  /**
+   * Writes the block's identity into the scratch associated data and its subkey into the scratch
+   * subkey, which it returns: use it before the next call, then zero it.
+   */
   private prepare(block: BlockIdentity): Buffer {
     const ad = this.#ad;
+    const subkey = this.#subkey;
     const cacheable = block.size <= CACHED_MAX_BYTES;
     const kept = cacheable ? this.#prepared.get(block.id, block.parent, block.size) : null;
     if (kept !== null) {
       kept.copy(ad, ID_AT, 0, IDENTITY_BYTES - ID_AT);
-      const subkey = Buffer.allocUnsafe(SUBKEY_BYTES);
       kept.copy(subkey, 0, IDENTITY_BYTES - ID_AT);
       return subkey;
     }
-    const subkey = this.derive(block);
+    this.derive(block, subkey);
     const slot = cacheable ? this.#prepared.put(block.id, block.parent, block.size) : null;
     if (slot !== null) {
       ad.copy(slot, 0, ID_AT, IDENTITY_BYTES);
@@ -245,8 +260,8 @@ export class BlockSealer {
     return subkey;
   }
 
-  /** prepare() without the cache: the identity written into the scratch, the subkey computed. */
-  private derive(block: BlockIdentity): Buffer {
+  /** prepare() without the cache: the identity written into the scratch, the subkey into `subkey`. */
+  private derive(block: BlockIdentity, subkey: Buffer): void {
     const ad = this.#ad;
     if (block.id.length !== 2 * ID_BYTES || ad.write(block.id, ID_AT, ID_BYTES, 'hex') !== ID_BYTES) {
       throw new Error(`seal: block id ${block.id} is not ${ID_BYTES} bytes`);
@@ -261,7 +276,7 @@ export class BlockSealer {
     ad.writeUInt32BE(p?.kind === 'stream' ? p.index : 0, CHUNK_AT);
     ad.writeUInt32BE(Math.floor(block.size / 0x1_0000_0000), SIZE_AT); // size:u64, as two u32 (no BigInt on the hot path)
     ad.writeUInt32BE(block.size >>> 0, SIZE_AT + 4);
-    return this.#subkeys.mac(ad, ID_AT);
+    this.#subkeys.macInto(ad, ID_AT, subkey);
   }
 
   /** SHA-256 of a key's name (UTF-8) into the identity's item field. */

@@ -41,14 +41,19 @@ export class FixedKeyHmac {
    * should zero when done. Scratch bytes that held derived values are zeroed before returning.
    */
   mac(message: Uint8Array, at = 0): Buffer {
+    const out = Buffer.allocUnsafe(SHA256_BYTES);
+    this.macInto(message, at, out);
+    return out;
+  }
+
+  /** mac(), written into the first 32 bytes of `out`. */
+  macInto(message: Uint8Array, at: number, out: Uint8Array): void {
     const m = this.#message;
     const p = this.#prefixBytes;
     m.set(message.subarray(at, at + m.length - p), p);
     const digest = this.#innerDigest;
     sha256From(this.#inner, BLOCK, m, digest);
-    const out = Buffer.allocUnsafe(SHA256_BYTES);
     sha256From(this.#outer, BLOCK, digest, out);
     digest.fill(0);
-    return out;
   }
 }
