@@ -1,10 +1,12 @@
-// The build cache's settings: config.json's "buildCache" (validated strictly, with messages naming
-// the setting), defaults for everything else. `true` enables the endpoint at every node start.
+// The build cache's settings: config.json's "buildCache" (its schema below, strict, with messages
+// naming the setting), defaults for everything else. `true` enables the endpoint at every node start.
 //
 //   "buildCache": true
 //   "buildCache": {"enabled": true, "port": 7798, "upstream": "redis://10.0.0.5:6379",
 //                  "maxEntrySize": "512mb", "maxSize": "8gb", "deadlineMs": 100, "upstreamDeadlineMs": 300}
 
+import { problemSentence } from '../api/json-file';
+import { and, anything, bool, int, obj, parsedBy, refine, rule, SchemaError, str, type Infer, type Schema } from '../api/schema';
 import { parseSize } from '../store/sizes';
 import { parseUpstreamUrl } from './upstream/upstream-url';
 
@@ -31,44 +33,50 @@ export const DEFAULT_BUILD_CACHE_CONFIG: BuildCacheConfig = Object.freeze({
   upstreamDeadlineMs: 300,
 });
 
-const KEYS = new Set(['enabled', 'port', 'upstream', 'maxEntrySize', 'maxSize', 'deadlineMs', 'upstreamDeadlineMs']);
+const KEYS = ['enabled', 'port', 'upstream', 'maxEntrySize', 'maxSize', 'deadlineMs', 'upstreamDeadlineMs'] as const;
+
+const sizeOf = (v: unknown): number => parseSize(v as string | number);
+const size = (key: string) => parsedBy(anything, sizeOf, `buildCache.${key}`);
+
+const buildCacheObject = refine(
+  obj(
+    {},
+    {
+      enabled: rule(bool, '"buildCache.enabled" must be true or false'),
+      port: int(0, 65535),
+      upstream: parsedBy(rule(str, '"buildCache.upstream" must be a URL'), parseUpstreamUrl),
+      maxEntrySize: size('maxEntrySize'),
+      maxSize: size('maxSize'),
+      deadlineMs: int(10, 60_000),
+      upstreamDeadlineMs: int(10, 60_000),
+    },
+    (key) => `unknown setting ${JSON.stringify(`buildCache.${key}`)} (known: ${KEYS.join(', ')})`,
+  ),
+  (c) => (c.maxEntrySize !== undefined && sizeOf(c.maxEntrySize) < 1024 ? '"buildCache.maxEntrySize" must be at least 1kb' : undefined),
+);
+
+/** config.json's "buildCache": true, false or the object above (at the path `.buildCache`). */
+export const buildCacheSetting: Schema<boolean | Infer<typeof buildCacheObject>> = (v, p) =>
+  typeof v === 'boolean' ? v : and(rule(obj({}), '"buildCache" must be true, false or an object'), buildCacheObject)(v, p);
 
 /** Throws Error with a message naming the bad setting (the caller adds the file name). */
 export function parseBuildCacheConfig(raw: unknown): BuildCacheConfig {
   if (raw === undefined) return DEFAULT_BUILD_CACHE_CONFIG;
-  if (typeof raw === 'boolean') return { ...DEFAULT_BUILD_CACHE_CONFIG, enabled: raw };
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('"buildCache" must be true, false or an object');
-  const c = raw as Record<string, unknown>;
-  for (const k of Object.keys(c)) if (!KEYS.has(k)) throw new Error(`unknown setting "buildCache.${k}" (known: ${[...KEYS].join(', ')})`);
-  const int = (k: string, min: number, max: number): number | undefined => {
-    const v = c[k];
-    if (v === undefined) return undefined;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new Error(`"buildCache.${k}" must be an integer from ${min} to ${max}`);
-    return v;
-  };
-  const size = (k: string): number | undefined => {
-    const v = c[k];
-    if (v === undefined) return undefined;
-    try {
-      return parseSize(v as string | number);
-    } catch (err) {
-      throw new Error(`"buildCache.${k}": ${(err as Error).message}`);
-    }
-  };
-  if (c.enabled !== undefined && typeof c.enabled !== 'boolean') throw new Error('"buildCache.enabled" must be true or false');
-  if (c.upstream !== undefined) {
-    if (typeof c.upstream !== 'string') throw new Error('"buildCache.upstream" must be a URL');
-    parseUpstreamUrl(c.upstream);
+  let c: boolean | Infer<typeof buildCacheObject>;
+  try {
+    c = buildCacheSetting(raw, '.buildCache');
+  } catch (err) {
+    if (err instanceof SchemaError) throw new Error(problemSentence(err));
+    throw err;
   }
-  const maxEntryBytes = size('maxEntrySize') ?? DEFAULT_BUILD_CACHE_CONFIG.maxEntryBytes;
-  if (maxEntryBytes < 1024) throw new Error('"buildCache.maxEntrySize" must be at least 1kb');
+  if (typeof c === 'boolean') return { ...DEFAULT_BUILD_CACHE_CONFIG, enabled: c };
   return {
-    enabled: (c.enabled as boolean | undefined) ?? true,
-    port: int('port', 0, 65535),
-    upstream: c.upstream as string | undefined,
-    maxEntryBytes,
-    maxTotalBytes: size('maxSize') ?? null,
-    deadlineMs: int('deadlineMs', 10, 60_000) ?? DEFAULT_BUILD_CACHE_CONFIG.deadlineMs,
-    upstreamDeadlineMs: int('upstreamDeadlineMs', 10, 60_000) ?? DEFAULT_BUILD_CACHE_CONFIG.upstreamDeadlineMs,
+    enabled: c.enabled ?? true,
+    port: c.port,
+    upstream: c.upstream,
+    maxEntryBytes: c.maxEntrySize === undefined ? DEFAULT_BUILD_CACHE_CONFIG.maxEntryBytes : sizeOf(c.maxEntrySize),
+    maxTotalBytes: c.maxSize === undefined ? null : sizeOf(c.maxSize),
+    deadlineMs: c.deadlineMs ?? DEFAULT_BUILD_CACHE_CONFIG.deadlineMs,
+    upstreamDeadlineMs: c.upstreamDeadlineMs ?? DEFAULT_BUILD_CACHE_CONFIG.upstreamDeadlineMs,
   };
 }

@@ -10,7 +10,7 @@ import { CRYPTO_CHOICES } from '../crypto/backend-name';
 import { ErrorCodes, MemCloudError } from '../errors';
 import { homePaths } from '../home/paths';
 import { parseSize } from '../store/sizes';
-import { parseBuildCacheConfig } from '../buildcache/cache-config';
+import { buildCacheSetting } from '../buildcache/cache-config';
 import { resolveEngineOptions, type EngineOptionsInput } from './engine-options';
 import { parseStaticPeer, type StaticPeer } from '../session/peer-address';
 
@@ -35,7 +35,7 @@ const configFile = obj(
     offer: size('offer'),
     memory: size('memory'),
     peers: rule(arr(anything), '"peers" must be a list'),
-    buildCache: parsedBy(anything, parseBuildCacheConfig),
+    buildCache: buildCacheSetting,
   },
   (field) => `unknown setting ${JSON.stringify(field)} (known: ${SETTINGS.join(', ')})`,
 );
