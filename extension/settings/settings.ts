@@ -4,6 +4,7 @@
 
 import { isIP } from 'node:net';
 import { isAbsolute } from 'node:path';
+import { bool as boolean, int as wholeNumber, literal, rule, SchemaError, str, type Schema } from '../../engine/api/schema';
 import { resolveHome } from '../../engine/home/home';
 import { deviceNameFromInput } from '../../engine/identity/device-name';
 import { CRYPTO_CHOICES, type CryptoChoice } from '../../engine/crypto/backend-name';
@@ -41,22 +42,24 @@ class Bad extends Error {}
 
 const CRYPTO: readonly CryptoChoice[] = CRYPTO_CHOICES;
 
-function text(v: unknown): string {
-  if (typeof v !== 'string') throw new Bad('must be text');
-  return v.trim();
+/** A setting's value checked by `schema`; a bad one is told in the rule's words (see api/schema.ts rule). */
+function checked<T>(schema: Schema<T>): (v: unknown) => T {
+  return (v) => {
+    try {
+      return schema(v, '');
+    } catch (err) {
+      if (err instanceof SchemaError) throw new Bad(err.rule ?? err.message);
+      throw err;
+    }
+  };
 }
 
-function bool(v: unknown): boolean {
-  if (typeof v !== 'boolean') throw new Bad('must be true or false');
-  return v;
-}
-
-function int(v: unknown, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new Bad(`must be a whole number from ${min} to ${max}, not ${JSON.stringify(v)}`);
-  }
-  return v;
-}
+const textValue = checked(rule(str, 'must be text'));
+const text = (v: unknown): string => textValue(v).trim();
+const bool = checked(rule(boolean, 'must be true or false'));
+const int = (v: unknown, min: number, max: number): number =>
+  checked(rule(wholeNumber(min, max), (x) => `must be a whole number from ${min} to ${max}, not ${JSON.stringify(x)}`))(v);
+const oneOf = <T extends string>(v: unknown, allowed: readonly T[]): T => checked(rule(literal(...allowed), `must be one of ${allowed.join(', ')}`))(v);
 
 function size(v: unknown, minBytes: number): number {
   const bytes = parseSize(typeof v === 'number' ? v : text(v));
@@ -67,11 +70,6 @@ function size(v: unknown, minBytes: number): number {
 /** A size, or undefined for blank text (the default applies). */
 function optionalSize(v: unknown, minBytes: number): number | undefined {
   return typeof v === 'string' && v.trim() === '' ? undefined : size(v, minBytes);
-}
-
-function oneOf<T extends string>(v: unknown, allowed: readonly T[]): T {
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) throw new Bad(`must be one of ${allowed.join(', ')}`);
-  return v as T;
 }
 
 function staticPeer(v: unknown, i: number): StaticPeer {
