@@ -155,6 +155,25 @@ export function arr<T>(s: Schema<T>, maxLength = Number.POSITIVE_INFINITY): Sche
   };
 }
 
+/**
+ * An object used as a map (stored HTTP headers by name, ...): every key passes `key`, every value
+ * `value`. A key is quoted in the path (`h["x-a"]`), so a hostile key cannot pose as a path.
+ */
+export function record<T>(value: Schema<T>, key: Schema<string> = str, maxEntries = Number.POSITIVE_INFINITY): Schema<Record<string, T>> {
+  return (v, p) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(p, 'an object');
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o);
+    if (keys.length > maxEntries) fail(p, `an object of at most ${maxEntries} entries`);
+    for (const k of keys) {
+      const at = `${p}[${JSON.stringify(k)}]`;
+      key(k, at);
+      value(o[k], at);
+    }
+    return o as Record<string, T>;
+  };
+}
+
 type Shape = Record<string, Schema<unknown>>;
 type ObjectOf<R extends Shape, O extends Shape> = { readonly [K in keyof R]: Infer<R[K]> } & { readonly [K in keyof O]?: Infer<O[K]> };
 

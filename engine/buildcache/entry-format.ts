@@ -6,6 +6,7 @@
 // `h` holds the response headers stored with the entry (Turborepo's x-artifact-*, a content type),
 // returned exactly as they were received. The payload is the body the build tool uploaded.
 
+import { and, is, obj, record, rule, SchemaError, type Infer } from '../api/schema';
 import { ByteReader, BytesErrorCode, GrowableWriter, type BytesErrorFactory } from '../wire/bytes';
 
 const MAGIC = Buffer.from('MCB1', 'latin1');
@@ -28,6 +29,16 @@ export function encodeEntryHeader(headers: StoredHeaders): Buffer {
   return w.take();
 }
 
+const headerName = is((k): k is string => typeof k === 'string' && isHeaderName(k), 'a header name');
+const headerValue = is((v): v is string => typeof v === 'string' && isHeaderValue(v), 'a header value');
+const NO_HEADERS = 'entry header has no headers object';
+
+/** meta: {"h": {header-name: value, ...}}; other fields are tolerated (a newer writer may add some). */
+const entryMeta = and(
+  rule(obj({}), NO_HEADERS),
+  obj({ h: and(rule(obj({}), NO_HEADERS), rule(record(headerValue, headerName), 'entry header holds an invalid header')) }),
+);
+
 /** What a refusal of the reader means for an entry: too few bytes, or meta that is not UTF-8. */
 const readFail: BytesErrorFactory = (code) => new EntryFormatError(code === BytesErrorCode.NOT_UTF8 ? 'entry header is not JSON' : 'truncated entry header');
 
@@ -45,19 +56,15 @@ export function decodeEntryHeader(bytes: Uint8Array): DecodedHeader {
   const metaLength = r.u16();
   if (metaLength > MAX_META_BYTES) throw new EntryFormatError('truncated entry header');
   const text = r.utf8(metaLength); // strict UTF-8: we only ever write what JSON.stringify gives
-  let meta: unknown;
+  let meta: Infer<typeof entryMeta>;
   try {
-    meta = JSON.parse(text);
-  } catch {
-    throw new EntryFormatError('entry header is not JSON');
+    meta = entryMeta(JSON.parse(text), 'meta');
+  } catch (err) {
+    if (err instanceof SyntaxError) throw new EntryFormatError('entry header is not JSON');
+    if (err instanceof SchemaError) throw new EntryFormatError(err.rule ?? err.message);
+    throw err;
   }
-  const h = (meta as { h?: unknown } | null)?.h;
-  if (typeof h !== 'object' || h === null || Array.isArray(h)) throw new EntryFormatError('entry header has no headers object');
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) {
-    if (typeof v !== 'string' || !isHeaderName(k) || !isHeaderValue(v)) throw new EntryFormatError('entry header holds an invalid header');
-    headers[k] = v;
-  }
+  const headers = meta.h;
   return { headers, length: r.offset };
 }
 

@@ -1,6 +1,7 @@
 // Turborepo's requests that are not one entry: the status probe, the batch query (POST
 // /v8/artifacts), the hit/miss events, and the CORS preflight of `--preflight`.
 
+import { anything, arr, is, obj, rule, SchemaError, type Schema } from '../api/schema';
 import { Deadline } from './deadline';
 import type { EndpointParts, Exchange } from './exchange';
 import { BodyTooLarge, readSmallBody, reply } from './http-io';
@@ -13,16 +14,33 @@ function json(x: Exchange, status: number, value: unknown): void {
   reply(x.res, status, { type: 'application/json', text: JSON.stringify(value) });
 }
 
-async function jsonBody(x: Exchange): Promise<unknown> {
+/** The request's JSON body checked by `schema`, or undefined once the request is refused. */
+async function jsonBody<T>(x: Exchange, schema: Schema<T>): Promise<T | undefined> {
   x.continueBody();
+  let body: unknown;
   try {
-    return JSON.parse(await readSmallBody(x.req, MAX_JSON_BODY));
+    body = JSON.parse(await readSmallBody(x.req, MAX_JSON_BODY));
   } catch (err) {
     if (err instanceof BodyTooLarge) x.refuse('too-large', err.message);
     else x.refuse('bad-request', `the body is not JSON: ${(err as Error).message}`);
     return undefined;
   }
+  try {
+    return schema(body, 'body');
+  } catch (err) {
+    if (!(err instanceof SchemaError)) throw err;
+    x.refuse('bad-request', err.rule ?? err.message);
+    return undefined;
+  }
 }
+
+/** POST /v8/artifacts: which of these hashes are stored. */
+const queryBody = rule(
+  obj({ hashes: arr(is((h): h is string => typeof h === 'string' && TURBO_HASH.test(h), 'an artifact hash'), MAX_QUERY_HASHES) }),
+  `"hashes" must be a list of at most ${MAX_QUERY_HASHES} artifact hashes`,
+);
+/** POST /v8/artifacts/events: a list of outcomes; fields other than source and event are Turborepo's business. */
+const eventsBody = rule(arr(anything), 'events are a JSON list');
 
 export function turboStatus(x: Exchange): void {
   json(x, 200, { status: 'enabled' });
@@ -30,17 +48,14 @@ export function turboStatus(x: Exchange): void {
 
 /** Which of the given hashes are stored, with their size and Turborepo's stored metadata. */
 export async function turboQuery(x: Exchange, parts: EndpointParts): Promise<void> {
-  const body = await jsonBody(x);
+  const body = await jsonBody(x, queryBody);
   if (body === undefined) return;
-  const hashes = (body as { hashes?: unknown } | null)?.hashes;
-  if (!Array.isArray(hashes) || hashes.length > MAX_QUERY_HASHES || !hashes.every((h) => typeof h === 'string' && TURBO_HASH.test(h))) {
-    return x.refuse('bad-request', `"hashes" must be a list of at most ${MAX_QUERY_HASHES} artifact hashes`);
-  }
+  const { hashes } = body;
   const team = turboTeam(x.request.query);
   if (team === undefined) return x.refuse('bad-request', 'invalid teamId/slug');
   const deadline = new Deadline(parts.limits.deadlineMs);
   const answers = await Promise.all(
-    (hashes as string[]).map(async (hash) => {
+    hashes.map(async (hash) => {
       const outcome = await parts.store.open(turboKey(team, hash), deadline);
       if (outcome.kind !== 'hit') return [hash, null] as const;
       const { headers, size } = outcome.reader;
@@ -54,11 +69,10 @@ export async function turboQuery(x: Exchange, parts: EndpointParts): Promise<voi
 
 /** Turborepo reports each task's cache outcome: free hit/miss telemetry. */
 export async function turboEvents(x: Exchange, parts: EndpointParts): Promise<void> {
-  const body = await jsonBody(x);
+  const body = await jsonBody(x, eventsBody);
   if (body === undefined) return;
-  if (!Array.isArray(body)) return x.refuse('bad-request', 'events are a JSON list');
   const counts = parts.stats.turboEvents;
-  for (const e of body as unknown[]) {
+  for (const e of body) {
     const { source, event } = (e ?? {}) as { source?: unknown; event?: unknown };
     if (source === 'LOCAL' && event === 'HIT') counts.localHits++;
     else if (source === 'LOCAL' && event === 'MISS') counts.localMisses++;

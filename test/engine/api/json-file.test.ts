@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseJsonFile, problemSentence } from '../../../engine/api/json-file';
-import { and, arr, distinct, int, is, literal, nullable, obj, refine, rule, SchemaError, str, tagged, type Schema } from '../../../engine/api/schema';
+import { and, arr, distinct, int, is, literal, nullable, obj, parsedBy, record, refine, rule, SchemaError, str, tagged, tuple, type Schema } from '../../../engine/api/schema';
 
 const isEven = (v: unknown): v is number => typeof v === 'number' && v % 2 === 0;
 
@@ -81,6 +81,23 @@ describe('JSON files through api/schema.ts', () => {
     assert.equal(problem('{"version":2,"inner":{"form":"y"}}', versioned), '"inner.form" must be one of x');
     assert.equal(problem('{"version":2,"inner":{"form":"x","k":1}}', versioned), 'it has an unexpected field "inner.k"');
     assert.equal(problem('{"version":2,"inner":{"form":"toString"}}', versioned), '"inner.form" must be one of x');
+  });
+
+  test('maps, rows and values checked by their own parser', () => {
+    const headers = obj({ h: record(str, is((k): k is string => /^[a-z-]+$/.test(String(k)), 'a header name'), 2) }, {}, 'strict');
+    assert.deepEqual(parseJsonFile('{"h":{"a":"1","b-c":"2"}}', headers), { h: { a: '1', 'b-c': '2' } });
+    assert.equal(problem('{"h":{"a":1}}', headers), 'h["a"]: must be a string of at most 1048576 characters');
+    assert.equal(problem('{"h":{"A]":"1"}}', headers), 'h["A]"]: must be a header name');
+    assert.equal(problem('{"h":{"a":"1","b":"2","c":"3"}}', headers), '"h" must be an object of at most 2 entries');
+    const rows = obj({ rows: arr(tuple(str, int(0, 9))) });
+    assert.deepEqual(parseJsonFile('{"rows":[["a",1]]}', rows), { rows: [['a', 1]] });
+    assert.equal(problem('{"rows":[["a",1,2]]}', rows), 'rows[0]: must be a list of 2 items');
+    assert.equal(problem('{"rows":[["a",10]]}', rows), 'rows[0][1]: must be an integer from 0 to 9');
+    const sized = obj({ size: parsedBy(str, (v) => { if (!/^\d+kb$/.test(v)) throw new Error('is not a size like 4kb'); }, 'size') });
+    assert.deepEqual(parseJsonFile('{"size":"4kb"}', sized), { size: '4kb' });
+    assert.equal(problem('{"size":"lots"}', sized), '"size": is not a size like 4kb');
+    const settings = obj({}, { a: str }, (k) => `unknown setting ${JSON.stringify(k)}`);
+    assert.equal(problem('{"b":1}', settings), 'unknown setting "b"');
   });
 
   test('a hostile field name is quoted (controls escaped) and cut short', () => {

@@ -120,6 +120,22 @@ describe('build-cache endpoint: Turborepo', () => {
     const after = (await owner.engine.api.cacheStatus()).turboEvents;
     assert.equal(after.remoteHits, before.remoteHits + 1);
     assert.equal(after.localMisses, before.localMisses + 1);
+    // Bodies are checked by their schemas (turbo-extras.ts): a bad one is a 400 that says what is wrong.
+    for (const [path, body, words] of [
+      ['/v8/artifacts?slug=q', { hashes: ['not-a-hash'] }, /"hashes" must be a list of at most 1000 artifact hashes/],
+      ['/v8/artifacts?slug=q', { hashes: new Array(1001).fill('1111222233334444') }, /"hashes" must be a list/],
+      ['/v8/artifacts?slug=q', null, /"hashes" must be a list/],
+      ['/v8/artifacts/events?slug=q', { source: 'LOCAL' }, /events are a JSON list/],
+    ] as const) {
+      const r = await call('POST', path, { body: Buffer.from(JSON.stringify(body)) });
+      assert.equal(r.status, 400, JSON.stringify(body));
+      const error = (JSON.parse(r.body.toString()) as { error: { code: string; message: string } }).error;
+      assert.equal(error.code, 'bad_request');
+      assert.match(error.message, words);
+    }
+    const notJson = await call('POST', '/v8/artifacts/events?slug=q', { body: Buffer.from('[{') });
+    assert.equal(notJson.status, 400);
+    assert.match(notJson.body.toString(), /the body is not JSON/);
     const miss = await call('GET', '/v8/artifacts/ffffeeeeddddcccc?slug=q');
     assert.equal(miss.status, 404);
     assert.equal(JSON.parse(miss.body.toString()).error.code, 'not_found');
