@@ -2,7 +2,7 @@
 // as JWK (~10x cheaper than PKCS#8 DER); peer public keys are cached; a secret's KeyObject lives in
 // its handle (OpenSSL's copy cannot be wiped from JavaScript; it goes with the handle's GC).
 
-import { createPrivateKey, diffieHellman, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, diffieHellman, randomFillSync, sign, verify, type KeyObject } from 'node:crypto';
 import { backendAbsent } from '../absent';
 import { KEY_LENGTH } from '../constants';
 import { lowOrderPoint, type AsymBackend, type X25519Key } from './asym';
@@ -62,13 +62,18 @@ export const nativeAsym: AsymBackend = {
   name: 'native',
 
   generateX25519() {
-    const { privateKey } = generateKeyPairSync('x25519');
-    const { d, x } = privateKey.export({ format: 'jwk' });
-    // Decoded straight into its own memory: Buffer.from(string) would leave a copy of the secret
-    // in Node's shared pool slab, where nothing zeroes it.
+    // Not generateKeyPairSync: on Node 20, exporting a key it generated can deadlock the thread
+    // forever. The export holds the key's mutex while it allocates strings; a GC there runs the
+    // destructor of the (already unreferenced) key generation job, which takes the same mutex.
+    // Seen once in ~25,000 handshakes; `--gc-interval` makes it reproducible (test:
+    // test/engine/crypto/native-keygen-deadlock.test.ts). Any 32 random bytes are an X25519
+    // secret (the scalar is clamped when used); OpenSSL derives the public key on import, and the
+    // public half alone is exported, so no string of the secret is made. Costs the same (~60 µs).
     const secretKey = new Uint8Array(KEY_LENGTH);
+    randomFillSync(secretKey);
+    const privateKey = importSecret('X25519', secretKey);
+    const { x } = createPublicKey(privateKey).export({ format: 'jwk' });
     const publicKey = new Uint8Array(KEY_LENGTH);
-    asBuffer(secretKey).write(d!, 'base64url');
     asBuffer(publicKey).write(x!, 'base64url');
     return { secretKey, publicKey, key: x25519Handle(privateKey, secretKey) };
   },
