@@ -23,6 +23,10 @@ const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, 
 function importSecret(crv: OkpCurve, secret: Uint8Array): KeyObject {
   // The base64url string of the secret cannot be zeroed; it lives until the next GC.
   const d = asBuffer(secret).toString('base64url');
+  // Node decodes d with Buffer.from(d, 'base64'): a small Buffer is carved from the shared pool
+  // slab, where the copy would stay for the slab's life. With the pool off it gets its own memory.
+  const poolSize = Buffer.poolSize;
+  Buffer.poolSize = 0;
   try {
     return createPrivateKey({ key: { kty: 'OKP', crv, d, x: PLACEHOLDER_X }, format: 'jwk' });
   } catch {
@@ -33,6 +37,8 @@ function importSecret(crv: OkpCurve, secret: Uint8Array): KeyObject {
     } finally {
       der.fill(0);
     }
+  } finally {
+    Buffer.poolSize = poolSize;
   }
 }
 
