@@ -4,7 +4,7 @@
 import { ErrorCodes, MemCloudError } from '../errors';
 import { decodeBase64urlExact, encodeBase64url } from '../identity/base64url';
 import { isValidPublicKey, PUBLIC_KEY_BYTES } from '../identity/public-key';
-import { MAX_NAME_BYTES, validateDeviceName } from '../net/handshake-payload';
+import { MAX_DEVICE_NAME_BYTES as MAX_NAME_BYTES, parseDeviceName } from '../identity/device-name';
 import { ByteReader, BytesErrorCode, GrowableWriter } from '../wire/bytes';
 import { SIGNATURE_BYTES, signRecord, TeamSignatureContext, verifyRecord } from './signed-record';
 
@@ -36,7 +36,7 @@ function malformed(why: string): MemCloudError {
 /** The one name rule (device names) applies to both names a certificate carries. */
 export function checkTeamName(name: string, what: string): string {
   try {
-    return validateDeviceName(name);
+    return parseDeviceName(name);
   } catch (err) {
     throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, `${what}: ${(err as Error).message.replace(/^device name /, 'a name ')}`);
   }
@@ -79,7 +79,7 @@ function readName(r: ByteReader): string {
   if (length < 1 || length > MAX_NAME_BYTES || length > r.remaining - SIGNATURE_BYTES) throw malformed('bad name length');
   try {
     const name = r.utf8(length);
-    validateDeviceName(name);
+    parseDeviceName(name);
     return name;
   } catch {
     throw malformed('invalid name');
