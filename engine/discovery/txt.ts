@@ -37,10 +37,6 @@ export function sanitizeOwnName(raw: string): string | undefined {
   return sanitizeDeviceName(raw);
 }
 
-export function isPublicKeyText(text: string): boolean {
-  return decodeBase64urlExact(text, PUBLIC_KEY_BYTES) !== undefined;
-}
-
 export function encodeTxt(f: TxtFields): string[] {
   return [`v=${f.protocolVersion}`, `pk=${f.publicKey}`, `fp=${f.fingerprint}`, `name=${f.name}`, `offer=${f.offeredBytes}`];
 }
