@@ -72,9 +72,10 @@ export const nativeAsym: AsymBackend = {
     // forever. The export holds the key's mutex while it allocates strings; a GC there runs the
     // destructor of the (already unreferenced) key generation job, which takes the same mutex.
     // Seen once in ~25,000 handshakes; `--gc-interval` makes it reproducible (test:
-    // test/engine/crypto/native-keygen-deadlock.test.ts). Any 32 random bytes are an X25519
-    // secret (the scalar is clamped when used); OpenSSL derives the public key on import, and the
-    // public half alone is exported, so no string of the secret is made. Costs the same (~60 µs).
+    // test/engine/crypto/asym/native-keygen.test.ts). Any 32 random bytes are an X25519 secret
+    // (the scalar is clamped when used); OpenSSL derives the public key on import, and only the
+    // public half is exported. The import's base64url string of the secret is the one copy we
+    // cannot zero, as for every secret importSecret takes. Costs the same (~60 µs).
     const secretKey = new Uint8Array(KEY_LENGTH);
     randomFillSync(secretKey);
     const privateKey = importSecret('X25519', secretKey);
