@@ -4,7 +4,7 @@
 import { ErrorCodes, MemCloudError } from '../errors';
 import { decodeBase64urlExact, encodeBase64url } from '../identity/base64url';
 import { isValidPublicKey, PUBLIC_KEY_BYTES } from '../identity/public-key';
-import { MAX_DEVICE_NAME_BYTES as MAX_NAME_BYTES, parseDeviceName } from '../identity/device-name';
+import { MAX_DEVICE_NAME_BYTES as MAX_NAME_BYTES, deviceNameProblem, isDeviceName } from '../identity/device-name';
 import { ByteReader, BytesErrorCode, GrowableWriter } from '../wire/bytes';
 import { SIGNATURE_BYTES, signRecord, TeamSignatureContext, verifyRecord } from './signed-record';
 
@@ -35,11 +35,9 @@ function malformed(why: string): MemCloudError {
 
 /** The one name rule (device names) applies to both names a certificate carries. */
 export function checkTeamName(name: string, what: string): string {
-  try {
-    return parseDeviceName(name);
-  } catch (err) {
-    throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, `${what}: ${(err as Error).message.replace(/^device name /, 'a name ')}`);
-  }
+  const problem = deviceNameProblem(name);
+  if (problem !== undefined) throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, `${what}: a name ${problem}`);
+  return name;
 }
 
 /** Why `name` cannot be a team's name, in words; undefined when it can. */
@@ -77,13 +75,14 @@ function readName(r: ByteReader): string {
   const length = r.u8();
   // The signature follows the names: a name may not reach into it.
   if (length < 1 || length > MAX_NAME_BYTES || length > r.remaining - SIGNATURE_BYTES) throw malformed('bad name length');
+  let name: string;
   try {
-    const name = r.utf8(length);
-    parseDeviceName(name);
-    return name;
+    name = r.utf8(length);
   } catch {
     throw malformed('invalid name');
   }
+  if (!isDeviceName(name)) throw malformed('invalid name');
+  return name;
 }
 
 /** Parses the structure only (no signature check): FRAME_MALFORMED on any deviation. */
