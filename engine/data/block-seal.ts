@@ -23,7 +23,7 @@ import { BlockKeyCache } from './block-key-cache';
 import type { DataKey } from './data-key';
 import { FixedKeyHmac } from './fixed-key-hmac';
 import type { BlockParent } from './owner-index';
-import { sha256From } from './short-sha256';
+import { sha256From } from '../crypto/short-sha256';
 import { PIECE_BYTES, SEAL_HEADER_BYTES, SEAL_TAG_BYTES, pieceCount, sealedSize } from './stored-size';
 
 export { PIECE_BYTES, sealedSize };

@@ -6,7 +6,7 @@
 // node:crypto calls and ~4.5 us for a createHmac object).
 // The output is exactly node:crypto's createHmac('sha256', key) (test/engine/data/block-seal.test.ts).
 
-import { SHA256_BYTES, midstate, sha256From } from './short-sha256';
+import { SHA256_BYTES, midstate, sha256From } from '../crypto/short-sha256';
 
 const BLOCK = 64; // SHA-256's block size
 

@@ -1,5 +1,5 @@
 // The engine's Noise SHA256, every backend's: HASH, HMAC (RFC 2104) and the Noise HKDF over the
-// JavaScript SHA-256 for short messages (engine/data/short-sha256.ts, shared with block sealing).
+// JavaScript SHA-256 for short messages (engine/crypto/short-sha256.ts, shared with block sealing).
 // A handshake hashes dozens of short messages (MixHash, and HMAC inside every HKDF), and every
 // node:crypto call costs a few microseconds of fixed overhead (an object, a native context, a
 // Buffer, later their GC): more than compressing the one or two blocks each message needs. Each
@@ -9,7 +9,7 @@
 // Key material only passes through scratch arrays, zeroed after each use; the saved chaining
 // values of an HMAC key are as secret as the key and are zeroed when the HKDF returns.
 
-import { SHA256_BYTES, midstate, sha256From } from '../../data/short-sha256';
+import { SHA256_BYTES, midstate, sha256From } from '../short-sha256';
 import { concatBytes } from './bytes';
 import type { NoiseHash } from './hash';
 

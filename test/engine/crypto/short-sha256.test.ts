@@ -1,11 +1,11 @@
-// The JavaScript SHA-256 behind sealed blocks' subkeys and key-name digests (engine/data/short-sha256.ts)
+// The JavaScript SHA-256 behind sealed blocks' subkeys and key-name digests (engine/crypto/short-sha256.ts)
 // gives node:crypto's bytes: every message length around the 64-byte block and the padding's
 // one-or-two-block boundary, with and without a saved chaining value in front.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { midstate, sha256From } from '../../../engine/data/short-sha256';
+import { midstate, sha256From } from '../../../engine/crypto/short-sha256';
 
 const sha256 = (...parts: Uint8Array[]) => {
   const h = createHash('sha256');
