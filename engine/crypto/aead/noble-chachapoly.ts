@@ -89,6 +89,7 @@ function sealInto(key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, plaintext:
     chacha20(key, nonce, stream, stream, 0);
     out.set(work.subarray(64, 64 + n));
     const mac = macWith(work.subarray(0, 32), ad);
+    work.fill(0, 32, 64); // the rest of block 0's key stream, unused
     out.set(finish(mac, work.subarray(64, lengthsInWork(ad.length, n))), n);
   } else {
     // noble's XOR runs word-wise only when `out` is 4-byte aligned; packers align their slots.
@@ -114,6 +115,7 @@ function openInto(key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, record: Ui
     const stream = work.subarray(0, 64 + n);
     chacha20(key, nonce, stream, stream, 0);
     const mac = macWith(work.subarray(0, 32), ad);
+    work.fill(0, 32, 64); // the rest of block 0's key stream, unused
     mac.update(ciphertext);
     const ok = equalBytes(finish(mac, tailFor(ad.length, n)), sent);
     tag.fill(0);
