@@ -63,6 +63,42 @@ describe('BlockKeyCache', () => {
     assert.equal(c.get('a', null, 1), null);
   });
 
+  test('long runs replace exactly as a second-chance queue would (reference model), across many wraps of the slots', () => {
+    // The reference: a queue, oldest first; a hit marks; replacement moves marked ones to the back
+    // unmarked and drops the first unmarked one. The cache must keep the same blocks with the same bytes.
+    const capacity = 64;
+    const c = new BlockKeyCache(capacity, 2);
+    const queue: Array<{ id: string; used: boolean; byte: number }> = [];
+    let seed = 7;
+    const next = (n: number) => ((seed = (seed * 48271) % 2147483647), seed % n); // Park-Miller: exact in doubles
+    let replaced = 0;
+    for (let step = 0; step < 20_000; step++) {
+      const id = `b${next(200)}`;
+      const kept = queue.find((e) => e.id === id);
+      const got = c.get(id, null, 1);
+      if (kept !== undefined) {
+        assert.deepEqual(got === null ? null : [...got], [kept.byte, kept.byte], `step ${step}: ${id} is kept`);
+        kept.used = true;
+        continue;
+      }
+      assert.equal(got, null, `step ${step}: ${id} should be gone`);
+      if (queue.length === capacity) {
+        replaced++;
+        for (;;) {
+          const oldest = queue.shift()!;
+          if (!oldest.used) break;
+          oldest.used = false;
+          queue.push(oldest);
+        }
+      }
+      const byte = step % 256;
+      queue.push({ id, used: false, byte });
+      c.put(id, null, 1)!.fill(byte);
+      assert.equal(c.size, queue.length);
+    }
+    assert.ok(replaced > 50 * capacity, `the run wraps the slots many times (${replaced} replacements)`);
+  });
+
   test('capacity 0 keeps nothing', () => {
     const c = new BlockKeyCache(0, 4);
     assert.equal(c.put('a', null, 1), null);
