@@ -20,6 +20,8 @@ export interface RunningNode {
   readonly process: ChildProcess;
   /** Resolves with the first log line matching `pattern`, rejects after `timeoutMs`. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Every log line the node printed so far (stdout and stderr), for a failing test to show. */
+  log(): readonly string[];
   stop(): Promise<void>;
 }
 
@@ -76,7 +78,7 @@ export function startNode(name: string, home: string, extra: readonly string[] =
   return waitFor(/ready: fingerprint/).then(
     (line) => {
       const m = /fingerprint (\S+), port (\d+)/.exec(line)!;
-      return { name, home, port: Number(m[2]), fingerprint: m[1]!, process: child, waitFor, stop };
+      return { name, home, port: Number(m[2]), fingerprint: m[1]!, process: child, waitFor, log: () => lines, stop };
     },
     async (err: unknown) => {
       await stop();

@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { createCacheWorld, type CacheWorld } from '../../support/cache-world';
 import { request } from 'node:http';
 import { eventually } from '../../support/eventually';
-import { httpRequest } from '../../support/http-client';
+import { describeProcess, isFrozen, thaw } from '../../support/frozen-process';
+import { httpRequest, type HttpReply } from '../../support/http-client';
 
 let world: CacheWorld;
 let port = 0;
@@ -21,7 +22,7 @@ before(async () => {
   port = Number(new URL(world.url).port);
 });
 after(async () => {
-  world.lender.process.kill('SIGCONT');
+  if (world) thaw(world.lender.process);
   await world?.close();
 });
 
@@ -32,6 +33,34 @@ const call = (method: string, path: string, body?: Buffer | AsyncIterable<Uint8A
 function peakRssMiB(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return Number(m![1]) / 1024;
+}
+
+/**
+ * What decides why a read while the lender is frozen went wrong: how both processes are (threads
+ * stopped, exited, killed by which signal), what the owner logged since the freeze and about the
+ * entry, the lender's last log lines, and both nodes' data and stats (the lender's only when it
+ * answers: it is thawed before this runs).
+ */
+function frozenReadReport(key: number, ownerLogFrom: number): string {
+  const cli = (args: string[], home?: string) => {
+    const r = world.mc([...args, '--json'], home);
+    return r.code === 0 ? r.out.trim() : `(failed ${r.code}: ${r.err.trim()})`;
+  };
+  const lenderHome = world.lender.home;
+  const ownerLines = world.owner.log();
+  const aboutEntry = ownerLines.slice(0, ownerLogFrom).filter((l) => l.includes(`nx/${key}`) || /session|lender/.test(l));
+  return [
+    `owner: ${describeProcess(world.owner.process)}; lender now: ${describeProcess(world.lender.process)}`,
+    `owner's log before the freeze, on nx/${key} and its sessions:`,
+    ...aboutEntry.slice(-20),
+    `owner's log since the freeze:`,
+    ...ownerLines.slice(ownerLogFrom),
+    `lender's last log lines:`,
+    ...world.lender.log().slice(-30),
+    `owner's data: ${cli(['ls'])}`,
+    `owner's stats: ${cli(['stats'])}`,
+    `lender's stats: ${world.lender.process.exitCode === null && world.lender.process.signalCode === null ? cli(['stats'], lenderHome) : '(not running)'}`,
+  ].join('\n');
 }
 
 test('bodies stream: 256 MiB up and back down through the endpoint, the owner node stays far below that', async () => {
@@ -89,15 +118,23 @@ test('a frozen lender: reads answer 404 at the deadline, while the lender is sti
     assert.ok(attempt < 5, `the entry stayed in the owner's own RAM ${attempt} times: ${world.mc(['ls', '--json']).out}`);
   }
   assert.deepEqual((await call('GET', `/v1/cache/${key}`)).body, body);
-  world.lender.process.kill('SIGSTOP');
+  const lender = world.lender.process;
+  const logFrom = world.owner.log().length;
+  lender.kill('SIGSTOP');
+  let read: { readonly atGet: string; readonly reply: HttpReply | Error; readonly frozenAfter: boolean; readonly afterGet: string };
   try {
-    const during = await call('GET', `/v1/cache/${key}`);
-    assert.equal(during.status, 404, `a miss, never an error status Nx would fail on (owner's data: ${world.mc(['ls', '--json']).out})`);
-    await world.owner.waitFor(new RegExp(`build cache: nx/${key} counted as a miss: .*within the deadline`));
-    assert.equal(world.cacheStats().protocols.nx.fallbacks, 1);
+    const atGet = describeProcess(lender);
+    const reply = await call('GET', `/v1/cache/${key}`).catch((err: Error) => err);
+    read = { atGet, reply, frozenAfter: isFrozen(lender.pid!), afterGet: describeProcess(lender) };
   } finally {
-    world.lender.process.kill('SIGCONT');
+    thaw(lender);
   }
+  const explain = () => `lender at the GET: ${read.atGet}; after it: ${read.afterGet}\n${frozenReadReport(key, logFrom)}`;
+  const status = read.reply instanceof Error ? `error ${read.reply.message}` : read.reply.status;
+  assert.ok(read.frozenAfter, `the lender was not frozen through the read (answer: ${status})\n${explain()}`);
+  assert.equal(status, 404, `a miss, never an error status Nx would fail on\n${explain()}`);
+  await world.owner.waitFor(new RegExp(`build cache: nx/${key} counted as a miss: .*within the deadline`)).catch((err: Error) => assert.fail(`${err.message.split('\n')[0]}\n${explain()}`));
+  assert.equal(world.cacheStats().protocols.nx.fallbacks, 1, explain());
   let again = await call('GET', `/v1/cache/${key}`);
   for (let i = 0; i < 50 && again.status !== 200; i++) again = await call('GET', `/v1/cache/${key}`);
   assert.equal(again.status, 200, 'a hit again once the lender answers');
