@@ -1,8 +1,15 @@
-// What the kernel says about a process a fault test froze (SIGSTOP) or killed: each thread's
-// state from /proc, or how the process ended; for failures that explain themselves.
+// Freezing a real process (SIGSTOP) for fault tests, and what the kernel says about a process.
+//
+// kill() only queues SIGSTOP. The stop begins when one thread of the process (the main thread,
+// woken from its event loop) runs the kernel's signal path; only then are the other threads told
+// to stop, each at its next return from the kernel. On a loaded machine that first thread may
+// wait for a CPU while another thread (a node's engine worker, woken by a request from a peer)
+// reads the request and answers it. A test that judges behaviour "while the process is frozen"
+// first waits until the kernel reports every thread stopped.
 
 import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { eventually } from './eventually';
 
 /** The state letter of /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat (R, S, D, T, t, Z, ...); null when gone. */
 function stateIn(statFile: string): string | null {
@@ -47,6 +54,19 @@ export function describeProcess(child: ChildProcess): string {
   for (const s of Object.values(states)) counts.set(s, (counts.get(s) ?? 0) + 1);
   const summary = [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
   return `pid ${child.pid} running (process ${stateIn(`/proc/${child.pid}/stat`) ?? 'gone'}; threads: ${summary || 'none'})`;
+}
+
+/** Sends SIGSTOP and resolves once every thread is stopped; rejects if the process ends instead. */
+export async function freeze(child: ChildProcess): Promise<void> {
+  if (!child.kill('SIGSTOP')) throw new Error(`SIGSTOP could not be sent: ${describeProcess(child)}`);
+  try {
+    await eventually(`pid ${child.pid} to be stopped`, () => {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the process ended instead of stopping`);
+      return isFrozen(child.pid!);
+    });
+  } catch (err) {
+    throw new Error(`${(err as Error).message}: ${describeProcess(child)}`);
+  }
 }
 
 /** Sends SIGCONT (harmless when the process runs or is gone). */

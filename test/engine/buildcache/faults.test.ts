@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createCacheWorld, type CacheWorld } from '../../support/cache-world';
 import { request } from 'node:http';
 import { eventually } from '../../support/eventually';
-import { describeProcess, isFrozen, thaw } from '../../support/frozen-process';
+import { describeProcess, freeze, isFrozen, thaw } from '../../support/frozen-process';
 import { httpRequest, type HttpReply } from '../../support/http-client';
 
 let world: CacheWorld;
@@ -46,7 +46,13 @@ function frozenReadReport(key: number, ownerLogFrom: number): string {
     const r = world.mc([...args, '--json'], home);
     return r.code === 0 ? r.out.trim() : `(failed ${r.code}: ${r.err.trim()})`;
   };
-  const lenderHome = world.lender.home;
+  const running = (p: CacheWorld['lender']) => p.process.exitCode === null && p.process.signalCode === null;
+  // The nodes' answers first: by then a process that ended has said why on its output.
+  const answers = [
+    `owner's data: ${cli(['ls'])}`,
+    `owner's stats: ${cli(['stats'])}`,
+    `lender's stats: ${running(world.lender) ? cli(['stats'], world.lender.home) : '(not running)'}`,
+  ];
   const ownerLines = world.owner.log();
   const aboutEntry = ownerLines.slice(0, ownerLogFrom).filter((l) => l.includes(`nx/${key}`) || /session|lender/.test(l));
   return [
@@ -57,9 +63,7 @@ function frozenReadReport(key: number, ownerLogFrom: number): string {
     ...ownerLines.slice(ownerLogFrom),
     `lender's last log lines:`,
     ...world.lender.log().slice(-30),
-    `owner's data: ${cli(['ls'])}`,
-    `owner's stats: ${cli(['stats'])}`,
-    `lender's stats: ${world.lender.process.exitCode === null && world.lender.process.signalCode === null ? cli(['stats'], lenderHome) : '(not running)'}`,
+    ...answers,
   ].join('\n');
 }
 
@@ -120,7 +124,8 @@ test('a frozen lender: reads answer 404 at the deadline, while the lender is sti
   assert.deepEqual((await call('GET', `/v1/cache/${key}`)).body, body);
   const lender = world.lender.process;
   const logFrom = world.owner.log().length;
-  lender.kill('SIGSTOP');
+  // Frozen means every thread stopped: kill() only queues SIGSTOP (see test/support/frozen-process.ts).
+  await freeze(lender).catch((err: Error) => assert.fail(`${err.message}\n${frozenReadReport(key, logFrom)}`));
   let read: { readonly atGet: string; readonly reply: HttpReply | Error; readonly frozenAfter: boolean; readonly afterGet: string };
   try {
     const atGet = describeProcess(lender);

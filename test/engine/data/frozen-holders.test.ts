@@ -10,11 +10,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { DataItem, Stats } from '../../../engine/api/types';
 import { MemCloud } from '../../../engine/sdk';
 import { CLI, cli, startNode, type RunningNode } from '../../support/node-process';
 import { settled } from '../../support/eventually';
+import { freeze as freezeProcess, isFrozen, thaw as thawProcess } from '../../support/frozen-process';
 import { cliJson as json, homesTrustingEachOther } from '../../support/node-homes';
 
 const MiB = 1024 * 1024;
@@ -27,13 +28,14 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function freeze(n: RunningNode): void {
-  process.kill(n.process.pid!, 'SIGSTOP');
+/** Resolves once every thread of the node is stopped (kill() only queues SIGSTOP). */
+async function freeze(n: RunningNode): Promise<void> {
   frozen.add(n);
+  await freezeProcess(n.process);
 }
 
 function thaw(n: RunningNode): void {
-  process.kill(n.process.pid!, 'SIGCONT');
+  thawProcess(n.process);
   frozen.delete(n);
 }
 
@@ -83,7 +85,7 @@ describe('frozen holders', () => {
       const info = await client.pushFile(file, { replicas: 2 });
       for (const d of await client.listData()) assert.equal(d.replicas.length, 2, `${d.name} has both replicas`);
       for (const l of lenders) {
-        freeze(l);
+        await freeze(l);
         try {
           const t0 = performance.now();
           const got = await client.get('k');
@@ -94,7 +96,7 @@ describe('frozen holders', () => {
           await client.pullFile(info.id, out);
           const pullMs = performance.now() - t1;
           assert.equal(sha(readFileSync(out)), sha(readFileSync(file)), `pull with ${l.name} frozen`);
-          assert.ok(frozen.has(l) && spawnSync('ps', ['-o', 'stat=', '-p', String(l.process.pid)], { encoding: 'utf8' }).stdout.startsWith('T'), `${l.name} is still stopped`);
+          assert.ok(frozen.has(l) && isFrozen(l.process.pid!), `${l.name} is still stopped`);
           t.diagnostic(`${l.name} frozen: get ${getMs.toFixed(0)} ms, pull of 3 MiB (4 chunks) ${pullMs.toFixed(0)} ms`);
         } finally {
           thaw(l);
@@ -108,13 +110,13 @@ describe('frozen holders', () => {
   test('a push whose holder stops reading fails over to the other holder and completes while it is stopped', async () => {
     const { homes, lenders } = await cluster('push', ['l1', 'l2']);
     const [l1, l2] = lenders as [RunningNode, RunningNode];
-    freeze(l1);
+    await freeze(l1);
     try {
       const file = join(root, 'push.bin');
       writeFileSync(file, randomBytes(40 * MiB));
       const r = await runCli(['push', file, '--replicas', '1', '--home', homes.owner!]);
       assert.equal(r.code, 0, r.err);
-      assert.ok(frozen.has(l1), 'l1 was stopped the whole time');
+      assert.ok(frozen.has(l1) && isFrozen(l1.process.pid!), 'l1 was stopped the whole time');
       const id = r.out.trim();
       const item = json<DataItem[]>(homes.owner!, ['ls']).find((d) => d.id === id)!;
       assert.deepEqual(item.replicas.map((x) => x.holderName), ['l2'], 'every chunk went to the holder that reads');
