@@ -71,16 +71,38 @@ export function helpText(c: Command): string {
 const KEY_LIKE = /^-[A-Za-z0-9_-]{42}$/;
 
 /**
- * Keys as printed by `memcloud id` can start with '-', which parseArgs would read as options:
- * such arguments go after a '--' so they stay positional.
+ * Keys as printed by `memcloud id` can start with '-', which parseArgs would read as options: such
+ * a key right after an option that takes a value (`--key <key>`) becomes `--key=<key>`; any other
+ * goes after a '--' so it stays positional.
  */
-function protectKeyArguments(argv: readonly string[]): string[] {
+function protectKeyArguments(argv: readonly string[], options: Readonly<Record<string, OptionSpec>>): string[] {
   const end = argv.indexOf('--');
   const head = end < 0 ? [...argv] : argv.slice(0, end);
   const tail = end < 0 ? [] : argv.slice(end + 1);
-  const keys = head.filter((a) => KEY_LIKE.test(a));
-  if (keys.length === 0) return [...argv];
-  return [...head.filter((a) => !KEY_LIKE.test(a)), '--', ...keys, ...tail];
+  const kept: string[] = [];
+  const keys: string[] = [];
+  for (let i = 0; i < head.length; i++) {
+    const arg = head[i]!;
+    const valueOf = stringOptionNamed(arg, options);
+    const next = head[i + 1];
+    if (valueOf !== undefined && next !== undefined && KEY_LIKE.test(next)) {
+      kept.push(`--${valueOf}=${next}`);
+      i++;
+    } else if (KEY_LIKE.test(arg)) keys.push(arg);
+    else kept.push(arg);
+  }
+  if (keys.length === 0 && end < 0) return kept;
+  return [...kept, '--', ...keys, ...tail];
+}
+
+/** The long name of the string option `arg` names on its own (`--key`, or its short form), if any. */
+function stringOptionNamed(arg: string, options: Readonly<Record<string, OptionSpec>>): string | undefined {
+  const long = /^--([^=]+)$/.exec(arg)?.[1];
+  const short = /^-([^-])$/.exec(arg)?.[1];
+  for (const [name, spec] of Object.entries(options)) {
+    if (spec.type === 'string' && (name === long || (short !== undefined && spec.short === short))) return name;
+  }
+  return undefined;
 }
 
 export function parseCommandArgs(c: Command, argv: readonly string[], io: CommandIO): CommandContext | 'help' {
@@ -88,7 +110,7 @@ export function parseCommandArgs(c: Command, argv: readonly string[], io: Comman
   let parsed;
   try {
     parsed = parseArgs({
-      args: protectKeyArguments(argv),
+      args: protectKeyArguments(argv, options),
       options: Object.fromEntries(
         Object.entries(options).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }]),
       ),

@@ -6,9 +6,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { PassThrough } from 'node:stream';
 import { commands } from '../../../engine/cli/main';
 import { runCliInProcess } from '../../support/cli-in-process';
-import { usageLine } from '../../../engine/cli/command';
+import { parseCommandArgs, usageLine } from '../../../engine/cli/command';
 import { CLI, startNode, type RunningNode } from '../../support/node-process';
 
 const root = mkdtempSync(join(tmpdir(), 'memcloud-cli-'));
@@ -119,20 +120,36 @@ describe('CLI arguments', () => {
     assert.ok(!existsSync(join(home, 'node.pid')), 'no node was started');
   });
 
+  /** A real public key whose text form starts with '-' (1 key in 64 does). */
+  async function dashedKey(): Promise<string> {
+    const dashed = (await import('../../../engine/identity/public-key')).encodePublicKey;
+    const { ed25519 } = await import('@noble/curves/ed25519.js');
+    let key = '';
+    for (let i = 0; i < 500 && !key.startsWith('-'); i++) key = dashed(ed25519.getPublicKey(ed25519.utils.randomSecretKey()));
+    assert.ok(key.startsWith('-'), 'found a key whose text form starts with "-"');
+    return key;
+  }
+
   test('a public key starting with "-" is an argument, not an option', async () => {
     const home = freshHome();
-    const dashed = (await import('../../../engine/identity/public-key')).encodePublicKey;
-    let key = '';
-    for (let i = 0; i < 500 && !key.startsWith('-'); i++) {
-      const { ed25519 } = await import('@noble/curves/ed25519.js');
-      key = dashed(ed25519.getPublicKey(ed25519.utils.randomSecretKey()));
-    }
-    assert.ok(key.startsWith('-'), 'found a key whose text form starts with "-"');
+    const key = await dashedKey();
     const r = await run(['trust', 'add', key, '--name', 'dash', '--home', home]);
     assert.equal(r.code, 0, r.err);
     const list = JSON.parse((await run(['trust', 'list', '--json', '--home', home])).out) as Array<{ publicKey: string }>;
     assert.equal(list[0]?.publicKey, key);
     assert.equal((await run(['trust', 'remove', key, '--home', home])).code, 0);
+  });
+
+  test('a public key starting with "-" is the value of the option before it (connect --key)', async () => {
+    const key = await dashedKey();
+    const connect = commands.find((c) => c.path.join(' ') === 'connect')!;
+    const io = { out: new PassThrough(), err: new PassThrough(), env: {}, stdin: new PassThrough() };
+    for (const argv of [['127.0.0.1:7797', '--key', key], ['--key', key, '127.0.0.1:7797'], [`--key=${key}`, '127.0.0.1:7797']]) {
+      const ctx = parseCommandArgs(connect, argv, io);
+      assert.ok(ctx !== 'help');
+      assert.equal(ctx.values.key, key, argv.join(' '));
+      assert.deepEqual(ctx.positionals, ['127.0.0.1:7797'], argv.join(' '));
+    }
   });
 
   test('id creates a 0700 home and a 0600 identity; --json matches the text form', async () => {
