@@ -37,16 +37,9 @@ export class FixedKeyHmac {
   }
 
   /**
-   * HMAC(key, prefix || message[at .. at + messageBytes]), as a new 32-byte Buffer the caller
-   * should zero when done. Scratch bytes that held derived values are zeroed before returning.
+   * HMAC(key, prefix || message[at .. at + messageBytes]) into the first 32 bytes of `out`, which
+   * the caller zeroes when done. Scratch bytes that held derived values are zeroed before returning.
    */
-  mac(message: Uint8Array, at = 0): Buffer {
-    const out = Buffer.allocUnsafe(SHA256_BYTES);
-    this.macInto(message, at, out);
-    return out;
-  }
-
-  /** mac(), written into the first 32 bytes of `out`. */
   macInto(message: Uint8Array, at: number, out: Uint8Array): void {
     const m = this.#message;
     const p = this.#prefixBytes;
