@@ -1,8 +1,9 @@
-// Real memcloud processes: each node is `node dist/cli.js node run` in its own temporary home,
-// talking over TCP on 127.0.0.1. The process harness of the tests, the demo, the benchmarks and the fuzz.
+// Real memcloud processes: each node is `node <nodeProcessFlags()> dist/cli.js node run`, as `memcloud node
+// start` launches it, in its own temporary home, talking over TCP on 127.0.0.1. The process harness of the tests, the demo, the benchmarks and the fuzz.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { bundledFile } from '../../engine/runtime/bundle-path';
+import { nodeProcessFlags } from '../../engine/runtime/node-flags';
 
 export const CLI = bundledFile('cli.js');
 
@@ -35,7 +36,7 @@ export interface NodeLaunch {
 
 export function startNode(name: string, home: string, extra: readonly string[] = [], launch: NodeLaunch = {}): Promise<RunningNode> {
   // Extra node flags for profiling (NODE_OPTIONS refuses --cpu-prof), e.g. "--cpu-prof --cpu-prof-dir=/tmp/p".
-  const execArgs = [...(process.env.MEMCLOUD_NODE_EXEC_ARGS ?? '').split(' ').filter(Boolean), ...(launch.execArgv ?? [])];
+  const execArgs = [...nodeProcessFlags(), ...(process.env.MEMCLOUD_NODE_EXEC_ARGS ?? '').split(' ').filter(Boolean), ...(launch.execArgv ?? [])];
   const secretFd = launch.passphrase === undefined ? [] : ['--passphrase-fd', '3'];
   const child = spawn(
     process.execPath,

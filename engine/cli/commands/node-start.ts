@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { ErrorCodes, MemCloudError } from '../../errors';
 import { homePaths } from '../../home/paths';
 import { requireBundledFile } from '../../runtime/bundle-path';
+import { nodeProcessFlags } from '../../runtime/node-flags';
 import { tryClient } from '../client';
 import { UsageError, type Command, type CommandContext } from '../command';
 import { logLinesSince, logSize } from '../log-file';
@@ -45,7 +46,7 @@ export const nodeStartCommand: Command = {
     const logFile = homePaths(ctx.home).nodeLog;
     const logStart = await logSize(logFile);
     const secretArgs = secret ? ['--passphrase-fd', String(SECRET_FD)] : [];
-    const child = spawn(process.execPath, [requireBundledFile('cli.js'), 'node', 'run', ...passThrough(ctx), ...secretArgs, '--home', ctx.home, '--log-file', logFile], {
+    const child = spawn(process.execPath, [...nodeProcessFlags(), requireBundledFile('cli.js'), 'node', 'run', ...passThrough(ctx), ...secretArgs, '--home', ctx.home, '--log-file', logFile], {
       detached: true,
       stdio: ['ignore', 'ignore', 'ignore', 'ipc', secret ? 'pipe' : 'ignore'],
       env: ctx.env,

@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { processExists, processStartTime } from '../../../engine/home/process-identity';
+import { nodeProcessFlags } from '../../../engine/runtime/node-flags';
 import { CLI } from '../../support/node-process';
 
 const root = mkdtempSync(join(tmpdir(), 'memcloud-cli-life-'));
@@ -101,6 +102,27 @@ describe('node stop', () => {
     assert.equal(Number(readFileSync(join(home, 'node.pid'), 'utf8')), nodePid);
     assert.equal(mc(home, ['node', 'stop']).code, 0);
     assert.equal(processExists(nodePid), false);
+  });
+
+  test("starts the node process with the node's flags, before the script (V8's helper threads)", () => {
+    const home = freshHome();
+    const nodePid = startedPid(mc(home, ['node', 'start', '--port', '0', ...LOCAL]).out);
+    try {
+      const argv = readFileSync(`/proc/${nodePid}/cmdline`, 'utf8').split('\0');
+      const script = argv.findIndex((a) => a.endsWith('cli.js'));
+      assert.ok(script > 0, argv.join(' '));
+      const helpers = Math.max(1, Math.min(4, availableParallelism() - 1));
+      assert.deepEqual(argv.slice(1, script), [`--v8-pool-size=${helpers}`], argv.join(' '));
+      assert.deepEqual(argv.slice(script + 1, script + 3), ['node', 'run']);
+    } finally {
+      assert.equal(mc(home, ['node', 'stop']).code, 0);
+    }
+  });
+
+  test("V8's helper threads: one per core the process does not keep busy, at least 1, at most V8's 4", () => {
+    assert.deepEqual([1, 2, 3, 4, 5, 8, 64].map((c) => nodeProcessFlags(c)[0]), [
+      '--v8-pool-size=1', '--v8-pool-size=1', '--v8-pool-size=2', '--v8-pool-size=3', '--v8-pool-size=4', '--v8-pool-size=4', '--v8-pool-size=4',
+    ]);
   });
 
   test('process start times tell a process from another with a different pid, and from none', async () => {
