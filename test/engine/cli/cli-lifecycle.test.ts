@@ -104,7 +104,7 @@ describe('node stop', () => {
     assert.equal(processExists(nodePid), false);
   });
 
-  test("starts the node process with the node's flags, before the script (V8's helper threads)", () => {
+  test("starts the node process with the node's flags, before the script (V8's helper threads, Buffers freed at once)", () => {
     const home = freshHome();
     const nodePid = startedPid(mc(home, ['node', 'start', '--port', '0', ...LOCAL]).out);
     try {
@@ -112,7 +112,7 @@ describe('node stop', () => {
       const script = argv.findIndex((a) => a.endsWith('cli.js'));
       assert.ok(script > 0, argv.join(' '));
       const helpers = Math.max(1, Math.min(4, availableParallelism() - 1));
-      assert.deepEqual(argv.slice(1, script), [`--v8-pool-size=${helpers}`], argv.join(' '));
+      assert.deepEqual(argv.slice(1, script), [`--v8-pool-size=${helpers}`, '--no-concurrent-array-buffer-sweeping'], argv.join(' '));
       assert.deepEqual(argv.slice(script + 1, script + 3), ['node', 'run']);
     } finally {
       assert.equal(mc(home, ['node', 'stop']).code, 0);
