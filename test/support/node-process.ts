@@ -1,5 +1,6 @@
-// Real memcloud processes: each node is `node <nodeProcessFlags()> dist/cli.js node run`, as `memcloud node
-// start` launches it, in its own temporary home, talking over TCP on 127.0.0.1. The process harness of the tests, the demo, the benchmarks and the fuzz.
+// Real memcloud processes: each node is `node <nodeProcessFlags()> dist/cli.js node run`, as
+// `memcloud node start` launches it, in its own temporary home, talking over TCP on 127.0.0.1. The
+// process harness of the tests, the demo, the benchmarks and the fuzz.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { bundledFile } from '../../engine/runtime/bundle-path';

@@ -10,7 +10,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { processExists, processStartTime } from '../../../engine/home/process-identity';
-import { nodeProcessFlags } from '../../../engine/runtime/node-flags';
+import { nodeAccepts, nodeProcessFlags } from '../../../engine/runtime/node-flags';
 import { CLI } from '../../support/node-process';
 
 const root = mkdtempSync(join(tmpdir(), 'memcloud-cli-life-'));
@@ -49,6 +49,34 @@ function stranger(): ChildProcess {
 }
 
 describe('node start', () => {
+  test("starts the node process with the node's flags, before the script (V8's helper threads, Buffers freed at once)", () => {
+    const home = freshHome();
+    const nodePid = startedPid(mc(home, ['node', 'start', '--port', '0', ...LOCAL]).out);
+    try {
+      const argv = readFileSync(`/proc/${nodePid}/cmdline`, 'utf8').split('\0');
+      const script = argv.findIndex((a) => a.endsWith('cli.js'));
+      assert.ok(script > 0, argv.join(' '));
+      const helpers = Math.max(1, Math.min(4, availableParallelism() - 1));
+      assert.deepEqual(argv.slice(1, script), [`--v8-pool-size=${helpers}`, '--no-concurrent-array-buffer-sweeping'], argv.join(' '));
+      assert.deepEqual(argv.slice(script + 1, script + 3), ['node', 'run']);
+    } finally {
+      assert.equal(mc(home, ['node', 'stop']).code, 0);
+    }
+  });
+
+  test("V8's helper threads: one per core the process does not keep busy, at least 1, at most V8's 4", () => {
+    assert.deepEqual([1, 2, 3, 4, 5, 8, 64].map((c) => nodeProcessFlags(c)[0]), [
+      '--v8-pool-size=1', '--v8-pool-size=1', '--v8-pool-size=2', '--v8-pool-size=3', '--v8-pool-size=4', '--v8-pool-size=4', '--v8-pool-size=4',
+    ]);
+  });
+
+  test('a V8 flag this Node.js does not know is left out, never passed to a node that would refuse to start', () => {
+    assert.equal(nodeAccepts('--no-concurrent-array-buffer-sweeping'), true, 'this Node.js has it');
+    assert.equal(nodeAccepts('--no-such-memcloud-flag'), false);
+    assert.deepEqual(nodeProcessFlags(2, () => false), ['--v8-pool-size=1']);
+    assert.deepEqual(nodeProcessFlags(2, () => true), ['--v8-pool-size=1', '--no-concurrent-array-buffer-sweeping']);
+  });
+
   test("reports the new node's own startup error, never an older run's log lines", async () => {
     const home = freshHome();
     assert.equal(mc(home, ['id']).code, 0);
@@ -102,27 +130,6 @@ describe('node stop', () => {
     assert.equal(Number(readFileSync(join(home, 'node.pid'), 'utf8')), nodePid);
     assert.equal(mc(home, ['node', 'stop']).code, 0);
     assert.equal(processExists(nodePid), false);
-  });
-
-  test("starts the node process with the node's flags, before the script (V8's helper threads, Buffers freed at once)", () => {
-    const home = freshHome();
-    const nodePid = startedPid(mc(home, ['node', 'start', '--port', '0', ...LOCAL]).out);
-    try {
-      const argv = readFileSync(`/proc/${nodePid}/cmdline`, 'utf8').split('\0');
-      const script = argv.findIndex((a) => a.endsWith('cli.js'));
-      assert.ok(script > 0, argv.join(' '));
-      const helpers = Math.max(1, Math.min(4, availableParallelism() - 1));
-      assert.deepEqual(argv.slice(1, script), [`--v8-pool-size=${helpers}`, '--no-concurrent-array-buffer-sweeping'], argv.join(' '));
-      assert.deepEqual(argv.slice(script + 1, script + 3), ['node', 'run']);
-    } finally {
-      assert.equal(mc(home, ['node', 'stop']).code, 0);
-    }
-  });
-
-  test("V8's helper threads: one per core the process does not keep busy, at least 1, at most V8's 4", () => {
-    assert.deepEqual([1, 2, 3, 4, 5, 8, 64].map((c) => nodeProcessFlags(c)[0]), [
-      '--v8-pool-size=1', '--v8-pool-size=1', '--v8-pool-size=2', '--v8-pool-size=3', '--v8-pool-size=4', '--v8-pool-size=4', '--v8-pool-size=4',
-    ]);
   });
 
   test('process start times tell a process from another with a different pid, and from none', async () => {
