@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { OpCodes } from '../../../engine/control/protocol';
+import { ErrorCodes } from '../../../engine/errors';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const doc = readFileSync(join(ROOT, 'docs', 'protocol.md'), 'utf8');
@@ -47,5 +48,18 @@ describe('docs/protocol.md section 10.5 (control socket JSON ops)', () => {
     declared.set('FileTransferOptions', api.get('FileTransferOptions')!);
     assert.deepEqual([...documented.keys()].sort(), [...declared.keys()].sort(), 'the same declarations');
     for (const [name, text] of declared) assert.equal(documented.get(name), text, `${name} as documented`);
+  });
+});
+
+describe('docs/protocol.md section 10.2 (control socket error codes)', () => {
+  test('the list of codes is engine/errors.ts, no more and no fewer', () => {
+    const from10_2 = doc.indexOf('### 10.2 Frames');
+    const part = doc.slice(from10_2, doc.indexOf('### 10.3', from10_2));
+    const list = /An error's `code` is one of these (\d+) stable strings[^\n]*\n\n((?:- [^\n]*\n(?:  [^\n]*\n)*)+)/.exec(part);
+    assert.ok(list, 'section 10.2 lists the error codes');
+    const documented = [...list[2]!.matchAll(/`([A-Z][A-Z_]+)`/g)].map((m) => m[1]!);
+    assert.equal(new Set(documented).size, documented.length, 'each code once');
+    assert.deepEqual([...documented].sort(), Object.values(ErrorCodes).sort());
+    assert.equal(Number(list[1]), documented.length, 'the count in the sentence');
   });
 });
