@@ -1,4 +1,4 @@
-// How the holder takes requests from one peer (docs/protocol.md section 7.4): in the order they
+// How the holder takes requests from one peer (docs/protocol.md section 7.5): in the order they
 // arrive, but only while that peer reads its replies. While the session to it is not writable (8 MiB
 // or more queued to it, see PeerRpc.writable) its next requests wait; waiting is bounded in count
 // and bytes, and a request over those bounds is answered BUSY at once, without running. So a peer that pipelines honestly runs

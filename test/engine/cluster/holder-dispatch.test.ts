@@ -1,4 +1,4 @@
-// The holder's request dispatch over real TCP (docs/protocol.md section 7.4): a peer's requests wait
+// The holder's request dispatch over real TCP (docs/protocol.md section 7.5): a peer's requests wait
 // while it does not read its replies, waiting is bounded in count and bytes (BUSY above), every
 // request gets exactly one reply, and honest pipelining is never refused.
 
