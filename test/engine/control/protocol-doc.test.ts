@@ -1,6 +1,7 @@
 // docs/protocol.md section 10.5 is what the control socket does: one row per JSON op with the op's
 // code, and a TypeScript block identical (comments aside) to the engine's declared types, so an
-// independent client can be written from the document.
+// independent client can be written from the document. Likewise section 10.2's error codes and
+// docs/build-cache.md section 10's types (the build-cache ops' results).
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -61,5 +62,20 @@ describe('docs/protocol.md section 10.2 (control socket error codes)', () => {
     assert.equal(new Set(documented).size, documented.length, 'each code once');
     assert.deepEqual([...documented].sort(), Object.values(ErrorCodes).sort());
     assert.equal(Number(list[1]), documented.length, 'the count in the sentence');
+  });
+});
+
+describe('docs/build-cache.md section 10 (BuildCacheStatus, BuildCacheEnv)', () => {
+  test('the types block is engine/api/build-cache-types.ts, comments aside', () => {
+    const bc = readFileSync(join(ROOT, 'docs', 'build-cache.md'), 'utf8');
+    const from10 = bc.indexOf('## 10. Status and environment');
+    assert.ok(from10 >= 0, 'docs/build-cache.md has section 10');
+    const block = /```ts\n([\s\S]*?)```/.exec(bc.slice(from10))?.[1];
+    assert.ok(block, 'section 10 has a ts block');
+    const documented = declarations(block, 'doc.ts');
+    const declared = declarations(readFileSync(join(ROOT, 'engine', 'api', 'build-cache-types.ts'), 'utf8'), 'build-cache-types.ts');
+    assert.ok(declared.has('BuildCacheStatus') && declared.has('BuildCacheEnv'));
+    assert.deepEqual([...documented.keys()].sort(), [...declared.keys()].sort(), 'the same declarations');
+    for (const [name, text] of declared) assert.equal(documented.get(name), text, `${name} as documented`);
   });
 });
