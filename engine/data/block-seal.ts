@@ -63,7 +63,7 @@ export interface BlockIdentity {
 // Cost, per small block (1 KiB, native, measured): the AEAD call itself is most of it; the rest is
 // kept to one allocation for the sealed bytes (or the opened value), two SHA-256 compressions for
 // the subkey (fixed-key-hmac.ts) and one or two more for a key's name, in JavaScript
-// (short-sha256.ts), none for a block used lately (block-key-cache.ts). The associated data and
+// (short-sha256.ts), none to open a block read lately (block-key-cache.ts). The associated data and
 // the subkey are built in scratch buffers per sealer (seal and open are synchronous, and every AEAD
 // backend is done with them on return; the subkey is zeroed after each use).
 // Where crypto/place.ts says so (noble), large blocks are sealed and opened in the crypto pool
@@ -99,6 +99,11 @@ export class BlockSealer {
     return this.#keyId;
   }
 
+  /** How many blocks' subkeys and identities are kept (blocks opened lately). */
+  get keptBlocks(): number {
+    return this.#prepared.size;
+  }
+
   /** Zeroes and drops the kept subkeys (the engine is stopping). */
   forget(): void {
     this.#prepared.clear();
@@ -109,7 +114,7 @@ export class BlockSealer {
     const out = this.header(block.size);
     const ad = this.#ad;
     const aead = this.aeadFor(block.size);
-    const subkey = this.prepare(block);
+    const subkey = this.fresh(block);
     try {
       let at = HEADER_BYTES;
       for (let i = 0, n = pieceCount(block.size); i < n; i++) {
@@ -167,7 +172,7 @@ export class BlockSealer {
     const offload = this.#offload;
     if (offload === null || this.inline(block.size)) return this.seal(block, plaintext);
     if (plaintext.length !== block.size) throw new Error('seal: plaintext length is not the block size');
-    const subkey = this.ownSubkey(block);
+    const subkey = this.ownSubkey(block, true);
     // Its own copy of the identity: the scratch buffer serves other blocks while this one waits.
     const identity = Buffer.from(this.#ad.subarray(0, IDENTITY_BYTES));
     let pieces: Uint8Array[];
@@ -229,17 +234,28 @@ export class BlockSealer {
     return out;
   }
 
-  /** prepare(), with the subkey in a Buffer of its own (for work that outlives this call); zero it after use. */
-  private ownSubkey(block: BlockIdentity): Buffer {
-    const scratch = this.prepare(block);
+  /** prepare() (fresh() when sealing), with the subkey in a Buffer of its own (for work that outlives this call); zero it after use. */
+  private ownSubkey(block: BlockIdentity, sealing = false): Buffer {
+    const scratch = sealing ? this.fresh(block) : this.prepare(block);
     const subkey = Buffer.from(scratch);
     scratch.fill(0);
     return subkey;
   }
 
   /**
+   * prepare() for sealing: a block is sealed once, under a new id (a new value is a new block;
+   * repair copies the sealed bytes), so the kept blocks never hold it and it is not added to them:
+   * looking it up and making room for it cost a SET ~1-2 us for nothing. Its first open keeps it.
+   */
+  private fresh(block: BlockIdentity): Buffer {
+    this.derive(block, this.#subkey);
+    return this.#subkey;
+  }
+
+  /**
    * Writes the block's identity into the scratch associated data and its subkey into the scratch
-   * subkey, which it returns: use it before the next call, then zero it.
+   * subkey, which it returns: use it before the next call, then zero it. Used to open: the block
+   * is kept (block-key-cache.ts) for its next reads.
    */
   private prepare(block: BlockIdentity): Buffer {
     const ad = this.#ad;

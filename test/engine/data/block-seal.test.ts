@@ -145,6 +145,18 @@ describe('the sealed block format (docs/protocol.md 7.4)', () => {
     }
   });
 
+  test('blocks are kept for their reads, not when sealed: a new block is sealed once, under a new id', async () => {
+    const dataKey = await openDataKey(join(await tempDir(), 'data_key'), 0);
+    const sealer = new BlockSealer((await loadBackend('native')).aead, dataKey);
+    const blocks: BlockIdentity[] = Array.from({ length: 10 }, (_, i) => ({ id: id(), parent: { kind: 'key', key: `k${i}` }, size: 1024 }));
+    const sealed = blocks.map((b) => sealer.seal(b, randomBytes(b.size)));
+    assert.equal(sealer.keptBlocks, 0, 'sealing keeps nothing');
+    blocks.forEach((b, i) => sealer.open(b, sealed[i]!));
+    assert.equal(sealer.keptBlocks, 10, 'each opened block is kept');
+    blocks.forEach((b, i) => sealer.open(b, sealed[i]!));
+    assert.equal(sealer.keptBlocks, 10, 'opened again: the same entries');
+  });
+
   test('a kept block is only ever itself: the same id with another parent or size does not open, before or after it was kept', async () => {
     const dataKey = await openDataKey(join(await tempDir(), 'data_key'), 0);
     const sealer = new BlockSealer((await loadBackend('native')).aead, dataKey);
