@@ -24,9 +24,12 @@ const MARK = /\p{M}/u;
 const BRACKET = /[\p{Ps}\p{Pe}<>]/u;
 /**
  * Four groups of four ASCII letters or digits joined by a dash or a space, standing alone: the
- * shape of a fingerprint (section 3.3.1, rule N8 adds: with at least one digit).
+ * shape of a fingerprint (section 3.3.1, rule N8 adds: with at least one digit). The shape is
+ * matched inside a lookahead, so the match itself is empty and the scan moves on by one character,
+ * not past the shape: candidates overlap. `ABCD-EFGH-IJKL-MNOP-1234` is refused through
+ * `EFGH-IJKL-MNOP-1234` even though the first candidate, `ABCD-EFGH-IJKL-MNOP`, has no digit.
  */
-const FINGERPRINT_SHAPE = /(?<![0-9A-Za-z])[0-9A-Za-z]{4}(?:[\-\u2010-\u2015\u2212 ][0-9A-Za-z]{4}){3}(?![0-9A-Za-z])/g;
+const FINGERPRINT_SHAPE = /(?<![0-9A-Za-z])(?=([0-9A-Za-z]{4}(?:[\-\u2010-\u2015\u2212 ][0-9A-Za-z]{4}){3})(?![0-9A-Za-z]))/g;
 
 /**
  * Printable ASCII but ( ) [ ] { } < >: the names nearly every device has. For these the rule needs
@@ -52,7 +55,7 @@ export function containsFingerprintShape(name: string): boolean {
 }
 
 function hasFingerprintShape(text: string): boolean {
-  return text.length >= FINGERPRINT_SHAPE_LENGTH && [...text.matchAll(FINGERPRINT_SHAPE)].some((m) => /[0-9]/.test(m[0]));
+  return text.length >= FINGERPRINT_SHAPE_LENGTH && [...text.matchAll(FINGERPRINT_SHAPE)].some((m) => /[0-9]/.test(m[1]!));
 }
 
 /** Whether `name` is plain ASCII (see PLAIN_ASCII) and valid: the common case, without Unicode work. */

@@ -25,6 +25,9 @@ describe('the device-name rule (protocol.md 3.3.1)', () => {
     'in ner  spaces',
     'web-1234-5678', // two groups: not a fingerprint
     'team-blue-desk-west', // four groups without a digit
+    'team-blue-desk-west-wing', // five groups, no window with a digit
+    'ABCD-EFGH-IJKL-MNOP-12345', // the window with digits ends in a five-character group
+    'rack 2 node-blue-east-west', // the digit is outside every window
     'ci runner #3: "fast"',
     'b\u0301\u0301\u0301\u0301',
     '❤️ laptop', // a variation selector is a mark, not a format character
@@ -79,6 +82,13 @@ describe('the device-name rule (protocol.md 3.3.1)', () => {
     ['a fingerprint with spaces', 'desk 7K3Q MX2A P9RT 4WZC', /shaped like a fingerprint/],
     ['a fingerprint with Unicode hyphens', '7K3Q\u2010MX2A\u2010P9RT\u20104WZC', /shaped like a fingerprint/],
     ['a full-width fingerprint (NFKC)', '７Ｋ３Ｑ－ＭＸ２Ａ－Ｐ９ＲＴ－４ＷＺＣ', /shaped like a fingerprint/],
+    // N8 candidates overlap: a first window without a digit must not hide the next one.
+    ['a fingerprint overlapping a digitless one (review s8 item 5)', 'ABCD-EFGH-IJKL-MNOP-1234', /shaped like a fingerprint/],
+    ['five groups, the digit in the first', '1BCD-EFGH-IJKL-MNOP-QRST', /shaped like a fingerprint/],
+    ['six groups, the digit in the last', 'abcd efgh ijkl mnop qrst uvw9', /shaped like a fingerprint/],
+    ['seven groups, the digit in the middle window only', 'ABCD-EFGH-IJKL-MN0P-QRST-UVWX-YZAB', /shaped like a fingerprint/],
+    ['an overlapping fingerprint with Unicode hyphens', 'ABCD\u2011EFGH\u2010IJKL\u2010MNOP\u20101234', /shaped like a fingerprint/],
+    ['a fingerprint overlapping a digitless one, full-width digits (NFKC)', 'ABCD-EFGH-IJKL-MNOP－１２３４', /shaped like a fingerprint/],
   ];
   for (const [what, name, why] of invalid) {
     test(`refuses ${what}, saying why without echoing it`, () => {
@@ -98,6 +108,10 @@ describe('the device-name rule (protocol.md 3.3.1)', () => {
     assert.equal(containsFingerprintShape('AABCD-1234-EFGH-5678'), false);
     assert.equal(containsFingerprintShape('ABCD-EFGH-JKMN-PQRS'), false, 'no digit');
     assert.equal(containsFingerprintShape('ABCD-1234-EFGH'), false, 'three groups');
+    assert.equal(containsFingerprintShape('ABCD-EFGH-IJKL-MNOP-1234'), true, 'the second of two overlapping windows');
+    assert.equal(containsFingerprintShape('ABCD-EFGH-IJKL-MNOP-QRST-UVWX'), false, 'five and six groups, no digit anywhere');
+    assert.equal(containsFingerprintShape('ABCD-EFGH-IJKL-MNOP-12345'), false, 'the last group is five long: not standing alone');
+    assert.equal(containsFingerprintShape('ABCD-EFGH-IJKL-MNOP 1234x'), false, 'a letter right after the last group');
   });
 
   test('typed names are brought to NFC before the check', () => {
@@ -137,7 +151,7 @@ describe('the device-name rule (protocol.md 3.3.1)', () => {
       const ch = String.fromCharCode(c);
       for (const name of [ch, `a${ch}`, `${ch}a`, `a${ch}b`]) same(name);
     }
-    for (const name of ['n'.repeat(64), 'n'.repeat(65), ' desk', 'desk ', 'my desk', '7K3Q-MX2A-P9RT-4WZC', 'x 7K3Q MX2A P9RT 4WZC', 'ABCD-EFGH-IJKL-MNOP', 'A7K3Q-MX2A-P9RT-4WZC']) same(name);
+    for (const name of ['n'.repeat(64), 'n'.repeat(65), ' desk', 'desk ', 'my desk', '7K3Q-MX2A-P9RT-4WZC', 'x 7K3Q MX2A P9RT 4WZC', 'ABCD-EFGH-IJKL-MNOP', 'A7K3Q-MX2A-P9RT-4WZC', 'ABCD-EFGH-IJKL-MNOP-1234', 'ABCD EFGH IJKL MNOP QRST']) same(name);
     let seed = 11;
     const next = () => {
       seed ^= seed << 13; // xorshift32: a seeded sequence, the same every run
