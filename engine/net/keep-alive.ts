@@ -50,6 +50,15 @@ export class KeepAlive {
     this.lastReceived = now;
   }
 
+  /**
+   * This side reads the peer again after a pause of its own (section 6.5): the silence clock
+   * restarts now. The pause is not the peer's silence, and a peer we did not read could not get
+   * its bytes (PONGs included) through to us, so the silence before the pause is forgiven too.
+   */
+  readingResumed(now: number): void {
+    this.lastReceived = Math.max(this.lastReceived, now);
+  }
+
   /** A PING to answer: at once, unless our previous PONG has not left yet; then only the newest is owed. */
   ping(body: Buffer): void {
     if (this.lastPong && !this.progress.departed(this.lastPong)) {
@@ -78,7 +87,8 @@ export class KeepAlive {
   /** Whether the owed PONG can go, a PING is due, or the peer fell silent. Returns the error to close with, or null. */
   tick(now: number, readingPaused: boolean): MemCloudError | null {
     this.sendOwed();
-    // Silence only counts while we read: a peer we stopped reading may well be talking.
+    // Silence only counts while we read: a peer we stopped reading may well be talking. The clock
+    // restarts when reading resumes (readingResumed), so the pause never counts afterwards either.
     if (!readingPaused && now - this.lastReceived >= this.idleMs) {
       return new MemCloudError(ErrorCodes.TIMEOUT, `no traffic from the peer for ${this.idleMs / 1000} s`);
     }

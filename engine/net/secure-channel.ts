@@ -118,7 +118,14 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
     this.sendKeys = new KeySchedule(opts.crypto.aead, opts.sendKey, interval);
     this.receiveKeys = new KeySchedule(opts.crypto.aead, opts.receiveKey, interval);
     this.sender = new RecordSender(opts.connection, opts.crypto, this.sendKeys, (e) => this.destroy(e), () => this.onSent());
-    this.flow = new ChannelFlow(opts.connection, this.sender.progress, () => this.sender.bufferedBytes, opts.flow);
+    const reading = {
+      pause: () => opts.connection.pause(),
+      resume: () => {
+        opts.connection.resume();
+        this.keepAlive.readingResumed(Date.now()); // our pause was not the peer's silence (section 6.4)
+      },
+    };
+    this.flow = new ChannelFlow(reading, this.sender.progress, () => this.sender.bufferedBytes, opts.flow);
     this.keepAlive = new KeepAlive(
       { sendPing: (b) => this.sendKind(MessageKind.PING, b), sendPong: (b) => this.sendKind(MessageKind.PONG, b) },
       this.sender.progress,

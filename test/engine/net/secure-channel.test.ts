@@ -43,19 +43,41 @@ class ShufflingPool implements CryptoOps {
   }
 }
 
-function channels(opts: { crypto?: RecordCrypto; channel?: Partial<SecureChannelOptions>; taps?: { left?: Tap; right?: Tap } } = {}) {
+/** A pool whose seals wait while `holding`: the channel's send buffer fills as if the peer did not read. */
+class SealHoldingPool implements CryptoOps {
+  holding = false;
+  private held: Array<() => void> = [];
+  private readonly inline = new InlineCrypto();
+  seal(backend: CryptoBackendName, key: Uint8Array, nonce: number, records: readonly Uint8Array[]): Promise<Uint8Array[]> {
+    const result = this.inline.seal(backend, key, nonce, records);
+    if (!this.holding) return result;
+    return new Promise<Uint8Array[]>((resolve, reject) => this.held.push(() => void result.then(resolve, reject)));
+  }
+  open(backend: CryptoBackendName, key: Uint8Array, nonce: number, records: readonly Uint8Array[]): Promise<OpenBatchResult> {
+    return this.inline.open(backend, key, nonce, records);
+  }
+  asym(): never {
+    throw new Error('not used');
+  }
+  release(): void {
+    this.holding = false;
+    this.held.splice(0).forEach((go) => go());
+  }
+}
+
+function channels(opts: { crypto?: RecordCrypto; channel?: Partial<SecureChannelOptions>; channelA?: Partial<SecureChannelOptions>; taps?: { left?: Tap; right?: Tap } } = {}) {
   const pair = duplexPair(opts.taps);
   const k1 = randomBytes(32);
   const k2 = randomBytes(32);
   const channelId = randomBytes(32);
   const crypto = opts.crypto ?? { aead, pool: null, offloadThreshold: Infinity };
   const remote = { identityKey: new Uint8Array(32), name: 'peer', offeredBytes: 0, protocolVersion: 1 };
-  const make = (socket: typeof pair.left, sendKey: Buffer, receiveKey: Buffer) =>
+  const make = (socket: typeof pair.left, sendKey: Buffer, receiveKey: Buffer, own?: Partial<SecureChannelOptions>) =>
     new SecureChannel({
       connection: new WireConnection(socket, { expectPreamble: false }),
-      remote, channelId, crypto, sendKey: Uint8Array.from(sendKey), receiveKey: Uint8Array.from(receiveKey), ...opts.channel,
+      remote, channelId, crypto, sendKey: Uint8Array.from(sendKey), receiveKey: Uint8Array.from(receiveKey), ...opts.channel, ...own,
     });
-  const a = make(pair.left, k1, k2);
+  const a = make(pair.left, k1, k2, opts.channelA);
   const b = make(pair.right, k2, k1);
   const closed = (c: SecureChannel) => new Promise<MemCloudError | null>((resolve) => c.once('close', resolve));
   /** Writes a record to b as a, with a's key and the given nonce, bypassing a's channel. */
@@ -225,5 +247,44 @@ describe('SecureChannel', () => {
       await turn();
     }
     assert.equal((aClosed as MemCloudError | null | undefined)?.code, 'TIMEOUT');
+  });
+
+  test('our own read pause is not the peer\'s silence: when reading resumes the idle clock starts afresh (6.4)', async () => {
+    mock.timers.enable({ apis: ['setInterval', 'Date'], now: 1_000_000 });
+    const pool = new SealHoldingPool();
+    let silent = false;
+    const { a, b } = channels({
+      crypto: { aead, pool, offloadThreshold: 0 },
+      channel: { keepAliveMs: 60_000, idleTimeoutMs: 3000, highWaterMark: 16 * 1024, flow: { readPauseMark: 64 * 1024, readResumeMark: 32 * 1024, noProgressMs: 600_000 } },
+      channelA: { idleTimeoutMs: 600_000 }, // a hears nothing from b while b's seals wait: a must not give up first
+      taps: { left: (c) => (silent ? null : c) },
+    });
+    a.sendHello();
+    b.sendHello();
+    await Promise.all([opened(a), opened(b)]);
+    let bClosed: MemCloudError | null | undefined;
+    b.once('close', (err) => (bClosed = err));
+    silent = true; // from now on nothing of a's reaches b
+    // b's replies pile up unsent (the seals wait): b stops reading a.
+    pool.holding = true;
+    b.send(randomBytes(100 * 1024));
+    assert.equal(b.readingPaused, true, 'b stopped reading');
+    // 20 s of a's silence, 20 times the idle timeout, while b does not read: no close.
+    for (let t = 0; t < 20; t++) {
+      mock.timers.tick(1000);
+      await turn();
+    }
+    assert.equal(bClosed, undefined, 'no idle close while b does not read');
+    pool.release();
+    while (b.readingPaused) await turn();
+    // b reads again, and a stays silent: the session lasts the idle timeout from now, not less.
+    const ticksToClose: number[] = [];
+    for (let t = 1; t <= 10 && bClosed === undefined; t++) {
+      mock.timers.tick(1000);
+      await turn();
+      if (bClosed !== undefined) ticksToClose.push(t);
+    }
+    assert.equal((bClosed as MemCloudError | null | undefined)?.code, 'TIMEOUT', 'silence after resuming still ends the session');
+    assert.deepEqual(ticksToClose, [3], 'closed at the first tick 3 s (the idle timeout) after reading resumed');
   });
 });
