@@ -126,7 +126,11 @@ export class PeerRpc extends EventEmitter<PeerRpcEvents> {
     return r.stat;
   }
 
-  /** Every block id we store on the peer, page by page (section 7.1: LIST). */
+  /**
+   * Every block id we store on the peer, page by page (section 7.1: LIST). A holder that breaks the
+   * listing's rules is a protocol error: the session is closed with ABORT (section 0) and this
+   * rejects, so nothing is concluded from a listing that cannot be trusted.
+   */
   async list(): Promise<string[]> {
     const ids: string[] = [];
     let cursor = 0;
@@ -134,8 +138,8 @@ export class PeerRpc extends EventEmitter<PeerRpcEvents> {
       const r = await this.call(Op.LIST, (id) => encodeList(id, cursor, MAX_LIST_PAGE));
       if (r.op !== Op.LIST || !r.ok) break;
       // A holder must move forward: a cursor that does not grow would page forever.
-      if (r.next !== 0 && r.next <= cursor) throw new MemCloudError(ErrorCodes.FRAME_MALFORMED, `${this.name}: LIST cursor did not advance`);
-      if (ids.length + r.blocks.length > MAX_BLOCKS_PER_OWNER) throw new MemCloudError(ErrorCodes.FRAME_MALFORMED, `${this.name}: LIST lists more blocks than a holder keeps`);
+      if (r.next !== 0 && r.next <= cursor) throw this.protocolError(`LIST cursor did not advance (${cursor} answered with next ${r.next})`);
+      if (ids.length + r.blocks.length > MAX_BLOCKS_PER_OWNER) throw this.protocolError(`LIST lists more than the ${MAX_BLOCKS_PER_OWNER} blocks a holder keeps per device`);
       for (const x of r.blocks) ids.push(x);
       cursor = r.next;
     } while (cursor !== 0);
@@ -153,6 +157,13 @@ export class PeerRpc extends EventEmitter<PeerRpcEvents> {
 
   close(): void {
     this.finish(null);
+  }
+
+  /** A reply broke the protocol: closes the session (section 0) and returns the error for the caller. */
+  private protocolError(what: string): MemCloudError {
+    const err = new MemCloudError(ErrorCodes.FRAME_MALFORMED, what); // the session log names the peer
+    if (!this.closed) this.onProtocolError(this, err);
+    return err;
   }
 
   /** Sends a request; settles with its successful reply, or rejects with the error the peer answered. */

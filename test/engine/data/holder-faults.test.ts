@@ -6,8 +6,8 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { isMemCloudError } from '../../../engine/errors';
-import { connect, startEngine, trustEachOther, trustedEngines, type TestEngine, internals } from '../../support/engines';
+import { isMemCloudError, type MemCloudError } from '../../../engine/errors';
+import { connect, startEngine, trustEachOther, trustedEngines, type TestEngine, internals, rpcTo } from '../../support/engines';
 import { eventually } from '../../support/eventually';
 
 const open: TestEngine[] = [];
@@ -69,6 +69,42 @@ describe('holders that lie', () => {
     await reconcile(owner!, h1!);
     for (const id of onH2) assert.ok(internals(h2!.engine).store.get(ns, id), `h2 still holds ${id}`);
     for (const [k, v] of values) assert.deepEqual(Buffer.from(await owner!.engine.api.get(k)), v);
+  });
+
+  test('a holder whose LIST cursor does not advance breaks the protocol: the session is closed with ABORT, nothing is concluded from its listing (7.1)', async () => {
+    const [owner, h1, h2] = await engines('owner-cursor', 'h1-cursor', 'h2-cursor');
+    for (const h of [h1!, h2!]) await connect(owner!, h);
+    const value = randomBytes(4000);
+    await owner!.engine.api.set('k', value, { replicas: 2 });
+    const ns = keyOf(owner!);
+    const id = internals(owner!.engine).catalog.keys.get('k')!;
+    // h1 answers every page of ours with next = 1: the first reply moves forward (0 -> 1), the
+    // second (1 -> 1) does not, and an owner that kept asking would page forever.
+    const listPage = internals(h1!.engine).store.listPage.bind(internals(h1!.engine).store);
+    let pages = 0;
+    internals(h1!.engine).store.listPage = (space, cursor, limit) => {
+      const page = listPage(space, cursor, limit);
+      if (space !== ns) return page;
+      pages++;
+      return { ...page, ids: cursor === 0 ? page.ids : [], next: 1 };
+    };
+    const ownerSide = rpcTo(owner!.engine, keyOf(h1!))!.session.channel;
+    const holderSide = rpcTo(h1!.engine, keyOf(owner!))!.session.channel;
+    const ownerClosed = new Promise<MemCloudError | null>((resolve) => ownerSide.once('close', resolve));
+    const holderClosed = new Promise<MemCloudError | null>((resolve) => holderSide.once('close', resolve));
+    await reconcile(owner!, h1!);
+    assert.equal(ownerSide.isClosed, true, 'the owner closed the session on the bad reply');
+    const mine = await ownerClosed;
+    assert.equal(mine?.code, 'FRAME_MALFORMED');
+    assert.match(mine!.message, /LIST cursor did not advance \(1 answered with next 1\)/);
+    await eventually('h1 to see the session end', () => holderSide.isClosed);
+    const theirs = await holderClosed;
+    assert.match(theirs?.message ?? '', /the peer refused the session/, 'h1 received ABORT, not a plain close');
+    assert.equal(pages, 2, 'the owner stopped at the first page that did not advance');
+    assert.ok(owner!.logs.some((l) => l.includes('protocol error from h1-cursor') && l.includes('LIST cursor did not advance')), 'the owner says why it closed');
+    assert.ok(internals(h1!.engine).store.get(ns, id), 'nothing was freed on h1 from the untrusted listing');
+    assert.ok(internals(owner!.engine).catalog.blocks.get(id)!.holders.includes(keyOf(h2!)));
+    assert.deepEqual(Buffer.from(await owner!.engine.api.get('k')), value);
   });
 
   test('a holder that answers a read with another block of ours is caught; the other replica is used', async () => {
