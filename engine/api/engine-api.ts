@@ -46,7 +46,7 @@ export interface EngineApi {
   status(): Promise<NodeStatus>;
   stats(): Promise<Stats>;
 
-  // Blocks
+  // Blocks (a block or value holds at most 16,769,016 bytes: data/stored-size.ts MAX_VALUE_BYTES; more is BAD_ARGUMENT)
   store(data: Uint8Array, opts?: StoreOptions): Promise<BlockRef>;
   load(id: string): Promise<Uint8Array>;
   free(id: string): Promise<void>;

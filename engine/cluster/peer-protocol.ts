@@ -2,6 +2,7 @@
 // One validated decoder for everything a peer sends; binary fields, no JSON on the data path.
 
 import { ErrorCodes, MemCloudError, type ErrorCode } from '../errors';
+import { MAX_BLOCK_BYTES } from '../store/block-cost';
 import { MAX_REVOCATION_LIST_BYTES } from '../team/revocation-list';
 import { ByteReader, GrowableWriter, type BytesErrorFactory } from '../wire/bytes';
 
@@ -80,7 +81,7 @@ const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
 /** Most ids in one LIST reply (64 KiB of ids), whatever the request's limit. */
 export const MAX_LIST_PAGE = 4096;
 /** The most data one block holds (section 7.1); a STORE with more is answered BAD_REQUEST. */
-export const MAX_BLOCK_BYTES = 16 * 1024 * 1024;
+export { MAX_BLOCK_BYTES };
 /** The most blocks a holder keeps for one owner, whatever its quota (section 7.1). */
 export const MAX_BLOCKS_PER_OWNER = 1 << 20;
 /** Ids per EVICTED notice (and per FREE request) that this node sends. */

@@ -11,7 +11,7 @@ import { ErrorCodes, MemCloudError } from '../errors';
 import { storeOptions } from '../api/schemas';
 import { FormatError, type BodyReader } from './body-reader';
 import type { FrameWriter } from './frame-writer';
-import { MAX_DATA } from './protocol';
+import { checkValueSize } from '../data/data-input';
 
 const DURABILITY: readonly Durability[] = ['pinned', 'cache'];
 const TARGET: readonly NonNullable<StoreOptions['target']>[] = ['auto', 'local', 'remote'];
@@ -70,12 +70,10 @@ export function readBlockRef(r: BodyReader): BlockRef {
   return { id, size, replicas };
 }
 
-/** Client-side check of a data argument, before anything is written. */
+/** Client-side check of a value (set) or block (store), before anything is written: the node's own rule. */
 export function checkData(data: unknown, what: string): Uint8Array {
   if (!(data instanceof Uint8Array)) throw badArg(`${what} must be a Uint8Array`);
-  if (data.length > MAX_DATA) {
-    throw new MemCloudError(ErrorCodes.FRAME_TOO_LARGE, `${what} of ${data.length} bytes exceeds ${MAX_DATA}; use a stream`);
-  }
+  checkValueSize(data.length);
   return data;
 }
 

@@ -18,7 +18,11 @@ import type { StreamInfo } from '../api/types';
 export const HEADER_LENGTH = 10;
 /** Bytes of the header counted by `length` (kind, op, id). */
 export const HEADER_AFTER_LENGTH = 6;
-/** A value, block or stream chunk: bigger data goes through a stream. */
+/**
+ * The data one frame may carry. Values and blocks are smaller (data/stored-size.ts MAX_VALUE_BYTES:
+ * 16,769,016 bytes); the margin lets a slightly larger one get BAD_ARGUMENT for its request
+ * instead of a closed connection. Bigger data goes through a stream.
+ */
 export const MAX_DATA = 16 * 1024 * 1024;
 /** A body: the largest data plus room for its key and options. */
 export const MAX_BODY = MAX_DATA + 16 * 1024;

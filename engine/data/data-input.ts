@@ -2,12 +2,11 @@
 // stored (store options are api/schemas.ts's storeOptions, checked where calls enter).
 
 import { ErrorCodes, MemCloudError } from '../errors';
-import { MAX_MESSAGE_BODY } from '../net/constants';
-import { formatSize } from '../store/sizes';
+import { MAX_VALUE_BYTES } from './stored-size';
 
 export const MAX_KEY_BYTES = 1024;
-/** A block travels in one channel message; larger data goes through streams (push). */
-export const MAX_VALUE_BYTES = MAX_MESSAGE_BODY - 4096;
+/** A value is sealed into one block on each holder (see stored-size.ts); larger data goes through streams (push). */
+export { MAX_VALUE_BYTES };
 
 function bad(message: string): MemCloudError {
   return new MemCloudError(ErrorCodes.BAD_ARGUMENT, message);
@@ -28,8 +27,13 @@ export function validateKey(key: unknown): string {
 
 export function validateValue(value: unknown): Uint8Array {
   if (!(value instanceof Uint8Array)) throw bad('a value must be bytes');
-  if (value.length > MAX_VALUE_BYTES) {
-    throw bad(`a value of ${formatSize(value.length)} exceeds ${formatSize(MAX_VALUE_BYTES)}; use a stream (memcloud push) for large data`);
-  }
+  checkValueSize(value.length);
   return value;
+}
+
+/** The size rule alone (the SDK checks it before sending; the node checks it again). */
+export function checkValueSize(bytes: number): void {
+  if (bytes > MAX_VALUE_BYTES) {
+    throw bad(`a value holds at most ${MAX_VALUE_BYTES} bytes (sealed, that fills one 16 MiB block); this one has ${bytes}: use a stream (memcloud push) for large data`);
+  }
 }

@@ -10,6 +10,12 @@
 
 export const BLOCK_OVERHEAD_BYTES = 512;
 
+/**
+ * The most data one block holds on a holder (docs/protocol.md section 7.1): a STORE with more is
+ * refused. For an owner's block these are sealed bytes (data/stored-size.ts).
+ */
+export const MAX_BLOCK_BYTES = 16 * 1024 * 1024;
+
 /** The bytes a block of `dataBytes` is charged. */
 export function chargeOf(dataBytes: number): number {
   return dataBytes + BLOCK_OVERHEAD_BYTES;

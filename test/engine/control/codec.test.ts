@@ -7,6 +7,7 @@ import { FrameWriter } from '../../../engine/control/frame-writer';
 import { decodeClientFrame, decodeServerFrame, writeRequest, writeResult } from '../../../engine/control/messages';
 import { FrameKind, MAX_BODY, MAX_STRING, OpCodes, opByCode, type OpName } from '../../../engine/control/protocol';
 import { opCodecs } from '../../../engine/control/op-codecs';
+import { MAX_VALUE_BYTES } from '../../../engine/data/data-input';
 import { isMemCloudError } from '../../../engine/errors';
 
 /** Everything a writer flushes, as one buffer (flushed by hand: no socket, no tick). */
@@ -118,7 +119,8 @@ describe('FrameWriter', () => {
     const { w, bytes } = capture();
     writeRequest(w, 1, 'get', ['before']);
     assert.throws(() => writeRequest(w, 2, 'set', ['k'.repeat(MAX_STRING + 1), Uint8Array.of(1)]), { code: 'BAD_ARGUMENT' });
-    assert.throws(() => writeRequest(w, 3, 'set', ['k', new Uint8Array(MAX_BODY)]), { code: 'FRAME_TOO_LARGE' });
+    assert.throws(() => writeRequest(w, 3, 'set', ['k', new Uint8Array(MAX_VALUE_BYTES + 1)]), { code: 'BAD_ARGUMENT' });
+    assert.throws(() => writeRequest(w, 3, 'streamWrite', [1, new Uint8Array(MAX_BODY)]), { code: 'FRAME_TOO_LARGE' });
     assert.throws(() =>
       w.frame(FrameKind.REQUEST, 1, 4, (fw) => {
         fw.bytes(new Uint8Array(100_000)); // referenced, not copied: a rollback must drop it too

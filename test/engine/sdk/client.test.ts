@@ -9,6 +9,7 @@ import { FrameKind, OpCodes } from '../../../engine/control/protocol';
 import { RawClient, bytes, frame, text, withServer } from '../control/harness';
 import { withTempDir } from '../../support/temp';
 import { join } from 'node:path';
+import { MAX_VALUE_BYTES } from '../../../engine/data/data-input';
 
 /** The last call the fake received, as it received it. */
 const lastCall = (fake: FakeEngine): { method: string; args: unknown[] } => fake.calls[fake.calls.length - 1]!;
@@ -116,12 +117,17 @@ describe('MemCloud client: errors cross with their codes', () => {
   });
 
   test('invalid arguments are refused before or at the server, never crash it', async () => {
-    await withServer(new FakeEngine(), async ({ client }) => {
+    const fake = new FakeEngine();
+    await withServer(fake, async ({ client }) => {
       const mc = await client();
       await assert.rejects(mc.set(42 as unknown as string, bytes(1)), { code: 'BAD_ARGUMENT' });
       await assert.rejects(mc.set('k', 'text' as unknown as Uint8Array), { code: 'BAD_ARGUMENT' });
       await assert.rejects(mc.set('k'.repeat(5000), bytes(1)), { code: 'BAD_ARGUMENT' });
-      await assert.rejects(mc.set('k', new Uint8Array(16 * 1024 * 1024 + 1)), { code: 'FRAME_TOO_LARGE' });
+      // A value over the node's limit is refused before it is sent, with the node's own words.
+      const calls = fake.calls.length;
+      await assert.rejects(mc.set('k', new Uint8Array(MAX_VALUE_BYTES + 1)), { code: 'BAD_ARGUMENT', message: /at most 16769016 bytes .* this one has 16769017/ });
+      await assert.rejects(mc.store(new Uint8Array(16 * 1024 * 1024 + 1)), { code: 'BAD_ARGUMENT', message: /at most 16769016 bytes/ });
+      assert.equal(fake.calls.length, calls, 'nothing reached the engine');
       await assert.rejects(mc.store(bytes(1), { durability: 'forever' as 'pinned' }), { code: 'BAD_ARGUMENT' });
       // JSON ops are validated by the server: types, arity, unknown option fields.
       await assert.rejects(mc.setOffer('lots' as unknown as number), { code: 'BAD_REQUEST' });
