@@ -88,8 +88,11 @@ export class DataService implements DataApi {
 
   set(key: string, value: Uint8Array, opts: StoreOptions = NO_OPTIONS): Promise<void> {
     this.onOp();
-    validateKey(key);
-    validateValue(value);
+    const bad = inputProblem(() => {
+      validateKey(key);
+      validateValue(value);
+    });
+    if (bad) return bad;
     return this.keyLocks.run(key, async () => {
       const oldId = this.catalog.keys.get(key);
       const previous = oldId === undefined ? undefined : this.catalog.blocks.get(oldId);
@@ -101,7 +104,8 @@ export class DataService implements DataApi {
 
   get(key: string): Promise<Uint8Array> {
     this.onOp();
-    validateKey(key);
+    const bad = inputProblem(() => validateKey(key));
+    if (bad) return bad;
     const id = this.catalog.keys.get(key);
     if (id === undefined) return Promise.reject(new MemCloudError(ErrorCodes.NOT_FOUND, `no key ${JSON.stringify(key)}`));
     const r = this.catalog.blocks.get(id);
@@ -111,7 +115,8 @@ export class DataService implements DataApi {
 
   del(key: string): Promise<boolean> {
     this.onOp();
-    validateKey(key);
+    const bad = inputProblem(() => validateKey(key));
+    if (bad) return bad;
     return this.keyLocks.run(key, async () => {
       const record = await this.catalog.deleteKey(key);
       if (!record) return false;
@@ -171,5 +176,18 @@ export class DataService implements DataApi {
     });
     if (evicted) throw evictedError(`stream ${JSON.stringify(r.name)} (${id})`);
     return new BlockReadStream(this.blocks, r, this.view.stream(r), onProgress);
+  }
+}
+
+/**
+ * set, get and del are not async functions (no extra promise per operation on the hot path), so
+ * their input checks would throw at the caller; like every other method they reject instead.
+ */
+function inputProblem(check: () => void): Promise<never> | null {
+  try {
+    check();
+    return null;
+  } catch (err) {
+    return Promise.reject(err as Error);
   }
 }

@@ -48,6 +48,20 @@ describe('engine data path', () => {
     await assert.rejects(api.get('user:1'), (e) => isMemCloudError(e, 'NOT_FOUND'));
   });
 
+  test('bad keys and values are rejected promises, never a throw at the call (set, get, del)', async () => {
+    const api = (await engine('owner')).engine.api;
+    const bad = (e: unknown): boolean => isMemCloudError(e, 'BAD_ARGUMENT');
+    // Each call is made here, outside assert.rejects: a synchronous throw would fail the test.
+    const calls: Array<[string, Promise<unknown>]> = [
+      ['set with an empty key', api.set('', Buffer.alloc(1))],
+      ['set with a control character in the key', api.set('a\u0001b', Buffer.alloc(1))],
+      ['set with a value that is not bytes', api.set('k', 'text' as unknown as Uint8Array)],
+      ['get with an empty key', api.get('')],
+      ['del with an over-long key', api.del('k'.repeat(1025))],
+    ];
+    for (const [what, p] of calls) await assert.rejects(p, bad, what);
+  });
+
   test('a stream and a pushed file say where their chunks went', async () => {
     const a = await engine('owner-where');
     const b = await engine('lender-where');

@@ -107,7 +107,7 @@ describe('the largest value, over real engines', () => {
     }
 
     // The engine's own API.
-    await assert.rejects(async () => owner.engine.api.set('over', over), tooLarge);
+    await assert.rejects(owner.engine.api.set('over', over), tooLarge); // a rejected promise, not a throw at the call
     await assert.rejects(async () => owner.engine.api.store(over), tooLarge);
 
     // The CLI, with a file one byte too large: a usage error, before any node is asked.
