@@ -31,6 +31,8 @@ interface ReadEntry {
   readonly handle: ReadStreamHandle;
   readonly window: number;
   unacked: number;
+  /** What the window had no room for yet of the chunk last read: sent, in order, before any other. */
+  rest: Uint8Array | null;
   started: boolean;
   pumping: boolean;
   closed: boolean;
@@ -115,7 +117,7 @@ export class ServerStreams {
     }
     this.requireStreamRoom(() => handle.close());
     const id = this.allocate();
-    this.reads.set(id, { handle, window, unacked: 0, started: false, pumping: false, closed: false });
+    this.reads.set(id, { handle, window, unacked: 0, rest: null, started: false, pumping: false, closed: false });
     return id;
   }
 
@@ -158,13 +160,24 @@ export class ServerStreams {
     if (s.pumping || s.closed || !s.started) return;
     s.pumping = true;
     try {
+      // Never more than the window unacknowledged (docs/protocol.md 10.4): a chunk the window has
+      // no room for goes out in part, the rest once the client acknowledges.
       while (!s.closed && s.unacked < s.window) {
-        const chunk = await s.handle.read();
-        if (s.closed) return;
+        let chunk = s.rest;
+        s.rest = null;
         if (chunk === null) {
-          this.send.end(stream);
-          this.dropRead(stream, s);
-          return;
+          chunk = await s.handle.read();
+          if (s.closed) return;
+          if (chunk === null) {
+            this.send.end(stream);
+            this.dropRead(stream, s);
+            return;
+          }
+        }
+        const room = s.window - s.unacked;
+        if (chunk.length > room) {
+          s.rest = chunk.subarray(room);
+          chunk = chunk.subarray(0, room);
         }
         for (let off = 0; off < chunk.length; off += STREAM_FRAME_DATA) {
           this.send.chunk(stream, chunk.subarray(off, Math.min(chunk.length, off + STREAM_FRAME_DATA)));
@@ -200,6 +213,7 @@ export class ServerStreams {
   private dropRead(stream: number, s: ReadEntry): void {
     if (s.closed) return;
     s.closed = true;
+    s.rest = null;
     this.reads.delete(stream);
     try {
       s.handle.close();

@@ -49,6 +49,12 @@ async function hashOf(total: number): Promise<string> {
 
 const concat = (parts: Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(parts));
 
+async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for await (const c of chunks) out.push(c);
+  return out;
+}
+
 describe('streams through the control socket', () => {
   test('write then read back, with chunks split into frames and a small window', async () => {
     const fake = new FakeEngine();
@@ -69,6 +75,55 @@ describe('streams through the control socket', () => {
       assert.deepEqual(concat(got), all);
       assert.equal(await r.read(), null);
       await assert.rejects(w.write(bytes(1)), { code: 'BAD_ARGUMENT' }, 'no write after end');
+    });
+  });
+
+  test('a read stream never has more than its window unacknowledged, though its chunks are larger (protocol.md 10.4)', async () => {
+    const fake = new FakeEngine();
+    await withServer(fake, async ({ path }) => {
+      const raw = await RawClient.open(path);
+      try {
+        const total = 3 * MiB + 12_345;
+        const window = 100_000; // not a divisor of the 1 MiB chunks
+        raw.send(frame(FrameKind.REQUEST, OpCodes.openReadStream, 1, text(JSON.stringify([`gen:${total}`, window]))));
+        const [opened] = await raw.waitFrames(1);
+        assert.equal(opened!.kind, FrameKind.RESULT);
+        const { stream } = JSON.parse(opened!.body.toString()) as { stream: number };
+        const got: Buffer[] = [];
+        let received = 0;
+        let acked = 0;
+        let seen = 1;
+        let ended = false;
+        for (let round = 0; !ended; round++) {
+          await raw.waitFrames(seen + 1);
+          for (; seen < raw.frames.length; seen++) {
+            const f = raw.frames[seen]!;
+            assert.equal(f.id, stream);
+            if (f.kind === FrameKind.END) {
+              ended = true;
+              break;
+            }
+            assert.equal(f.kind, FrameKind.CHUNK);
+            got.push(f.body);
+            received += f.body.length;
+            assert.ok(received - acked <= window, `${received - acked} bytes unacknowledged, over the window of ${window}`);
+          }
+          // Acknowledge what arrived, in two uneven parts (every third round only the first).
+          const first = Math.ceil((received - acked) / 3);
+          const ack = (n: number): void => {
+            if (n <= 0) return;
+            const b = Buffer.alloc(4);
+            b.writeUInt32BE(n);
+            raw.send(frame(FrameKind.ACK, 0, stream, b));
+            acked += n;
+          };
+          ack(first);
+          if (round % 3 !== 2) ack(received - acked);
+        }
+        assert.deepEqual(Buffer.concat(got), Buffer.from(concat([...(await collect(generated(total)))])));
+      } finally {
+        raw.socket.destroy();
+      }
     });
   });
 
