@@ -88,11 +88,12 @@ export class DataService implements DataApi {
 
   set(key: string, value: Uint8Array, opts: StoreOptions = NO_OPTIONS): Promise<void> {
     this.onOp();
-    const bad = inputProblem(() => {
+    try {
       validateKey(key);
       validateValue(value);
-    });
-    if (bad) return bad;
+    } catch (err) {
+      return rejected(err);
+    }
     return this.keyLocks.run(key, async () => {
       const oldId = this.catalog.keys.get(key);
       const previous = oldId === undefined ? undefined : this.catalog.blocks.get(oldId);
@@ -104,8 +105,11 @@ export class DataService implements DataApi {
 
   get(key: string): Promise<Uint8Array> {
     this.onOp();
-    const bad = inputProblem(() => validateKey(key));
-    if (bad) return bad;
+    try {
+      validateKey(key);
+    } catch (err) {
+      return rejected(err);
+    }
     const id = this.catalog.keys.get(key);
     if (id === undefined) return Promise.reject(new MemCloudError(ErrorCodes.NOT_FOUND, `no key ${JSON.stringify(key)}`));
     const r = this.catalog.blocks.get(id);
@@ -115,8 +119,11 @@ export class DataService implements DataApi {
 
   del(key: string): Promise<boolean> {
     this.onOp();
-    const bad = inputProblem(() => validateKey(key));
-    if (bad) return bad;
+    try {
+      validateKey(key);
+    } catch (err) {
+      return rejected(err);
+    }
     return this.keyLocks.run(key, async () => {
       const record = await this.catalog.deleteKey(key);
       if (!record) return false;
@@ -183,11 +190,6 @@ export class DataService implements DataApi {
  * set, get and del are not async functions (no extra promise per operation on the hot path), so
  * their input checks would throw at the caller; like every other method they reject instead.
  */
-function inputProblem(check: () => void): Promise<never> | null {
-  try {
-    check();
-    return null;
-  } catch (err) {
-    return Promise.reject(err as Error);
-  }
+function rejected(err: unknown): Promise<never> {
+  return Promise.reject(err as Error);
 }
