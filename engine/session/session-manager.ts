@@ -20,6 +20,7 @@ import { SecureChannel, type SecureChannelOptions } from '../net/secure-channel'
 import { WireConnection } from '../net/wire-connection';
 import { sourceOf, type HalfOpenLimitOptions, type HalfOpenSlot } from './half-open-limits';
 import { InboundGate } from './inbound-gate';
+import { RefusalLog } from './refusal-log';
 import type { PayloadTeam } from '../net/handshake-payload';
 import type { TeamMembership } from '../team/team-state';
 import { Resumption } from './resumption';
@@ -110,6 +111,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   private readonly live = new Set<Session>();
   private readonly pendingSockets = new Set<Socket | WireConnection>();
   private readonly gate: InboundGate;
+  private readonly refusals: RefusalLog;
   private closed = false;
   private readonly unsubscribe: () => void;
   /** Null when resumption is off. */
@@ -121,6 +123,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     super();
     this.opts = opts;
     this.gate = new InboundGate({ ...(opts.halfOpen ? { halfOpen: opts.halfOpen } : {}), log: (m) => opts.log?.('warn', m) });
+    this.refusals = new RefusalLog({ log: (m) => opts.log?.('warn', m) });
     this.unsubscribe = opts.trust.onChange((change) => {
       if (change.kind === 'revoked' || change.kind === 'forgotten') this.closeDevice(change.publicKey, 'trust removed');
     });
@@ -150,7 +153,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     if (!slot) return refused();
     const remote = { host: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 };
     this.establish(connection, { direction: 'inbound', slot, remote }).catch((err: unknown) => {
-      this.opts.log?.('warn', `inbound session from ${address} refused: ${describe(err)}`);
+      this.refusals.note(address, describe(err));
     });
   }
 
@@ -204,6 +207,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     this.closed = true;
     this.unsubscribe();
     this.resumption?.close();
+    this.refusals.close();
     for (const p of this.pendingSockets) p instanceof WireConnection ? p.close(null) : p.destroy();
     await Promise.all([...this.live].map((s) => s.channel.close(1)));
   }

@@ -49,6 +49,8 @@ export interface EndpointOptions {
   /** Session resumption (on by default); false behaves as a node written before it. */
   readonly resumption?: boolean;
   readonly ticketRefreshMs?: number;
+  /** What the session manager logs. */
+  readonly log?: SessionManagerOptions['log'];
 }
 
 let sharedPool: Promise<CryptoPool> | null = null;
@@ -102,6 +104,7 @@ export async function createEndpoint(opts: EndpointOptions): Promise<Endpoint> {
     ...(team ? { team } : {}),
     ...(opts.resumption === false ? { resumption: false } : {}),
     ...(opts.ticketRefreshMs !== undefined ? { ticketRefreshMs: opts.ticketRefreshMs } : {}),
+    ...(opts.log ? { log: opts.log } : {}),
   });
   const server = createServer((socket) => sessions.accept(socket));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
