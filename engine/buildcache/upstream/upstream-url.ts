@@ -16,7 +16,9 @@ export function parseUpstreamUrl(text: string): URL {
   try {
     url = new URL(text.trim());
   } catch {
-    throw bad(`"${text.slice(0, 200)}" is not a URL`);
+    // Not echoed: the text may hold a password (redis://:PASSWORD@...), and this message reaches
+    // the terminal, VS Code and the log.
+    throw bad(`the ${text.length} characters given are not a URL (not shown, as they may hold a password)`);
   }
   if (url.hostname === '') throw bad('the URL has no host');
   switch (url.protocol) {

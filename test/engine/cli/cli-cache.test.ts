@@ -109,6 +109,7 @@ describe('memcloud cache', () => {
     for (const [args, pattern] of [
       [['cache', 'start', '--port', '70000'], /--port must be an integer from 0 to 65535/],
       [['cache', 'start', '--upstream', 'ftp://x'], /unsupported scheme ftp:/],
+      [['cache', 'start', '--upstream', 'redis://:s3cret-pw@host name:6379'], /^(?![\s\S]*s3cret-pw)[\s\S]*are not a URL \(not shown/],
       [['cache', 'start', '--upstream', 'redis://h:1', '--no-upstream'], /exclude each other/],
       [['cache', 'env', '--shell', 'tcsh'], /--shell must be sh, fish, powershell or json/],
       [['cache', 'stats', 'extra'], /unexpected argument "extra"/],
