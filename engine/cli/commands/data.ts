@@ -1,21 +1,51 @@
 // Blocks and keys: store / load / free, set / get / del / keys, flush.
 
-import { MAX_VALUE_BYTES, validateKey, validateValue } from '../../data/data-input';
+import { MAX_VALUE_BYTES, checkValueSize, validateKey, validateValue } from '../../data/data-input';
+import { ErrorCodes, MemCloudError, isMemCloudError } from '../../errors';
 import { globToMatcher } from '../../store/glob';
 import { formatSize } from '../../store/sizes';
 import { withClient } from '../client';
 import { UsageError, stringOpt, writeJson, type Command, type CommandContext } from '../command';
 import { readStdin, storeOptionSpecs, storeOptions, warnIfFewerCopies } from './options';
-import { readFile } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 
 async function valueArg(ctx: CommandContext, text: string | undefined): Promise<Uint8Array> {
   const file = stringOpt(ctx, 'file');
   if (file !== undefined) {
     if (text !== undefined) throw new UsageError('give either a value or --file, not both');
-    return validateValue(await readFile(file));
+    return readValueFile(file);
   }
   if (text === undefined) throw new UsageError('missing value (a string, - for standard input, or --file FILE)');
   return text === '-' ? readStdin(ctx, MAX_VALUE_BYTES) : validateValue(Buffer.from(text, 'utf8'));
+}
+
+/**
+ * A value from --file: a regular file within the value limit, its size checked before it is read
+ * (a 3 GiB file is refused, not read); an unreadable one is named with the reason, never a trace.
+ */
+async function readValueFile(file: string): Promise<Uint8Array> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, 'r');
+  } catch (err) {
+    throw cannotRead(file, err);
+  }
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) throw new MemCloudError(ErrorCodes.BAD_ARGUMENT, `cannot read ${file}: not a regular file (use memcloud push for folders)`);
+    checkValueSize(st.size);
+    return validateValue(await handle.readFile()); // checked again: the file may have grown
+  } catch (err) {
+    throw isMemCloudError(err) ? err : cannotRead(file, err);
+  } finally {
+    await handle.close();
+  }
+}
+
+function cannotRead(file: string, err: unknown): MemCloudError {
+  const e = err as NodeJS.ErrnoException;
+  const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'it is a folder (use memcloud push)' : (e.code ?? e.message);
+  return new MemCloudError(ErrorCodes.BAD_ARGUMENT, `cannot read ${file}: ${why}`);
 }
 
 /** The key argument, checked here so bad usage is reported without a node. */

@@ -2,7 +2,7 @@
 
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -75,6 +75,8 @@ describe('CLI arguments', () => {
   test('bad usage is reported (exit 2) before connecting: no node needed, no home created', async () => {
     const home = freshHome();
     writeFileSync(join(root, 'value.txt'), 'v');
+    writeFileSync(join(root, 'too-big.bin'), '');
+    truncateSync(join(root, 'too-big.bin'), 16_769_017); // sparse: one byte over the value limit
     const cases: Array<[string[], RegExp]> = [
       [['store', '--replicas', '0', 'hi'], /--replicas must be an integer from 1 to 16/],
       [['set', 'k', 'v', '--replicas', '17'], /--replicas must be an integer from 1 to 16/],
@@ -83,6 +85,9 @@ describe('CLI arguments', () => {
       [['get', ''], /a key must be a non-empty string/],
       [['del', 'x'.repeat(2000)], /a key must be at most 1024 bytes/],
       [['store', 'x', '--file', join(root, 'value.txt')], /either a value or --file/],
+      [['set', 'k', '--file', join(root, 'missing.bin')], /cannot read .*missing\.bin: no such file/],
+      [['store', '--file', root], /cannot read .*: not a regular file/],
+      [['set', 'k', '--file', join(root, 'too-big.bin')], /at most 16769016 bytes/],
       [['keys', '[unclosed'], /invalid pattern/],
       [['push', join(root, 'value.txt'), '--replicas', 'two'], /--replicas must be an integer/],
       [['push', '-', '--name', 'n'.repeat(300)], /a name must be at most 256 characters/],
@@ -100,6 +105,7 @@ describe('CLI arguments', () => {
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
       assert.match(r.err, pattern, args.join(' '));
       assert.doesNotMatch(r.err, /NODE_NOT_RUNNING|no MemCloud node/, args.join(' '));
+      assert.doesNotMatch(r.err, /unexpected error|\n\s+at /, `${args.join(' ')}: no stack trace`);
     }
     assert.ok(!existsSync(home), 'nothing was created for bad usage');
   });
