@@ -1,23 +1,27 @@
-// One node per home: node.lock holds the owning process id. A lock whose process is gone is stale
+// One node per home: node.lock holds the owning process id and its start time. A lock whose
+// process is gone (or is a zombie, or whose pid now belongs to a process started later) is stale
 // and taken over; a live one means another node (a terminal or another VS Code window) runs here.
 
 import { open, readFile, rm } from 'node:fs/promises';
 import { parseJsonFile } from '../api/json-file';
-import { int, obj } from '../api/schema';
+import { int, obj, text } from '../api/schema';
 import { ErrorCodes, MemCloudError } from '../errors';
 import { errnoCode } from './fs-errors';
 import { homePaths } from './paths';
-import { processExists } from './process-identity';
+import { lockOwnerRuns, processStartTime } from './process-identity';
 
 export interface NodeLock {
   readonly path: string;
   release(): Promise<void>;
 }
 
-/** What acquirePidLock writes; extra fields are tolerated, a lock without a usable pid has no owner. */
-const lockFile = obj({ pid: int(1, Number.MAX_SAFE_INTEGER) });
+/**
+ * What acquirePidLock writes; extra fields are tolerated, a lock without a usable pid has no owner.
+ * `processStart` (process-identity.ts) is absent in locks of earlier versions and where it cannot be read.
+ */
+const lockFile = obj({ pid: int(1, Number.MAX_SAFE_INTEGER) }, { processStart: text(64) });
 
-async function readOwner(path: string): Promise<number | null> {
+async function readOwner(path: string): Promise<{ pid: number; processStart: string | undefined } | null> {
   let content: Buffer;
   try {
     content = await readFile(path);
@@ -25,7 +29,7 @@ async function readOwner(path: string): Promise<number | null> {
     return null;
   }
   const lock = parseJsonFile(content, lockFile);
-  return typeof lock === 'string' ? null : lock.pid;
+  return typeof lock === 'string' ? null : { pid: lock.pid, processStart: lock.processStart };
 }
 
 export async function acquireNodeLock(home: string): Promise<NodeLock> {
@@ -44,7 +48,8 @@ export async function acquireNodeLock(home: string): Promise<NodeLock> {
  * `busy(null)` when others keep taking it.
  */
 export async function acquirePidLock(path: string, busy: (ownerPid: number | null) => MemCloudError): Promise<NodeLock> {
-  const content = JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() });
+  const processStart = await processStartTime(process.pid);
+  const content = JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), ...(processStart ? { processStart } : {}) });
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fh = await open(path, 'wx', 0o600);
@@ -54,7 +59,7 @@ export async function acquirePidLock(path: string, busy: (ownerPid: number | nul
         path,
         async release() {
           // Only remove it if it is still ours (never a successor's).
-          if ((await readOwner(path)) === process.pid) await rm(path, { force: true });
+          if ((await readOwner(path))?.pid === process.pid) await rm(path, { force: true });
         },
       };
     } catch (err) {
@@ -63,7 +68,7 @@ export async function acquirePidLock(path: string, busy: (ownerPid: number | nul
       }
     }
     const owner = await readOwner(path);
-    if (owner !== null && owner !== process.pid && processExists(owner)) throw busy(owner);
+    if (owner !== null && owner.pid !== process.pid && (await lockOwnerRuns(owner.pid, owner.processStart))) throw busy(owner.pid);
     await rm(path, { force: true }); // stale: its process is gone
   }
   throw busy(null);

@@ -44,3 +44,26 @@ export function processExists(pid: number): boolean {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/**
+ * Whether the process that wrote a lock still runs: the pid exists, is not a zombie (killed, not yet
+ * reaped by its parent), and, when the lock recorded its start time, started then (a pid reused
+ * after a crash or a reboot belongs to someone else). When the start time cannot be read, the pid
+ * alone decides, as before.
+ */
+export async function lockOwnerRuns(pid: number, startTime: string | undefined): Promise<boolean> {
+  if (!processExists(pid)) return false;
+  if (process.platform === 'linux' && (await linuxState(pid)) === 'Z') return false;
+  if (startTime === undefined) return true;
+  const now = await processStartTime(pid);
+  return now === undefined || now === startTime;
+}
+
+async function linuxState(pid: number): Promise<string | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+  } catch {
+    return undefined;
+  }
+}
