@@ -41,8 +41,8 @@ export function overview(commands: readonly Command[]): string {
 
 /** `memcloud node --help`: the group's subcommands, one line each. */
 export function groupHelp(group: readonly string[], members: readonly Command[]): string {
-  const name = group.join(' ');
-  const lines = [`Usage: memcloud ${name} <command> [options]`, '', 'Commands:', ...commandList(members)];
-  lines.push('', `Run \`memcloud ${name} <command> --help\` for the options of a command.`);
+  const name = group.map((w) => `${w} `).join('');
+  const lines = [`Usage: memcloud ${name}<command> [options]`, '', 'Commands:', ...commandList(members)];
+  lines.push('', `Run \`memcloud ${name}<command> --help\` for the options of a command.`);
   return lines.join('\n') + '\n';
 }

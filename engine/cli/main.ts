@@ -5,6 +5,7 @@ import { isMemCloudError } from '../errors';
 import { displayText } from '../text/display-text';
 import { helpText, parseCommandArgs, usageLine, UsageError, type Command, type CommandIO } from './command';
 import { commandWords, findCommand, groupHelp, overview, subcommands } from './help';
+import { packageVersion } from './version';
 import { BROKEN_PIPE_EXIT, isBrokenPipe } from './broken-pipe';
 import { cacheCommands } from './commands/cache';
 import { consentApproveCommand, consentDenyCommand, consentListCommand, consentPromptCommand } from './commands/consent';
@@ -60,13 +61,26 @@ export const commands: readonly Command[] = [
 const HELP_WORDS = new Set(['--help', '-h']);
 
 export async function runCli(argv: readonly string[], io: CommandIO): Promise<number> {
+  if (argv[0] === '--version' || argv[0] === '-V') {
+    io.out.write(`memcloud ${packageVersion()}\n`);
+    return 0;
+  }
+  // `help node start` is `node start --help`.
+  if (argv[0] === 'help' && argv.length > 1) return runCli([...argv.slice(1), '--help'], io);
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     io.out.write(overview(commands));
     return argv.length === 0 ? 2 : 0;
   }
-  const found = findCommand(commands, argv);
-  if (!found) return noSuchCommand(argv, io);
-  const { command, rest } = found;
+  // The home may come first, as a global option: `memcloud --home DIR node start`.
+  if ((argv[0] === '--home' && argv.length < 3) || (argv[0]!.startsWith('--home=') && argv.length < 2)) {
+    io.err.write('memcloud: --home needs a folder and then a command, e.g. `memcloud --home DIR node status`\n');
+    return 2;
+  }
+  const leading = leadingHome(argv);
+  const found = findCommand(commands, leading ? leading.rest : argv);
+  if (!found) return noSuchCommand(leading ? leading.rest : argv, io);
+  const { command } = found;
+  const rest = leading ? [...leading.home, ...found.rest] : found.rest;
   try {
     const ctx = parseCommandArgs(command, rest, io);
     if (ctx === 'help') {
@@ -78,6 +92,14 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
   } catch (err) {
     return reportError(err, command, io);
   }
+}
+
+/** `--home DIR` or `--home=DIR` before the command words: moved to the command's own options. */
+function leadingHome(argv: readonly string[]): { home: string[]; rest: readonly string[] } | null {
+  const first = argv[0]!;
+  if (first === '--home' && argv.length >= 3) return { home: ['--home', argv[1]!], rest: argv.slice(2) };
+  if (first.startsWith('--home=') && argv.length >= 2) return { home: [first], rest: argv.slice(1) };
+  return null;
 }
 
 /** No command has these words: a group's help, or what exists. Only the words are echoed, never options. */

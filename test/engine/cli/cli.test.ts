@@ -51,6 +51,35 @@ describe('CLI arguments', () => {
     }
   });
 
+  test('`help WORDS` is `WORDS --help`; --version names the package version; --home may come first', async () => {
+    for (const words of [['node'], ['node', 'start'], ['trust', 'add'], ['id']]) {
+      const viaHelp = await run(['help', ...words]);
+      const viaFlag = await run([...words, '--help']);
+      assert.equal(viaHelp.code, 0, words.join(' '));
+      assert.equal(viaHelp.out, viaFlag.out, `help ${words.join(' ')}`);
+    }
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const v = await run([flag]);
+      assert.equal(v.code, 0);
+      assert.equal(v.out, `memcloud ${pkg.version}\n`);
+    }
+    const home = freshHome();
+    const first = await run(['--home', home, 'id', '--json']);
+    assert.equal(first.code, 0, first.err);
+    const after = await run(['id', '--json', '--home', home]);
+    assert.equal(JSON.parse(first.out).publicKey, JSON.parse(after.out).publicKey, 'the same home either way');
+    assert.equal(JSON.parse((await run([`--home=${home}`, 'id', '--json'])).out).publicKey, JSON.parse(after.out).publicKey);
+    const status = await run(['--home', home, 'node', 'status']);
+    assert.match(status.err + status.out, new RegExp(`no node is running for ${home.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    const alone = await run(['--home']);
+    assert.equal(alone.code, 2);
+    assert.match(alone.err, /--home needs a folder and then a command/);
+    const unknown = await run(['--bogus']);
+    assert.equal(unknown.code, 2);
+    assert.doesNotMatch(unknown.err, /memcloud {2}/, 'no double space in the usage line');
+  });
+
   test('a group\'s --help lists its subcommands and exits 0', async () => {
     const groups = new Set(commands.filter((c) => c.path.length > 1).map((c) => c.path[0]!));
     for (const g of ['consent', 'node', 'peers', 'trust']) assert.ok(groups.has(g), g);
