@@ -61,7 +61,9 @@ export class StaticPeers {
       });
     } catch (err) {
       const why = isMemCloudError(err) ? err.message : String(err);
-      this.log.warn(`could not connect to ${t.address}: ${why}; retrying in ${Math.round(t.delay / 1000)} s`);
+      // A failed dial already says "could not connect to HOST:PORT ..." (session-manager.ts).
+      const what = isMemCloudError(err, 'CONNECT_FAILED') ? why : `could not connect to ${t.address}: ${why}`;
+      this.log.warn(`${what}; retrying in ${Math.round(t.delay / 1000)} s`);
       this.schedule(t);
     }
   }
