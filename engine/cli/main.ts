@@ -72,15 +72,15 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
     return argv.length === 0 ? 2 : 0;
   }
   // The home may come first, as a global option: `memcloud --home DIR node start`.
-  if ((argv[0] === '--home' && argv.length < 3) || (argv[0]!.startsWith('--home=') && argv.length < 2)) {
+  const { home, rest: words } = leadingHome(argv);
+  if (home !== null && words.length === 0) {
     io.err.write('memcloud: --home needs a folder and then a command, e.g. `memcloud --home DIR node status`\n');
     return 2;
   }
-  const leading = leadingHome(argv);
-  const found = findCommand(commands, leading ? leading.rest : argv);
-  if (!found) return noSuchCommand(leading ? leading.rest : argv, io);
+  const found = findCommand(commands, words);
+  if (!found) return noSuchCommand(words, io);
   const { command } = found;
-  const rest = leading ? [...leading.home, ...found.rest] : found.rest;
+  const rest = home === null ? found.rest : [...home, ...found.rest];
   try {
     const ctx = parseCommandArgs(command, rest, io);
     if (ctx === 'help') {
@@ -94,12 +94,12 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
   }
 }
 
-/** `--home DIR` or `--home=DIR` before the command words: moved to the command's own options. */
-function leadingHome(argv: readonly string[]): { home: string[]; rest: readonly string[] } | null {
+/** `--home DIR` or `--home=DIR` before the command words (moved to the command's own options), and what follows. */
+function leadingHome(argv: readonly string[]): { home: string[] | null; rest: readonly string[] } {
   const first = argv[0]!;
-  if (first === '--home' && argv.length >= 3) return { home: ['--home', argv[1]!], rest: argv.slice(2) };
-  if (first.startsWith('--home=') && argv.length >= 2) return { home: [first], rest: argv.slice(1) };
-  return null;
+  if (first === '--home') return { home: ['--home', argv[1] ?? ''], rest: argv.slice(2) };
+  if (first.startsWith('--home=')) return { home: [first], rest: argv.slice(1) };
+  return { home: null, rest: argv };
 }
 
 /** No command has these words: a group's help, or what exists. Only the words are echoed, never options. */

@@ -14,6 +14,11 @@ export async function processStartTime(pid: number): Promise<string | undefined>
 }
 
 async function linuxStartTime(pid: number): Promise<string | undefined> {
+  return (await linuxStat(pid))?.startTime;
+}
+
+/** State (R, S, Z, ...) and start time from one read of /proc/<pid>/stat; undefined when it is gone. */
+async function linuxStat(pid: number): Promise<{ state: string; startTime: string | undefined } | undefined> {
   let stat: string;
   try {
     stat = await readFile(`/proc/${pid}/stat`, 'utf8');
@@ -23,7 +28,7 @@ async function linuxStartTime(pid: number): Promise<string | undefined> {
   // "pid (comm) state ppid ...": comm may contain spaces and parentheses, so count from the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const start = fields[19]; // field 22 overall; fields[0] is field 3 (state)
-  return start !== undefined && /^\d+$/.test(start) ? start : undefined;
+  return { state: fields[0] ?? '', startTime: start !== undefined && /^\d+$/.test(start) ? start : undefined };
 }
 
 function psStartTime(pid: number): Promise<string | undefined> {
@@ -53,17 +58,12 @@ export function processExists(pid: number): boolean {
  */
 export async function lockOwnerRuns(pid: number, startTime: string | undefined): Promise<boolean> {
   if (!processExists(pid)) return false;
-  if (process.platform === 'linux' && (await linuxState(pid)) === 'Z') return false;
+  if (process.platform === 'linux') {
+    const stat = await linuxStat(pid);
+    if (stat === undefined || stat.state === 'Z') return false;
+    return startTime === undefined || stat.startTime === undefined || stat.startTime === startTime;
+  }
   if (startTime === undefined) return true;
   const now = await processStartTime(pid);
   return now === undefined || now === startTime;
-}
-
-async function linuxState(pid: number): Promise<string | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-  } catch {
-    return undefined;
-  }
 }

@@ -2,6 +2,7 @@
 
 import { MAX_VALUE_BYTES, checkValueSize, validateKey, validateValue } from '../../data/data-input';
 import { ErrorCodes, MemCloudError, isMemCloudError } from '../../errors';
+import { describe, errnoCode } from '../../home/fs-errors';
 import { globToMatcher } from '../../store/glob';
 import { formatSize } from '../../store/sizes';
 import { withClient } from '../client';
@@ -42,10 +43,10 @@ async function readValueFile(file: string): Promise<Uint8Array> {
   }
 }
 
+const READ_PROBLEMS: Readonly<Record<string, string>> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'it is a folder (use memcloud push)' };
+
 function cannotRead(file: string, err: unknown): MemCloudError {
-  const e = err as NodeJS.ErrnoException;
-  const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'it is a folder (use memcloud push)' : (e.code ?? e.message);
-  return new MemCloudError(ErrorCodes.BAD_ARGUMENT, `cannot read ${file}: ${why}`);
+  return new MemCloudError(ErrorCodes.BAD_ARGUMENT, `cannot read ${file}: ${READ_PROBLEMS[errnoCode(err) ?? ''] ?? describe(err)}`);
 }
 
 /** The key argument, checked here so bad usage is reported without a node. */
